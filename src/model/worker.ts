@@ -1,0 +1,2 @@
+// Placeholder entry; the inference worker is implemented in this folder.
+export {};
