@@ -1,0 +1,186 @@
+"""Train the masked-diffusion denoiser; resumable, time-boxed, and DDP-ready (torchrun).
+
+    # resume the default model for 100 minutes on this machine's cores, at low priority
+    nice -n 10 /usr/bin/python3 models/training/train.py --preset mini --minutes 100
+
+    # two processes on CPU (gloo), or N GPUs (nccl), with the same script
+    torchrun --nproc_per_node 2 models/training/train.py --preset tiny --minutes 1
+
+State lives in --run-dir (full precision, with the optimizer). A fresh run starts from the committed
+half-precision checkpoint (models/training/checkpoint/<id>.pt) when there is one, with a new optimizer
+and a short warm-up.
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from data import Batcher, encoder_for, fixed_eval_batches, load_docs, masked_input, token_stream
+from model import Denoiser, ModelConfig
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PRESETS = {
+    "tiny": dict(d_model=64, n_layers=2, n_heads=2, d_ff=256, max_context=128, batch=8, lr=3e-3),
+    "mini": dict(d_model=256, n_layers=6, n_heads=4, d_ff=1024, max_context=256, batch=32, lr=2e-3),
+    "base": dict(d_model=512, n_layers=8, n_heads=8, d_ff=2048, max_context=512, batch=64, lr=1e-3),
+}
+EVAL_T = (0.15, 0.5, 0.85)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", choices=PRESETS, default="mini", help="model size and batch preset")
+    ap.add_argument("--model-dir", default=os.path.join(HERE, "..", "diffuse-code-mini"), help="folder with tokenizer.json")
+    ap.add_argument("--corpus", default=os.path.join(HERE, "data", "corpus"), help="folder with train.jsonl / val.jsonl")
+    ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "mini"), help="resumable state and metrics log")
+    ap.add_argument("--init", default=os.path.join(HERE, "checkpoint", "diffuse-code-mini.pt"), help="committed checkpoint to start a fresh run from")
+    ap.add_argument("--minutes", type=float, default=60, help="wall-clock budget; saves and exits after it")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = no limit)")
+    ap.add_argument("--batch", type=int, default=0, help="rows per step per process (0 = preset)")
+    ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
+    ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
+    ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
+    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the weights that are evaluated and exported")
+    ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
+    ap.add_argument("--eval-rows", type=int, default=96, help="held-out rows per mask rate")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
+    ap.add_argument("--bf16", type=int, default=1, help="bf16 autocast (1) or fp32 (0)")
+    ap.add_argument("--seed", type=int, default=1234, help="data order seed (offset by step and rank)")
+    return ap.parse_args()
+
+
+def setup_distributed():
+    if "RANK" not in os.environ:
+        return 0, 1, torch.device("cpu")
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    dist.init_process_group(backend)
+    rank, world = dist.get_rank(), dist.get_world_size()
+    dev = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}") if backend == "nccl" else torch.device("cpu")
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)
+    return rank, world, dev
+
+
+def loss_fn(model, x, m, t, dev, bf16):
+    inp = masked_input(x, m).to(dev)
+    with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+        logits = model(inp)
+    ce = F.cross_entropy(logits.float()[m.to(dev)], x.to(dev)[m.to(dev)], reduction="none")
+    w = (1.0 / t.to(dev))[:, None].expand_as(m)[m.to(dev)]
+    return (ce * w).sum() / m.numel()
+
+
+@torch.no_grad()
+def evaluate(model, val_stream, T, rows, dev, bf16):
+    model.eval()
+    out = {}
+    for t in EVAL_T:
+        x, m = fixed_eval_batches(val_stream, T, t, rows, seed=7)
+        correct = total = 0
+        for i in range(0, rows, 16):
+            xb, mb = x[i:i + 16], m[i:i + 16]
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+                pred = model(masked_input(xb, mb).to(dev)).argmax(-1).cpu()
+            correct += (pred[mb] == xb[mb]).sum().item()
+            total += mb.sum().item()
+        out[f"acc@{t}"] = correct / max(1, total)
+    model.train()
+    return out
+
+
+def main():
+    args = parse_args()
+    rank, world, dev = setup_distributed()
+    torch.set_num_threads(args.threads)
+    p = dict(PRESETS[args.preset])
+    batch, lr = args.batch or p.pop("batch"), args.lr or p.pop("lr")
+    p.pop("batch", None), p.pop("lr", None)
+    enc = encoder_for(args.model_dir)
+    cfg = ModelConfig(vocab_size=len(enc.vocab), **p)
+    os.makedirs(args.run_dir, exist_ok=True)
+    state_path = os.path.join(args.run_dir, "state.pt")
+
+    model = Denoiser(cfg).to(dev)
+    ema = copy.deepcopy(model).eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+    step, tokens, opt_step = 0, 0, 0
+    if os.path.exists(state_path):
+        s = torch.load(state_path, map_location="cpu")
+        model.load_state_dict(s["model"]), ema.load_state_dict(s["ema"]), opt.load_state_dict(s["opt"])
+        step, tokens, opt_step = s["step"], s["tokens"], s["opt_step"]
+    elif args.init and os.path.exists(args.init):
+        s = torch.load(args.init, map_location="cpu")
+        assert s["config"] == cfg.to_dict(), "committed checkpoint has another shape; pass --init ''"
+        weights = {k: v.float() for k, v in s["weights"].items()}
+        model.load_state_dict(weights), ema.load_state_dict(weights)
+        step, tokens = s["step"], s["tokens"]
+    if rank == 0:
+        print(f"params {model.num_params()/1e6:.2f}M, step {step}, tokens {tokens/1e6:.1f}M, batch {batch}x{cfg.max_context}x{world}", flush=True)
+
+    train_docs = load_docs(os.path.join(args.corpus, "train.jsonl"))
+    val_docs = load_docs(os.path.join(args.corpus, "val.jsonl"))
+    cache = os.path.join(args.corpus, f"tokens-{len(enc.vocab)}")
+    if rank == 0 or not os.path.exists(cache + "-train.bin"):
+        train_stream = token_stream(train_docs, enc, cache + "-train.bin")
+        val_stream = token_stream(val_docs, enc, cache + "-val.bin")
+    if world > 1:
+        dist.barrier()
+        train_stream = token_stream(train_docs, enc, cache + "-train.bin")
+        val_stream = token_stream(val_docs, enc, cache + "-val.bin")
+    torch.manual_seed(args.seed + step * 7919 + rank)
+    batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank)
+    ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    bf16 = bool(args.bf16)
+
+    t0 = time.time()
+    last_eval = t0
+    log = open(os.path.join(args.run_dir, "metrics.jsonl"), "a") if rank == 0 else None
+    start_tokens = tokens
+    while True:
+        elapsed = time.time() - t0
+        flags = torch.tensor([elapsed > args.minutes * 60 or bool(args.max_steps and step >= args.max_steps),
+                              time.time() - last_eval > args.eval_every * 60], dtype=torch.int32)
+        if world > 1:  # rank 0 decides, so every process steps and stops together
+            dist.broadcast(flags, 0)
+        done, eval_now = bool(flags[0]), bool(flags[1])
+        if rank == 0 and (done or eval_now):
+            metrics = evaluate(ema, val_stream, cfg.max_context, args.eval_rows, dev, bf16)
+            rec = {"step": step, "tokens": tokens, "minutes": round(elapsed / 60, 2), **metrics}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n"), log.flush()
+            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "tokens": tokens, "opt_step": opt_step, "config": cfg.to_dict(), "metrics": metrics}, state_path + ".tmp")
+            os.replace(state_path + ".tmp", state_path)
+            last_eval = time.time()
+        if world > 1 and eval_now:
+            last_eval = time.time()
+        if done:
+            break
+        cur_lr = lr * min(1.0, (opt_step + 1) / args.warmup)
+        for g in opt.param_groups:
+            g["lr"] = cur_lr
+        x, m, t = batcher.batch(batch)
+        loss = loss_fn(ddp, x, m, t, dev, bf16)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(args.ema, (1 + opt_step) / (10 + opt_step))  # a young average must not lag far behind
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.lerp_(pm, 1 - decay)
+        step, opt_step, tokens = step + 1, opt_step + 1, tokens + batch * cfg.max_context * world
+        if rank == 0 and step % 50 == 0:
+            print(f"step {step} loss {loss.item():.3f} lr {cur_lr:.2e} tok/s {(tokens - start_tokens) / (time.time() - t0):.0f}", flush=True)
+    if world > 1:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
