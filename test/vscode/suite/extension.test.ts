@@ -1,0 +1,111 @@
+// The extension as VS Code sees it: activation, registered commands and manifest contributions.
+import * as assert from 'node:assert/strict';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import { activateExtension, manifest } from './util';
+
+/** Command ids and titles fixed by the product's command contract. */
+const COMMANDS: Record<string, string> = {
+  'diffuse.edit': 'Diffuse Edit',
+  'diffuse.editWithInstruction': 'Diffuse Edit…',
+  'diffuse.quickRewrite': 'Quick Rewrite',
+  'diffuse.repair': 'Diffuse Repair',
+  'diffuse.acceptHunk': 'Accept Hunk',
+  'diffuse.rejectHunk': 'Reject Hunk',
+  'diffuse.acceptAll': 'Accept All',
+  'diffuse.rejectAll': 'Reject All',
+  'diffuse.nextHunk': 'Next Hunk',
+  'diffuse.previousHunk': 'Previous Hunk',
+  'diffuse.showDiff': 'Show Side-by-Side Diff',
+  'diffuse.cancel': 'Cancel Fill',
+  'diffuse.setApiKey': 'Set API Key',
+  'diffuse.showLog': 'Show Log',
+};
+
+const REVIEW = 'editorTextFocus && diffuse.reviewVisible';
+const KEYBINDINGS = [
+  { command: 'diffuse.quickRewrite', key: 'ctrl+alt+d', mac: 'cmd+alt+d', when: 'editorTextFocus' },
+  { command: 'diffuse.repair', key: 'ctrl+alt+r', mac: 'cmd+alt+r', when: 'editorTextFocus' },
+  { command: 'diffuse.acceptHunk', key: 'ctrl+alt+y', mac: 'cmd+alt+y', when: REVIEW },
+  { command: 'diffuse.rejectHunk', key: 'ctrl+alt+n', mac: 'cmd+alt+n', when: REVIEW },
+  { command: 'diffuse.acceptAll', key: 'ctrl+shift+enter', mac: 'cmd+shift+enter', when: REVIEW },
+  { command: 'diffuse.rejectAll', key: 'ctrl+shift+backspace', mac: 'cmd+shift+backspace', when: REVIEW },
+  { command: 'diffuse.nextHunk', key: 'ctrl+alt+down', mac: undefined, when: REVIEW },
+  { command: 'diffuse.previousHunk', key: 'ctrl+alt+up', mac: undefined, when: REVIEW },
+];
+
+/** Setting keys (below `diffuse.`) fixed by the settings contract. */
+const SETTINGS = ['model.path', 'executionProvider', 'steps', 'strategy', 'threshold', 'temperature', 'maxTokens',
+  'anchoring', 'liveView', 'backend', 'remote.endpoint', 'remote.model', 'remote.api', 'wholeFileConfirmLines',
+  'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'worker.idleTimeoutSeconds'];
+
+suite('Extension', () => {
+  suiteSetup(async () => {
+    await activateExtension();
+  });
+
+  test('activates', async () => {
+    const extension = await activateExtension();
+    assert.equal(extension.isActive, true);
+  });
+
+  test('activates on its commands only, never on startup', () => {
+    const events = manifest().activationEvents ?? [];
+    assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), `activationEvents: ${events.join(', ')}`);
+  });
+
+  test('contributes every command with its title, in the Diffuse category', () => {
+    const contributed = manifest().contributes.commands;
+    assert.deepEqual(Object.fromEntries(contributed.map(c => [c.command, c.title])), COMMANDS);
+    for (const c of contributed) assert.equal(c.category, 'Diffuse', c.command);
+  });
+
+  test('registers every contributed command', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = Object.keys(COMMANDS).filter(id => !registered.has(id));
+    assert.deepEqual(missing, []);
+  });
+
+  test('offers Diffuse Edit and Diffuse Repair on the editor context menu for a selection', () => {
+    const entries = manifest().contributes.menus['editor/context'] ?? [];
+    for (const command of ['diffuse.edit', 'diffuse.repair']) {
+      const entry = entries.find(e => e.command === command);
+      assert.ok(entry, `${command} is not in editor/context`);
+      assert.equal(entry.when, 'editorHasSelection');
+    }
+  });
+
+  test('hides the review commands from the palette while no review is visible', () => {
+    const palette = manifest().contributes.menus.commandPalette ?? [];
+    for (const command of ['diffuse.acceptHunk', 'diffuse.rejectHunk', 'diffuse.acceptAll', 'diffuse.rejectAll',
+      'diffuse.nextHunk', 'diffuse.previousHunk']) {
+      assert.equal(palette.find(e => e.command === command)?.when, 'diffuse.reviewVisible', command);
+    }
+  });
+
+  test('contributes the keybindings, review keys gated by the review context key', () => {
+    const actual = manifest().contributes.keybindings.map(k => ({ command: k.command, key: k.key, mac: k.mac, when: k.when }));
+    assert.deepEqual(
+      [...actual].sort((a, b) => a.command.localeCompare(b.command)),
+      [...KEYBINDINGS].sort((a, b) => a.command.localeCompare(b.command)),
+    );
+  });
+
+  test('every setting has a type, a default, a markdown description and a scope', () => {
+    const properties = manifest().contributes.configuration.properties;
+    assert.deepEqual(Object.keys(properties).sort(), SETTINGS.map(s => `diffuse.${s}`).sort());
+    for (const [key, p] of Object.entries(properties)) {
+      assert.ok(key.startsWith('diffuse.'), key);
+      assert.ok(p.type, `${key}: type`);
+      assert.ok('default' in p, `${key}: default`);
+      assert.ok(p.markdownDescription, `${key}: markdownDescription`);
+      assert.ok(p.scope, `${key}: scope`);
+      // VS Code serves the contributed default when nothing overrides it
+      assert.deepEqual(vscode.workspace.getConfiguration().inspect(key)?.defaultValue, p.default, key);
+    }
+  });
+
+  test('runs in the workspace extension host, next to the files and the model', () => {
+    assert.deepEqual(manifest().extensionKind, ['workspace']);
+  });
+});
