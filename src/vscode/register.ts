@@ -1,4 +1,13 @@
 import * as vscode from 'vscode';
+import { BackendService } from './backendService';
+import { DiffuseDecorations } from './decorations';
+import { EditCommands } from './editCommands';
+import { FillRunner } from './fillRunner';
+import { DiffuseLog } from './log';
+import { ReviewManager } from './reviewManager';
+import { Settings } from './settings';
+import { DiffuseStatusBar } from './statusBar';
+import { createTestApi, type DiffuseTestApi } from './testApi';
 
 /** Every command id the extension contributes (package.json `contributes.commands`). */
 export const COMMAND_IDS = [
@@ -18,13 +27,92 @@ export const COMMAND_IDS = [
   'diffuse.showLog',
 ] as const;
 
-/** Registers the Diffuse commands; every disposable goes to `context.subscriptions`. */
-export function registerDiffuse(context: vscode.ExtensionContext): void {
+export type CommandId = (typeof COMMAND_IDS)[number];
+
+/** SecretStorage key of the remote backend's API key. */
+export const API_KEY_SECRET = 'diffuse.remote.apiKey';
+
+/**
+ * Composes the VS Code adapter and registers every command; every disposable goes to
+ * `context.subscriptions`. Returns the test API, which `activate` may hand back as its exports.
+ */
+export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestApi {
+  const settings = new Settings(vscode.workspace);
+  const log = new DiffuseLog();
+  const decorations = new DiffuseDecorations();
+  const status = new DiffuseStatusBar();
+  const backends = new BackendService(context, settings);
+  const reviews = new ReviewManager(decorations, log);
+  const runner = new FillRunner(settings, backends, reviews, decorations, log, status);
+  const edits = new EditCommands(settings, runner);
+  context.subscriptions.push(log, decorations, status, backends, reviews, runner);
+
+  const activeUri = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
+  /** Command arguments (uri string, hunk id) from a CodeLens, or the hunk at the cursor. */
+  const hunkTarget = (uri?: unknown, id?: unknown): { uri: string; id: string } | undefined => {
+    if (typeof uri === 'string' && typeof id === 'string') return { uri, id };
+    const at = reviews.atCursor();
+    if (!at) void vscode.window.showInformationMessage('Diffuse: the cursor is not on a pending change.');
+    return at && { uri: at.uri, id: at.hunk.id };
+  };
+  const needsReview = (): string | undefined => {
+    const uri = activeUri();
+    if (uri && reviews.has(uri)) return uri;
+    void vscode.window.showInformationMessage('Diffuse: this file has no pending changes.');
+    return undefined;
+  };
+
+  const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
+    'diffuse.edit': () => edits.edit(),
+    'diffuse.quickRewrite': () => edits.quickRewrite(),
+    'diffuse.editWithInstruction': () => vscode.window.showInformationMessage(
+      'Diffuse: editing with an instruction needs an instruction-following model on a remote backend, which this version does not include yet. Use "Diffuse Edit" to rewrite the selection.'),
+    'diffuse.repair': () => vscode.window.showInformationMessage(
+      'Diffuse: repair is not available in this version yet. Use "Diffuse Edit" on the broken region.'),
+    'diffuse.acceptHunk': (uri, id) => {
+      const t = hunkTarget(uri, id);
+      return t ? reviews.accept(t.uri, t.id) : false;
+    },
+    'diffuse.rejectHunk': (uri, id) => {
+      const t = hunkTarget(uri, id);
+      return t ? reviews.reject(t.uri, t.id) : false;
+    },
+    'diffuse.acceptAll': (uri) => {
+      const target = typeof uri === 'string' ? uri : needsReview();
+      return target ? reviews.acceptAll(target) : 0;
+    },
+    'diffuse.rejectAll': (uri) => {
+      const target = typeof uri === 'string' ? uri : needsReview();
+      return target ? reviews.rejectAll(target) : 0;
+    },
+    'diffuse.nextHunk': () => reviews.navigate(1),
+    'diffuse.previousHunk': () => reviews.navigate(-1),
+    'diffuse.showDiff': (uri) => {
+      const target = typeof uri === 'string' ? uri : needsReview();
+      return target ? reviews.showDiff(target) : false;
+    },
+    'diffuse.cancel': () => {
+      const uri = activeUri();
+      return (uri && runner.isRunning(uri)) ? runner.cancel(uri) : runner.cancel();
+    },
+    'diffuse.setApiKey': async () => {
+      const key = await vscode.window.showInputBox({
+        title: 'Diffuse: API key of the remote backend',
+        prompt: 'Stored in VS Code\'s secret storage; sent only to the endpoint in "diffuse.remote.endpoint". Leave empty to delete it.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (key === undefined) return false;
+      if (key.trim()) await context.secrets.store(API_KEY_SECRET, key.trim());
+      else await context.secrets.delete(API_KEY_SECRET);
+      void vscode.window.showInformationMessage(key.trim() ? 'Diffuse: API key saved.' : 'Diffuse: API key deleted.');
+      return true;
+    },
+    'diffuse.showLog': () => log.channel.show(),
+  };
+
   for (const id of COMMAND_IDS) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, () => {
-        void vscode.window.showInformationMessage(`Diffuse: "${id}" is not available yet.`);
-      }),
-    );
+    context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }
+  return createTestApi(reviews, runner);
 }

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+
+/** The decoration types of the review and the live view; created once, disposed with the extension. */
+export class DiffuseDecorations implements vscode.Disposable {
+  readonly added = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('diffEditor.insertedLineBackground'),
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.addedForeground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Left,
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+
+  /** The removed text of a hunk, shown as injected text: it is never part of the document. */
+  readonly removed = vscode.window.createTextEditorDecorationType({
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.deletedForeground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Left,
+    after: {
+      backgroundColor: new vscode.ThemeColor('diffEditor.removedTextBackground'),
+      color: new vscode.ThemeColor('editorGhostText.foreground'),
+      textDecoration: 'line-through',
+      margin: '0 0 0 2ch',
+    },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+
+  /** Hides the text a fill is rewriting, so the canvas drawn over it reads cleanly. */
+  readonly liveHidden = vscode.window.createTextEditorDecorationType({ opacity: '0' });
+
+  /** The canvas of the running fill, one line of it injected before each target line. */
+  readonly liveCanvas = vscode.window.createTextEditorDecorationType({
+    before: {
+      color: new vscode.ThemeColor('editor.foreground'),
+      backgroundColor: new vscode.ThemeColor('diffEditor.insertedTextBackground'),
+    },
+  });
+
+  dispose(): void {
+    this.added.dispose();
+    this.removed.dispose();
+    this.liveHidden.dispose();
+    this.liveCanvas.dispose();
+  }
+}
+
+/**
+ * Injected text collapses runs of spaces and cannot hold a line break, so indentation becomes
+ * no-break spaces and an empty line a zero-width space (an empty contentText renders nothing).
+ */
+export function injectable(line: string): string {
+  const text = line.replace(/\t/g, '    ').replace(/ /g, '\u00a0');
+  return text.length ? text : '\u200b';
+}
+
+/** One-line summary of removed lines for an inline preview; the hover shows them in full. */
+export function summarizeRemoved(removed: string, max = 160): string {
+  const lines = removed.split(/\r\n|\n|\r/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const joined = lines.map(l => l.trim()).join(' \u23ce ');
+  const count = `\u2212${lines.length} `;
+  return injectable(count + (joined.length > max ? `${joined.slice(0, max - 1)}\u2026` : joined));
+}

@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { OffsetRange } from '../core/types';
+import type { FillRecord } from './fillRecord';
+import type { FillRunner } from './fillRunner';
+import type { Settings } from './settings';
+
+/** Why a document cannot be edited at all, in words for the user; undefined when it can. */
+export function refuseDocument(doc: vscode.TextDocument, maxFileBytes: number): string | undefined {
+  const text = doc.getText();
+  // Decoded binary files carry NUL characters; no source file does.
+  if (text.includes('\u0000')) return 'This file looks binary; Diffuse edits text files only.';
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxFileBytes) {
+    return `This file is ${bytes.toLocaleString()} bytes, above "diffuse.maxFileBytes" (${maxFileBytes.toLocaleString()}).`;
+  }
+  return undefined;
+}
+
+function selectionRange(editor: vscode.TextEditor): OffsetRange {
+  const doc = editor.document;
+  return { start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) };
+}
+
+/** The commands that start a fill: `diffuse.edit` and `diffuse.quickRewrite`. */
+export class EditCommands {
+  constructor(private readonly settings: Settings, private readonly runner: FillRunner) {}
+
+  /**
+   * Edits the selection, or the whole file when nothing is selected (asking first above
+   * `diffuse.wholeFileConfirmLines`). Resolves to what the fill did (undefined if not started).
+   */
+  async edit(token?: vscode.CancellationToken): Promise<FillRecord | undefined> {
+    const editor = this.editorFor('Diffuse Edit');
+    if (!editor) return undefined;
+    const doc = editor.document;
+    if (!this.checkDocument(doc)) return undefined;
+    let target = selectionRange(editor);
+    if (target.start === target.end) {
+      const limit = this.settings.get('wholeFileConfirmLines');
+      if (doc.lineCount > limit) {
+        const go = 'Edit Whole File';
+        const answer = await vscode.window.showWarningMessage(
+          `Nothing is selected: rewrite all ${doc.lineCount.toLocaleString()} lines of this file?`,
+          { modal: true, detail: 'Select a region to edit only that part. Every change is shown for review first.' },
+          go,
+        );
+        if (answer !== go) return undefined;
+      }
+      target = { start: 0, end: doc.getText().length };
+    }
+    return this.runner.fill(doc, target, this.settings.get('anchoring'), token);
+  }
+
+  /**
+   * Rewrites the selection, or with none the syntax node at the cursor: the cursor's line is sent
+   * with syntax anchoring, which the pipeline widens to the enclosing statement or member.
+   */
+  async quickRewrite(token?: vscode.CancellationToken): Promise<FillRecord | undefined> {
+    const editor = this.editorFor('Quick Rewrite');
+    if (!editor) return undefined;
+    const doc = editor.document;
+    if (!this.checkDocument(doc)) return undefined;
+    let target = selectionRange(editor);
+    let anchoring = this.settings.get('anchoring');
+    if (target.start === target.end) {
+      const line = doc.lineAt(editor.selection.active.line);
+      if (line.isEmptyOrWhitespace) {
+        void vscode.window.showInformationMessage('Diffuse: put the cursor in some code or select what to rewrite.');
+        return undefined;
+      }
+      target = { start: doc.offsetAt(line.range.start), end: doc.offsetAt(line.rangeIncludingLineBreak.end) };
+      anchoring = 'syntax';
+    }
+    return this.runner.fill(doc, target, anchoring, token);
+  }
+
+  private editorFor(what: string): vscode.TextEditor | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) void vscode.window.showInformationMessage(`${what}: open a file first.`);
+    return editor;
+  }
+
+  private checkDocument(doc: vscode.TextDocument): boolean {
+    const why = refuseDocument(doc, this.settings.get('maxFileBytes'));
+    if (why) void vscode.window.showWarningMessage(`Diffuse: ${why}`);
+    return !why;
+  }
+}

@@ -1,0 +1,22 @@
+import type { OffsetRange } from '../core/types';
+
+export type FillOutcome = 'review' | 'no-change' | 'cancelled' | 'refused' | 'failed';
+
+/** What one fill did; logged, shown in the status bar and exposed to the in-host tests. */
+export interface FillRecord {
+  readonly uri: string;
+  readonly outcome: FillOutcome;
+  /** The range the engine replaced (after anchoring), in the document as it was when the fill began. */
+  readonly range?: OffsetRange;
+  readonly model?: string;
+  readonly provider?: string;
+  /** Denoising steps reported to the live view. */
+  readonly steps: number;
+  readonly nfe?: number;
+  readonly ms?: number;
+  readonly syntaxOk?: boolean;
+  readonly repairRounds?: number;
+  readonly hunks?: number;
+  /** Why a fill was refused or failed, in words for the user. */
+  readonly message?: string;
+}

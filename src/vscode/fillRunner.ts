@@ -1,0 +1,182 @@
+import * as vscode from 'vscode';
+import { rebaseRange, type TextChange } from '../core/rebase';
+import type { OffsetRange, RootedEdit, StepEvent } from '../core/types';
+import type { BackendService } from './backendService';
+import type { DiffuseDecorations } from './decorations';
+import type { Anchoring } from './engine';
+import type { FillRecord } from './fillRecord';
+import { LiveView } from './liveView';
+import type { DiffuseLog } from './log';
+import type { ReviewManager } from './reviewManager';
+import type { Settings } from './settings';
+import type { DiffuseStatusBar } from './statusBar';
+
+/** A step as the test API reports it: the document and the canvas text so far. */
+export interface LiveStep {
+  readonly uri: string;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly canvas: string;
+}
+
+interface Running {
+  readonly cts: vscode.CancellationTokenSource;
+  typedInside: boolean;
+}
+
+/**
+ * Runs fills: one at a time per document, each with a live view, a cancellable progress
+ * notification and a check of the document before its result is shown for review.
+ */
+export class FillRunner implements vscode.Disposable {
+  private readonly running = new Map<string, Running>();
+  private readonly stepped = new vscode.EventEmitter<LiveStep>();
+  private readonly finished = new vscode.EventEmitter<FillRecord>();
+  private readonly closeListener: vscode.Disposable;
+  /** Test seam: runs after the engine answered and before the document is checked and edited. */
+  beforeApply: ((uri: string) => Promise<void> | void) | undefined;
+  lastFill: FillRecord | undefined;
+
+  readonly onDidStep = this.stepped.event;
+  readonly onDidFinish = this.finished.event;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly backends: BackendService,
+    private readonly reviews: ReviewManager,
+    private readonly decorations: DiffuseDecorations,
+    private readonly log: DiffuseLog,
+    private readonly status: DiffuseStatusBar,
+  ) {
+    this.closeListener = vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString()));
+  }
+
+  isRunning(uri: string): boolean {
+    return this.running.has(uri);
+  }
+
+  /** Cancels the fill of one document, or every fill; true when one was running. */
+  cancel(uri?: string): boolean {
+    const targets = uri ? [this.running.get(uri)].filter(Boolean) : [...this.running.values()];
+    for (const r of targets) r!.cts.cancel();
+    return targets.length > 0;
+  }
+
+  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken): Promise<FillRecord> {
+    const uri = doc.uri.toString();
+    if (this.running.has(uri)) return this.finish({ uri, outcome: 'refused', steps: 0, message: 'A fill is already running in this file.' });
+    if (this.reviews.has(uri)) {
+      return this.finish({ uri, outcome: 'refused', steps: 0, message: 'Accept or reject the pending changes in this file first.' });
+    }
+
+    // The text, version and change listener are taken in the same tick, so no edit can slip between.
+    const baseText = doc.getText();
+    const version = doc.version;
+    const since: TextChange[][] = [];
+    const cts = new vscode.CancellationTokenSource();
+    const run: Running = { cts, typedInside: false };
+    const disposables: vscode.Disposable[] = [cts];
+    disposables.push(vscode.workspace.onDidChangeTextDocument(e => {
+      if (e.document !== doc || e.contentChanges.length === 0) return;
+      since.push(e.contentChanges.map(c => ({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text })));
+      // Typing inside the target makes the result useless: stop denoising now, not at the end.
+      if (!rebaseRange(target, since)) {
+        run.typedInside = true;
+        cts.cancel();
+      }
+    }));
+    if (token) disposables.push(token.onCancellationRequested(() => cts.cancel()));
+    this.running.set(uri, run);
+
+    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, () => rebaseRange(target, since)) : undefined;
+    let steps = 0;
+    const onStep = (e: StepEvent): void => {
+      steps++;
+      live?.push(e);
+      this.stepped.fire({ uri, step: e.step, totalSteps: e.totalSteps, canvas: e.canvases.join('') });
+    };
+    const cancelled = (): FillRecord | undefined => {
+      if (!cts.token.isCancellationRequested) return undefined;
+      return run.typedInside
+        ? { uri, outcome: 'refused', steps, message: 'The text being rewritten was edited while the fill ran; the result was discarded.' }
+        : { uri, outcome: 'cancelled', steps };
+    };
+
+    this.status.busy('Diffuse: filling…');
+    try {
+      const answer = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Diffuse', cancellable: true },
+        async (progress, progressToken) => {
+          disposables.push(progressToken.onCancellationRequested(() => cts.cancel()));
+          const abort = new AbortController();
+          disposables.push(cts.token.onCancellationRequested(() => abort.abort()));
+          progress.report({ message: 'denoising…' });
+          return this.backends.runEdit({
+            docText: baseText,
+            range: target,
+            languageId: doc.languageId,
+            anchoring,
+            sampler: this.settings.sampler(),
+            onStep: e => {
+              onStep(e);
+              progress.report({ message: `step ${e.step}/${e.totalSteps}` });
+            },
+            signal: abort.signal,
+          });
+        },
+      );
+      live?.dispose();
+      const { result, backend } = answer;
+      const base: FillRecord = {
+        uri, outcome: 'review', range: result.range, model: backend.describe(), provider: backend.provider,
+        steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
+      };
+      await this.beforeApply?.(uri);
+      const stop = cancelled();
+      if (stop) return this.finish({ ...base, ...stop });
+
+      const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
+      const started = await this.reviews.start(doc, edit, since);
+      const content = this.settings.get('debugLogContent')
+        ? { before: baseText.slice(result.range.start, result.range.end), after: result.newText }
+        : undefined;
+      if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
+      if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0 }, content);
+      if (!result.syntaxOk) {
+        void vscode.window.showWarningMessage('Diffuse: the proposed code still has syntax errors after repair; review it carefully.');
+      }
+      return this.finish({ ...base, hunks: started.hunks }, content);
+    } catch (err) {
+      const stop = cancelled();
+      if (stop) return this.finish(stop);
+      this.log.error('fill failed', err);
+      return this.finish({ uri, outcome: 'failed', steps, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      live?.dispose();
+      this.running.delete(uri);
+      for (const d of disposables) d.dispose();
+    }
+  }
+
+  private finish(record: FillRecord, content?: { before: string; after: string }): FillRecord {
+    this.lastFill = record;
+    this.log.fill(record, content);
+    this.status.update(record);
+    if (record.outcome === 'refused' || record.outcome === 'failed') {
+      void vscode.window.showWarningMessage(`Diffuse: ${record.message ?? 'the fill failed.'}`, 'Show Log').then(choice => {
+        if (choice) this.log.channel.show(true);
+      });
+    } else if (record.outcome === 'no-change') {
+      void vscode.window.showInformationMessage('Diffuse: the model proposed no change.');
+    }
+    this.finished.fire(record);
+    return record;
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.closeListener.dispose();
+    this.stepped.dispose();
+    this.finished.dispose();
+  }
+}

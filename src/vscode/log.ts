@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import type { FillRecord } from './fillRecord';
+
+/**
+ * The "Diffuse Edit" output channel. Fills are logged by their shape (range, model, steps, timing),
+ * never by their code unless the user opted in with `diffuse.debugLogContent`: logs get pasted into
+ * bug reports, and the code is not ours to paste.
+ */
+export class DiffuseLog implements vscode.Disposable {
+  readonly channel = vscode.window.createOutputChannel('Diffuse Edit', { log: true });
+
+  fill(record: FillRecord, content?: { before: string; after: string }): void {
+    const parts = [
+      `fill ${record.outcome}`,
+      `uri=${record.uri}`,
+      record.range ? `range=${record.range.start}-${record.range.end}` : undefined,
+      record.model ? `model=${record.model}` : undefined,
+      record.provider ? `ep=${record.provider}` : undefined,
+      `steps=${record.steps}`,
+      record.nfe !== undefined ? `nfe=${record.nfe}` : undefined,
+      record.ms !== undefined ? `ms=${Math.round(record.ms)}` : undefined,
+      record.syntaxOk !== undefined ? `syntax=${record.syntaxOk ? 'ok' : 'errors'}` : undefined,
+      record.repairRounds !== undefined ? `repairRounds=${record.repairRounds}` : undefined,
+      record.hunks !== undefined ? `hunks=${record.hunks}` : undefined,
+      record.message ? `message=${JSON.stringify(record.message)}` : undefined,
+    ].filter(Boolean);
+    const line = parts.join(' ');
+    if (record.outcome === 'failed') this.channel.error(line);
+    else if (record.outcome === 'refused') this.channel.warn(line);
+    else this.channel.info(line);
+    if (content) {
+      this.channel.debug(`before:\n${content.before}`);
+      this.channel.debug(`after:\n${content.after}`);
+    }
+  }
+
+  info(message: string): void {
+    this.channel.info(message);
+  }
+
+  error(message: string, err?: unknown): void {
+    this.channel.error(err instanceof Error ? `${message}: ${err.stack ?? err.message}` : message);
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

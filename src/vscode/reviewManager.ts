@@ -1,0 +1,250 @@
+import * as vscode from 'vscode';
+import { counterIds } from '../core/hunks';
+import { rebaseRange, type TextChange } from '../core/rebase';
+import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
+import type { RootedEdit } from '../core/types';
+import type { DiffuseDecorations } from './decorations';
+import type { DiffuseLog } from './log';
+import { ReviewSession } from './reviewSession';
+
+export const ORIGINAL_SCHEME = 'diffuse-original';
+const CONTEXT_KEY = 'diffuse.reviewVisible';
+
+export type StartResult =
+  | { readonly kind: 'review'; readonly hunks: number }
+  | { readonly kind: 'no-change' }
+  | { readonly kind: 'refused'; readonly message: string };
+
+/** Applies replacements as one undoable step, with undo stops before and after. */
+export async function applyReplacements(doc: vscode.TextDocument, edits: readonly ReviewEdit[]): Promise<boolean> {
+  if (edits.length === 0) return true;
+  const ranges = edits.map(e => new vscode.Range(doc.positionAt(e.range.start), doc.positionAt(e.range.end)));
+  const editor = vscode.window.visibleTextEditors.find(e => e.document === doc);
+  if (editor) {
+    return editor.edit(b => edits.forEach((e, i) => b.replace(ranges[i], e.text)), { undoStopBefore: true, undoStopAfter: true });
+  }
+  const we = new vscode.WorkspaceEdit();
+  edits.forEach((e, i) => we.replace(doc.uri, ranges[i], e.text));
+  return vscode.workspace.applyEdit(we);
+}
+
+/**
+ * All reviews of the window, one per document and independent of each other. Owns the listeners
+ * that keep them in step with the documents, the CodeLens, the context key and the diff view.
+ */
+export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider {
+  private readonly sessions = new Map<string, ReviewSession>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  private readonly originalChanged = new vscode.EventEmitter<vscode.Uri>();
+  private reviewSerial = 0;
+
+  /** Fires the document URI whenever a review starts, moves, resolves a hunk or ends. */
+  readonly onDidChange = this.changed.event;
+  readonly onDidChangeCodeLenses = this.lensesChanged.event;
+
+  constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog) {
+    this.disposables.push(
+      this.changed, this.lensesChanged, this.originalChanged,
+      vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)),
+      vscode.workspace.onDidCloseTextDocument(doc => this.end(doc.uri.toString(), 'document closed')),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateContextKey()),
+      vscode.languages.registerCodeLensProvider({ pattern: '**' }, this),
+      vscode.workspace.registerTextDocumentContentProvider(ORIGINAL_SCHEME, {
+        onDidChange: this.originalChanged.event,
+        provideTextDocumentContent: uri => this.provideTextDocumentContent(uri),
+      }),
+    );
+  }
+
+  has(uri: string): boolean {
+    return this.sessions.has(uri);
+  }
+
+  pending(uri: string): readonly PendingHunk[] {
+    return this.sessions.get(uri)?.pending ?? [];
+  }
+
+  /**
+   * Shows a fill result for review. `since` holds the changes made to the document after the
+   * edit's version: the edit is moved across them, or refused when one touched its range, and its
+   * base text is checked against the document so it can never land on the wrong text.
+   */
+  async start(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[]): Promise<StartResult> {
+    const uri = doc.uri.toString();
+    if (doc.isClosed) return { kind: 'refused', message: 'The document was closed before the fill finished.' };
+    if (this.sessions.has(uri)) return { kind: 'refused', message: 'This file already has a pending review.' };
+    const range = rebaseRange(edit.range, since);
+    const expected = edit.baseText.slice(edit.range.start, edit.range.end);
+    if (!range || doc.getText(this.toRange(doc, range)) !== expected) {
+      return { kind: 'refused', message: 'The text being rewritten was edited while the fill ran; the result was discarded.' };
+    }
+    const current: RootedEdit = { ...edit, version: doc.version, baseText: doc.getText(), range };
+    const plan = planReview(current, counterIds(`r${++this.reviewSerial}h`));
+    if (plan.hunks.length === 0) return { kind: 'no-change' };
+
+    const versionBefore = doc.version;
+    if (!(await applyReplacements(doc, plan.insertion))) {
+      return { kind: 'refused', message: 'The document changed while the edit was applied; nothing was changed.' };
+    }
+    const hunks = plan.hunks.map(h => ({ id: h.id, range: h.proposed, removed: h.removed, added: h.added }));
+    // A change that lands between our edit and this point would leave the hunk offsets stale.
+    const intact = doc.version === versionBefore + 1
+      || hunks.every(h => doc.getText(this.toRange(doc, h.range)) === h.added);
+    if (!intact) {
+      return { kind: 'refused', message: 'The document changed while the edit was applied; use Undo to revert it.' };
+    }
+    this.sessions.set(uri, new ReviewSession(doc, hunks));
+    this.refresh(uri);
+    return { kind: 'review', hunks: hunks.length };
+  }
+
+  accept(uri: string, id: string): boolean {
+    const session = this.sessions.get(uri);
+    if (!session?.accept(id)) return false;
+    this.afterResolve(session);
+    return true;
+  }
+
+  async reject(uri: string, id: string): Promise<boolean> {
+    const session = this.sessions.get(uri);
+    const edit = session?.reject(id);
+    if (!session || !edit) return false;
+    this.afterResolve(session);
+    const ok = await applyReplacements(session.document, [edit]);
+    if (!ok) void vscode.window.showWarningMessage('Diffuse: the document changed; the hunk could not be rejected. Use Undo to revert it.');
+    return ok;
+  }
+
+  acceptAll(uri: string): number {
+    const session = this.sessions.get(uri);
+    if (!session) return 0;
+    const n = session.acceptAll().length;
+    this.afterResolve(session);
+    return n;
+  }
+
+  /** Rejects every pending hunk in one edit (one Undo brings the proposal back). */
+  async rejectAll(uri: string): Promise<number> {
+    const session = this.sessions.get(uri);
+    if (!session) return 0;
+    const edits = session.rejectAll();
+    this.afterResolve(session);
+    if (!(await applyReplacements(session.document, edits))) {
+      void vscode.window.showWarningMessage('Diffuse: the document changed; the review could not be rejected. Use Undo to revert it.');
+      return 0;
+    }
+    return edits.length;
+  }
+
+  /** The session and hunk at the cursor of the active editor. */
+  atCursor(): { uri: string; hunk: PendingHunk } | undefined {
+    const editor = vscode.window.activeTextEditor;
+    const session = editor && this.sessions.get(editor.document.uri.toString());
+    const hunk = session?.hunkAt(editor!.selection.active);
+    return session && hunk ? { uri: session.uri, hunk } : undefined;
+  }
+
+  /** Moves the cursor to the next (or previous) pending hunk of the active editor. */
+  navigate(direction: 1 | -1): boolean {
+    const editor = vscode.window.activeTextEditor;
+    const session = editor && this.sessions.get(editor.document.uri.toString());
+    if (!editor || !session) return false;
+    const at = editor.selection.active;
+    const hunk = direction === 1 ? session.next(at) : session.previous(at);
+    if (!hunk) return false;
+    const range = session.rangeOf(hunk);
+    editor.selection = new vscode.Selection(range.start, range.start);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return true;
+  }
+
+  /** Opens the original (every pending hunk rejected) beside the document under review. */
+  async showDiff(uri: string): Promise<boolean> {
+    const session = this.sessions.get(uri);
+    if (!session) return false;
+    const original = session.document.uri.with({ scheme: ORIGINAL_SCHEME, query: encodeURIComponent(uri) });
+    const name = session.document.uri.path.split('/').pop() ?? 'file';
+    await vscode.commands.executeCommand('vscode.diff', original, session.document.uri, `${name} (original \u2194 Diffuse proposal)`);
+    return true;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const session = this.sessions.get(decodeURIComponent(uri.query));
+    return session ? session.originalText() : '';
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const session = this.sessions.get(document.uri.toString());
+    if (!session) return [];
+    return session.pending.flatMap(h => {
+      const line = new vscode.Range(session.anchorLine(h), 0, session.anchorLine(h), 0);
+      const args = [session.uri, h.id];
+      return [
+        new vscode.CodeLens(line, { title: '$(check) Accept', command: 'diffuse.acceptHunk', arguments: args, tooltip: 'Keep this change' }),
+        new vscode.CodeLens(line, { title: '$(close) Reject', command: 'diffuse.rejectHunk', arguments: args, tooltip: 'Restore the original lines' }),
+      ];
+    });
+  }
+
+  /** Ends a review, leaving the document as it is (closing a file, a cancelled command). */
+  end(uri: string, why: string): void {
+    const session = this.sessions.get(uri);
+    if (!session) return;
+    this.sessions.delete(uri);
+    this.log.info(`review ended (${why}) uri=${uri}`);
+    this.refresh(uri);
+  }
+
+  private onDocumentChanged(e: vscode.TextDocumentChangeEvent): void {
+    const uri = e.document.uri.toString();
+    const session = this.sessions.get(uri);
+    if (!session || e.contentChanges.length === 0) return;
+    const dropped = session.follow(e);
+    if (dropped.length) this.log.info(`review: ${dropped.length} hunk(s) edited by the user, kept as typed uri=${uri}`);
+    this.afterResolve(session);
+  }
+
+  private afterResolve(session: ReviewSession): void {
+    if (session.done) {
+      const t = session.tally();
+      this.sessions.delete(session.uri);
+      this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
+    }
+    this.refresh(session.uri);
+  }
+
+  private refresh(uri: string): void {
+    this.renderAll();
+    this.updateContextKey();
+    this.lensesChanged.fire();
+    this.originalChanged.fire(vscode.Uri.parse(uri).with({ scheme: ORIGINAL_SCHEME, query: encodeURIComponent(uri) }));
+    this.changed.fire(uri);
+  }
+
+  private renderAll(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const session = this.sessions.get(editor.document.uri.toString());
+      if (session) session.render(editor, this.decorations);
+      else ReviewSession.clear(editor, this.decorations);
+    }
+  }
+
+  private updateContextKey(): void {
+    const active = vscode.window.activeTextEditor;
+    const visible = !!active && (this.sessions.get(active.document.uri.toString())?.pending.length ?? 0) > 0;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEY, visible);
+  }
+
+  private toRange(doc: vscode.TextDocument, r: { start: number; end: number }): vscode.Range {
+    return new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end));
+  }
+
+  dispose(): void {
+    this.sessions.clear();
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
+    for (const d of this.disposables) d.dispose();
+  }
+}

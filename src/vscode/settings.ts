@@ -1,0 +1,124 @@
+// Only types from 'vscode': this module also loads in plain Node, where the unit tests read DEFAULTS.
+import type * as vscode from 'vscode';
+import type { SamplerOptions, Strategy } from '../core/types';
+
+export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type Anchoring = 'syntax' | 'lines' | 'exact';
+export type BackendKind = 'local' | 'remote';
+export type RemoteApi = 'fim' | 'completions' | 'chat';
+
+/** The type of every `diffuse.*` setting. */
+export interface SettingTypes {
+  'model.path': string;
+  executionProvider: ExecutionProvider;
+  steps: number;
+  strategy: Strategy;
+  threshold: number;
+  temperature: number;
+  maxTokens: number;
+  anchoring: Anchoring;
+  liveView: boolean;
+  backend: BackendKind;
+  'remote.endpoint': string;
+  'remote.model': string;
+  'remote.api': RemoteApi;
+  wholeFileConfirmLines: number;
+  maxFileBytes: number;
+  debugLogContent: boolean;
+  'repair.threshold': number;
+  'repair.maxShare': number;
+  'worker.idleTimeoutSeconds': number;
+}
+
+export type SettingKey = keyof SettingTypes;
+type SettingValue<K extends SettingKey> = SettingTypes[K];
+
+/** The code's defaults; test/unit/settings.test.ts checks them against package.json. */
+export const DEFAULTS: Readonly<SettingTypes> = {
+  'model.path': '',
+  executionProvider: 'auto',
+  steps: 32,
+  strategy: 'threshold',
+  threshold: 0.9,
+  temperature: 0,
+  maxTokens: 512,
+  anchoring: 'syntax',
+  liveView: true,
+  backend: 'local',
+  'remote.endpoint': '',
+  'remote.model': '',
+  'remote.api': 'fim',
+  wholeFileConfirmLines: 400,
+  maxFileBytes: 1_000_000,
+  debugLogContent: false,
+  'repair.threshold': 0.05,
+  'repair.maxShare': 0.15,
+  'worker.idleTimeoutSeconds': 300,
+};
+
+/** Settings that could point the extension at code or a server chosen by a workspace. */
+export const RESTRICTED: readonly SettingKey[] = ['model.path', 'backend', 'remote.endpoint', 'remote.model'];
+
+export const ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
+  executionProvider: ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'],
+  strategy: ['confidence', 'threshold', 'entropy', 'margin', 'ar'],
+  anchoring: ['syntax', 'lines', 'exact'],
+  backend: ['local', 'remote'],
+  'remote.api': ['fim', 'completions', 'chat'],
+};
+
+/** The slice of `WorkspaceConfiguration` the reader needs (lets tests pass a plain object). */
+export interface ConfigSource {
+  get<T>(key: string): T | undefined;
+  inspect<T>(key: string): { globalValue?: T; defaultValue?: T } | undefined;
+}
+
+/**
+ * Typed reads of `diffuse.*`. A value of the wrong type or outside its enum falls back to the
+ * default, so a hand-edited settings.json cannot crash a fill. In an untrusted workspace the
+ * restricted settings come from the user (global) scope only: a cloned repository must not be able
+ * to choose the model binary or the server that receives its code.
+ */
+export function readSetting<K extends SettingKey>(config: ConfigSource, key: K, trusted: boolean): SettingValue<K> {
+  const fallback = DEFAULTS[key] as SettingValue<K>;
+  let value: unknown;
+  if (!trusted && RESTRICTED.includes(key)) {
+    value = config.inspect<unknown>(key)?.globalValue;
+  } else {
+    value = config.get<unknown>(key);
+  }
+  if (typeof value !== typeof fallback) return fallback;
+  const allowed = ENUMS[key];
+  if (allowed && !allowed.includes(value as string)) return fallback;
+  if (typeof value === 'number' && !Number.isFinite(value)) return fallback;
+  return value as SettingValue<K>;
+}
+
+export class Settings {
+  constructor(private readonly workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'isTrusted'>) {}
+
+  get<K extends SettingKey>(key: K): SettingValue<K> {
+    return readSetting(this.workspace.getConfiguration('diffuse'), key, this.workspace.isTrusted);
+  }
+
+  /** Sampler options for one fill; the seed is fixed so the same request gives the same fill. */
+  sampler(): SamplerOptions {
+    return {
+      steps: clampInt(this.get('steps'), 1, 1024),
+      strategy: this.get('strategy'),
+      threshold: clamp(this.get('threshold'), 0, 1),
+      temperature: Math.max(0, this.get('temperature')),
+      topP: 1,
+      seed: 0,
+      blockLength: 0,
+    };
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+function clampInt(v: number, lo: number, hi: number): number {
+  return Math.round(clamp(v, lo, hi));
+}

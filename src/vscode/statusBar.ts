@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import type { FillRecord } from './fillRecord';
+
+/** One item: the model and execution provider in use, and the speed of the last fill. */
+export class DiffuseStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('diffuse.status', vscode.StatusBarAlignment.Right, 100);
+  private model = 'Diffuse';
+  private provider: string | undefined;
+
+  constructor() {
+    this.item.name = 'Diffuse Edit';
+    this.item.command = 'diffuse.showLog';
+    this.render(undefined);
+  }
+
+  /** Shown once a fill has started, so the item does not clutter windows that never use it. */
+  busy(label: string): void {
+    this.item.text = `$(loading~spin) ${label}`;
+    this.item.show();
+  }
+
+  update(record: FillRecord): void {
+    if (record.model) this.model = record.model;
+    if (record.provider) this.provider = record.provider;
+    this.render(record);
+    this.item.show();
+  }
+
+  private render(last: FillRecord | undefined): void {
+    const where = this.provider ? ` · ${this.provider}` : '';
+    const speed = last?.ms !== undefined ? ` · ${Math.round(last.ms)} ms / ${last.steps} steps` : '';
+    this.item.text = `$(sparkle) ${this.model}${where}${speed}`;
+    const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
+    if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast fill: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
+    tip.appendMarkdown('\n\nClick to show the log.');
+    this.item.tooltip = tip;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

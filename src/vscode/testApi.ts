@@ -1,0 +1,36 @@
+import type * as vscode from 'vscode';
+import type { PendingHunk } from '../core/review';
+import type { FillRecord } from './fillRecord';
+import type { FillRunner, LiveStep } from './fillRunner';
+import type { ReviewManager } from './reviewManager';
+
+/**
+ * What `activate` returns, for the in-host tests: the state behind the UI, which decorations and
+ * CodeLens do not let a test read back.
+ */
+export interface DiffuseTestApi {
+  /** Pending hunks of a document, in document order (empty when it has no review). */
+  reviews(uri: vscode.Uri | string): readonly PendingHunk[];
+  /** Every denoising step of every fill, as the live view receives it. */
+  readonly onDidStep: vscode.Event<LiveStep>;
+  /** Every finished fill, whatever its outcome. */
+  readonly onDidFinishFill: vscode.Event<FillRecord>;
+  /** The last finished fill. */
+  readonly lastFill: FillRecord | undefined;
+  /** Runs after the engine answered and before the result is checked against the document. */
+  setBeforeApply(hook: ((uri: string) => Promise<void> | void) | undefined): void;
+}
+
+export function createTestApi(reviews: ReviewManager, runner: FillRunner): DiffuseTestApi {
+  return {
+    reviews: uri => reviews.pending(typeof uri === 'string' ? uri : uri.toString()),
+    onDidStep: runner.onDidStep,
+    onDidFinishFill: runner.onDidFinish,
+    get lastFill() {
+      return runner.lastFill;
+    },
+    setBeforeApply: hook => {
+      runner.beforeApply = hook;
+    },
+  };
+}
