@@ -1,0 +1,102 @@
+/**
+ * Judging a fill by the parse of the document with the fill in place: the ERROR and MISSING nodes
+ * around the changed range are counted before and after, and the ones after are turned into
+ * ranges of the fill the engine can re-mask. Pure; both trees are passed in.
+ */
+import type { OffsetRange } from './types';
+import type { SyntaxNode } from './syntaxTree';
+import { collectErrors, isErrorNode, leavesIn, touches } from './syntaxTree';
+import { lineEndAt, lineStartAt } from './indent';
+
+export interface SyntaxCheck {
+  /** The fill adds no syntax errors around the changed range. */
+  readonly ok: boolean;
+  readonly errorsBefore: number;
+  readonly errorsAfter: number;
+  /**
+   * Where the new errors sit, in the coordinates of the new document (subtract `range.start` for
+   * offsets into the fill), clipped to the fill, sorted and merged. Empty when `ok`.
+   */
+  readonly errorRanges: readonly OffsetRange[];
+}
+
+/** Characters either side of the changed range that still count (errors often show just after). */
+export const DEFAULT_ERROR_MARGIN = 256;
+
+export interface CheckInput {
+  readonly oldRoot: SyntaxNode;
+  readonly newRoot: SyntaxNode;
+  /** The new document text (the old one with `range` replaced by the fill). */
+  readonly newText: string;
+  /** The replaced range, in old-document coordinates. */
+  readonly range: OffsetRange;
+  /** Length of the fill. */
+  readonly fillLength: number;
+  readonly margin?: number;
+}
+
+export function checkFill(input: CheckInput): SyntaxCheck {
+  const margin = input.margin ?? DEFAULT_ERROR_MARGIN;
+  const { range } = input;
+  const fill = { start: range.start, end: range.start + input.fillLength };
+  const before = collectErrors(input.oldRoot, widen(range, margin));
+  const after = collectErrors(input.newRoot, widen(fill, margin));
+  const ok = after.length <= before.length;
+  if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [] };
+  const ranges = innermost(after).map(node => remaskRange(input.newRoot, input.newText, node, fill));
+  return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: mergeRanges(ranges) };
+}
+
+function widen(r: OffsetRange, margin: number): OffsetRange {
+  return { start: Math.max(0, r.start - margin), end: r.end + margin };
+}
+
+/** Error nodes without error nodes inside them: the narrowest places the parse went wrong. */
+function innermost(errors: readonly SyntaxNode[]): SyntaxNode[] {
+  return errors.filter(e => !errors.some(o => o !== e && o.start >= e.start && o.end <= e.end && isInside(o, e)));
+}
+
+function isInside(inner: SyntaxNode, outer: SyntaxNode): boolean {
+  const stack = [...outer.children];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.id === inner.id) return true;
+    if (n.start <= inner.start && inner.end <= n.end) stack.push(...n.children);
+  }
+  return false;
+}
+
+/**
+ * The part of the fill to re-mask for one error: the error's span clipped to the fill; for a
+ * MISSING node (zero width) the tokens either side of it; for an error outside the fill, the
+ * fill's line nearest to it (the fill caused it, only the fill can be changed).
+ */
+function remaskRange(root: SyntaxNode, text: string, node: SyntaxNode, fill: OffsetRange): OffsetRange {
+  let span: OffsetRange = node;
+  if (node.start === node.end) {
+    const around = { start: Math.max(0, node.start - 1), end: node.end + 1 };
+    const leaves = leavesIn(root, around).filter(l => !isErrorNode(l) && l.end > l.start);
+    const start = Math.min(node.start, ...leaves.map(l => l.start));
+    const end = Math.max(node.end, ...leaves.map(l => l.end));
+    span = { start, end };
+  }
+  const clipped = { start: Math.max(span.start, fill.start), end: Math.min(span.end, fill.end) };
+  if (clipped.start < clipped.end) return clipped;
+  if (fill.start === fill.end) return fill;
+  if (span.start >= fill.end) {
+    const last = Math.max(fill.start, fill.end - 1);
+    return { start: Math.max(fill.start, lineStartAt(text, last)), end: fill.end };
+  }
+  return { start: fill.start, end: Math.min(fill.end, lineEndAt(text, fill.start) + 1) };
+}
+
+export function mergeRanges(ranges: readonly OffsetRange[]): OffsetRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: OffsetRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && touches(r, last)) out[out.length - 1] = { start: last.start, end: Math.max(last.end, r.end) };
+    else out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * Bracket balance of a fill, skipping strings and comments roughly (no full lexer: good enough to
+ * tell a fill that drops or adds a `}` from one that keeps the structure of the text it replaces).
+ */
+
+export interface BracketBalance {
+  /** Opens minus closes, per kind. */
+  readonly paren: number;
+  readonly bracket: number;
+  readonly brace: number;
+  /** Openers left unclosed, outermost first (append their closers in reverse to balance). */
+  readonly unclosed: string;
+  /** Closers that had no opener before them, in order. */
+  readonly unopened: string;
+  /** The text ends inside a string or block comment. */
+  readonly unterminated: boolean;
+}
+
+interface Lexicon {
+  readonly lineComments: readonly string[];
+  readonly blockComments: boolean;
+  readonly quotes: readonly string[];
+  readonly tripleQuotes: boolean;
+  /** `'` also starts lifetimes / labels (Rust): only a string when it closes within a few chars. */
+  readonly shortApostrophe: boolean;
+}
+
+const C_LIKE: Lexicon = { lineComments: ['//'], blockComments: true, quotes: ['"', "'"], tripleQuotes: false, shortApostrophe: false };
+const LEXICONS: Readonly<Record<string, Lexicon>> = {
+  python: { lineComments: ['#'], blockComments: false, quotes: ['"', "'"], tripleQuotes: true, shortApostrophe: false },
+  json: { lineComments: ['//'], blockComments: true, quotes: ['"'], tripleQuotes: false, shortApostrophe: false },
+  jsonc: { lineComments: ['//'], blockComments: true, quotes: ['"'], tripleQuotes: false, shortApostrophe: false },
+  rust: { ...C_LIKE, shortApostrophe: true },
+  go: { ...C_LIKE, quotes: ['"', "'", '`'] },
+  javascript: { ...C_LIKE, quotes: ['"', "'", '`'] },
+  javascriptreact: { ...C_LIKE, quotes: ['"', "'", '`'] },
+  typescript: { ...C_LIKE, quotes: ['"', "'", '`'] },
+  typescriptreact: { ...C_LIKE, quotes: ['"', "'", '`'] },
+};
+
+const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
+
+/** Balance of (), [] and {} in `text`; `languageId` picks comment and string syntax (C-like default). */
+export function bracketBalance(text: string, languageId = ''): BracketBalance {
+  const lex = LEXICONS[languageId] ?? C_LIKE;
+  const stack: string[] = [];
+  let unopened = '';
+  let unterminated = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i]!;
+    if (lex.lineComments.some(c => text.startsWith(c, i))) {
+      i = text.indexOf('\n', i);
+      if (i < 0) break;
+      continue;
+    }
+    if (lex.blockComments && text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) { unterminated = true; break; }
+      i = close + 2;
+      continue;
+    }
+    if (lex.quotes.includes(ch)) {
+      const triple = lex.tripleQuotes && text.startsWith(ch.repeat(3), i);
+      const end = triple ? text.indexOf(ch.repeat(3), i + 3) : closingQuote(text, i, ch);
+      if (ch === "'" && lex.shortApostrophe && (end < 0 || end - i > 11)) { i++; continue; }
+      if (end < 0) {
+        unterminated = true;
+        // A stray quote on one line (prose in JSX, a typo) should not hide the lines after it.
+        const nl = triple || ch === '`' ? -1 : text.indexOf('\n', i);
+        if (nl < 0) break;
+        i = nl;
+        continue;
+      }
+      i = end + (triple ? 3 : 1);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') stack.push(ch);
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      const want = OPEN_OF[ch]!;
+      const at = stack.lastIndexOf(want);
+      // A closer of a kind that is open pops up to its opener; the openers skipped inside it
+      // were never closed and stay counted as unclosed (rough, like an editor's matcher).
+      if (at >= 0) stack.splice(at, 1);
+      else unopened += ch;
+    }
+    i++;
+  }
+  const count = (open: string, close: string): number =>
+    stack.filter(c => c === open).length - [...unopened].filter(c => c === close).length;
+  return {
+    paren: count('(', ')'),
+    bracket: count('[', ']'),
+    brace: count('{', '}'),
+    unclosed: stack.join(''),
+    unopened,
+    unterminated,
+  };
+}
+
+/** Index of the quote closing the one at `open`, honouring backslash escapes; -1 when none. */
+function closingQuote(text: string, open: number, quote: string): number {
+  const multiline = quote === '`';
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') { i++; continue; }
+    if (c === quote) return i;
+    if (c === '\n' && !multiline) return -1;
+  }
+  return -1;
+}
+
+export interface BalanceDelta {
+  readonly paren: number;
+  readonly bracket: number;
+  readonly brace: number;
+  /** The fill opens and closes exactly what the original did, per kind. */
+  readonly matches: boolean;
+}
+
+/**
+ * How the fill's balance differs from the text it replaces. The prefix and suffix around the hole
+ * expect the original's balance, so anything but zero means the fill breaks the structure around it.
+ */
+export function balanceDelta(original: string, fill: string, languageId = ''): BalanceDelta {
+  const a = bracketBalance(original, languageId);
+  const b = bracketBalance(fill, languageId);
+  const paren = b.paren - a.paren;
+  const bracket = b.bracket - a.bracket;
+  const brace = b.brace - a.brace;
+  return { paren, bracket, brace, matches: paren === 0 && bracket === 0 && brace === 0 };
+}

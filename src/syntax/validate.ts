@@ -1,0 +1,37 @@
+/**
+ * `validateFill`: parse the document with a candidate fill in place and compare the syntax errors
+ * around the changed range with the original's (core/anchorCheck.ts decides).
+ */
+import type { OffsetRange } from '../core/types';
+import type { SyntaxCheck } from '../core/anchorCheck';
+import { checkFill } from '../core/anchorCheck';
+import { grammarFor } from './languages';
+import { tryLoadLanguage, withTree } from './tree';
+
+export interface FillValidation extends SyntaxCheck {
+  /** False when the language has no grammar (or it failed to load): nothing was checked. */
+  readonly checked: boolean;
+}
+
+/**
+ * Checks replacing `range` of `text` by `fill`. `errorRanges` are offsets in the new document
+ * (`text` with the fill in place); the fill itself starts at `range.start` there.
+ */
+export async function validateFill(
+  text: string,
+  languageId: string,
+  range: OffsetRange,
+  fill: string,
+  options: { margin?: number } = {},
+): Promise<FillValidation> {
+  const unchecked: FillValidation = { ok: true, errorsBefore: 0, errorsAfter: 0, errorRanges: [], checked: false };
+  const grammar = grammarFor(languageId);
+  const language = grammar && await tryLoadLanguage(grammar);
+  if (!language) return unchecked;
+  const newText = text.slice(0, range.start) + fill + text.slice(range.end);
+  return withTree(text, language, oldRoot =>
+    withTree(newText, language, newRoot => ({
+      ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin }),
+      checked: true,
+    })));
+}
