@@ -28,6 +28,15 @@ export interface Hunk {
   readonly added: string;
 }
 
+/**
+ * Rewrites every line ending of `text` to `eol`. Editors keep one line ending per document and
+ * convert inserted text to it, so a proposal must use the document's ending before its hunks are
+ * computed, or the offsets would not match the text the editor actually holds.
+ */
+export function normalizeEol(text: string, eol: '\n' | '\r\n'): string {
+  return text.replace(/\r\n|\r|\n/g, eol);
+}
+
 /** Makes hunk ids; one per review so ids stay unique across the files of a session. */
 export type HunkIdSource = () => string;
 

@@ -17,6 +17,8 @@ export interface LiveStep {
   readonly step: number;
   readonly totalSteps: number;
   readonly canvas: string;
+  /** Positions still masked, over all chunks. */
+  readonly masked: number;
 }
 
 interface Running {
@@ -93,7 +95,8 @@ export class FillRunner implements vscode.Disposable {
     const onStep = (e: StepEvent): void => {
       steps++;
       live?.push(e);
-      this.stepped.fire({ uri, step: e.step, totalSteps: e.totalSteps, canvas: e.canvases.join('') });
+      this.stepped.fire({ uri, step: e.step, totalSteps: e.totalSteps, canvas: e.canvases.join(''),
+        masked: e.masked.reduce((a, b) => a + b, 0) });
     };
     const cancelled = (): FillRecord | undefined => {
       if (!cts.token.isCancellationRequested) return undefined;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { counterIds } from '../core/hunks';
+import { counterIds, normalizeEol } from '../core/hunks';
 import { rebaseRange, type TextChange } from '../core/rebase';
 import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
@@ -81,7 +81,9 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (!range || doc.getText(this.toRange(doc, range)) !== expected) {
       return { kind: 'refused', message: 'The text being rewritten was edited while the fill ran; the result was discarded.' };
     }
-    const current: RootedEdit = { ...edit, version: doc.version, baseText: doc.getText(), range };
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const newText = normalizeEol(edit.newText, eol);
+    const current: RootedEdit = { ...edit, version: doc.version, baseText: doc.getText(), range, newText };
     const plan = planReview(current, counterIds(`r${++this.reviewSerial}h`));
     if (plan.hunks.length === 0) return { kind: 'no-change' };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyHunks, computeHunks, counterIds, offsetHunks, splitLinesKeepEnds, type Hunk } from '../../src/core/hunks';
+import { applyHunks, computeHunks, counterIds, normalizeEol, offsetHunks, splitLinesKeepEnds, type Hunk } from '../../src/core/hunks';
 
 const all = (hunks: readonly Hunk[]) => new Set(hunks.map(h => h.id));
 
@@ -135,4 +135,10 @@ test('invariants over random texts with mixed line endings: reject-all, accept-a
     }
     assert.equal(applyHunks(base, hunks, new Set(subset.map(h => h.id))), text, ctx);
   }
+});
+
+test('normalizeEol rewrites every ending to the document one', () => {
+  assert.equal(normalizeEol('a\nb\r\nc\rd', '\r\n'), 'a\r\nb\r\nc\r\nd');
+  assert.equal(normalizeEol('a\r\nb\r\n', '\n'), 'a\nb\n');
+  assert.equal(normalizeEol('no newline', '\r\n'), 'no newline');
 });
