@@ -1,9 +1,13 @@
 import type * as vscode from 'vscode';
 import { registerDiffuse } from './vscode/register';
 
-/** Activated by any Diffuse command (VS Code infers the events from `contributes.commands`). */
-export function activate(context: vscode.ExtensionContext): void {
-  registerDiffuse(context);
+/**
+ * Activated by any Diffuse command (VS Code infers the events from `contributes.commands`).
+ * Returns what `registerDiffuse` exposes, so the in-host tests can read the state behind the UI
+ * through `vscode.extensions.getExtension(...).exports`.
+ */
+export function activate(context: vscode.ExtensionContext): ReturnType<typeof registerDiffuse> {
+  return registerDiffuse(context);
 }
 
 /** Everything is released through `context.subscriptions`; nothing else to tear down. */
