@@ -28,8 +28,10 @@
   (class_static_block)
   (jsx_element)
   (jsx_self_closing_element)
-  (jsx_expression)
 ] @anchor
+
+; Only expression children of an element; `{...}` attribute values stay inside their element.
+(jsx_element (jsx_expression) @anchor)
 
 (object (pair) @anchor)
 (object (shorthand_property_identifier) @anchor)

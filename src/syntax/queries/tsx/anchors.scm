@@ -4,5 +4,7 @@
 [
   (jsx_element)
   (jsx_self_closing_element)
-  (jsx_expression)
 ] @anchor
+
+; Only expression children of an element; `{...}` attribute values stay inside their element.
+(jsx_element (jsx_expression) @anchor)

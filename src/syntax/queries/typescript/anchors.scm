@@ -48,3 +48,6 @@
 (enum_body (property_identifier) @anchor)
 
 (export_statement) @anchor.wrap
+
+; Decorators of class members are siblings of the member in the class body.
+(class_body (decorator) @anchor.leading)
