@@ -172,7 +172,8 @@ class Context {
   }
 
   private extend(range: OffsetRange, nodeTypes: string[]): SyntaxAnchor {
-    let { start, end } = range;
+    const end = range.end;
+    let start = range.start;
     const path = pathTo(this.root, start, Math.min(start + 1, end));
     const k = path.findIndex((n, idx) => idx > 0 && n.start === start);
     if (k > 0) {

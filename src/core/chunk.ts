@@ -3,7 +3,8 @@
  * region exactly and meet at syntax boundaries where the tree allows: between the children of the
  * smallest node holding the region (preferring children that start their own line), inside an
  * oversized child by the same rule, then at line breaks, and only for a single overlong line at
- * an arbitrary character (never inside a surrogate pair).
+ * an arbitrary character (never inside a surrogate pair; a single character over budget, which
+ * only a strange `measure` allows, goes out alone).
  */
 import type { OffsetRange } from './types';
 import type { SyntaxNode } from './syntaxTree';
@@ -34,7 +35,7 @@ export function chunkRegion(text: string, root: SyntaxNode | undefined, region: 
   if (!(budget.maxSize >= 1)) throw new RangeError(`chunk budget must be at least 1, got ${budget.maxSize}`);
   if (region.start >= region.end) return [];
   const chunker = new Chunker(text, root, budget.maxSize, budget.measure ?? measureChars);
-  return chunker.pack(chunker.atoms(region));
+  return chunker.chunks(region);
 }
 
 interface Atom extends OffsetRange {
@@ -53,26 +54,48 @@ class Chunker {
     return this.measure(this.text.slice(r.start, r.end));
   }
 
-  /** Consecutive pieces covering `range`, each fitting the budget on its own. */
-  atoms(range: OffsetRange): Atom[] {
-    const size = this.size(range);
-    if (size <= this.max) return [{ ...range, size }];
-    const cuts = this.syntaxCuts(range);
-    if (cuts.length === 0) return this.lineAtoms(range);
-    const bounds = [range.start, ...cuts, range.end];
-    const out: Atom[] = [];
-    for (let i = 0; i + 1 < bounds.length; i++) out.push(...this.atoms({ start: bounds[i]!, end: bounds[i + 1]! }));
+  /**
+   * Chunks of `range`: whole when it fits; else its pieces between syntax cuts, where runs of
+   * pieces that fit are packed together and a piece over budget is chunked on its own (so a cut
+   * between top-level nodes is never traded for one inside a node); else whole lines. A node's
+   * header (`def f():`, `function f() {`) is not left alone: it joins the first chunk of the body
+   * after it when that fits.
+   */
+  chunks(range: OffsetRange): OffsetRange[] {
+    if (this.size(range) <= this.max) return [range];
+    const split = this.syntaxCuts(range);
+    if (!split) return this.pack(this.lineAtoms(range));
+    const bounds = [range.start, ...split.cuts, range.end];
+    const out: OffsetRange[] = [];
+    let run: Atom[] = [];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = { start: bounds[i]!, end: bounds[i + 1]! };
+      const size = this.size(piece);
+      if (size <= this.max) {
+        run.push({ ...piece, size });
+        continue;
+      }
+      const inner = this.chunks(piece);
+      const isHeader = out.length === 0 && run.length > 0 && split.inNode && (run.length === 1 || !split.ownLines);
+      const joined = isHeader ? { start: range.start, end: inner[0]!.end } : undefined;
+      if (joined && this.size(joined) <= this.max) inner[0] = joined;
+      else out.push(...this.pack(run));
+      out.push(...inner);
+      run = [];
+    }
+    out.push(...this.pack(run));
     return out;
   }
 
   /**
    * Where `range` may be cut: before each child of the smallest node holding its content that
-   * starts inside it — at the start of the child's line when only indentation precedes it.
+   * starts inside it — at the start of the child's line when only indentation precedes it; only
+   * such line-start cuts when there are any (`ownLines`). `inNode`: that node is not the root.
    */
-  private syntaxCuts(range: OffsetRange): number[] {
-    if (!this.root) return [];
+  private syntaxCuts(range: OffsetRange): { cuts: number[]; ownLines: boolean; inNode: boolean } | undefined {
+    if (!this.root) return undefined;
     const content = trimRange(this.text, range);
-    if (content.start === content.end) return [];
+    if (content.start === content.end) return undefined;
     const path = pathTo(this.root, content.start, content.end);
     const container = path[path.length - 1]!;
     const all: number[] = [];
@@ -86,7 +109,9 @@ class Chunker {
       if (all[all.length - 1] !== cut) all.push(cut);
       if (onOwnLine && own[own.length - 1] !== cut) own.push(cut);
     }
-    return own.length > 0 ? own : all;
+    if (all.length === 0) return undefined;
+    const ownLines = own.length > 0;
+    return { cuts: ownLines ? own : all, ownLines, inNode: container !== this.root };
   }
 
   private lineAtoms(range: OffsetRange): Atom[] {

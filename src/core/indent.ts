@@ -84,6 +84,23 @@ export function anchorIndent(docText: string, offset: number, style = detectInde
   return { ...style, text, level: columns(text, tabWidth) / style.width };
 }
 
+/**
+ * The indentation unit a fill was written in. A fill starts at some depth, so steps from column 0
+ * say little: the fill is taken to be in the target style when all its space indents are
+ * multiples of the target's unit, else in the greatest common divisor of its indents.
+ */
+function fillStyle(lines: readonly string[], target: IndentStyle): IndentStyle {
+  const indents = lines.filter(l => l.trim() !== '').map(leadingWhitespace).filter(ws => ws.length > 0);
+  if (indents.length === 0) return target;
+  const tabs = indents.filter(ws => ws.startsWith('\t')).length;
+  if (tabs * 2 >= indents.length) return { unit: '\t', width: target.unit === '\t' ? target.width : TAB_COLUMNS, guessed: false };
+  const widths = indents.filter(ws => !ws.includes('\t')).map(ws => ws.length);
+  if (target.unit !== '\t' && widths.every(w => w % target.width === 0)) return target;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const unit = widths.reduce(gcd, 0);
+  return unit >= 2 ? { unit: ' '.repeat(unit), width: unit, guessed: false } : target;
+}
+
 export interface ReindentOptions {
   /**
    * The fill's first line starts mid-line (at the anchor, after its indentation, which stays in the
@@ -102,7 +119,7 @@ export function reindent(fill: string, target: AnchorIndent, options: ReindentOp
   const startsMidLine = options.startsMidLine ?? true;
   const lines = fill.split('\n');
   const body = startsMidLine ? lines.slice(1) : lines;
-  const own = detectIndentStyle(body.join('\n'), target);
+  const own = fillStyle(body, target);
   const ownTab = own.unit === '\t' ? own.width : TAB_COLUMNS;
   const levelOf = (line: string): number => columns(leadingWhitespace(line), ownTab) / own.width;
 

@@ -21,7 +21,7 @@ interface Lexicon {
   readonly blockComments: boolean;
   readonly quotes: readonly string[];
   readonly tripleQuotes: boolean;
-  /** `'` also starts lifetimes / labels (Rust): only a string when it closes within a few chars. */
+  /** `'` also starts lifetimes / labels (Rust): only a char literal when it looks like one. */
   readonly shortApostrophe: boolean;
 }
 
@@ -64,7 +64,7 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
     if (lex.quotes.includes(ch)) {
       const triple = lex.tripleQuotes && text.startsWith(ch.repeat(3), i);
       const end = triple ? text.indexOf(ch.repeat(3), i + 3) : closingQuote(text, i, ch);
-      if (ch === "'" && lex.shortApostrophe && (end < 0 || end - i > 11)) { i++; continue; }
+      if (ch === "'" && lex.shortApostrophe && !isCharLiteral(text, i, end)) { i++; continue; }
       if (end < 0) {
         unterminated = true;
         // A stray quote on one line (prose in JSX, a typo) should not hide the lines after it.
@@ -97,6 +97,14 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
     unopened,
     unterminated,
   };
+}
+
+/** `'x'`, `'😀'` or an escape like `'\n'` / `'\u{1F600}'`, as opposed to a lifetime `'a`. */
+function isCharLiteral(text: string, open: number, close: number): boolean {
+  if (close < 0) return false;
+  if (text[open + 1] === '\\') return close - open <= 11;
+  const code = text.charCodeAt(open + 1);
+  return close - open === 2 || (close - open === 3 && code >= 0xd800 && code <= 0xdbff);
 }
 
 /** Index of the quote closing the one at `open`, honouring backslash escapes; -1 when none. */
