@@ -22,7 +22,7 @@ const coreRestrictions = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/**', 'models/**', '.vscode-test/**', '.run/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/**', 'test/fixtures/**', 'models/**', '.vscode-test/**', '.run/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

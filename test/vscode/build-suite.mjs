@@ -6,6 +6,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { root } from './harness.mjs';
 
+// Test files may `import { suite, test } from 'mocha'` or use the globals. Under @vscode/test-cli the
+// files run under its own copy of mocha, so imports are served from the globals that whichever mocha
+// runs the file defines (tdd and bdd interfaces), read at call time.
+const MOCHA_GLOBALS = ['suite', 'test', 'suiteSetup', 'suiteTeardown', 'setup', 'teardown',
+  'describe', 'it', 'before', 'after', 'beforeEach', 'afterEach'];
+const mochaGlobals = {
+  name: 'mocha-globals',
+  setup(b) {
+    b.onResolve({ filter: /^mocha$/ }, args =>
+      path.basename(args.importer) === 'index.ts' ? undefined : { path: 'mocha', namespace: 'mocha-globals' });
+    b.onLoad({ filter: /.*/, namespace: 'mocha-globals' }, () => ({
+      contents: `for (const name of ${JSON.stringify(MOCHA_GLOBALS)}) ` +
+        'Object.defineProperty(exports, name, { enumerable: true, get: () => globalThis[name] });',
+      loader: 'js',
+    }));
+  },
+};
+
 export const suiteOut = path.join(root, 'out', 'test', 'suite');
 
 export async function buildSuite() {
@@ -20,8 +38,13 @@ export async function buildSuite() {
     platform: 'node',
     target: 'node20',
     external: ['vscode', 'mocha', 'onnxruntime-node'],
+    plugins: [mochaGlobals],
     sourcemap: 'inline',
     logLevel: 'warning',
   });
   return path.join(suiteOut, 'index.js');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`built ${path.relative(root, await buildSuite())}`);
 }

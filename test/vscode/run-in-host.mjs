@@ -3,7 +3,7 @@
 // usage: node test/vscode/run-in-host.mjs [--vsix]
 //   default: the repository is loaded as the extension under development (extensionDevelopmentPath);
 //   --vsix: the extension is already installed (see install-vsix.mjs, which passes the server).
-// DIFFUSE_TEST_GREP=<text> runs only the matching tests.
+// DIFFUSE_TEST_GREP=<regexp> runs only the matching tests (matched against "suite title test title").
 import fs from 'node:fs';
 import util from 'node:util';
 import { buildSuite } from './build-suite.mjs';

@@ -1,6 +1,5 @@
 // The extension as VS Code sees it: activation, registered commands and manifest contributions.
 import * as assert from 'node:assert/strict';
-import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import { activateExtension, manifest } from './util';
 

@@ -12,7 +12,7 @@ const END = '--- diffuse in-host suite end ---';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, reporter: 'spec', timeout: 60_000 });
   const grep = process.env.DIFFUSE_TEST_GREP;
-  if (grep) mocha.grep(grep);
+  if (grep) mocha.grep(new RegExp(grep));
   const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js files in ${__dirname}`));
   for (const file of files) mocha.addFile(path.join(__dirname, file));

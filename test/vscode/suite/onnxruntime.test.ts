@@ -4,7 +4,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { suite, test } from 'mocha';
 import { getExtension, repoRoot } from './util';
 
 type Ort = typeof import('onnxruntime-node');
