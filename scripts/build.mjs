@@ -88,6 +88,8 @@ for (const [pkg, file] of grammars) {
   copy(path.join(root, 'node_modules', pkg, file), path.join(dist, 'grammars', file));
 }
 copy(path.join(root, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
+// The anchor queries travel with the bundle (the packaged extension has no src/).
+fs.cpSync(path.join(root, 'src', 'syntax', 'queries'), path.join(dist, 'queries'), { recursive: true });
 
 const size = f => `${(fs.statSync(path.join(dist, f)).size / 1024).toFixed(0)} KiB`;
 console.log(`build: ${bundles.map(b => `dist/${b.out} ${size(b.out)}`).join(', ')}; ` +

@@ -1,3 +1,98 @@
-// Placeholder entry; the CLI is implemented in this folder.
-process.stderr.write('diffuse-edit: not built yet\n');
-process.exit(2);
+/**
+ * `diffuse-edit`: the engine headless. Exit codes: 0 ok, 1 the fill failed, 2 usage or bad input
+ * (one clear line on stderr, never a stack trace for a user error).
+ */
+import type { SamplerOptions } from '../core/types';
+import { runEdit } from '../model/editPipeline';
+import { ModelPackageError } from '../model/modelPackage';
+import { configureSyntax, languageIdForFile } from '../syntax';
+import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
+import { openBackend, type CliBackend } from './backend';
+import { readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
+import { runInfill } from './infill';
+import { runRepairCommand } from './repair';
+import { unifiedDiff } from './diffText';
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!['edit', 'infill', 'repair'].includes(args.command)) throw new UsageError(`Unknown command "${args.command}" (see --help)`);
+  configureSyntax({});
+  const backend = await openBackend(args);
+  try {
+    const sampler = samplerOptions(args, backend);
+    if (args.command === 'infill') return await runInfill(args, backend, sampler);
+    if (args.command === 'repair') return await runRepairCommand(args, backend, sampler);
+    return await runEditCommand(args, backend, sampler);
+  } finally {
+    await backend.backend.dispose();
+  }
+}
+
+export function samplerOptions(args: CliArgs, b: CliBackend): SamplerOptions {
+  const d = b.defaults;
+  return {
+    steps: args.sampler.steps ?? d.steps ?? 32,
+    strategy: args.sampler.strategy ?? (d.strategy as SamplerOptions['strategy']) ?? 'threshold',
+    threshold: args.sampler.threshold ?? d.threshold ?? 0.9,
+    temperature: args.sampler.temperature ?? d.temperature ?? 0,
+    topP: args.sampler.topP ?? 0.95,
+    seed: args.sampler.seed ?? 0,
+    blockLength: args.sampler.blockLength ?? 0,
+  };
+}
+
+async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
+  const file = args.positional[0];
+  if (!file) throw new UsageError('edit needs a FILE');
+  const text = readSourceFile(file);
+  const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
+  const languageId = languageIdForFile(file) ?? 'plaintext';
+  const result = await runEdit(b.backend, {
+    docText: text,
+    range,
+    languageId,
+    anchoring: args.lines ? args.anchoring : 'exact',
+    sampler,
+    maxCanvasTokens: b.maxCanvasTokens,
+    countTokens: b.countTokens,
+    slack: b.slack,
+    onStep: b.progress ? (e) => b.progress?.(e.step, e.totalSteps) : undefined,
+  });
+  b.progress?.done();
+  if (result.notice) process.stderr.write(`diffuse-edit: ${result.notice}\n`);
+  const newDoc = text.slice(0, result.range.start) + result.newText + text.slice(result.range.end);
+  const summary = {
+    file,
+    range: result.range,
+    chunks: result.chunks,
+    nfe: result.nfe,
+    ms: Math.round(result.ms),
+    syntax_ok: result.syntaxChecked ? result.syntaxOk : null,
+    repair_rounds: result.repairRounds,
+    changed: newDoc !== text,
+  };
+  if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
+  if (args.json) process.stdout.write(JSON.stringify({ ...summary, diff: unifiedDiff(file, text, newDoc) }) + '\n');
+  else if (!args.write) process.stdout.write(unifiedDiff(file, text, newDoc));
+  process.stderr.write(
+    `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
+      `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
+  );
+  return result.syntaxChecked && !result.syntaxOk ? 1 : 0;
+}
+
+const userErrors = new Set(['UsageError', 'ModelPackageError', 'InputFileError', 'RemoteConfigError']);
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    const user = userErrors.has(e.name) || e instanceof ModelPackageError;
+    process.stderr.write(`diffuse-edit: ${e.message.split('\n')[0]}\n`);
+    if (!user && process.env.DIFFUSE_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exit(user ? 2 : 1);
+  },
+);

@@ -1,0 +1,117 @@
+/** Command-line parsing for `diffuse-edit`; every user error becomes a UsageError (exit code 2). */
+import type { SamplerOptions, Strategy } from '../core/types';
+import type { AnchoringMode } from '../core/anchor';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: diffuse-edit <command> [options]
+
+Commands:
+  edit FILE [--lines A-B] [--write]     fill the lines (or the whole file); print a unified diff
+  infill --in tasks.jsonl [--out F]     one task per line {task_id, prompt, suffix, max_tokens?, original?}
+  repair FILE [--lines A-B] [--write]   re-mask the improbable tokens and denoise them
+
+Options:
+  --model DIR          model folder (model.onnx, tokenizer.json, config.json); default: bundled model
+  --steps K            denoising steps (default from the model's config)
+  --strategy S         confidence | threshold | entropy | margin | ar
+  --threshold P        confidence threshold of the threshold strategy (0..1)
+  --temperature T      0 = greedy
+  --top-p P            nucleus sampling mass when temperature > 0
+  --seed N             same seed, same output
+  --block N            semi-autoregressive block length in tokens (0 = whole canvas)
+  --anchoring M        syntax | lines | exact (default syntax)
+  --provider P         auto | cpu | cuda | dml | coreml | webgpu
+  --backend B          local | remote
+  --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
+  --remote-model NAME  model name for the remote server
+  --remote-api A       fim | completions | chat (default fim)
+  --json               machine-readable output on stdout
+  -h, --help           this text
+`;
+
+export interface CliArgs {
+  command: string;
+  positional: string[];
+  lines?: [number, number];
+  write: boolean;
+  json: boolean;
+  model?: string;
+  input?: string;
+  output?: string;
+  anchoring: AnchoringMode;
+  provider: string;
+  backend: 'local' | 'remote';
+  endpoint?: string;
+  remoteModel?: string;
+  remoteApi: string;
+  sampler: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] };
+}
+
+const STRATEGIES: readonly Strategy[] = ['confidence', 'threshold', 'entropy', 'margin', 'ar'];
+
+function num(flag: string, v: string | undefined, lo: number, hi: number, integer = false): number {
+  const n = Number(v);
+  if (v === undefined || v === '' || !Number.isFinite(n) || n < lo || n > hi || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} needs ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T {
+  if (!v || !allowed.includes(v as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v ?? '')}`);
+  return v as T;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', sampler: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '-h': case '--help': a.command = 'help'; break;
+      case '--write': a.write = true; break;
+      case '--json': a.json = true; break;
+      case '--model': a.model = next(); break;
+      case '--in': a.input = next(); break;
+      case '--out': a.output = next(); break;
+      case '--lines': {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(next());
+        if (!m) throw new UsageError('--lines takes A-B (1-based, inclusive), e.g. --lines 10-24');
+        const from = Number(m[1]);
+        const to = Number(m[2] ?? m[1]);
+        if (from < 1 || to < from) throw new UsageError(`--lines ${from}-${to} is not a valid range`);
+        a.lines = [from, to];
+        break;
+      }
+      case '--steps': a.sampler.steps = num(arg, next(), 1, 4096, true); break;
+      case '--strategy': a.sampler.strategy = oneOf(arg, next(), STRATEGIES); break;
+      case '--threshold': a.sampler.threshold = num(arg, next(), 0, 1); break;
+      case '--temperature': a.sampler.temperature = num(arg, next(), 0, 10); break;
+      case '--top-p': a.sampler.topP = num(arg, next(), 0.01, 1); break;
+      case '--seed': a.sampler.seed = num(arg, next(), 0, 2 ** 31 - 1, true); break;
+      case '--block': a.sampler.blockLength = num(arg, next(), 0, 4096, true); break;
+      case '--anchoring': a.anchoring = oneOf(arg, next(), ['syntax', 'lines', 'exact'] as const); break;
+      case '--provider': a.provider = oneOf(arg, next(), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const); break;
+      case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;
+      case '--endpoint': a.endpoint = next(); break;
+      case '--remote-model': a.remoteModel = next(); break;
+      case '--remote-api': a.remoteApi = oneOf(arg, next(), ['fim', 'completions', 'chat'] as const); break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg} (see --help)`);
+        if (!a.command) a.command = arg;
+        else a.positional.push(arg);
+    }
+  }
+  if (!a.command) a.command = 'help';
+  return a;
+}

@@ -1,0 +1,72 @@
+/**
+ * `diffuse-edit infill`: HumanEval-infilling style tasks, one JSON object per line in and out.
+ * In:  {"task_id", "prompt", "suffix", "language"?, "max_tokens"?, "original"?}
+ * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok"}
+ */
+import * as fs from 'node:fs';
+import type { SamplerOptions } from '../core/types';
+import { runEdit } from '../model/editPipeline';
+import { UsageError, type CliArgs } from './args';
+import type { CliBackend } from './backend';
+
+export interface InfillTask {
+  task_id: string;
+  prompt: string;
+  suffix: string;
+  language?: string;
+  max_tokens?: number;
+  original?: string;
+}
+
+export function parseTasks(text: string, source: string): InfillTask[] {
+  return text.split('\n').flatMap((line, i) => {
+    if (!line.trim()) return [];
+    let t: Partial<InfillTask>;
+    try {
+      t = JSON.parse(line) as Partial<InfillTask>;
+    } catch {
+      throw new UsageError(`${source}:${i + 1}: not valid JSON`);
+    }
+    if (typeof t.task_id !== 'string' && typeof t.task_id !== 'number') throw new UsageError(`${source}:${i + 1}: missing "task_id"`);
+    if (typeof t.prompt !== 'string' || typeof t.suffix !== 'string') throw new UsageError(`${source}:${i + 1}: "prompt" and "suffix" must be strings`);
+    return [{ ...t, task_id: String(t.task_id) } as InfillTask];
+  });
+}
+
+export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
+  if (!args.input) throw new UsageError('infill needs --in tasks.jsonl');
+  if (!fs.existsSync(args.input)) throw new UsageError(`File not found: ${args.input}`);
+  const tasks = parseTasks(fs.readFileSync(args.input, 'utf8'), args.input);
+  const out = args.output ? fs.openSync(args.output, 'w') : 1;
+  let failed = 0;
+  try {
+    for (const [k, t] of tasks.entries()) {
+      b.progress?.(k, tasks.length, t.task_id);
+      const docText = t.prompt + (t.original ?? '') + t.suffix;
+      const start = t.prompt.length;
+      try {
+        const r = await runEdit(b.backend, {
+          docText,
+          range: { start, end: start + (t.original?.length ?? 0) },
+          languageId: t.language ?? 'plaintext',
+          anchoring: 'exact',
+          sampler,
+          maxCanvasTokens: b.maxCanvasTokens,
+          countTokens: b.countTokens,
+          slack: b.slack,
+          maxTokens: t.max_tokens ?? 64,
+        });
+        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds };
+        fs.writeSync(out, JSON.stringify(line) + '\n');
+      } catch (e) {
+        failed++;
+        fs.writeSync(out, JSON.stringify({ task_id: t.task_id, completion: '', error: (e as Error).message }) + '\n');
+      }
+    }
+  } finally {
+    b.progress?.done();
+    if (out !== 1) fs.closeSync(out);
+  }
+  process.stderr.write(`diffuse-edit: ${tasks.length - failed}/${tasks.length} tasks filled${args.output ? ` -> ${args.output}` : ''}\n`);
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,29 @@
+/** `diffuse-edit repair FILE [--lines A-B] [--write]`: minimal-diff fixes of improbable tokens. */
+import type { SamplerOptions } from '../core/types';
+import { runRepair } from '../model/repairPipeline';
+import { languageIdForFile } from '../syntax';
+import { UsageError, type CliArgs } from './args';
+import type { CliBackend } from './backend';
+import { unifiedDiff } from './diffText';
+import { lineRangeOffsets, readSourceFile, writeFileAtomic } from './files';
+
+export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
+  const file = args.positional[0];
+  if (!file) throw new UsageError('repair needs a FILE');
+  if (!b.score) throw new UsageError('repair needs the local model (per-token scores); the remote backend cannot score');
+  const text = readSourceFile(file);
+  const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
+  const r = await runRepair(b.backend, b.score, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler });
+  const newDoc = text.slice(0, r.range.start) + r.newText + text.slice(r.range.end);
+  if (!r.changed) {
+    process.stderr.write(`diffuse-edit: nothing to repair (${r.nfe} model calls, ${Math.round(r.ms)} ms)\n`);
+    if (args.json) process.stdout.write(JSON.stringify({ file, changed: false, suspects: r.suspects, nfe: r.nfe, ms: Math.round(r.ms) }) + '\n');
+    return 0;
+  }
+  if (args.write) writeFileAtomic(file, newDoc);
+  const diff = unifiedDiff(file, text, newDoc);
+  if (args.json) process.stdout.write(JSON.stringify({ file, changed: true, suspects: r.suspects, rounds: r.rounds, nfe: r.nfe, ms: Math.round(r.ms), diff }) + '\n');
+  else if (!args.write) process.stdout.write(diff);
+  process.stderr.write(`diffuse-edit: ${r.suspects} suspicious token(s), ${r.rounds} round(s), ${r.nfe} model calls, ${Math.round(r.ms)} ms${args.write ? `; wrote ${file}` : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * Per-position proposal and score for the sampler: the token to commit and how sure the model is.
+ * Scores are comparable across positions: higher = commit earlier.
+ */
+import type { SamplerOptions } from './types';
+import type { Rng } from './rng';
+
+export interface Proposal {
+  readonly pos: number;
+  readonly token: number;
+  /** Probability of the proposed token under the (temperature-scaled) distribution. */
+  readonly prob: number;
+  /** Ordering key of the strategy (confidence, negative entropy, or margin). */
+  readonly score: number;
+}
+
+/** Softmax of `logits / temperature` (temperature 0 = 1 for scoring) into `out`; returns nothing. */
+export function softmaxInto(logits: Float32Array, temperature: number, out: Float64Array, banned = -1): void {
+  const inv = temperature > 0 ? 1 / temperature : 1;
+  let max = -Infinity;
+  for (let v = 0; v < logits.length; v++) if (v !== banned && logits[v] > max) max = logits[v];
+  let sum = 0;
+  for (let v = 0; v < logits.length; v++) {
+    const e = v === banned ? 0 : Math.exp((logits[v] - max) * inv);
+    out[v] = e;
+    sum += e;
+  }
+  for (let v = 0; v < logits.length; v++) out[v] /= sum;
+}
+
+let scratch = new Float64Array(0);
+
+/** Proposes a token for one masked position; the [MASK] token itself is never proposed. */
+export function scorePosition(
+  logits: Float32Array,
+  pos: number,
+  opts: SamplerOptions,
+  rng: Rng,
+  maskId: number,
+): Proposal {
+  if (scratch.length !== logits.length) scratch = new Float64Array(logits.length);
+  const probs = scratch;
+  softmaxInto(logits, opts.temperature, probs, maskId);
+  const token = opts.temperature > 0 ? sampleTopP(probs, opts.topP, rng) : argmax(probs);
+  const prob = probs[token];
+  let score = prob;
+  if (opts.strategy === 'entropy') {
+    let h = 0;
+    for (let v = 0; v < probs.length; v++) if (probs[v] > 0) h -= probs[v] * Math.log(probs[v]);
+    score = -h;
+  } else if (opts.strategy === 'margin') {
+    let second = 0;
+    for (let v = 0; v < probs.length; v++) if (v !== token && probs[v] > second) second = probs[v];
+    score = prob - second;
+  }
+  return { pos, token, prob, score };
+}
+
+function argmax(p: Float64Array): number {
+  let best = 0;
+  for (let v = 1; v < p.length; v++) if (p[v] > p[best]) best = v;
+  return best;
+}
+
+/** Nucleus sampling: draw from the smallest set of tokens whose mass reaches topP. */
+function sampleTopP(p: Float64Array, topP: number, rng: Rng): number {
+  const order = Array.from(p.keys()).filter((v) => p[v] > 1e-9).sort((a, b) => p[b] - p[a] || a - b);
+  let mass = 0;
+  let cut = order.length;
+  for (let i = 0; i < order.length; i++) {
+    mass += p[order[i]];
+    if (mass >= topP) {
+      cut = i + 1;
+      break;
+    }
+  }
+  let r = rng.next() * Math.min(mass, 1);
+  for (let i = 0; i < cut; i++) {
+    r -= p[order[i]];
+    if (r <= 0) return order[i];
+  }
+  return order[cut - 1];
+}

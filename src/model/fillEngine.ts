@@ -1,0 +1,75 @@
+/**
+ * Fills a batch of holes with a loaded model: layout, denoise, decode. Runs inside the inference
+ * worker; tests call it in-process with the same serialisable requests.
+ */
+import { canvasLength, layoutInfill, type Layout, type LayoutParams } from '../core/layout';
+import { denoise, type CanvasRow } from '../core/sampler';
+import { MASK_GLYPH, type FillOutput, type FillRequest, type SamplerOptions, type StepEvent } from '../core/types';
+import { loadModelPackage, type ModelPackage } from './modelPackage';
+import { openSession, type OpenedSession, type ProviderChoice } from './session';
+import { CodeTokenizer } from './tokenizer';
+
+export interface LoadedModel {
+  readonly pkg: ModelPackage;
+  readonly tokenizer: CodeTokenizer;
+  readonly session: OpenedSession;
+}
+
+export async function loadModel(dir: string, provider: ProviderChoice = 'auto', threads = 0): Promise<LoadedModel> {
+  const pkg = loadModelPackage(dir);
+  const tokenizer = new CodeTokenizer(pkg.tokenizerJson);
+  const session = await openSession(pkg, provider, threads);
+  return { pkg, tokenizer, session };
+}
+
+export function layoutParams(m: LoadedModel): LayoutParams {
+  const c = m.pkg.config;
+  return { maxContext: c.maxContext, maskId: c.special.mask, slack: c.sampler.slack, isNewline: (id) => m.tokenizer.isNewline(id) };
+}
+
+export function layoutRequest(m: LoadedModel, r: FillRequest): Layout {
+  const p = layoutParams(m);
+  const original = r.original ? m.tokenizer.encode(r.original).length : 0;
+  const L = canvasLength(original, p.slack, r.maxTokens);
+  return layoutInfill(m.tokenizer.encode(r.prefix), m.tokenizer.encode(r.suffix), L, p);
+}
+
+/** Canvas text with masked positions as MASK_GLYPH and padding dropped (for the live view). */
+export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; masked: number } {
+  const { mask } = m.pkg.config.special;
+  let text = '';
+  let masked = 0;
+  let run: number[] = [];
+  for (let p = row.start; p < row.start + row.length; p++) {
+    const id = row.ids[p];
+    if (id === mask) {
+      text += m.tokenizer.decode(run) + MASK_GLYPH;
+      run = [];
+      masked++;
+    } else if (!m.tokenizer.isSpecial(id)) {
+      run.push(id);
+    }
+  }
+  return { text: text + m.tokenizer.decode(run), masked };
+}
+
+export async function fillBatch(
+  m: LoadedModel,
+  requests: readonly FillRequest[],
+  options: SamplerOptions,
+  hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean } = {},
+): Promise<FillOutput> {
+  const t0 = performance.now();
+  const rows: CanvasRow[] = requests.map((r) => layoutRequest(m, r));
+  const nfe = await denoise((ids) => m.session.forward(ids), rows, m.pkg.config.special, options, {
+    isCancelled: hooks.isCancelled,
+    onStep: hooks.onStep
+      ? (step, totalSteps, rs) => {
+          const views = rs.map((r) => canvasText(m, r));
+          hooks.onStep?.({ step, totalSteps, canvases: views.map((v) => v.text), masked: views.map((v) => v.masked) });
+        }
+      : undefined,
+  });
+  const texts = rows.map((r) => canvasText(m, r).text);
+  return { texts, nfe, ms: performance.now() - t0, canvasTokens: rows.map((r) => r.length) };
+}

@@ -1,0 +1,48 @@
+/** The local backend: the default (or a user's) ONNX model in an inference worker thread. */
+import * as path from 'node:path';
+import type { FillBackend } from '../core/types';
+import type { ProviderChoice } from './session';
+import { WorkerClient } from './workerClient';
+
+export interface LocalBackendOptions {
+  readonly modelDir: string;
+  readonly executionProvider?: string;
+  readonly workerPath?: string;
+  readonly threads?: number;
+  readonly idleTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface LocalBackend extends FillBackend {
+  readonly provider: string;
+  readonly fallbackNotice?: string;
+  readonly maxContext: number;
+  readonly client: WorkerClient;
+}
+
+/** Path of the bundled default model, next to the bundle (dist/../models/...). */
+export function defaultModelDir(bundleDir: string): string {
+  return path.join(bundleDir, '..', 'models', 'diffuse-code-mini');
+}
+
+export async function createLocalBackend(opts: LocalBackendOptions): Promise<LocalBackend> {
+  const client = new WorkerClient({
+    workerPath: opts.workerPath ?? path.join(__dirname, 'worker.js'),
+    modelDir: opts.modelDir,
+    provider: (opts.executionProvider ?? 'auto') as ProviderChoice,
+    threads: opts.threads,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+  });
+  const info = await client.start();
+  return {
+    id: 'local',
+    provider: info.provider,
+    fallbackNotice: info.fallbackNotice,
+    maxContext: info.maxContext,
+    client,
+    describe: () => `${client.info?.name ?? info.name} (${client.info?.provider ?? info.provider})`,
+    fill: (requests, options, hooks) => client.fill(requests, options, hooks),
+    dispose: () => client.stop(),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * A model package folder: model.onnx + tokenizer.json + config.json. Loading validates everything
+ * the engine relies on, so a mismatched or broken model fails here with a message naming the
+ * problem, never later with garbage output.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const SUPPORTED_FORMAT = 1;
+
+export interface ModelConfig {
+  readonly formatVersion: number;
+  readonly name: string;
+  readonly description: string;
+  readonly vocabSize: number;
+  readonly maxContext: number;
+  readonly special: { readonly mask: number; readonly pad: number; readonly eos: number; readonly bos?: number };
+  readonly inputIds: string;
+  readonly attentionMask?: string;
+  readonly output: string;
+  readonly sampler: { strategy?: string; steps?: number; threshold?: number; temperature?: number; slack: number };
+}
+
+export interface ModelPackage {
+  readonly dir: string;
+  readonly config: ModelConfig;
+  readonly onnxPath: string;
+  readonly tokenizerJson: unknown;
+}
+
+export class ModelPackageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelPackageError';
+  }
+}
+
+function readJson(file: string, what: string): unknown {
+  if (!fs.existsSync(file)) throw new ModelPackageError(`Model folder is missing ${what}: ${file}`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ModelPackageError(`${what} is not valid JSON (${file}): ${(e as Error).message}`);
+  }
+}
+
+function int(obj: Record<string, unknown>, key: string, where: string): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new ModelPackageError(`config.json: "${where}${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function parseConfig(raw: unknown): ModelConfig {
+  if (typeof raw !== 'object' || raw === null) throw new ModelPackageError('config.json must hold an object');
+  const c = raw as Record<string, unknown>;
+  const formatVersion = int(c, 'format_version', '');
+  if (formatVersion !== SUPPORTED_FORMAT) {
+    throw new ModelPackageError(`config.json: format_version ${formatVersion} is not supported (this version reads ${SUPPORTED_FORMAT})`);
+  }
+  const st = (c.special_tokens ?? {}) as Record<string, unknown>;
+  const onnx = (c.onnx ?? {}) as Record<string, unknown>;
+  const inputs = (onnx.inputs ?? {}) as Record<string, unknown>;
+  const sampler = (c.sampler ?? {}) as Record<string, unknown>;
+  const vocabSize = int(c, 'vocab_size', '');
+  const special = { mask: int(st, 'mask', 'special_tokens.'), pad: int(st, 'pad', 'special_tokens.'), eos: int(st, 'eos', 'special_tokens.'), bos: typeof st.bos === 'number' ? st.bos : undefined };
+  for (const [k, v] of Object.entries(special)) {
+    if (v !== undefined && v >= vocabSize) throw new ModelPackageError(`config.json: special token "${k}" id ${v} is outside the vocabulary (${vocabSize})`);
+  }
+  return {
+    formatVersion,
+    name: typeof c.name === 'string' ? c.name : 'unnamed model',
+    description: typeof c.description === 'string' ? c.description : '',
+    vocabSize,
+    maxContext: int(c, 'max_context', ''),
+    special,
+    inputIds: typeof inputs.input_ids === 'string' ? inputs.input_ids : 'input_ids',
+    attentionMask: onnx.takes_attention_mask === false ? undefined : typeof inputs.attention_mask === 'string' ? inputs.attention_mask : 'attention_mask',
+    output: typeof onnx.output === 'string' ? onnx.output : 'logits',
+    sampler: {
+      strategy: typeof sampler.strategy === 'string' ? sampler.strategy : undefined,
+      steps: typeof sampler.steps === 'number' ? sampler.steps : undefined,
+      threshold: typeof sampler.threshold === 'number' ? sampler.threshold : undefined,
+      temperature: typeof sampler.temperature === 'number' ? sampler.temperature : undefined,
+      slack: typeof sampler.slack === 'number' ? sampler.slack : 0.25,
+    },
+  };
+}
+
+/** Reads and checks a model folder (not the ONNX graph itself; the session checks that). */
+export function loadModelPackage(dir: string): ModelPackage {
+  if (!dir || !fs.existsSync(dir)) throw new ModelPackageError(`Model folder not found: ${dir || '(empty path)'}`);
+  if (!fs.statSync(dir).isDirectory()) throw new ModelPackageError(`Model path is not a folder: ${dir}`);
+  const config = parseConfig(readJson(path.join(dir, 'config.json'), 'config.json'));
+  const tokenizerJson = readJson(path.join(dir, 'tokenizer.json'), 'tokenizer.json');
+  const onnxPath = path.join(dir, 'model.onnx');
+  if (!fs.existsSync(onnxPath)) throw new ModelPackageError(`Model folder is missing model.onnx: ${onnxPath}`);
+  const vocab = (tokenizerJson as { model?: { vocab?: Record<string, number> } }).model?.vocab;
+  if (!vocab || typeof vocab !== 'object') throw new ModelPackageError('tokenizer.json has no model.vocab');
+  const size = Object.keys(vocab).length;
+  if (size !== config.vocabSize) {
+    throw new ModelPackageError(`Vocabulary size mismatch: tokenizer.json has ${size} tokens, config.json says vocab_size ${config.vocabSize}`);
+  }
+  return { dir, config, onnxPath, tokenizerJson };
+}

@@ -1,0 +1,55 @@
+/** Messages between the extension (or CLI) and the inference worker. All are structured-cloneable. */
+import type { FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
+import type { ProviderChoice } from './session';
+
+export interface LoadMessage {
+  readonly type: 'load';
+  readonly modelDir: string;
+  readonly provider: ProviderChoice;
+  readonly threads: number;
+}
+
+export interface FillMessage {
+  readonly type: 'fill';
+  readonly id: number;
+  readonly requests: readonly FillRequest[];
+  readonly options: SamplerOptions;
+  /** Int32Array view target: element 0 set to 1 cancels between steps. */
+  readonly cancel: SharedArrayBuffer;
+  readonly wantSteps: boolean;
+}
+
+export interface ScoreMessage {
+  readonly type: 'score';
+  readonly id: number;
+  readonly text: string;
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly passes: number;
+  readonly seed: number;
+  readonly cancel: SharedArrayBuffer;
+}
+
+export type ToWorker = LoadMessage | FillMessage | ScoreMessage;
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly provider: string;
+  readonly fallbackNotice?: string;
+  readonly maxContext: number;
+  readonly vocabSize: number;
+}
+
+/** Per-token scores of a text: token spans in UTF-16 offsets and the model's probability of each token. */
+export interface TokenScores {
+  readonly spans: ReadonlyArray<readonly [number, number]>;
+  readonly probs: readonly number[];
+  readonly nfe: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'loaded'; readonly info: ModelInfo }
+  | { readonly type: 'step'; readonly id: number; readonly event: StepEvent }
+  | { readonly type: 'result'; readonly id: number; readonly output: FillOutput }
+  | { readonly type: 'scores'; readonly id: number; readonly scores: TokenScores }
+  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };

@@ -1,0 +1,126 @@
+/**
+ * One onnxruntime-node session over a model package. `run()` of onnxruntime-node blocks the
+ * JavaScript thread, so this module is used inside the inference worker (or in-process by tests).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as OrtTypes from 'onnxruntime-node';
+import type { Logits } from '../core/sampler';
+import { ModelPackageError, type ModelPackage } from './modelPackage';
+
+// Loaded lazily so that a missing native binary is reported as a clear error at load time.
+type Ort = typeof OrtTypes;
+
+export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+/**
+ * Providers this onnxruntime-node build offers on this platform, best first. CUDA and TensorRT are
+ * listed by every Linux build but usable only when their libraries were installed
+ * (`npm install --onnxruntime-node-install=cuda12`), so they count only when the library is there.
+ */
+export function availableProviders(ort: Ort): string[] {
+  const listed = ort.listSupportedBackends().filter((b) => b.bundled || providerLibraryPresent(b.name)).map((b) => b.name);
+  const order = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+  return order.filter((p) => listed.includes(p));
+}
+
+function providerLibraryPresent(name: string): boolean {
+  try {
+    const binDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.readdirSync(binDir).some((f) => f.includes(`providers_${name}`));
+  } catch {
+    return false;
+  }
+}
+
+function loadOrt(): Ort {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('onnxruntime-node') as Ort;
+  } catch (e) {
+    throw new ModelPackageError(`onnxruntime-node could not be loaded on ${process.platform}-${process.arch}: ${(e as Error).message}`);
+  }
+}
+
+export interface OpenedSession {
+  readonly provider: string;
+  readonly fallbackNotice?: string;
+  forward(rows: readonly Int32Array[]): Promise<Logits>;
+  release(): Promise<void>;
+}
+
+export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'auto', threads = 0): Promise<OpenedSession> {
+  const ort = loadOrt();
+  ort.env.logLevel = 'error';
+  const available = availableProviders(ort);
+  // WebGPU in Node is experimental and slower than CPU for small models: `auto` only tries the
+  // native GPU providers; it is used when asked for by name.
+  const candidates = choice === 'auto' ? available.filter((p) => p !== 'cpu' && p !== 'webgpu') : choice === 'cpu' ? [] : [choice];
+  let fallbackNotice: string | undefined;
+  const base: OrtTypes.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    logSeverityLevel: 3,
+  };
+  let session: OrtTypes.InferenceSession | undefined;
+  let provider = 'cpu';
+  for (const p of candidates) {
+    try {
+      session = await ort.InferenceSession.create(pkg.onnxPath, { ...base, executionProviders: [p] });
+      provider = p;
+      break;
+    } catch (e) {
+      fallbackNotice = `Execution provider "${p}" is not usable here (${firstLine(e)}); using CPU.`;
+    }
+  }
+  if (choice !== 'auto' && choice !== 'cpu' && !available.includes(choice)) {
+    fallbackNotice = `Execution provider "${choice}" is not in this onnxruntime-node build (available: ${available.join(', ')}); using CPU.`;
+  }
+  if (!session) {
+    try {
+      session = await ort.InferenceSession.create(pkg.onnxPath, { ...base, executionProviders: ['cpu'] });
+    } catch (e) {
+      throw new ModelPackageError(`model.onnx could not be loaded (${pkg.onnxPath}): ${firstLine(e)}`);
+    }
+  }
+  const s = session;
+  const c = pkg.config;
+  for (const name of [c.inputIds, ...(c.attentionMask ? [c.attentionMask] : [])]) {
+    if (!s.inputNames.includes(name)) {
+      throw new ModelPackageError(`model.onnx has no input "${name}" (it has: ${s.inputNames.join(', ')}); check config.json onnx.inputs`);
+    }
+  }
+  if (!s.outputNames.includes(c.output)) {
+    throw new ModelPackageError(`model.onnx has no output "${c.output}" (it has: ${s.outputNames.join(', ')}); check config.json onnx.output`);
+  }
+
+  async function forward(rows: readonly Int32Array[]): Promise<Logits> {
+    const B = rows.length;
+    const T = Math.max(...rows.map((r) => r.length));
+    if (T > c.maxContext) throw new ModelPackageError(`Input of ${T} tokens exceeds the model context of ${c.maxContext}`);
+    const ids = new BigInt64Array(B * T).fill(BigInt(c.special.pad));
+    const att = new BigInt64Array(B * T);
+    rows.forEach((r, b) => {
+      for (let t = 0; t < r.length; t++) {
+        ids[b * T + t] = BigInt(r[t]);
+        att[b * T + t] = 1n;
+      }
+    });
+    const feeds: Record<string, OrtTypes.Tensor> = { [c.inputIds]: new ort.Tensor('int64', ids, [B, T]) };
+    if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [B, T]);
+    const out = (await s.run(feeds))[c.output];
+    const [ob, ot, ov] = out.dims;
+    if (ob !== B || ot !== T || ov !== c.vocabSize) {
+      throw new ModelPackageError(`model.onnx returned logits of shape [${out.dims.join(', ')}], expected [${B}, ${T}, ${c.vocabSize}]: the graph does not match config.json vocab_size`);
+    }
+    return { data: out.data as Float32Array, seqLen: T, vocab: ov };
+  }
+
+  // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.
+  await forward([Int32Array.from([c.special.mask, c.special.mask])]);
+  return { provider, fallbackNotice, forward, release: () => s.release() };
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}

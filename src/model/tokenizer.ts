@@ -1,0 +1,88 @@
+/**
+ * The model's tokenizer: encoding through @huggingface/tokenizers (the tokenizer.json of the model
+ * package), decoding through the byte-level table, which is exact for any split of UTF-8 bytes.
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+
+/** GPT-2's reversible byte <-> printable character map, as used by byte-level BPE. */
+function byteLevelTable(): Map<string, number> {
+  const bs: number[] = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const cs = [...bs];
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n++);
+    }
+  }
+  return new Map(bs.map((b, i) => [String.fromCharCode(cs[i]), b]));
+}
+
+interface TokenizerJson {
+  model: { vocab: Record<string, number> };
+  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+}
+
+export class CodeTokenizer {
+  private readonly tok: Tokenizer;
+  private readonly bytes: Uint8Array[];
+  private readonly special = new Set<number>();
+  private readonly newline: Uint8Array;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(json: unknown) {
+    const j = json as TokenizerJson;
+    this.tok = new Tokenizer(j as never, {} as never);
+    const table = byteLevelTable();
+    const size = Object.keys(j.model.vocab).length;
+    this.bytes = new Array<Uint8Array>(size).fill(new Uint8Array(0));
+    this.newline = new Uint8Array(size);
+    for (const a of j.added_tokens ?? []) if (a.special) this.special.add(a.id);
+    for (const [piece, id] of Object.entries(j.model.vocab)) {
+      if (this.special.has(id)) continue;
+      const b = Uint8Array.from([...piece].map((ch) => table.get(ch) ?? 0x3f));
+      this.bytes[id] = b;
+      if (b.includes(0x0a)) this.newline[id] = 1;
+    }
+  }
+
+  get vocabSize(): number {
+    return this.bytes.length;
+  }
+
+  encode(text: string): number[] {
+    if (text.length === 0) return [];
+    return this.tok.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /** Text of `ids`; special tokens contribute nothing. */
+  decode(ids: ArrayLike<number>): string {
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) n += this.bytes[ids[i]]?.length ?? 0;
+    const buf = new Uint8Array(n);
+    let o = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const b = this.bytes[ids[i]];
+      if (b) {
+        buf.set(b, o);
+        o += b.length;
+      }
+    }
+    return this.decoder.decode(buf);
+  }
+
+  byteLength(id: number): number {
+    return this.bytes[id]?.length ?? 0;
+  }
+
+  isNewline(id: number): boolean {
+    return this.newline[id] === 1;
+  }
+
+  isSpecial(id: number): boolean {
+    return this.special.has(id);
+  }
+}
