@@ -6,9 +6,10 @@
  *   1. trim whitespace off the selection;
  *   2. A = the smallest anchor containing it (the root stands in when none does);
  *   3. C = the anchors directly inside A (nearest anchor ancestor is A) that the selection touches;
- *   4. if C is empty, or the selection also covers A's own text outside C (a header, a closing
- *      brace), the result is A; otherwise the run from C's first to C's last node, plus any
- *      comments, separators and leading attributes the selection touches around it;
+ *   4. if C is empty, the result is A (or the comments selected, when that is all); if the
+ *      selection also covers A's own text outside C (a header, a closing brace), A; otherwise
+ *      the run from C's first to C's last node, plus any comments, separators and leading
+ *      attributes the selection touches around it;
  *   5. a single node inside a wrapper (export, decorated definition) becomes the wrapper; leading
  *      attribute siblings and a trailing `;` are taken along.
  * An empty selection (a cursor) anchors to the smallest anchor on the cursor's line content.
@@ -86,7 +87,14 @@ class Context {
     const path = pathTo(this.root, sel.start, sel.end);
     const outer = this.lastAnchor(path) ?? this.root;
     const inner = this.anchorsInside(outer, sel);
-    if (inner.length === 0) return outer === this.root ? undefined : this.finish(outer);
+    if (inner.length === 0) {
+      // Only comments selected: those comments, not the function around them.
+      const loose = this.looseSpans(outer, sel);
+      if (loose && loose.length > 0) {
+        return { range: { start: loose[0]!.start, end: loose[loose.length - 1]!.end }, nodeTypes: loose.map(n => n.type) };
+      }
+      return outer === this.root ? undefined : this.finish(outer);
+    }
     const first = inner[0]!;
     const last = inner[inner.length - 1]!;
     let start = first.start;
@@ -145,8 +153,8 @@ class Context {
    * The pieces of `outer` inside `excess` that may ride along with a run of anchors — comments,
    * separators, attributes — or undefined when `excess` holds other code of `outer`.
    */
-  private looseSpans(outer: SyntaxNode, excess: OffsetRange): OffsetRange[] | undefined {
-    const spans: OffsetRange[] = [];
+  private looseSpans(outer: SyntaxNode, excess: OffsetRange): SyntaxNode[] | undefined {
+    const spans: SyntaxNode[] = [];
     let blocked = false;
     const visit = (node: SyntaxNode): void => {
       for (const child of node.children) {

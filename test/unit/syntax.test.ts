@@ -184,3 +184,19 @@ test('adapted trees expose error and missing nodes', async () => {
   assert.equal(kinds.hasError, true);
   assert.ok(kinds.found.length > 0);
 });
+
+test('a whole-file selection anchors to all of its content; an empty document to nothing', async () => {
+  const text = '# tool\nimport os\n\n\ndef main():\n    print(os.getcwd())\n\n\nmain()\n';
+  const r = await anchorRange(text, 'python', { start: 0, end: text.length }, 'syntax');
+  assert.equal(r.mode, 'syntax');
+  assert.deepEqual(r.range, { start: 0, end: text.length - 1 });
+  const empty = await anchorRange('', 'python', { start: 0, end: 0 }, 'syntax');
+  assert.deepEqual(empty.range, { start: 0, end: 0 });
+  assert.equal(empty.fellBackToLines, true);
+});
+
+test('a selection inside a comment anchors to the comment, not the function around it', async () => {
+  const text = 'function f() {\n  // first line\n  // second line\n  return 1;\n}\n';
+  const r = await anchorRange(text, 'typescript', { start: text.indexOf('line'), end: text.indexOf('second') + 3 }, 'syntax');
+  assert.equal(text.slice(r.range.start, r.range.end), '// first line\n  // second line');
+});
