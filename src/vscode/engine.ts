@@ -11,9 +11,18 @@ export interface LocalBackendOptions {
   readonly modelDir: string;
   readonly executionProvider?: string;
   readonly workerPath?: string;
+  readonly idleTimeoutMs?: number;
 }
 
-export type LocalBackend = FillBackend & { readonly provider: string };
+export type LocalBackend = FillBackend & {
+  readonly provider: string;
+  /** Set when the execution provider asked for was not available and another was used. */
+  readonly fallbackNotice?: string;
+  readonly maxContext?: number;
+};
+
+/** A step of the live view; `chunkRanges` places each canvas in the document (base coordinates). */
+export type EditStep = StepEvent & { readonly chunkRanges?: readonly OffsetRange[] };
 
 export interface EditRequest {
   readonly docText: string;
@@ -21,7 +30,9 @@ export interface EditRequest {
   readonly languageId: string;
   readonly anchoring: Anchoring;
   readonly sampler: SamplerOptions;
-  readonly onStep?: (e: StepEvent) => void;
+  /** Most tokens one canvas may take (`diffuse.maxTokens`). */
+  readonly maxTokens: number;
+  readonly onStep?: (e: EditStep) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -32,14 +43,17 @@ export interface EditResult {
   readonly repairRounds: number;
   readonly nfe: number;
   readonly ms: number;
+  /** Something the user should know about this fill (e.g. anchoring fell back to lines). */
+  readonly notice?: string;
 }
 
 export interface Engine {
   createLocalBackend(opts: LocalBackendOptions): Promise<LocalBackend>;
+  /** `request` as the adapter builds it; the engine adds what it derives from the backend. */
   runEdit(backend: FillBackend, request: EditRequest): Promise<EditResult>;
 }
 
-/** Thrown when no engine is bundled; the commands turn it into a clear message. */
+/** Thrown until the engine modules are part of the build; the commands turn it into a message. */
 export class EngineUnavailableError extends Error {
   constructor() {
     super('The Diffuse engine is not part of this build.');

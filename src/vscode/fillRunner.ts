@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { rebaseRange, type TextChange } from '../core/rebase';
-import type { OffsetRange, RootedEdit, StepEvent } from '../core/types';
+import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
-import type { Anchoring } from './engine';
+import type { Anchoring, EditStep } from './engine';
 import type { FillRecord } from './fillRecord';
 import { LiveView } from './liveView';
 import type { DiffuseLog } from './log';
@@ -90,9 +90,9 @@ export class FillRunner implements vscode.Disposable {
     if (token) disposables.push(token.onCancellationRequested(() => cts.cancel()));
     this.running.set(uri, run);
 
-    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, () => rebaseRange(target, since)) : undefined;
+    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => rebaseRange(r, since)) : undefined;
     let steps = 0;
-    const onStep = (e: StepEvent): void => {
+    const onStep = (e: EditStep): void => {
       steps++;
       live?.push(e);
       this.stepped.fire({ uri, step: e.step, totalSteps: e.totalSteps, canvas: e.canvases.join(''),
@@ -120,6 +120,7 @@ export class FillRunner implements vscode.Disposable {
             languageId: doc.languageId,
             anchoring,
             sampler: this.settings.sampler(),
+            maxTokens: this.settings.get('maxTokens'),
             onStep: e => {
               onStep(e);
               progress.report({ message: `step ${e.step}/${e.totalSteps}` });
@@ -130,8 +131,9 @@ export class FillRunner implements vscode.Disposable {
       );
       live?.dispose();
       const { result, backend } = answer;
+      if (result.notice) this.log.info(result.notice);
       const base: FillRecord = {
-        uri, outcome: 'review', range: result.range, model: backend.describe(), provider: backend.provider,
+        uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
       };
       await this.beforeApply?.(uri);
@@ -182,4 +184,10 @@ export class FillRunner implements vscode.Disposable {
     this.stepped.dispose();
     this.finished.dispose();
   }
+}
+
+/** The backend's description without the provider, which the status bar shows on its own. */
+function modelLabel(description: string, provider: string): string {
+  const suffix = ` (${provider})`;
+  return description.endsWith(suffix) ? description.slice(0, -suffix.length) : description;
 }

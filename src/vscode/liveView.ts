@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import type { OffsetRange, StepEvent } from '../core/types';
+import type { OffsetRange } from '../core/types';
 import { injectable, type DiffuseDecorations } from './decorations';
+import type { EditStep } from './engine';
 
 const FRAME_MS = 100;
 
@@ -10,7 +11,7 @@ const FRAME_MS = 100;
  * exactly as it was. Frames are throttled (about ten a second); the newest step always wins.
  */
 export class LiveView implements vscode.Disposable {
-  private latest: StepEvent | undefined;
+  private latest: EditStep | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFrame = 0;
   private disposed = false;
@@ -18,11 +19,13 @@ export class LiveView implements vscode.Disposable {
   constructor(
     private readonly doc: vscode.TextDocument,
     private readonly decorations: DiffuseDecorations,
-    /** The target in the document as it is now (it moves when the user types above it). */
-    private readonly target: () => OffsetRange | undefined,
+    /** The region the command asked for; steps that place their canvases override it. */
+    private readonly target: OffsetRange,
+    /** Moves a range of the fill's base text into the document as it is now (the user may type). */
+    private readonly rebase: (r: OffsetRange) => OffsetRange | undefined,
   ) {}
 
-  push(step: StepEvent): void {
+  push(step: EditStep): void {
     if (this.disposed) return;
     this.latest = step;
     if (this.timer) return;
@@ -36,34 +39,38 @@ export class LiveView implements vscode.Disposable {
 
   private draw(): void {
     const step = this.latest;
-    const target = this.target();
-    if (!step || !target || this.disposed || this.doc.isClosed) return;
-    const canvas = step.canvases.join('');
-    const lines = canvas.split(/\r\n|\n|\r/);
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-
-    const start = this.doc.positionAt(target.start);
-    const end = this.doc.positionAt(target.end);
-    const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
-    const slots = lastLine - start.line + 1;
+    if (!step || this.disposed || this.doc.isClosed) return;
+    // Each canvas fills one chunk; without chunk ranges the canvases tile the target in order.
+    const placed = step.chunkRanges && step.chunkRanges.length === step.canvases.length
+      ? step.canvases.map((canvas, i) => ({ canvas, range: step.chunkRanges![i] }))
+      : [{ canvas: step.canvases.join(''), range: this.target }];
+    const hidden: vscode.Range[] = [];
     const shown: vscode.DecorationOptions[] = [];
-    for (let i = 0; i < slots; i++) {
-      // The canvas may have more lines than the target; the surplus joins the last line.
-      const text = i < slots - 1 || lines.length <= slots
-        ? lines[i] ?? ''
-        : lines.slice(i).join(' \u23ce ');
-      const at = i === 0 ? start : new vscode.Position(start.line + i, 0);
-      shown.push({
-        range: new vscode.Range(at, at),
-        renderOptions: { before: { contentText: injectable(text) } },
-      });
+    for (const { canvas, range } of placed) {
+      const now = this.rebase(range);
+      if (now) this.layout(canvas, now, hidden, shown);
     }
-    const hidden = target.end > target.start ? [new vscode.Range(start, end)] : [];
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document !== this.doc) continue;
       editor.setDecorations(this.decorations.liveHidden, hidden);
       editor.setDecorations(this.decorations.liveCanvas, shown);
     }
+  }
+
+  /** Injects the canvas line by line over the range; the surplus lines join its last line. */
+  private layout(canvas: string, range: OffsetRange, hidden: vscode.Range[], shown: vscode.DecorationOptions[]): void {
+    const lines = canvas.split(/\r\n|\n|\r/);
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    const start = this.doc.positionAt(range.start);
+    const end = this.doc.positionAt(range.end);
+    const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+    const slots = lastLine - start.line + 1;
+    for (let i = 0; i < slots; i++) {
+      const text = i < slots - 1 || lines.length <= slots ? lines[i] ?? '' : lines.slice(i).join(' \u23ce ');
+      const at = i === 0 ? start : new vscode.Position(start.line + i, 0);
+      shown.push({ range: new vscode.Range(at, at), renderOptions: { before: { contentText: injectable(text) } } });
+    }
+    if (range.end > range.start) hidden.push(new vscode.Range(start, end));
   }
 
   dispose(): void {
