@@ -4,6 +4,8 @@
  * adapter depends on the contract rather than on the modules' internals.
  */
 import type { FillBackend, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
+import { runEdit } from '../model/editPipeline';
+import { createLocalBackend } from '../model/localBackend';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 
@@ -53,16 +55,15 @@ export interface Engine {
   runEdit(backend: FillBackend, request: EditRequest): Promise<EditResult>;
 }
 
-/** Thrown until the engine modules are part of the build; the commands turn it into a message. */
-export class EngineUnavailableError extends Error {
-  constructor() {
-    super('The Diffuse engine is not part of this build.');
-  }
-}
-
+/** The engine of this build: the local ONNX backend and the edit pipeline. */
 export function loadEngine(): Engine {
   return {
-    createLocalBackend: () => Promise.reject(new EngineUnavailableError()),
-    runEdit: () => Promise.reject(new EngineUnavailableError()),
+    createLocalBackend: opts => createLocalBackend(opts),
+    runEdit: (backend, request) => {
+      // The canvas of one chunk may take at most `maxTokens`, and at most half the model's context so
+      // that prefix and suffix keep room; the pipeline splits larger regions into chunks.
+      const maxContext = (backend as Partial<LocalBackend>).maxContext ?? 2 * request.maxTokens;
+      return runEdit(backend, { ...request, maxCanvasTokens: Math.max(16, Math.min(request.maxTokens, Math.floor(maxContext / 2))) });
+    },
   };
 }
