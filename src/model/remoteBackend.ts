@@ -1,0 +1,174 @@
+/**
+ * The remote backend: fills computed by an OpenAI-compatible server (Inception's API, or SGLang /
+ * vLLM serving a diffusion LM). One HTTP request per fill request, at most four at a time; the
+ * server's denoising is its own, so `nfe` counts HTTP requests. Nothing is sent unless an endpoint
+ * was configured, and the key is only ever put in the Authorization header.
+ */
+import type { FillBackend, FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
+import { apiUrl, matchTrailingNewline, readAnswer, requestBody, stripFences, type RemoteApi } from './remoteApi';
+import { describeUrl, postJson, RemoteError, scrub, type HttpOptions } from './remoteHttp';
+
+export { RemoteError } from './remoteHttp';
+export type { RemoteApi } from './remoteApi';
+
+export interface RemoteBackendOptions {
+  readonly endpoint: string;
+  /** Model name sent to the server; left out of requests when empty (a server with one model). */
+  readonly model: string;
+  readonly api: RemoteApi;
+  /** Passed in by the caller (SecretStorage, DIFFUSE_API_KEY); never logged. */
+  readonly apiKey?: string;
+  /** Longest silence from the server, per request (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Attempts per request, retries on 429 / 5xx included (default 3). */
+  readonly maxTries?: number;
+  /** Requests in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** Characters of context sent on each side of a region (default 24 000), cut at line boundaries. */
+  readonly contextChars?: number;
+  /** Ask for streamed answers, for the live view (default true). */
+  readonly stream?: boolean;
+  /** Largest answer asked for, in tokens (default 4096). */
+  readonly maxOutputTokens?: number;
+  /** Test seams for the retry waits. */
+  readonly sleep?: HttpOptions['sleep'];
+  readonly random?: HttpOptions['random'];
+}
+
+export interface RemoteBackend extends FillBackend {
+  readonly provider: 'remote';
+  readonly api: RemoteApi;
+  /** Token budget the edit pipeline plans canvases with (characters / 3). */
+  readonly maxContext: number;
+  /** Only the chat API takes an instruction; FIM and completions fill from context alone. */
+  readonly followsInstructions: boolean;
+  countTokens(text: string): number;
+  /** The same backend, asking the model to follow `instruction` (chat API only). */
+  withInstruction(instruction: string): RemoteBackend;
+}
+
+/** A rough token count for servers whose tokenizer we do not have: code averages ~3 chars a token. */
+export const countTokensApprox = (text: string): number => Math.ceil(text.length / 3);
+
+/** The end of the prefix and the start of the suffix, cut at line boundaries to `limit` chars. */
+export function trimContext(req: FillRequest, limit: number): FillRequest {
+  let prefix = req.prefix;
+  let suffix = req.suffix;
+  if (prefix.length > limit) {
+    const cut = prefix.indexOf('\n', prefix.length - limit);
+    prefix = cut < 0 ? prefix.slice(-limit) : prefix.slice(cut + 1);
+  }
+  if (suffix.length > limit) {
+    const cut = suffix.lastIndexOf('\n', limit - 1);
+    suffix = cut < 0 ? suffix.slice(0, limit) : suffix.slice(0, cut + 1);
+  }
+  return { ...req, prefix, suffix };
+}
+
+export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
+  if (!o.endpoint.trim()) {
+    throw new RemoteError('config', 'No remote endpoint is configured: set "diffuse.remote.endpoint" (or --endpoint URL)');
+  }
+  const url = apiUrl(o.endpoint, o.api);
+  const concurrency = Math.max(1, o.concurrency ?? 4);
+  const limit = o.contextChars ?? 24_000;
+  const maxOut = o.maxOutputTokens ?? 4096;
+  const inFlight = new Set<AbortController>();
+  const host = describeUrl(url).replace(/^\w+:\/\//, '').split('/')[0];
+  const modelName = o.model.trim();
+
+  /** Room for the answer: the original's length with slack (instructions may grow the code). */
+  const budget = (req: FillRequest): number => {
+    const original = req.original !== undefined ? countTokensApprox(req.original) : 0;
+    const wanted = Math.max(req.maxTokens ?? 0, Math.ceil(original * (o.api === 'chat' ? 2 : 1.5)) + 32);
+    return Math.min(maxOut, wanted);
+  };
+
+  async function fill(
+    requests: readonly FillRequest[],
+    options: SamplerOptions,
+    hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } | undefined,
+    instruction: string | undefined,
+  ): Promise<FillOutput> {
+    const t0 = performance.now();
+    const texts = requests.map(() => '');
+    const finished = requests.map(() => false);
+    const budgets = requests.map(budget);
+    const totalSteps = Math.max(1, ...budgets);
+    let nfe = 0;
+    let events = 0;
+    const local = new AbortController();
+    const onOuterAbort = (): void => local.abort();
+    hooks?.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    inFlight.add(local);
+    const report = (): void => {
+      if (!hooks?.onStep) return;
+      events++;
+      hooks.onStep({ step: Math.min(events, totalSteps), totalSteps, canvases: [...texts], masked: finished.map(f => (f ? 0 : 1)) });
+    };
+
+    const one = async (i: number): Promise<void> => {
+      const req = trimContext(requests[i], limit);
+      const body = requestBody(o.api, req, { model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: o.stream ?? true, instruction });
+      const raw = await postJson(url, body, {
+        apiKey: o.apiKey,
+        timeoutMs: o.timeoutMs ?? 60_000,
+        maxTries: o.maxTries ?? 3,
+        signal: local.signal,
+        onAttempt: () => nfe++,
+        sleep: o.sleep,
+        random: o.random,
+      }, (res, timer) => readAnswer(o.api, res, timer, soFar => {
+        texts[i] = soFar;
+        report();
+      }));
+      texts[i] = matchTrailingNewline(o.api === 'chat' ? stripFences(raw) : raw, requests[i].original);
+      finished[i] = true;
+      report();
+    };
+
+    try {
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < requests.length) {
+          const i = next++;
+          await one(i);
+        }
+      };
+      // The first failure aborts the other lanes: a partial batch is of no use to the pipeline.
+      await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, () => lane().catch(e => {
+        local.abort();
+        throw e;
+      })));
+    } catch (e) {
+      if (hooks?.signal?.aborted || (e as Error).name === 'AbortError') throw e;
+      throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
+    } finally {
+      hooks?.signal?.removeEventListener('abort', onOuterAbort);
+      inFlight.delete(local);
+    }
+    return { texts, nfe, ms: performance.now() - t0, canvasTokens: texts.map(countTokensApprox) };
+  }
+
+  const describe = (): string => `${modelName || 'default model'} at ${host} (remote)`;
+  const dispose = async (): Promise<void> => {
+    for (const c of inFlight) c.abort();
+    inFlight.clear();
+  };
+  const backend: RemoteBackend = {
+    id: 'remote',
+    provider: 'remote',
+    api: o.api,
+    maxContext: 2 * maxOut,
+    followsInstructions: o.api === 'chat',
+    countTokens: countTokensApprox,
+    describe,
+    fill: (requests, options, hooks) => fill(requests, options, hooks, undefined),
+    dispose,
+    withInstruction: (instruction) => {
+      if (o.api !== 'chat') throw new RemoteError('config', `The "${o.api}" API cannot follow instructions; set "diffuse.remote.api" to "chat"`);
+      return { ...backend, fill: (requests, options, hooks) => fill(requests, options, hooks, instruction) };
+    },
+  };
+  return backend;
+}
