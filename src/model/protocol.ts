@@ -36,6 +36,8 @@ export interface ModelInfo {
   readonly name: string;
   readonly provider: string;
   readonly fallbackNotice?: string;
+  /** Execution providers this onnxruntime-node build can use here, best first. */
+  readonly availableProviders?: readonly string[];
   readonly maxContext: number;
   readonly vocabSize: number;
 }

@@ -45,6 +45,8 @@ function loadOrt(): Ort {
 export interface OpenedSession {
   readonly provider: string;
   readonly fallbackNotice?: string;
+  /** What this onnxruntime-node build can use on this machine, best first (for the log). */
+  readonly available: readonly string[];
   forward(rows: readonly Int32Array[]): Promise<Logits>;
   release(): Promise<void>;
 }
@@ -118,7 +120,7 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
 
   // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.
   await forward([Int32Array.from([c.special.mask, c.special.mask])]);
-  return { provider, fallbackNotice, forward, release: () => s.release() };
+  return { provider, fallbackNotice, available, forward, release: () => s.release() };
 }
 
 function firstLine(e: unknown): string {

@@ -21,7 +21,7 @@ async function handle(msg: ToWorker): Promise<void> {
     try {
       model = await loadModel(msg.modelDir, msg.provider, msg.threads);
       const c = model.pkg.config;
-      post({ type: 'loaded', info: { name: c.name, provider: model.session.provider, fallbackNotice: model.session.fallbackNotice, maxContext: c.maxContext, vocabSize: c.vocabSize } });
+      post({ type: 'loaded', info: { name: c.name, provider: model.session.provider, fallbackNotice: model.session.fallbackNotice, availableProviders: model.session.available, maxContext: c.maxContext, vocabSize: c.vocabSize } });
     } catch (e) {
       loadError = { name: (e as Error).name, message: (e as Error).message };
       post({ type: 'error', id: 0, ...loadError });

@@ -1,28 +1,44 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadEngine, type EditRequest, type EditResult, type Engine, type LocalBackend } from './engine';
+import { loadEngine, type Backend, type EditRequest, type EditResult, type Engine } from './engine';
+import type { DiffuseLog } from './log';
 import type { Settings } from './settings';
+
+/** SecretStorage key of the remote backend's API key. */
+export const API_KEY_SECRET = 'diffuse.remote.apiKey';
 
 /** Settings whose change invalidates a created backend. */
 const BACKEND_KEYS = ['model.path', 'executionProvider', 'backend', 'remote.endpoint', 'remote.model', 'remote.api',
   'worker.idleTimeoutSeconds'];
 
+/** Whether Diffuse Edit… can pass an instruction, and if not, why (in words for the user). */
+export type InstructionSupport = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
 /**
  * Owns the one backend of the window: created on the first fill (the worker and the ONNX session
- * are expensive), shared by every file, and disposed when its settings change or the extension stops.
+ * are expensive), shared by every file, and disposed when its settings or the API key change, when
+ * the workspace becomes trusted, or when the extension stops.
  */
 export class BackendService implements vscode.Disposable {
-  private backend: Promise<LocalBackend> | undefined;
-  private readonly subscription: vscode.Disposable;
+  private backend: Promise<Backend> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly settings: Settings,
+    private readonly log?: DiffuseLog,
     private readonly engine: Engine = loadEngine(),
   ) {
-    this.subscription = vscode.workspace.onDidChangeConfiguration(e => {
-      if (BACKEND_KEYS.some(k => e.affectsConfiguration(`diffuse.${k}`))) this.reset();
-    });
+    this.subscriptions = [
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (BACKEND_KEYS.some(k => e.affectsConfiguration(`diffuse.${k}`))) this.reset();
+      }),
+      // Trust makes the workspace's own model path and endpoint count (see Settings).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
+      context.secrets.onDidChange(e => {
+        if (e.key === API_KEY_SECRET) this.reset();
+      }),
+    ];
   }
 
   /** The model folder in use: the setting, or the model shipped inside the extension. */
@@ -31,20 +47,21 @@ export class BackendService implements vscode.Disposable {
     return configured || path.join(this.context.extensionPath, 'models', 'diffuse-code-mini');
   }
 
-  get(): Promise<LocalBackend> {
-    if (this.settings.get('backend') === 'remote') {
-      return Promise.reject(new Error('The remote backend is not available in this version; set "diffuse.backend" to "local".'));
+  /** Decided from the settings alone, so the user is told before anything is started or sent. */
+  instructionSupport(): InstructionSupport {
+    if (this.settings.get('backend') !== 'remote') {
+      return { ok: false, reason: 'The local model cannot follow instructions: it rewrites the selection from the code around it.' };
     }
+    const api = this.settings.get('remote.api');
+    if (api !== 'chat') {
+      return { ok: false, reason: `The remote "${api}" API cannot follow instructions; set "diffuse.remote.api" to "chat" for an instruction-following model.` };
+    }
+    return { ok: true };
+  }
+
+  get(): Promise<Backend> {
     if (!this.backend) {
-      const created = this.engine.createLocalBackend({
-        modelDir: this.modelDir(),
-        executionProvider: this.settings.get('executionProvider'),
-        workerPath: path.join(this.context.extensionPath, 'dist', 'worker.js'),
-        idleTimeoutMs: Math.max(0, this.settings.get('worker.idleTimeoutSeconds')) * 1000,
-      });
-      void created.then(b => {
-        if (b.fallbackNotice) void vscode.window.showInformationMessage(`Diffuse: ${b.fallbackNotice}`);
-      }, () => undefined);
+      const created = this.settings.get('backend') === 'remote' ? this.createRemote() : this.createLocal();
       // A failed start must not stick: the next fill retries (the user may have fixed the path).
       created.catch(() => {
         if (this.backend === created) this.backend = undefined;
@@ -54,19 +71,54 @@ export class BackendService implements vscode.Disposable {
     return this.backend;
   }
 
-  async runEdit(request: EditRequest): Promise<{ result: EditResult; backend: LocalBackend }> {
+  async runEdit(request: EditRequest): Promise<{ result: EditResult; backend: Backend }> {
     const backend = await this.get();
     return { result: await this.engine.runEdit(backend, request), backend };
   }
 
-  private reset(): void {
+  private async createLocal(): Promise<Backend> {
+    const local = await this.engine.createLocalBackend({
+      modelDir: this.modelDir(),
+      executionProvider: this.settings.get('executionProvider'),
+      workerPath: path.join(this.context.extensionPath, 'dist', 'worker.js'),
+      idleTimeoutMs: Math.max(0, this.settings.get('worker.idleTimeoutSeconds')) * 1000,
+    });
+    const offered = local.availableProviders?.length ? local.availableProviders.join(', ') : 'unknown';
+    this.log?.info(`local model: ${local.describe()}; execution provider "${local.provider}" ` +
+      `(asked for "${this.settings.get('executionProvider')}"; this onnxruntime-node build can use here: ${offered})`);
+    if (local.fallbackNotice) {
+      this.log?.info(local.fallbackNotice);
+      void vscode.window.showInformationMessage(`Diffuse: ${local.fallbackNotice}`);
+    }
+    return local;
+  }
+
+  private async createRemote(): Promise<Backend> {
+    const endpoint = this.settings.get('remote.endpoint').trim();
+    if (!endpoint) {
+      // Nothing is sent anywhere until the user names a server.
+      throw new Error('"diffuse.backend" is "remote" but "diffuse.remote.endpoint" is empty: set the server\'s URL, or switch the backend to "local".');
+    }
+    const apiKey = await this.context.secrets.get(API_KEY_SECRET);
+    const remote = this.engine.createRemoteBackend({
+      endpoint,
+      model: this.settings.get('remote.model'),
+      api: this.settings.get('remote.api'),
+      apiKey: apiKey || undefined,
+    });
+    this.log?.info(`remote backend: ${remote.describe()}, ${this.settings.get('remote.api')} API, ${apiKey ? 'with' : 'without'} an API key`);
+    return remote;
+  }
+
+  /** Drops the backend; the next fill creates one from the current settings and key. */
+  reset(): void {
     const old = this.backend;
     this.backend = undefined;
     void old?.then(b => b.dispose(), () => undefined);
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.reset();
   }
 }

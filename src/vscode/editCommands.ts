@@ -28,9 +28,10 @@ export class EditCommands {
   /**
    * Edits the selection, or the whole file when nothing is selected (asking first above
    * `diffuse.wholeFileConfirmLines`). Resolves to what the fill did (undefined if not started).
+   * `instruction` is passed to backends that follow one (Diffuse Edit…).
    */
-  async edit(token?: vscode.CancellationToken): Promise<FillRecord | undefined> {
-    const editor = this.editorFor('Diffuse Edit');
+  async edit(token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord | undefined> {
+    const editor = this.editorFor(instruction ? 'Diffuse Edit…' : 'Diffuse Edit');
     if (!editor) return undefined;
     const doc = editor.document;
     if (!this.checkDocument(doc)) return undefined;
@@ -48,7 +49,7 @@ export class EditCommands {
       }
       target = { start: 0, end: doc.getText().length };
     }
-    return this.runner.fill(doc, target, this.settings.get('anchoring'), token);
+    return this.runner.fill(doc, target, this.settings.get('anchoring'), token, instruction);
   }
 
   /**

@@ -1,11 +1,13 @@
 /**
- * The engine as the adapter sees it: the contract of `src/model/localBackend.ts` and
- * `src/model/editPipeline.ts`. Everything in src/vscode goes through this file, so the rest of the
- * adapter depends on the contract rather than on the modules' internals.
+ * The engine as the adapter sees it: the contract of `src/model/localBackend.ts`,
+ * `src/model/remoteBackend.ts` and `src/model/editPipeline.ts`. Everything in src/vscode goes
+ * through this file, so the rest of the adapter depends on the contract rather than on the
+ * modules' internals.
  */
 import type { FillBackend, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
 import { runEdit } from '../model/editPipeline';
 import { createLocalBackend } from '../model/localBackend';
+import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 
@@ -16,12 +18,23 @@ export interface LocalBackendOptions {
   readonly idleTimeoutMs?: number;
 }
 
-export type LocalBackend = FillBackend & {
+/** A backend as the adapter holds it: the local model in its worker, or a remote server. */
+export type Backend = FillBackend & {
   readonly provider: string;
   /** Set when the execution provider asked for was not available and another was used. */
   readonly fallbackNotice?: string;
   readonly maxContext?: number;
+  /** Execution providers the local onnxruntime-node build can use here, best first. */
+  readonly availableProviders?: readonly string[];
+  /** Set by backends that can follow an instruction (the remote chat API). */
+  readonly followsInstructions?: boolean;
+  withInstruction?(instruction: string): FillBackend;
 };
+
+/** The local backend is a Backend; the name stays for the code written against it. */
+export type LocalBackend = Backend;
+
+export type { RemoteBackendOptions };
 
 /** A step of the live view; `chunkRanges` places each canvas in the document (base coordinates). */
 export type EditStep = StepEvent & { readonly chunkRanges?: readonly OffsetRange[] };
@@ -36,6 +49,8 @@ export interface EditRequest {
   readonly maxTokens: number;
   readonly onStep?: (e: EditStep) => void;
   readonly signal?: AbortSignal;
+  /** What the user asked for (Diffuse Edit…); only backends that follow instructions get it. */
+  readonly instruction?: string;
 }
 
 export interface EditResult {
@@ -51,18 +66,29 @@ export interface EditResult {
 
 export interface Engine {
   createLocalBackend(opts: LocalBackendOptions): Promise<LocalBackend>;
+  createRemoteBackend(opts: RemoteBackendOptions): Backend;
   /** `request` as the adapter builds it; the engine adds what it derives from the backend. */
   runEdit(backend: FillBackend, request: EditRequest): Promise<EditResult>;
 }
 
-/** The engine of this build: the local ONNX backend and the edit pipeline. */
+/** The engine of this build: the local ONNX backend, the remote backend and the edit pipeline. */
 export function loadEngine(): Engine {
   return {
-    createLocalBackend: opts => createLocalBackend(opts),
-    runEdit: (backend, request) => {
+    createLocalBackend: async opts => {
+      const local = await createLocalBackend(opts);
+      return Object.assign(local, { availableProviders: local.client.info?.availableProviders });
+    },
+    createRemoteBackend: opts => createRemoteBackend(opts),
+    runEdit: (target, { instruction, ...request }) => {
+      const withInstruction = (target as Backend).withInstruction;
+      // An instruction is never dropped silently: a backend that cannot follow it refuses the fill.
+      if (instruction?.trim() && !(target as Backend).followsInstructions) {
+        return Promise.reject(new Error(`${target.describe()} cannot follow instructions.`));
+      }
+      const backend = instruction?.trim() && withInstruction ? withInstruction.call(target, instruction) : target;
       // The canvas of one chunk may take at most `maxTokens`, and at most half the model's context so
       // that prefix and suffix keep room; the pipeline splits larger regions into chunks.
-      const maxContext = (backend as Partial<LocalBackend>).maxContext ?? 2 * request.maxTokens;
+      const maxContext = (backend as Partial<Backend>).maxContext ?? 2 * request.maxTokens;
       return runEdit(backend, { ...request, maxCanvasTokens: Math.max(16, Math.min(request.maxTokens, Math.floor(maxContext / 2))) });
     },
   };

@@ -64,7 +64,8 @@ export class FillRunner implements vscode.Disposable {
     return targets.length > 0;
   }
 
-  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken): Promise<FillRecord> {
+  /** `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions. */
+  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord> {
     const uri = doc.uri.toString();
     if (this.running.has(uri)) return this.finish({ uri, outcome: 'refused', steps: 0, message: 'A fill is already running in this file.' });
     if (this.reviews.has(uri)) {
@@ -126,6 +127,7 @@ export class FillRunner implements vscode.Disposable {
               progress.report({ message: `step ${e.step}/${e.totalSteps}` });
             },
             signal: abort.signal,
+            instruction,
           });
         },
       );

@@ -4,6 +4,7 @@ import { DiffuseDecorations } from './decorations';
 import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
 import { DiffuseLog } from './log';
+import { RemoteCommands } from './remoteCommands';
 import { ReviewManager } from './reviewManager';
 import { Settings } from './settings';
 import { DiffuseStatusBar } from './statusBar';
@@ -30,7 +31,7 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** SecretStorage key of the remote backend's API key. */
-export const API_KEY_SECRET = 'diffuse.remote.apiKey';
+export { API_KEY_SECRET } from './backendService';
 
 /**
  * Composes the VS Code adapter and registers every command; every disposable goes to
@@ -41,10 +42,11 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const log = new DiffuseLog();
   const decorations = new DiffuseDecorations();
   const status = new DiffuseStatusBar();
-  const backends = new BackendService(context, settings);
+  const backends = new BackendService(context, settings, log);
   const reviews = new ReviewManager(decorations, log);
   const runner = new FillRunner(settings, backends, reviews, decorations, log, status);
   const edits = new EditCommands(settings, runner);
+  const remote = new RemoteCommands(context, backends, edits, log);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner);
 
   const activeUri = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
@@ -65,8 +67,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     'diffuse.edit': () => edits.edit(),
     'diffuse.quickRewrite': () => edits.quickRewrite(),
-    'diffuse.editWithInstruction': () => vscode.window.showInformationMessage(
-      'Diffuse: editing with an instruction needs an instruction-following model on a remote backend, which this version does not include yet. Use "Diffuse Edit" to rewrite the selection.'),
+    'diffuse.editWithInstruction': (instruction) => remote.editWithInstruction(instruction),
     'diffuse.repair': () => vscode.window.showInformationMessage(
       'Diffuse: repair is not available in this version yet. Use "Diffuse Edit" on the broken region.'),
     'diffuse.acceptHunk': (uri, id) => {
@@ -95,19 +96,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
       const uri = activeUri();
       return (uri && runner.isRunning(uri)) ? runner.cancel(uri) : runner.cancel();
     },
-    'diffuse.setApiKey': async () => {
-      const key = await vscode.window.showInputBox({
-        title: 'Diffuse: API key of the remote backend',
-        prompt: 'Stored in VS Code\'s secret storage; sent only to the endpoint in "diffuse.remote.endpoint". Leave empty to delete it.',
-        password: true,
-        ignoreFocusOut: true,
-      });
-      if (key === undefined) return false;
-      if (key.trim()) await context.secrets.store(API_KEY_SECRET, key.trim());
-      else await context.secrets.delete(API_KEY_SECRET);
-      void vscode.window.showInformationMessage(key.trim() ? 'Diffuse: API key saved.' : 'Diffuse: API key deleted.');
-      return true;
-    },
+    'diffuse.setApiKey': (key) => remote.setApiKey(key),
     'diffuse.showLog': () => log.channel.show(),
   };
 

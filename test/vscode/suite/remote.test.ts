@@ -1,0 +1,153 @@
+// The remote backend inside VS Code: an OpenAI-compatible server on loopback, started by this test,
+// answers the fills. A fill is reviewed and accepted; a failing server leaves the document as it
+// was; Diffuse Edit… passes its instruction to the chat API and is plain about the local model.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { FillRecord } from '../../../src/vscode/fillRecord';
+import type { DiffuseTestApi } from '../../../src/vscode/testApi';
+import { startFakeServer, type FakeServer } from '../../helpers/fakeServer';
+import { activateExtension } from './util';
+
+const KEY = 'sk-remote-suite-5a4b3c2d1e';
+const SOURCE = [
+  'export function average(items: number[]): number {',
+  '  if (items.length === 0) {',
+  '    return 0;',
+  '  }',
+  '  return total(items) / items.length;',
+  '}',
+  '',
+].join('\n');
+/** Lines 1..3: the guard of `average`. */
+const GUARD = new vscode.Selection(1, 0, 4, 0);
+const REMOTE_KEYS = ['backend', 'remote.endpoint', 'remote.model', 'remote.api'];
+
+let api: DiffuseTestApi;
+let server: FakeServer;
+let counter = 0;
+
+async function configure(values: Record<string, unknown>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('diffuse');
+  for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+async function open(): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite runs with a workspace folder');
+  const file = path.join(folder.uri.fsPath, `remote-${process.pid}-${++counter}.ts`);
+  fs.writeFileSync(file, SOURCE);
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  editor.selection = GUARD;
+  return editor;
+}
+
+/** The text of the "Diffuse Edit" output channel, which VS Code exposes as an `output:` document once shown. */
+async function logText(): Promise<string> {
+  await vscode.commands.executeCommand('diffuse.showLog');
+  for (let i = 0; i < 50; i++) {
+    const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'output' && d.getText().includes('remote backend:'));
+    if (doc) return doc.getText();
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`the log is not readable as a document (open: ${vscode.workspace.textDocuments.map(d => d.uri.toString()).join(', ')})`);
+}
+
+suite('Remote backend', () => {
+  suiteSetup(async () => {
+    api = (await activateExtension()).exports as DiffuseTestApi;
+    server = await startFakeServer();
+    await configure({ backend: 'remote', 'remote.endpoint': server.url, 'remote.model': 'fake-diffusion', 'remote.api': 'fim' });
+    assert.equal(await vscode.commands.executeCommand('diffuse.setApiKey', KEY), true);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('diffuse.setApiKey', '');
+    await configure(Object.fromEntries(REMOTE_KEYS.map(k => [k, undefined])));
+    await server.close();
+  });
+
+  teardown(async () => {
+    server.fallback = { kind: 'ok' };
+    server.requests.length = 0;
+    await configure({ 'remote.api': 'fim', backend: 'remote' });
+    for (const doc of vscode.workspace.textDocuments) {
+      if (api.reviews(doc.uri).length) await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
+    }
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Diffuse Edit fills the selection through the server; the change is reviewed and accepted', async () => {
+    server.answer = () => 'if (!items.length) return 0;\n';
+    const editor = await open();
+    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    assert.equal(record?.outcome, 'review', JSON.stringify(record));
+    assert.equal(record.provider, 'remote');
+    assert.equal(record.nfe, 1);
+    assert.ok(record.steps >= 1, 'the streamed answer reached the live view');
+    const [req] = server.requests;
+    assert.equal(req.path, '/v1/fim/completions');
+    assert.equal(req.authorization, `Bearer ${KEY}`, 'the key from secret storage is sent');
+    assert.equal(req.body.model, 'fake-diffusion');
+    assert.ok(api.reviews(editor.document.uri).length > 0);
+    await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString());
+    assert.equal(editor.document.getText(), SOURCE.replace('if (items.length === 0) {\n    return 0;\n  }', 'if (!items.length) return 0;'));
+  });
+
+  test('a failing server leaves the document untouched, and the key appears in no message or log', async () => {
+    const editor = await open();
+    const doc = editor.document;
+    const version = doc.version;
+    for (const fallback of [{ kind: 'status', status: 500 }, { kind: 'status', status: 401, body: `{"error": "bad key ${KEY}"}` }, { kind: 'drop' }] as const) {
+      server.fallback = fallback;
+      const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+      assert.equal(record?.outcome, 'failed', JSON.stringify(record));
+      assert.ok(record.message && !record.message.includes(KEY), record.message);
+      assert.equal(doc.getText(), SOURCE);
+      assert.equal(doc.version, version);
+      assert.deepEqual(api.reviews(doc.uri), []);
+    }
+    assert.match(api.lastFill?.message ?? '', /dropped/);
+    const log = await logText();
+    assert.match(log, /check the API key/, 'the failures are in the log');
+    assert.ok(!log.includes(KEY), 'the key is not in the log');
+  });
+
+  test('Diffuse Edit… sends the instruction to the chat API and reviews the answer', async () => {
+    await configure({ 'remote.api': 'chat' });
+    server.answer = () => '```ts\nif (items.length === 0) {\n    throw new RangeError("empty");\n  }\n```';
+    const editor = await open();
+    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.editWithInstruction', 'throw on an empty list');
+    assert.equal(record?.outcome, 'review', JSON.stringify(record));
+    const messages = server.requests[0].body.messages as Array<{ role: string; content: string }>;
+    assert.equal(server.requests[0].path, '/v1/chat/completions');
+    assert.match(messages[1].content, /Instruction: throw on an empty list/);
+    await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString());
+    assert.match(editor.document.getText(), /throw new RangeError\("empty"\);/);
+    assert.doesNotMatch(editor.document.getText(), /```/);
+  });
+
+  test('with the local model, Diffuse Edit… says it cannot follow instructions and offers a plain edit', async () => {
+    await configure({ backend: 'local' });
+    const editor = await open();
+    const shown: string[] = [];
+    const window = vscode.window as { showInformationMessage: (...args: unknown[]) => Thenable<unknown> };
+    const original = window.showInformationMessage;
+    window.showInformationMessage = async (message: unknown) => {
+      shown.push(String(message));
+      return undefined; // dismissed: nothing runs
+    };
+    try {
+      const record = await vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster');
+      assert.equal(record, undefined);
+    } finally {
+      window.showInformationMessage = original;
+    }
+    assert.ok(shown.some(m => /local model cannot follow instructions.*plain Diffuse Edit/.test(m)), JSON.stringify(shown));
+    assert.equal(server.requests.length, 0, 'nothing was sent');
+    assert.equal(editor.document.getText(), SOURCE);
+  });
+});
