@@ -1,6 +1,6 @@
 #!/bin/bash
 # Starts code-server for tests with fresh, throw-away state (settings, extensions, XDG dirs).
-# usage: setsid test/e2e/start-code-server.sh PORT RUNDIR [extra code-server args...]
+# usage: setsid test/e2e/start-code-server.sh PORT RUNDIR [--install-extension X.vsix] [extra code-server args...]
 # Stop it with `kill -- -PGID`: its file watcher and extension host are children that outlive a
 # plain kill of the main process.
 set -euo pipefail
@@ -31,6 +31,12 @@ JSON
 : > "$RUN/config.yaml"
 # code-server writes under ~/.config and ~/.local/share even with --user-data-dir.
 export XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="$RUN/xdg-cache"
+STATE=(--config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts")
+if [ "${1:-}" = "--install-extension" ]; then
+  # code-server installs and exits when given --install-extension, so install first, then serve.
+  "$CS" "${STATE[@]}" --install-extension "$2"
+  shift 2
+fi
 exec "$CS" --config "$RUN/config.yaml" --bind-addr "127.0.0.1:$PORT" --auth none \
   --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
   --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" --ignore-last-opened "$@"
