@@ -2,6 +2,7 @@
  * `diffuse-edit`: the engine headless. Exit codes: 0 ok, 1 the fill failed, 2 usage or bad input
  * (one clear line on stderr, never a stack trace for a user error).
  */
+import * as fs from 'node:fs';
 import type { SamplerOptions } from '../core/types';
 import { runEdit } from '../model/editPipeline';
 import { ModelPackageError } from '../model/modelPackage';
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!['edit', 'infill', 'repair'].includes(args.command)) throw new UsageError(`Unknown command "${args.command}" (see --help)`);
   configureSyntax({});
+  validateInputs(args);
   const backend = await openBackend(args);
   try {
     const sampler = samplerOptions(args, backend);
@@ -30,6 +32,19 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await backend.backend.dispose();
   }
+}
+
+/** Bad input is refused before the model is loaded. */
+function validateInputs(args: CliArgs): void {
+  if (args.command === 'infill') {
+    if (!args.input) throw new UsageError('infill needs --in tasks.jsonl');
+    if (!fs.existsSync(args.input)) throw new UsageError(`File not found: ${args.input}`);
+    return;
+  }
+  const file = args.positional[0];
+  if (!file) throw new UsageError(`${args.command} needs a FILE`);
+  const text = readSourceFile(file);
+  if (args.lines) lineRangeOffsets(text, args.lines);
 }
 
 export function samplerOptions(args: CliArgs, b: CliBackend): SamplerOptions {

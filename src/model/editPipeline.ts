@@ -47,7 +47,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const t0 = performance.now();
   const anchor = await anchorRange(o.docText, o.languageId, o.range, o.anchoring);
   const range = anchor.range;
-  const count = o.countTokens ?? ((t: string) => Math.ceil(t.length / 3));
+  const backendCount = (backend as Partial<{ countTokens(t: string): number }>).countTokens;
+  const count = o.countTokens ?? (backendCount ? (t: string) => backendCount.call(backend, t) : (t: string) => Math.ceil(t.length / 2));
   const slack = o.slack ?? 0.25;
   const budget = Math.floor((o.maxCanvasTokens - 4) / (1 + slack));
   const insertion = range.start === range.end;

@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import type { FillBackend } from '../core/types';
 import type { ProviderChoice } from './session';
+import { loadModelPackage } from './modelPackage';
+import { CodeTokenizer } from './tokenizer';
 import { WorkerClient } from './workerClient';
 
 export interface LocalBackendOptions {
@@ -18,6 +20,8 @@ export interface LocalBackend extends FillBackend {
   readonly fallbackNotice?: string;
   readonly maxContext: number;
   readonly client: WorkerClient;
+  /** Exact token count with the model's tokenizer (loaded in this thread on first use). */
+  countTokens(text: string): number;
 }
 
 /** Path of the bundled default model, next to the bundle (dist/../models/...). */
@@ -35,6 +39,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     requestTimeoutMs: opts.requestTimeoutMs,
   });
   const info = await client.start();
+  let tokenizer: CodeTokenizer | undefined;
   return {
     id: 'local',
     provider: info.provider,
@@ -44,5 +49,9 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     describe: () => `${client.info?.name ?? info.name} (${client.info?.provider ?? info.provider})`,
     fill: (requests, options, hooks) => client.fill(requests, options, hooks),
     dispose: () => client.stop(),
+    countTokens: (text) => {
+      tokenizer ??= new CodeTokenizer(loadModelPackage(opts.modelDir).tokenizerJson);
+      return tokenizer.encode(text).length;
+    },
   };
 }

@@ -1,0 +1,107 @@
+"""Infill quality of an exported model on held-out code, measured through the shipped engine.
+
+Cuts single-line and multi-line holes from held-out documents (val.jsonl), runs
+`node dist/cli.js infill` on them (the product's layout, sampler and syntax repair), and reports
+exact match (whitespace-normalised) and edit similarity. Run `npm run build` first.
+
+    /usr/bin/python3 models/training/eval_infill.py --model models/diffuse-code-mini --n 100
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+LANG_IDS = {"typescript": "typescript", "javascript": "javascript", "python": "python", "go": "go",
+            "rust": "rust", "c": "c", "cpp": "cpp"}
+
+
+def make_tasks(docs, kind, n, seed):
+    rng = random.Random(seed)
+    tasks = []
+    while len(tasks) < n:
+        d = rng.choice(docs)
+        lines = d["text"].split("\n")
+        if len(lines) < 12:
+            continue
+        i = rng.randrange(3, len(lines) - 3)
+        j = i if kind == "single" else min(len(lines) - 2, i + rng.randint(1, 4))
+        body = lines[i:j + 1]
+        if not body[0].strip() or sum(len(l.strip()) for l in body) < 8 or any(len(l) > 120 for l in body):
+            continue
+        indent = len(body[0]) - len(body[0].lstrip(" \t"))
+        prompt = "\n".join(lines[:i]) + "\n" + body[0][:indent]
+        middle = "\n".join(body)[indent:]
+        suffix = "\n" + "\n".join(lines[j + 1:])
+        tasks.append({"task_id": f"{kind}/{len(tasks)}", "prompt": prompt[-6000:], "suffix": suffix[:6000],
+                      "language": LANG_IDS.get(d["lang"], "plaintext"),
+                      "max_tokens": 32 if kind == "single" else 96, "middle": middle})
+    return tasks
+
+
+def norm(s):
+    return " ".join(s.split())
+
+
+def edit_similarity(a, b):
+    if not a and not b:
+        return 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1 - prev[-1] / max(len(a), len(b))
+
+
+def run(model, tasks, extra):
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "out.jsonl")
+        with open(inp, "w") as f:
+            for t in tasks:
+                f.write(json.dumps({k: v for k, v in t.items() if k != "middle"}) + "\n")
+        subprocess.run(["node", os.path.join(ROOT, "dist", "cli.js"), "infill", "--in", inp, "--out", out,
+                        "--model", model, *extra], check=False)
+        with open(out) as f:
+            answers = {a["task_id"]: a for a in map(json.loads, f)}
+    em = es = ok = nfe = ms = 0
+    for t in tasks:
+        a = answers.get(t["task_id"], {})
+        c = a.get("completion", "")
+        em += norm(c) == norm(t["middle"])
+        es += edit_similarity(norm(c), norm(t["middle"]))
+        ok += a.get("syntax_ok") is not False
+        nfe += a.get("nfe", 0)
+        ms += a.get("ms", 0)
+    n = len(tasks)
+    return {"exact_match": round(em / n, 4), "edit_similarity": round(es / n, 4), "syntax_ok": round(ok / n, 4),
+            "nfe": round(nfe / n, 2), "ms": round(ms / n, 1), "n": n}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "diffuse-code-mini"), help="model package folder")
+    ap.add_argument("--val", default=os.path.join(HERE, "data", "corpus", "val.jsonl"), help="held-out documents")
+    ap.add_argument("--n", type=int, default=100, help="holes per kind")
+    ap.add_argument("--seed", type=int, default=0, help="which holes are cut")
+    ap.add_argument("--kinds", default="single,multi", help="comma-separated: single, multi")
+    ap.add_argument("--out", default="", help="also write the results as JSON here")
+    ap.add_argument("cli_args", nargs="*", help="extra diffuse-edit options after --, e.g. -- --strategy ar")
+    args = ap.parse_args()
+    with open(args.val) as f:
+        docs = [json.loads(l) for l in f]
+    res = {}
+    for kind in args.kinds.split(","):
+        res[kind] = run(args.model, make_tasks(docs, kind, args.n, args.seed), args.cli_args)
+        print(kind, json.dumps(res[kind]), flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parsePatch } from 'diff';
+import { CLI_JS, ROOT } from './helpers/model';
+
+const built = fs.existsSync(CLI_JS);
+const opts = { skip: !built && 'run npm run build first' };
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI_JS, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function tmpFile(name: string, content: string | Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-cli-'));
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, content);
+  return f;
+}
+
+const SOURCE = `export function total(items: number[]): number {
+  let sum = 0;
+  for (const item of items) {
+    sum += item;
+  }
+  return sum;
+}
+
+export function average(items: number[]): number {
+  if (items.length === 0) {
+    return 0;
+  }
+  return total(items) / items.length;
+}
+`;
+
+test('edit prints a valid unified diff of the range, and --write writes exactly it', opts, () => {
+  const f = tmpFile('sum.ts', SOURCE);
+  const r = cli(['edit', f, '--lines', '10-12', '--json', '--seed', '3']);
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(typeof res.nfe, 'number');
+  assert.ok(res.range.start >= SOURCE.indexOf('  if (items.length') && res.range.end <= SOURCE.indexOf('  return total'));
+  if (res.changed) {
+    const [patch] = parsePatch(res.diff);
+    assert.ok(patch.hunks.length >= 1);
+    for (const h of patch.hunks) for (const l of h.lines) assert.match(l, /^[ +\-\\]/);
+  }
+  const w = cli(['edit', f, '--lines', '10-12', '--write', '--seed', '3']);
+  assert.equal(w.code === 0 || w.code === 1, true, w.err);
+  const written = fs.readFileSync(f, 'utf8');
+  assert.ok(written.startsWith(SOURCE.slice(0, SOURCE.indexOf('  if (items.length'))), 'text before the range untouched');
+  assert.ok(written.endsWith('  return total(items) / items.length;\n}\n'), 'text after the range untouched');
+});
+
+test('infill answers one JSON line per task in the HumanEval-infilling format', opts, () => {
+  const tasks = tmpFile('tasks.jsonl', [
+    JSON.stringify({ task_id: 't/0', prompt: 'def add(a, b):\n    return ', suffix: '\n', language: 'python', max_tokens: 8 }),
+    JSON.stringify({ task_id: 't/1', prompt: 'const xs = [1, 2, 3];\nconst ys = xs.map(', suffix: ');\n', language: 'typescript' }),
+  ].join('\n') + '\n');
+  const out = tasks.replace('tasks.jsonl', 'out.jsonl');
+  const r = cli(['infill', '--in', tasks, '--out', out]);
+  assert.equal(r.code, 0, r.err);
+  const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.task_id), ['t/0', 't/1']);
+  for (const l of lines) {
+    assert.equal(typeof l.completion, 'string');
+    assert.ok(l.nfe >= 1);
+    assert.equal(typeof l.ms, 'number');
+    assert.ok(typeof l.syntax_ok === 'boolean');
+  }
+});
+
+const badInputs: Array<[string, () => string[], RegExp]> = [
+  ['a missing file', () => ['edit', '/nonexistent/file.ts'], /File not found/],
+  ['a binary file', () => ['edit', tmpFile('blob.ts', Buffer.from([0x63, 0x00, 0x01, 0x02]))], /looks binary/],
+  ['non-UTF-8 text', () => ['edit', tmpFile('latin1.ts', Buffer.from([0x63, 0x6f, 0x6e, 0x73, 0x74, 0x20, 0xe9, 0x0a]))], /not valid UTF-8/],
+  ['lines past the end', () => ['edit', tmpFile('short.ts', 'let a = 1;\n'), '--lines', '5-9'], /has only 1 line/],
+  ['a bad option value', () => ['edit', 'x.ts', '--steps', 'many'], /--steps needs an integer/],
+  ['an unknown option', () => ['edit', 'x.ts', '--fast'], /Unknown option --fast/],
+  ['an unknown command', () => ['rewrite', 'x.ts'], /Unknown command "rewrite"/],
+  ['a missing model folder', () => ['edit', tmpFile('a.ts', 'let a = 1;\n'), '--model', '/nonexistent/model'], /Model folder not found/],
+  ['infill without --in', () => ['infill'], /infill needs --in/],
+];
+
+for (const [name, args, message] of badInputs) {
+  test(`${name} exits with code 2 and one clear line`, opts, () => {
+    const r = cli(args());
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, message);
+    assert.equal(r.err.trim().split('\n').length, 1, `one line, got: ${r.err}`);
+    assert.doesNotMatch(r.err, /\bat .*\(.*:\d+:\d+\)/, 'no stack trace');
+  });
+}
