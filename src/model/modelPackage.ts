@@ -35,10 +35,27 @@ export class ModelPackageError extends Error {
   }
 }
 
-function readJson(file: string, what: string): unknown {
+/** Fails unless `file` is a regular file this process can read, naming what is wrong with it. */
+function requireReadableFile(file: string, what: string): void {
   if (!fs.existsSync(file)) throw new ModelPackageError(`Model folder is missing ${what}: ${file}`);
+  if (!fs.statSync(file).isFile()) throw new ModelPackageError(`${what} is not a file: ${file}`);
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new ModelPackageError(`${what} is not readable (check its permissions): ${file}`);
+  }
+}
+
+function readJson(file: string, what: string): unknown {
+  requireReadableFile(file, what);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ModelPackageError(`${what} could not be read (${file}): ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new ModelPackageError(`${what} is not valid JSON (${file}): ${(e as Error).message}`);
   }
@@ -95,7 +112,8 @@ export function loadModelPackage(dir: string): ModelPackage {
   const config = parseConfig(readJson(path.join(dir, 'config.json'), 'config.json'));
   const tokenizerJson = readJson(path.join(dir, 'tokenizer.json'), 'tokenizer.json');
   const onnxPath = path.join(dir, 'model.onnx');
-  if (!fs.existsSync(onnxPath)) throw new ModelPackageError(`Model folder is missing model.onnx: ${onnxPath}`);
+  requireReadableFile(onnxPath, 'model.onnx');
+  if (fs.statSync(onnxPath).size === 0) throw new ModelPackageError(`model.onnx is empty: ${onnxPath}`);
   const vocab = (tokenizerJson as { model?: { vocab?: Record<string, number> } }).model?.vocab;
   if (!vocab || typeof vocab !== 'object') throw new ModelPackageError('tokenizer.json has no model.vocab');
   const size = Object.keys(vocab).length;

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadEngine, type Backend, type EditRequest, type EditResult, type Engine } from './engine';
@@ -41,10 +42,17 @@ export class BackendService implements vscode.Disposable {
     ];
   }
 
-  /** The model folder in use: the setting, or the model shipped inside the extension. */
+  /**
+   * The model folder in use: the setting, or the model shipped inside the extension. `~` is the home
+   * folder; a relative path is taken from the first workspace folder (the extension host's working
+   * directory means nothing to the user).
+   */
   modelDir(): string {
     const configured = this.settings.get('model.path').trim();
-    return configured || path.join(this.context.extensionPath, 'models', 'diffuse-code-mini');
+    if (!configured) return path.join(this.context.extensionPath, 'models', 'diffuse-code-mini');
+    const expanded = /^~(?=$|[\\/])/.test(configured) ? path.join(os.homedir(), configured.slice(1)) : configured;
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return path.isAbsolute(expanded) || !base ? path.resolve(expanded) : path.resolve(base, expanded);
   }
 
   /** Decided from the settings alone, so the user is told before anything is started or sent. */
