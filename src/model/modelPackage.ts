@@ -13,6 +13,11 @@ export interface ModelConfig {
   readonly name: string;
   readonly description: string;
   readonly vocabSize: number;
+  /**
+   * The graph's vocabulary is larger than the tokenizer's (embedding matrices padded to a multiple
+   * of 64 or 128, as in many Hugging Face checkpoints): ids past the tokenizer are never produced.
+   */
+  readonly paddedVocab?: boolean;
   readonly maxContext: number;
   readonly special: { readonly mask: number; readonly pad: number; readonly eos: number; readonly bos?: number };
   readonly inputIds: string;
@@ -90,6 +95,7 @@ export function parseConfig(raw: unknown): ModelConfig {
     name: typeof c.name === 'string' ? c.name : 'unnamed model',
     description: typeof c.description === 'string' ? c.description : '',
     vocabSize,
+    paddedVocab: c.padded_vocab === true,
     maxContext: int(c, 'max_context', ''),
     special,
     inputIds: typeof inputs.input_ids === 'string' ? inputs.input_ids : 'input_ids',
@@ -117,8 +123,17 @@ export function loadModelPackage(dir: string): ModelPackage {
   const vocab = (tokenizerJson as { model?: { vocab?: Record<string, number> } }).model?.vocab;
   if (!vocab || typeof vocab !== 'object') throw new ModelPackageError('tokenizer.json has no model.vocab');
   const size = Object.keys(vocab).length;
-  if (size !== config.vocabSize) {
-    throw new ModelPackageError(`Vocabulary size mismatch: tokenizer.json has ${size} tokens, config.json says vocab_size ${config.vocabSize}`);
+  if (config.paddedVocab) {
+    const added = (tokenizerJson as { added_tokens?: Array<{ id?: unknown }> }).added_tokens ?? [];
+    let maxId = -1;
+    for (const id of Object.values(vocab)) if (id > maxId) maxId = id;
+    for (const a of added) if (typeof a.id === 'number' && a.id > maxId) maxId = a.id;
+    if (maxId >= config.vocabSize) {
+      throw new ModelPackageError(`tokenizer.json has token id ${maxId}, outside the graph's vocab_size ${config.vocabSize}`);
+    }
+  } else if (size !== config.vocabSize) {
+    throw new ModelPackageError(`Vocabulary size mismatch: tokenizer.json has ${size} tokens, config.json says vocab_size ${config.vocabSize}` +
+      ' (if the graph\'s vocabulary is padded beyond the tokenizer, set "padded_vocab": true)');
   }
   return { dir, config, onnxPath, tokenizerJson };
 }
