@@ -5,6 +5,7 @@ import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
 import { DiffuseLog } from './log';
 import { RemoteCommands } from './remoteCommands';
+import { RepairCommand } from './repairCommand';
 import { ReviewManager } from './reviewManager';
 import { Settings } from './settings';
 import { DiffuseStatusBar } from './statusBar';
@@ -47,7 +48,8 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const runner = new FillRunner(settings, backends, reviews, decorations, log, status);
   const edits = new EditCommands(settings, runner);
   const remote = new RemoteCommands(context, backends, edits, log);
-  context.subscriptions.push(log, decorations, status, backends, reviews, runner);
+  const repairs = new RepairCommand(settings, backends, reviews, runner, log, status);
+  context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
 
   const activeUri = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
   /** Command arguments (uri string, hunk id) from a CodeLens, or the hunk at the cursor. */
@@ -68,8 +70,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
     'diffuse.edit': () => edits.edit(),
     'diffuse.quickRewrite': () => edits.quickRewrite(),
     'diffuse.editWithInstruction': (instruction) => remote.editWithInstruction(instruction),
-    'diffuse.repair': () => vscode.window.showInformationMessage(
-      'Diffuse: repair is not available in this version yet. Use "Diffuse Edit" on the broken region.'),
+    'diffuse.repair': () => repairs.repair(),
     'diffuse.acceptHunk': (uri, id) => {
       const t = hunkTarget(uri, id);
       return t ? reviews.accept(t.uri, t.id) : false;
@@ -94,7 +95,9 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
     },
     'diffuse.cancel': () => {
       const uri = activeUri();
-      return (uri && runner.isRunning(uri)) ? runner.cancel(uri) : runner.cancel();
+      const only = uri && (runner.isRunning(uri) || repairs.isRunning(uri)) ? uri : undefined;
+      const fills = runner.cancel(only);
+      return repairs.cancel(only) || fills;
     },
     'diffuse.setApiKey': (key) => remote.setApiKey(key),
     'diffuse.showLog': () => log.channel.show(),
