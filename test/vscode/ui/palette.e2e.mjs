@@ -1,16 +1,19 @@
 // UI test in the real workbench: open a file from the explorer, select a method, run
 // "Diffuse: Diffuse Edit" from the command palette, and check that the command ran in the
-// extension (activated by that command, no "command not found") and what it showed the user.
+// extension (activated by that command, no "command not found") and ended in a review, or, while
+// the default model is not installed, in a message from the extension.
 // usage: node test/vscode/ui/palette.e2e.mjs [--update-screenshot]
 //   --update-screenshot: also save the final screenshot as media/screenshot.png (for the README).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
-import { findActivation, runPaletteCommand, selectLines, visibleNotifications } from './workbench.mjs';
+import { finishedNotifications, findActivation, runPaletteCommand, selectLines, visibleNotifications } from './workbench.mjs';
 
 const FILE = 'inventory.ts';
 const COMMAND = 'Diffuse: Diffuse Edit';
 const shotsDir = path.join(root, 'out', 'screenshots');
+const modelDir = path.join(root, 'models', 'diffuse-code-mini');
+const hasModel = ['model.onnx', 'config.json', 'tokenizer.json'].every(f => fs.existsSync(path.join(modelDir, f)));
 
 requireBuilt();
 fs.mkdirSync(shotsDir, { recursive: true });
@@ -40,18 +43,22 @@ try {
   if (!/onCommand:diffuse\.edit/.test(activation)) throw new Error(`activated by something else: ${activation}`);
   step('extension activated by onCommand:diffuse.edit');
 
-  // Whatever the fill does next (a review with CodeLens, or a message when no model is installed),
-  // the command must have been found.
+  // With the default model in place the fill must end in a review (Accept CodeLens); without it, in
+  // a message from the extension. Never in "command not found".
   const lens = editor.locator('.codelens-decoration a', { hasText: /Accept/ });
-  await Promise.race([
-    lens.first().waitFor({ timeout: 60_000 }).catch(() => {}),
-    page.locator('.notification-toast').first().waitFor({ timeout: 60_000 }).catch(() => {}),
-  ]);
+  const settled = async () => {
+    if (await lens.count() > 0) return true;
+    return (await finishedNotifications(page)).length > 0;
+  };
+  const deadline = Date.now() + 300_000; // a CPU fill of a whole method takes a while on a loaded machine
+  while (!(await settled()) && Date.now() < deadline) await page.waitForTimeout(250);
   const notes = await visibleNotifications(page);
   const notFound = notes.find(n => /command .*not found/i.test(n));
   if (notFound) throw new Error(`workbench says: ${notFound}`);
   const lenses = await lens.count();
-  step(lenses > 0 ? `review shown: ${lenses} Accept CodeLens` : `no review; notifications: ${JSON.stringify(notes)}`);
+  if (hasModel && lenses === 0) throw new Error(`no review after the fill; notifications: ${JSON.stringify(notes)}`);
+  if (!hasModel && !notes.some(n => /^Diffuse/i.test(n))) throw new Error(`no message from the extension; notifications: ${JSON.stringify(notes)}`);
+  step(lenses > 0 ? `review shown: ${lenses} Accept CodeLens` : `no model installed; the extension says: ${JSON.stringify(notes)}`);
 } catch (error) {
   failure = error;
 } finally {

@@ -34,6 +34,13 @@ export async function visibleNotifications(page) {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
 }
 
+/** Texts of the toasts that are not a cancellable task in flight (e.g. a fill denoising). */
+export async function finishedNotifications(page) {
+  return page.locator('.notification-toast')
+    .filter({ hasNot: page.locator('.monaco-button', { hasText: /^Cancel$/ }) })
+    .locator('.notification-list-item-message').allInnerTexts();
+}
+
 /**
  * The extension host's log line that records the extension's activation and its cause, e.g.
  * "ExtensionService#_doActivateExtension diffuse-edit.diffuse-edit, startup: false, activationEvent: 'onCommand:diffuse.edit'".
