@@ -5,7 +5,7 @@ import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
 import { DiffuseLog } from './log';
 import { RemoteCommands } from './remoteCommands';
-import { RepairCommand } from './repairCommand';
+import { RepairCommand, type RepairTestApi } from './repairCommand';
 import { ReviewManager } from './reviewManager';
 import { Settings } from './settings';
 import { DiffuseStatusBar } from './statusBar';
@@ -38,7 +38,7 @@ export { API_KEY_SECRET } from './backendService';
  * Composes the VS Code adapter and registers every command; every disposable goes to
  * `context.subscriptions`. Returns the test API, which `activate` may hand back as its exports.
  */
-export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestApi {
+export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestApi & { readonly repair: RepairTestApi } {
   const settings = new Settings(vscode.workspace);
   const log = new DiffuseLog();
   const decorations = new DiffuseDecorations();
@@ -106,5 +106,5 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }
-  return createTestApi(reviews, runner);
+  return Object.assign(createTestApi(reviews, runner), { repair: repairs.testApi() });
 }

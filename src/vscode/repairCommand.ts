@@ -22,7 +22,17 @@ export type RepairRecord = FillRecord & {
   readonly suspectRanges?: readonly OffsetRange[];
 };
 
-export const NOTHING_TO_REPAIR = 'Nothing to repair: the model finds this code plausible.';
+/** What the in-host tests reach of the repair command (through the activation's exports). */
+export interface RepairTestApi {
+  setBeforeApply(hook: ((uri: string) => Promise<void> | void) | undefined): void;
+}
+
+/** The "nothing to repair" message: whether the model suspected nothing, or had nothing better. */
+export function nothingToRepair(suspects: number): string {
+  return suspects === 0
+    ? 'Nothing to repair: the model finds this code plausible.'
+    : `Nothing to repair: the model doubted ${suspects} token${suspects === 1 ? '' : 's'} but has no replacement for them that parses as well.`;
+}
 const NEEDS_LOCAL = 'Diffuse Repair needs the local model: it scores every token of the code, which a remote server does not offer. Set "diffuse.backend" to "local".';
 
 interface Running {
@@ -47,6 +57,8 @@ export class RepairCommand implements vscode.Disposable {
   private readonly running = new Map<string, Running>();
   private readonly view = new RepairView();
   private readonly closeListener: vscode.Disposable;
+  /** Test seam: runs after the engine answered and before the document is checked and edited. */
+  beforeApply: ((uri: string) => Promise<void> | void) | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -161,10 +173,11 @@ export class RepairCommand implements vscode.Disposable {
         },
       );
       this.view.clear(doc);
+      await this.beforeApply?.(uri);
       const base = this.record(uri, result, backend, suspectRanges);
       const stop = stopped();
       if (stop) return this.finish({ ...base, ...stop });
-      if (!result.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: NOTHING_TO_REPAIR });
+      if (!result.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) });
 
       const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
       const started = await this.reviews.start(doc, edit, since);
@@ -172,7 +185,7 @@ export class RepairCommand implements vscode.Disposable {
         ? { before: baseText.slice(result.range.start, result.range.end), after: result.newText }
         : undefined;
       if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
-      if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: NOTHING_TO_REPAIR }, content);
+      if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) }, content);
       return this.finish({ ...base, hunks: started.hunks }, content);
     } catch (err) {
       const stop = stopped();
@@ -205,9 +218,13 @@ export class RepairCommand implements vscode.Disposable {
         if (choice) this.log.channel.show(true);
       });
     } else if (record.outcome === 'no-change') {
-      void vscode.window.showInformationMessage(`Diffuse: ${NOTHING_TO_REPAIR}`);
+      void vscode.window.showInformationMessage(`Diffuse: ${record.message ?? nothingToRepair(0)}`);
     }
     return record;
+  }
+
+  testApi(): RepairTestApi {
+    return { setBeforeApply: hook => { this.beforeApply = hook; } };
   }
 
   dispose(): void {
