@@ -25,7 +25,8 @@ const DEFAULT_STYLE: IndentStyle = { unit: '    ', width: 4, guessed: true };
 const TAB_COLUMNS = 4;
 
 export function lineStartAt(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf treats a negative start as 0, which would find a line break AT offset 0.
+  return offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** Offset of the line break ending the line at `offset` (or text.length). */
