@@ -44,11 +44,14 @@ async function open(): Promise<vscode.TextEditor> {
   return editor;
 }
 
-/** The text of the "Diffuse Edit" output channel, which VS Code exposes as an `output:` document once shown. */
-async function logText(): Promise<string> {
+/**
+ * The text of the "Diffuse Edit" output channel, which VS Code exposes as an `output:` document
+ * once shown, when it holds `needle`.
+ */
+async function logText(needle: string): Promise<string> {
   await vscode.commands.executeCommand('diffuse.showLog');
   for (let i = 0; i < 50; i++) {
-    const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'output' && d.getText().includes('remote backend:'));
+    const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'output' && d.getText().includes(needle));
     if (doc) return doc.getText();
     await new Promise(r => setTimeout(r, 100));
   }
@@ -111,7 +114,7 @@ suite('Remote backend', () => {
       assert.deepEqual(api.reviews(doc.uri), []);
     }
     assert.match(api.lastFill?.message ?? '', /dropped/);
-    const log = await logText();
+    const log = await logText('remote backend:');
     assert.match(log, /check the API key/, 'the failures are in the log');
     assert.ok(!log.includes(KEY), 'the key is not in the log');
   });
@@ -149,5 +152,18 @@ suite('Remote backend', () => {
     assert.ok(shown.some(m => /local model cannot follow instructions.*plain Diffuse Edit/.test(m)), JSON.stringify(shown));
     assert.equal(server.requests.length, 0, 'nothing was sent');
     assert.equal(editor.document.getText(), SOURCE);
+  });
+
+  test('with the local model, the log names the execution provider in use and those this build can use', async () => {
+    await configure({ backend: 'local' });
+    await open();
+    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    assert.ok(record && record.outcome !== 'failed', JSON.stringify(record));
+    const log = await logText('this onnxruntime-node build can use here:');
+    const line = /execution provider "(\w+)" \(asked for "auto"; this onnxruntime-node build can use here: ([\w, ]+)\)/.exec(log);
+    assert.ok(line, 'the provider line is in the log');
+    assert.equal(line[1], record.provider);
+    assert.ok(line[2].split(', ').includes('cpu'), line[2]);
+    assert.equal(server.requests.length, 0, 'nothing was sent');
   });
 });
