@@ -99,6 +99,7 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     let events = 0;
     const local = new AbortController();
     const onOuterAbort = (): void => local.abort();
+    if (hooks?.signal?.aborted) local.abort();
     hooks?.signal?.addEventListener('abort', onOuterAbort, { once: true });
     inFlight.add(local);
     const report = (): void => {

@@ -158,8 +158,9 @@ export function timeoutError(ms: number): RemoteError {
 
 /**
  * POSTs `body` as JSON and hands the successful response to `read` (which parses it, streamed or
- * not, calling `timer.touch()` as pieces arrive). 429 and 5xx are retried up to `maxTries` in all,
- * honouring Retry-After; everything else fails at once with a RemoteError.
+ * not, calling `timer.touch()` as pieces arrive). 429, 5xx and connections reset before any answer
+ * are retried up to `maxTries` in all, honouring Retry-After; everything else fails at once with a
+ * RemoteError.
  */
 export async function postJson<T>(
   url: string,
@@ -182,7 +183,14 @@ export async function postJson<T>(
       timer.dispose();
       if (o.signal?.aborted) throw abortError();
       if (timer.timedOut) throw timeoutError(o.timeoutMs);
-      throw networkError(e, url, o.apiKey, false);
+      const error = networkError(e, url, o.apiKey, false);
+      // A connection reset before any answer (often a pooled keep-alive socket the server had
+      // closed) is worth another try; a refused connection or an unknown host is not.
+      if (!/connection refused|resolve the host/.test(error.message) && attempt + 1 < o.maxTries) {
+        await sleep(backoffMs(attempt, o.random), o.signal);
+        continue;
+      }
+      throw error;
     }
     const retryable = res.status === 429 || res.status >= 500;
     if (retryable && attempt + 1 < o.maxTries) {

@@ -13,7 +13,9 @@ export type Behaviour =
   | { kind: 'slow'; ms: number }
   | { kind: 'malformed' }
   /** Starts the answer, then destroys the socket. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** Destroys the socket before any answer. */
+  | { kind: 'reset' };
 
 export interface RecordedRequest {
   readonly path: string;
@@ -114,6 +116,9 @@ export async function startFakeServer(): Promise<FakeServer> {
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"choices": [{"text": "return');
+        return;
+      case 'reset':
+        res.socket?.destroy();
         return;
       case 'drop':
         res.writeHead(200, { 'content-type': req.body.stream ? 'text/event-stream' : 'application/json' });

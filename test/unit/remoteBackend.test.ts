@@ -166,6 +166,26 @@ test('a connection dropped mid-answer is reported, streamed or not', async () =>
   }
 });
 
+test('a connection reset before any answer is retried; resets on every try end in a clear error', async () => {
+  server.plan({ kind: 'reset' });
+  const out = await backend().fill([REQ], SAMPLER);
+  assert.equal(out.texts[0], 'return 42;\n');
+  assert.equal(out.nfe, 2);
+  server.requests.length = 0;
+  server.fallback = { kind: 'reset' };
+  const e = await failure();
+  assert.equal(e.kind, 'network');
+  assert.match(e.message, /Could not reach/);
+  assert.equal(server.requests.length, 3);
+});
+
+test('a fill whose signal is already aborted sends nothing', async () => {
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(backend().fill([REQ], SAMPLER, { signal: abort.signal }), (e: Error) => e.name === 'AbortError');
+  assert.equal(server.requests.length, 0);
+});
+
 test('a server echoing the key in its error body does not leak it into the message', async () => {
   server.plan({ kind: 'status', status: 400, body: `{"error": "bad token Bearer ${KEY}"}` });
   const e = await failure();
