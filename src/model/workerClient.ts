@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
 import type { FromWorker, ModelInfo, ScoreMessage, TokenScores, ToWorker } from './protocol';
-import type { ProviderChoice } from './session';
+import { disableOrtTelemetry, type ProviderChoice } from './session';
 
 export interface WorkerClientOptions {
   readonly workerPath: string;
@@ -54,6 +54,7 @@ export class WorkerClient {
   /** Starts the worker and loads the model (again after a crash or idle release). */
   start(): Promise<ModelInfo> {
     if (this.ready) return this.ready;
+    disableOrtTelemetry();
     const w = new Worker(this.opts.workerPath);
     this.worker = w;
     this.ready = new Promise<ModelInfo>((resolve, reject) => {
