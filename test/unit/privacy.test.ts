@@ -9,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CLI_JS, ROOT } from './helpers/model';
 
 const built = fs.existsSync(CLI_JS);
 const opts = { skip: !built && 'run npm run build first' };
-const PRELOAD = path.join(__dirname, 'helpers', 'noNetwork.cjs');
+const PRELOAD = pathToFileURL(path.join(__dirname, 'helpers', 'noNetwork.mjs')).href;
 const MARKER = 'DIFFUSE-NETWORK-ATTEMPT';
 
 const SOURCE = `export function total(items: number[]): number {
@@ -63,7 +64,7 @@ const COMMANDS = (w: { file: string; tasks: string }): string[][] => [
 test('edit, infill and repair make no network call from JavaScript and write nothing under the home folder', opts, () => {
   const w = workspace();
   for (const args of COMMANDS(w)) {
-    const r = runCli(w.home, args, [], ['--require', PRELOAD]);
+    const r = runCli(w.home, args, [], ['--import', PRELOAD]);
     assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
     assert.ok(!r.err.includes(MARKER), `${args[0]} tried to reach the network:\n${r.err}`);
   }
@@ -72,7 +73,7 @@ test('edit, infill and repair make no network call from JavaScript and write not
 
 test('the network trap catches a real attempt (the remote backend, when asked for)', opts, () => {
   const w = workspace();
-  const r = runCli(w.home, ['edit', w.file, '--lines', '3-5', '--backend', 'remote', '--endpoint', 'http://127.0.0.1:9/v1'], [], ['--require', PRELOAD]);
+  const r = runCli(w.home, ['edit', w.file, '--lines', '3-5', '--backend', 'remote', '--endpoint', 'http://127.0.0.1:9/v1'], [], ['--import', PRELOAD]);
   assert.notEqual(r.code, 0);
   assert.match(r.err, new RegExp(MARKER), 'the trap reports the attempt');
 });
