@@ -49,6 +49,10 @@ class Batcher:
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
 
+    def reseed(self, offset):
+        self.rng.seed(self.rng.random() + offset)
+        torch.manual_seed(torch.initial_seed() + offset)
+
     def mdlm_row(self, t):
         start = self.rng.randrange(0, len(self.stream) - self.T)
         x = torch.from_numpy(self.stream[start:start + self.T].astype(np.int64))

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from './helpers/model';
+
+const python = '/usr/bin/python3';
+const hasTorch = fs.existsSync(python) && spawnSync(python, ['-c', 'import torch, onnx'], { encoding: 'utf8' }).status === 0;
+
+// The model pipeline in miniature (corpus slice, tokenizer, training, export, load in Node, torchrun).
+test('the training pipeline runs end to end on a tiny configuration', { skip: !hasTorch && 'needs python3-torch and python3-onnx (see README)', timeout: 15 * 60_000 }, () => {
+  const r = spawnSync(python, ['-m', 'unittest', '-v', path.join('models', 'training', 'tests', 'test_pipeline.py')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`.slice(-4000));
+  assert.match(r.stderr, /Ran 3 tests/);
+});
