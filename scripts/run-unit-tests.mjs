@@ -28,6 +28,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`run-unit-tests: ${files.length} file(s)`);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);
