@@ -9,7 +9,7 @@ import { ModelPackageError } from '../model/modelPackage';
 import { configureSyntax, languageIdForFile } from '../syntax';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { openBackend, type CliBackend } from './backend';
-import { readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
+import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
 import { runInfill } from './infill';
 import { runRepairCommand } from './repair';
 import { unifiedDiff } from './diffText';
@@ -44,7 +44,12 @@ function validateInputs(args: CliArgs): void {
   const file = args.positional[0];
   if (!file) throw new UsageError(`${args.command} needs a FILE`);
   const text = readSourceFile(file);
-  if (args.lines) lineRangeOffsets(text, args.lines);
+  const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
+  // A model asked to rewrite nothing invents code (and takes long doing it): answer at once.
+  if (text.slice(range.start, range.end).trim() === '') {
+    const what = args.lines ? `lines ${args.lines[0]}-${args.lines[1]} of ${file} hold only whitespace` : `${file} is empty or holds only whitespace`;
+    throw new InputFileError(`${what}; there is nothing to ${args.command}`);
+  }
 }
 
 export function samplerOptions(args: CliArgs, b: CliBackend): SamplerOptions {

@@ -9,6 +9,12 @@ export function refuseDocument(doc: vscode.TextDocument, maxFileBytes: number): 
   const text = doc.getText();
   // Decoded binary files carry NUL characters; no source file does.
   if (text.includes('\u0000')) return 'This file looks binary; Diffuse edits text files only.';
+  // VS Code shows bytes it could not decode as U+FFFD; saving an edit would write that character
+  // over the original bytes for good.
+  if (text.includes('\ufffd')) {
+    return 'This file has bytes that are not valid in its encoding (shown as \ufffd); reopen it with the right encoding ("Reopen with Encoding") first, or saving an edit would lose them.';
+  }
+  if (text.trim() === '') return 'This file is empty; there is no code to rewrite.';
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxFileBytes) {
     return `This file is ${bytes.toLocaleString()} bytes, above "diffuse.maxFileBytes" (${maxFileBytes.toLocaleString()}).`;
@@ -48,6 +54,9 @@ export class EditCommands {
         if (answer !== go) return undefined;
       }
       target = { start: 0, end: doc.getText().length };
+    } else if (doc.getText(editor.selection).trim() === '') {
+      void vscode.window.showInformationMessage('Diffuse: the selection holds only whitespace; select the code to rewrite.');
+      return undefined;
     }
     return this.runner.fill(doc, target, this.settings.get('anchoring'), token, instruction);
   }

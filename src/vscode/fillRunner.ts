@@ -50,7 +50,13 @@ export class FillRunner implements vscode.Disposable {
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
   ) {
-    this.closeListener = vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString()));
+    this.closeListener = vscode.Disposable.from(
+      vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString())),
+      // Closing the last tab of a file does not close its document (VS Code keeps it a while).
+      vscode.window.tabGroups.onDidChangeTabs(() => {
+        for (const uri of this.running.keys()) if (!hasTab(uri)) this.cancel(uri);
+      }),
+    );
   }
 
   isRunning(uri: string): boolean {
@@ -141,6 +147,7 @@ export class FillRunner implements vscode.Disposable {
       await this.beforeApply?.(uri);
       const stop = cancelled();
       if (stop) return this.finish({ ...base, ...stop });
+      if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
 
       const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
       const started = await this.reviews.start(doc, edit, since);
@@ -186,6 +193,20 @@ export class FillRunner implements vscode.Disposable {
     this.stepped.dispose();
     this.finished.dispose();
   }
+}
+
+export const CLOSED = 'The file was closed before the fill finished; nothing was changed.';
+
+function tabUri(tab: vscode.Tab): string | undefined {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return input.uri.toString();
+  if (input instanceof vscode.TabInputTextDiff) return input.modified.toString();
+  return undefined;
+}
+
+/** Whether a file is still open in some tab (a document outlives its last tab for a while). */
+export function hasTab(uri: string): boolean {
+  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => tabUri(t) === uri));
 }
 
 /** The backend's description without the provider, which the status bar shows on its own. */

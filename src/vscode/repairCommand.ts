@@ -7,7 +7,7 @@ import type { BackendService } from './backendService';
 import { refuseDocument } from './editCommands';
 import type { Backend } from './engine';
 import type { FillRecord } from './fillRecord';
-import type { FillRunner } from './fillRunner';
+import { CLOSED, hasTab, type FillRunner } from './fillRunner';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
 import { RepairView } from './repairView';
@@ -68,7 +68,12 @@ export class RepairCommand implements vscode.Disposable {
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
   ) {
-    this.closeListener = vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString()));
+    this.closeListener = vscode.Disposable.from(
+      vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString())),
+      vscode.window.tabGroups.onDidChangeTabs(() => {
+        for (const uri of this.running.keys()) if (!hasTab(uri)) this.cancel(uri);
+      }),
+    );
   }
 
   isRunning(uri: string): boolean {
@@ -177,6 +182,7 @@ export class RepairCommand implements vscode.Disposable {
       const base = this.record(uri, result, backend, suspectRanges);
       const stop = stopped();
       if (stop) return this.finish({ ...base, ...stop });
+      if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
       if (!result.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) });
 
       const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
