@@ -3,7 +3,7 @@
  * worker; tests call it in-process with the same serialisable requests.
  */
 import { canvasLength, layoutInfill, type Layout, type LayoutParams } from '../core/layout';
-import { denoise, type CanvasRow } from '../core/sampler';
+import { CancelledError, denoise, type CanvasRow } from '../core/sampler';
 import { MASK_GLYPH, type FillOutput, type FillRequest, type SamplerOptions, type StepEvent } from '../core/types';
 import { loadModelPackage, type ModelPackage } from './modelPackage';
 import { openSession, type OpenedSession, type ProviderChoice } from './session';
@@ -57,11 +57,18 @@ export async function fillBatch(
   m: LoadedModel,
   requests: readonly FillRequest[],
   options: SamplerOptions,
-  hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean } = {},
+  hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean; beforeCall?: () => Promise<void> } = {},
 ): Promise<FillOutput> {
   const t0 = performance.now();
   const rows: CanvasRow[] = requests.map((r) => layoutRequest(m, r));
-  const nfe = await denoise((ids) => m.session.forward(ids), rows, m.pkg.config.special, options, {
+  const forward = hooks.beforeCall
+    ? async (ids: readonly Int32Array[]) => {
+        await hooks.beforeCall?.();
+        if (hooks.isCancelled?.()) throw new CancelledError();
+        return m.session.forward(ids);
+      }
+    : (ids: readonly Int32Array[]) => m.session.forward(ids);
+  const nfe = await denoise(forward, rows, m.pkg.config.special, options, {
     isCancelled: hooks.isCancelled,
     onStep: hooks.onStep
       ? (step, totalSteps, rs) => {

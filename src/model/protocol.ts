@@ -14,8 +14,6 @@ export interface FillMessage {
   readonly id: number;
   readonly requests: readonly FillRequest[];
   readonly options: SamplerOptions;
-  /** Int32Array view target: element 0 set to 1 cancels between steps. */
-  readonly cancel: SharedArrayBuffer;
   readonly wantSteps: boolean;
 }
 
@@ -27,10 +25,15 @@ export interface ScoreMessage {
   readonly suffix: string;
   readonly passes: number;
   readonly seed: number;
-  readonly cancel: SharedArrayBuffer;
 }
 
-export type ToWorker = LoadMessage | FillMessage | ScoreMessage;
+/** Stops request `id` at the next step boundary. */
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly id: number;
+}
+
+export type ToWorker = LoadMessage | FillMessage | ScoreMessage | CancelMessage;
 
 export interface ModelInfo {
   readonly name: string;

@@ -1,9 +1,10 @@
 /**
- * The inference worker: one thread, one onnxruntime session. Requests are handled one at a time
- * (a model call blocks this thread anyway); cancellation arrives through shared memory, so it is
- * seen between denoising steps even while the message queue is blocked.
+ * The inference worker: a child process holding one onnxruntime session. A process, not a worker
+ * thread: terminating a thread while onnxruntime's native run() is on it aborts the whole host
+ * process, whereas a process can always be killed safely (timeouts, crashes, shutdown).
+ * Requests are handled one at a time; before every model call the event loop gets a turn, so a
+ * cancel message is seen between denoising steps.
  */
-import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './protocol';
 import { fillBatch, loadModel, type LoadedModel } from './fillEngine';
 import { scoreTokens } from './scorer';
@@ -11,9 +12,15 @@ import { scoreTokens } from './scorer';
 let model: LoadedModel | undefined;
 let loadError: { name: string; message: string } | undefined;
 let queue: Promise<void> = Promise.resolve();
+const cancelled = new Set<number>();
 
 function post(m: FromWorker): void {
-  parentPort?.postMessage(m);
+  process.send?.(m);
+}
+
+/** Lets queued messages (cancels) in before the next model call. */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -28,24 +35,33 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     return;
   }
-  const cancelled = new Int32Array(msg.cancel);
+  if (msg.type === 'cancel') return;
+  const isCancelled = () => cancelled.has(msg.id);
   try {
     if (!model) throw Object.assign(new Error(loadError?.message ?? 'Model not loaded'), { name: loadError?.name ?? 'ModelPackageError' });
     if (msg.type === 'fill') {
       const output = await fillBatch(model, msg.requests, msg.options, {
-        isCancelled: () => Atomics.load(cancelled, 0) === 1,
+        isCancelled,
+        beforeCall: yieldToMessages,
         onStep: msg.wantSteps ? (event) => post({ type: 'step', id: msg.id, event }) : undefined,
       });
       post({ type: 'result', id: msg.id, output });
     } else {
-      const scores = await scoreTokens(model, msg, () => Atomics.load(cancelled, 0) === 1);
+      await yieldToMessages();
+      const scores = await scoreTokens(model, msg, isCancelled);
       post({ type: 'scores', id: msg.id, scores });
     }
   } catch (e) {
     post({ type: 'error', id: msg.id, name: (e as Error).name, message: (e as Error).message });
+  } finally {
+    cancelled.delete(msg.id);
   }
 }
 
-parentPort?.on('message', (msg: ToWorker) => {
-  queue = queue.then(() => handle(msg));
+process.on('message', (msg: ToWorker) => {
+  // Cancels act at once; everything else runs in order.
+  if (msg.type === 'cancel') cancelled.add(msg.id);
+  else queue = queue.then(() => handle(msg));
 });
+// The parent went away: nothing left to serve.
+process.on('disconnect', () => process.exit(0));

@@ -2,7 +2,7 @@
  * Client of the inference worker: request ids, step events, cancellation through shared memory,
  * a timeout per request, a restart after the worker dies, and release after an idle period.
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
 import type { FromWorker, ModelInfo, ScoreMessage, TokenScores, ToWorker } from './protocol';
 import { disableOrtTelemetry, type ProviderChoice } from './session';
@@ -34,7 +34,9 @@ interface Pending {
 }
 
 export class WorkerClient {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
+  /** The last lines the worker wrote to stderr, for the message when it dies. */
+  private stderrTail = '';
   private ready: Promise<ModelInfo> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -55,8 +57,18 @@ export class WorkerClient {
   start(): Promise<ModelInfo> {
     if (this.ready) return this.ready;
     disableOrtTelemetry();
-    const w = new Worker(this.opts.workerPath);
+    this.stderrTail = '';
+    // `serialization: 'advanced'` keeps typed arrays and large messages cheap over the IPC channel.
+    const w = fork(this.opts.workerPath, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
+    });
     this.worker = w;
+    w.stderr?.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+    });
     this.ready = new Promise<ModelInfo>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new WorkerError('TimeoutError', `The model did not load within ${(this.opts.loadTimeoutMs ?? 120_000) / 1000} s`));
@@ -67,6 +79,7 @@ export class WorkerClient {
           clearTimeout(timer);
           if (m.type === 'loaded') {
             this.infoValue = m.info;
+            if (this.pending.size === 0) this.setRef(false);
             resolve(m.info);
           }
         },
@@ -80,27 +93,28 @@ export class WorkerClient {
     this.ready.catch(() => undefined);
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', (e) => this.onExit(`Inference worker failed: ${e.message}`));
-    w.on('exit', (code) => this.onExit(`Inference worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`));
-    w.unref();
+    w.on('exit', (code, signal) => {
+      const why = this.stderrTail.trim().split('\n').filter(Boolean).pop();
+      this.onExit(`Inference worker stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}${why ? `: ${why.slice(0, 200)}` : ''}); it restarts on the next request.`);
+    });
+    this.setRef(true); // loading counts as pending work
     this.post({ type: 'load', modelDir: this.opts.modelDir, provider: this.opts.provider ?? 'auto', threads: this.opts.threads ?? 0 });
     return this.ready;
   }
 
   async fill(requests: readonly FillRequest[], options: SamplerOptions, hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } = {}): Promise<FillOutput> {
-    const cancel = new SharedArrayBuffer(4);
-    const m = await this.request((id) => ({ type: 'fill', id, requests, options, cancel, wantSteps: !!hooks.onStep }), cancel, hooks);
+    const m = await this.request((id) => ({ type: 'fill', id, requests, options, wantSteps: !!hooks.onStep }), hooks);
     if (m.type !== 'result') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
     return m.output;
   }
 
-  async score(msg: Omit<ScoreMessage, 'type' | 'id' | 'cancel'>, signal?: AbortSignal): Promise<TokenScores> {
-    const cancel = new SharedArrayBuffer(4);
-    const m = await this.request((id) => ({ type: 'score', id, cancel, ...msg }), cancel, { signal });
+  async score(msg: Omit<ScoreMessage, 'type' | 'id'>, signal?: AbortSignal): Promise<TokenScores> {
+    const m = await this.request((id) => ({ type: 'score', id, ...msg }), { signal });
     if (m.type !== 'scores') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
     return m.scores;
   }
 
-  /** Terminates the worker at once (pending requests fail); the next request starts a new one. */
+  /** Kills the worker at once (pending requests fail); the next request starts a new one. */
   async stop(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
@@ -110,21 +124,25 @@ export class WorkerClient {
       w.removeAllListeners('exit');
       w.removeAllListeners('error');
       this.failAll('Inference worker was stopped.');
-      await w.terminate();
+      if (w.exitCode === null && w.signalCode === null) {
+        w.ref(); // the caller waits for the exit; an unreferenced child would not keep it waiting
+        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+        w.kill('SIGKILL');
+        await exited;
+      }
     }
   }
 
   private async request(
     make: (id: number) => ToWorker,
-    cancel: SharedArrayBuffer,
     hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal },
   ): Promise<FromWorker> {
     if (hooks.signal?.aborted) throw new WorkerError('CancelledError', 'Fill cancelled');
     await this.start();
     clearTimeout(this.idleTimer);
     const id = this.nextId++;
-    const flag = new Int32Array(cancel);
-    const onAbort = () => Atomics.store(flag, 0, 1);
+    const onAbort = () => this.post({ type: 'cancel', id });
+    this.setRef(true);
     hooks.signal?.addEventListener('abort', onAbort);
     try {
       return await new Promise<FromWorker>((resolve, reject) => {
@@ -139,12 +157,29 @@ export class WorkerClient {
       });
     } finally {
       hooks.signal?.removeEventListener('abort', onAbort);
+      if (this.pending.size === 0) this.setRef(false);
       this.armIdle();
     }
   }
 
+  /**
+   * An idle worker must not keep a CLI process alive, but one with work pending must: the child
+   * and its IPC channel are referenced only while requests are outstanding.
+   */
+  private setRef(on: boolean): void {
+    const w = this.worker;
+    const channel = (w as unknown as { channel?: { ref(): void; unref(): void } } | undefined)?.channel;
+    if (on) {
+      w?.ref();
+      channel?.ref();
+    } else {
+      w?.unref();
+      channel?.unref();
+    }
+  }
+
   private post(m: ToWorker): void {
-    this.worker?.postMessage(m);
+    if (this.worker?.connected) this.worker.send(m);
   }
 
   private onMessage(m: FromWorker): void {

@@ -37,7 +37,7 @@ test('killing the worker mid-fill gives a clear error and the next fill works', 
     const pending = client.fill([{ prefix: TS_PREFIX, suffix: TS_SUFFIX, maxTokens: 60 }], sampler({ strategy: 'ar' }), {
       onStep: (e) => { if (e.step === 2) void killWorker(client); },
     });
-    await assert.rejects(pending, (e: Error) => e.name === 'WorkerCrashError' && /stopped unexpectedly/.test(e.message));
+    await assert.rejects(pending, (e: Error) => e.name === 'WorkerCrashError' && /stopped unexpectedly \(signal SIGKILL\)/.test(e.message));
     const again = await client.fill([{ prefix: TS_PREFIX, suffix: TS_SUFFIX, maxTokens: 6 }], sampler());
     assert.equal(again.texts.length, 1);
   } finally {
@@ -59,8 +59,8 @@ test('the worker is released after the idle timeout and restarts on demand', { s
   }
 });
 
-/** Simulates a crash: terminates the thread the way a native fault would, behind the client's back. */
+/** Simulates a crash: kills the worker process the way a native fault would, behind the client's back. */
 async function killWorker(client: WorkerClient): Promise<void> {
-  const w = (client as unknown as { worker?: { terminate(): Promise<number> } }).worker;
-  await w?.terminate();
+  const w = (client as unknown as { worker?: { kill(signal: string): boolean } }).worker;
+  w?.kill('SIGKILL');
 }
