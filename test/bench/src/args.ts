@@ -1,0 +1,86 @@
+/** Options of `npm run bench` and `npm run eval:humaneval`. */
+import * as path from 'node:path';
+import { SUBSETS, type Subset } from './humaneval';
+
+export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'e2e', 'repair', 'humaneval'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchArgs {
+  readonly command: 'bench' | 'humaneval';
+  readonly root: string;
+  readonly modelDir: string;
+  readonly quick: boolean;
+  readonly threads: number;
+  readonly seed: number;
+  readonly only: ReadonlySet<Section>;
+  readonly write: boolean;
+  readonly subset: Subset;
+  readonly limit?: number;
+  readonly data?: string;
+  readonly maxTokens?: number;
+  /** Extra sampler flags passed to the CLI (humaneval, end-to-end runs). */
+  readonly cliArgs: string[];
+}
+
+export const USAGE = `Usage:
+  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [-- CLI sampler flags]
+`;
+
+export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs {
+  const command = argv[0] === 'humaneval' ? 'humaneval' : 'bench';
+  const rest = command === 'humaneval' ? argv.slice(1) : argv;
+  let modelDir = path.join(root, 'models', 'diffuse-code-mini');
+  let quick = false;
+  let threads = 2;
+  let seed = 1;
+  let only = new Set<Section>(SECTIONS);
+  let write = true;
+  let subset: Subset = 'single-line';
+  let limit: number | undefined;
+  let data: string | undefined;
+  let maxTokens: number | undefined;
+  const cliArgs: string[] = [];
+  const int = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const next = () => rest[++i];
+    switch (a) {
+      case '--quick': quick = true; break;
+      case '--model': modelDir = path.resolve(next() ?? ''); break;
+      case '--threads': threads = int(a, next()); break;
+      case '--seed': seed = int(a, next()); break;
+      case '--no-write': write = false; break;
+      case '--limit': limit = int(a, next()); break;
+      case '--max-tokens': maxTokens = int(a, next()); break;
+      case '--data': data = next(); break;
+      case '--subset': {
+        const s = next();
+        if (!s || !(s in SUBSETS)) throw new Error(`--subset must be one of ${Object.keys(SUBSETS).join(', ')}, got ${s}`);
+        subset = s as Subset;
+        break;
+      }
+      case '--only': {
+        const names = (next() ?? '').split(',').filter(Boolean);
+        const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+        if (bad.length || names.length === 0) throw new Error(`--only takes a comma list of ${SECTIONS.join(', ')}; got ${bad.join(', ') || 'nothing'}`);
+        only = new Set(names as Section[]);
+        break;
+      }
+      case '--': cliArgs.push(...rest.slice(i + 1)); i = rest.length; break;
+      case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
+      default:
+        // Sampler flags go to the CLI unchanged (--steps, --strategy, --threshold, ...).
+        if (a.startsWith('--') && command === 'humaneval') {
+          cliArgs.push(a, next() ?? '');
+          break;
+        }
+        throw new Error(`Unknown option ${a}\n${USAGE}`);
+    }
+  }
+  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, cliArgs };
+}

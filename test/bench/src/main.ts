@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: diffusion against one-token-at-a-time on held-out code (speed and quality side
+ * by side), the step/threshold trade-off, scaling, the machine's limit, the CLI end to end, repair,
+ * and a HumanEval-infilling slice. Prints a table per section, then one JSON line; writes
+ * test/bench/results.json and media/perf-canvas.svg. No timing is asserted anywhere.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SamplerOptions, Strategy } from '../../../src/core/types';
+import { configureSyntax } from '../../../src/syntax';
+import { parseBenchArgs, type BenchArgs } from './args';
+import { heldOutTypeScript, runCli, type CliRun } from './e2e';
+import { cutHoles, loadHeldOut } from './holdout';
+import { runHumanEval, type HumanEvalResult } from './humaneval';
+import { openEngine, type Engine } from './inproc';
+import { describeMachine } from './machine';
+import { measurePeak, type Architecture } from './peak';
+import { runRepairBench } from './repair';
+import * as report from './report';
+import { canvasScaling, batchScaling } from './scaling';
+import { runSize, type SizeResult } from './speed';
+import { rowFromRun, runSweep, sweepConfigs } from './sweep';
+import { lineChart } from './svg';
+import { round } from './table';
+
+const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+const print = (s: string) => process.stdout.write(`${s}\n`);
+
+function defaultSampler(e: Engine): SamplerOptions {
+  const c = e.model.pkg.config.sampler;
+  return { steps: c.steps ?? 32, strategy: (c.strategy as Strategy) ?? 'threshold', threshold: c.threshold ?? 0.9, temperature: 0, topP: 0.95, seed: 0, blockLength: 0 };
+}
+
+function resultsPath(root: string): string {
+  return path.join(root, 'test', 'bench', 'results.json');
+}
+
+function readResults(root: string): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(resultsPath(root), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function sizeSummary(s: SizeResult): Record<string, unknown> {
+  const d = (r: SizeResult['default']) => ({
+    strategy: r.sampler.strategy, steps: r.sampler.steps, threshold: r.sampler.threshold,
+    ms_median: round(r.ms.median, 1), ms_q1: round(r.ms.q1, 1), ms_q3: round(r.ms.q3, 1), ms_min: round(r.ms.min, 1), ms_max: round(r.ms.max, 1),
+    nfe_median: r.nfe.median, tokens_per_s: round(r.tokensPerS, 1), exact: round(r.exact), edit_sim: round(r.editSim), syntax_ok: round(r.syntaxOk), fills: r.fills, chunks: round(r.chunks, 2),
+  });
+  return { target_tokens: s.target, holes: s.holes, mean_tokens: round(s.meanTokens, 1), note: s.note, speedup: round(s.speedup), default: d(s.default), baseline: d(s.baseline) };
+}
+
+async function bench(a: BenchArgs): Promise<void> {
+  const t0 = performance.now();
+  const machine = describeMachine(a.root, a.threads);
+  const engine = await openEngine(a.modelDir, a.threads);
+  const cfgRaw = JSON.parse(fs.readFileSync(path.join(a.modelDir, 'config.json'), 'utf8')) as { architecture: Architecture; training?: { step?: number; tokens?: number } };
+  const def = defaultSampler(engine);
+  const { docs, source } = loadHeldOut(a.root);
+  log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
+  const plan = a.quick
+    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 3, humaneval: 8 }
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 2, sites: 2, peakRepeats: 10, repairPerKind: 5, humaneval: 20 };
+  const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
+  const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
+  const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
+  const out: Record<string, unknown> = { ...readResults(a.root) };
+  out.model = { dir: path.relative(a.root, a.modelDir) || a.modelDir, name: engine.model.pkg.config.name, training_step: cfgRaw.training?.step, training_tokens: cfgRaw.training?.tokens, parameters: (cfgRaw.architecture as unknown as { parameters?: number }).parameters };
+  out.held_out = { source, files: docs.length, seed: a.seed };
+  out.mode = a.quick ? 'quick' : 'full';
+  const summary: Record<string, unknown> = {};
+
+  let speed128: SizeResult | undefined;
+  if (a.only.has('speed')) {
+    const sizes: SizeResult[] = [];
+    for (const [target, holes, reps] of [[32, holes32, plan.rep32], [128, holes128.slice(0, plan.n128), plan.rep128], [512, holes512, 1]] as const) {
+      sizes.push(await runSize(engine, holes, target, def, reps, log));
+    }
+    speed128 = sizes.find((s) => s.target === 128);
+    print(report.speedTable(sizes));
+    out.speed = Object.fromEntries(sizes.map((s) => [String(s.target), sizeSummary(s)]));
+    for (const s of sizes) {
+      Object.assign(summary, {
+        [`speedup_${s.target}`]: round(s.speedup), [`exact_default_${s.target}`]: round(s.default.exact), [`exact_baseline_${s.target}`]: round(s.baseline.exact),
+        [`ms_default_${s.target}`]: round(s.default.ms.median, 1), [`ms_baseline_${s.target}`]: round(s.baseline.ms.median, 1),
+        [`edit_sim_default_${s.target}`]: round(s.default.editSim), [`edit_sim_baseline_${s.target}`]: round(s.baseline.editSim),
+      });
+    }
+  }
+  if (a.only.has('sweep')) {
+    // Same holes as the speed section, whose default and baseline runs are reused as rows.
+    const holes = holes128.slice(0, plan.n128);
+    const same = (x: SamplerOptions) => x.strategy === def.strategy && (x.strategy === 'threshold' ? x.threshold === def.threshold : x.steps === def.steps);
+    const measured = await runSweep(engine, holes, [...sweepConfigs(def, speed128 ? same : undefined), ...(speed128 ? [] : [{ label: 'ar (1 token/step)', sampler: { ...def, strategy: 'ar' as const } }])], log);
+    const rows = speed128
+      ? [...measured, rowFromRun(`${def.strategy} ${def.strategy === 'threshold' ? def.threshold : `K=${def.steps}`} (default)`, speed128.default), rowFromRun('ar (1 token/step)', speed128.baseline)]
+      : measured;
+    const order = ['confidence', 'threshold', 'entropy', 'margin', 'ar'];
+    rows.sort((x, y) => order.indexOf(x.strategy) - order.indexOf(y.strategy) || (x.threshold ?? x.steps) - (y.threshold ?? y.steps));
+    print(report.sweepTable(128, rows));
+    out.sweep = { target_tokens: 128, holes: holes.length, rows: rows.map((r) => ({ ...r, msMedian: round(r.msMedian, 1), msQ1: round(r.msQ1, 1), msQ3: round(r.msQ3, 1), exact: round(r.exact), editSim: round(r.editSim), syntaxOk: round(r.syntaxOk) })) };
+  }
+  if (a.only.has('scaling')) {
+    const lengths = [16, 32, 64, 128, 224].filter((L) => L <= engine.maxCanvasTokens);
+    const canvas = await canvasScaling(engine, holes128.slice(0, plan.sites), lengths, def, log);
+    const batchSampler: SamplerOptions = { ...def, strategy: 'confidence', steps: 16 };
+    const batch = await batchScaling(engine, holes128, [1, 2, 4, 8], batchSampler, log);
+    print(report.scalingTables(canvas, batch, 'confidence K=16'));
+    out.scaling = { canvas, batch, batch_sampler: 'confidence K=16' };
+    if (a.write) writePlot(a.root, canvas, machine.cpu, machine.cores, a.threads, engine.model.pkg.config.name);
+  }
+  if (a.only.has('peak')) {
+    const p = await measurePeak(engine, cfgRaw.architecture, a.threads, plan.peakRepeats);
+    print(report.peakTable(p));
+    out.peak = p;
+    summary.peak_share = round(p.peakShare, 4);
+  }
+  await engine.backend.dispose();
+  if (a.only.has('e2e')) {
+    const file = heldOutTypeScript(docs, 1000);
+    const runs: CliRun[] = [runCli(a.root, a.modelDir, '50-line edit', file, ['--lines', '201-250'])];
+    log('e2e: 50-line edit done');
+    runs.push(runCli(a.root, a.modelDir, 'whole 1,000-line file', file, []));
+    log('e2e: whole file done');
+    print(report.e2eTable(runs));
+    out.e2e = runs;
+    Object.assign(summary, { cli_ms_50_lines: round(runs[0].wallMs, 0), cli_ms_1000_lines: round(runs[1].wallMs, 0), cli_load_ms: round(runs[0].startupAndLoadMs, 0) });
+  }
+  if (a.only.has('repair')) {
+    const reopened = await openEngine(a.modelDir, a.threads);
+    const blocks = cutHoles(docs, reopened.count, 48, 60, a.seed + 1);
+    const rows = await runRepairBench(reopened, blocks, plan.repairPerKind, def, a.seed, log);
+    await reopened.backend.dispose();
+    print(report.repairTable(rows));
+    out.repair = { block_tokens: 48, kinds: rows.map((r) => ({ ...r, repaired: round(r.repaired), repairedWs: round(r.repairedWs), changed: round(r.changed), msMedian: round(r.msMedian, 1) })) };
+    const clean = rows.find((r) => r.kind === 'clean');
+    const bad = rows.filter((r) => r.kind !== 'clean');
+    summary.repair_rate = round(bad.reduce((s, r) => s + r.repaired * r.blocks, 0) / Math.max(1, bad.reduce((s, r) => s + r.blocks, 0)));
+    summary.repair_false_change = round(clean?.changed ?? NaN);
+  }
+  if (a.only.has('humaneval')) {
+    const r = await runHumanEval({ root: a.root, modelDir: a.modelDir, subset: 'single-line', limit: plan.humaneval, log });
+    print(report.humanEvalTable(r));
+    out.humaneval = { ...(out.humaneval as object | undefined), [r.subset]: humanEvalJson(r) };
+    summary.humaneval_single_line_pass1 = round(r.passAt1);
+  }
+  machine.loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
+  const totalS = (performance.now() - t0) / 1000;
+  Object.assign(out, summary, { machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) });
+  if (a.write) fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
+  print(`\nmachine: ${machine.cpu}, ${machine.cores} cores, ${a.threads} threads, load ${machine.loadStart} -> ${machine.loadEnd}; ${Math.round(totalS)} s in all`);
+  print(JSON.stringify({ ...summary, machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads }, model_step: cfgRaw.training?.step, mode: out.mode, seconds: Math.round(totalS) }));
+}
+
+function humanEvalJson(r: HumanEvalResult): Record<string, unknown> {
+  return { ...r, passAt1: round(r.passAt1), msPerTaskMedian: round(r.msPerTaskMedian, 1), msPerTaskMean: round(r.msPerTaskMean, 1), syntaxOk: round(r.syntaxOk), cliWallMs: Math.round(r.cliWallMs), date: new Date().toISOString().slice(0, 10) };
+}
+
+function writePlot(root: string, canvas: ReadonlyArray<{ canvas: number; decoder: string; msMedian: number }>, cpu: string, cores: number, threads: number, model: string): void {
+  const series = (d: string, name: string, color: string) => ({ name, color, points: canvas.filter((p) => p.decoder === d).map((p) => [p.canvas, p.msMedian] as const) });
+  const svg = lineChart({
+    title: 'Time per fill vs canvas length',
+    subtitle: `${model}, onnxruntime CPU, ${threads} threads on ${cpu} (${cores} cores)`,
+    xLabel: 'canvas length (tokens)',
+    yLabel: 'ms per fill (median)',
+    series: [series('default', 'diffusion (default sampler)', '#0969da'), series('ar', 'one token per step (ar)', '#cf222e')],
+  });
+  fs.mkdirSync(path.join(root, 'media'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'media', 'perf-canvas.svg'), svg);
+}
+
+async function humaneval(a: BenchArgs): Promise<void> {
+  const r = await runHumanEval({ root: a.root, modelDir: a.modelDir, subset: a.subset, limit: a.limit, data: a.data, maxTokens: a.maxTokens, cliArgs: a.cliArgs, log });
+  print(report.humanEvalTable(r));
+  if (a.write) {
+    const out = readResults(a.root);
+    out.humaneval = { ...(out.humaneval as object | undefined), [r.subset]: humanEvalJson(r) };
+    fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
+  }
+  print(JSON.stringify({ subset: r.subset, pass_at_1: round(r.passAt1), passed: r.passed, tasks: r.tasks, ms_per_task_median: round(r.msPerTaskMedian, 1) }));
+}
+
+async function main(): Promise<void> {
+  // The bundle lives in node_modules/.cache/diffuse-edit-bench/ (see bench.mjs).
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const a = parseBenchArgs(process.argv.slice(2), root);
+  configureSyntax({ queriesDir: path.join(root, 'src', 'syntax', 'queries') });
+  if (!fs.existsSync(path.join(a.modelDir, 'model.onnx'))) throw new Error(`No model at ${a.modelDir} (model.onnx missing); pass --model DIR`);
+  if (!fs.existsSync(path.join(root, 'dist', 'cli.js')) && (a.command === 'humaneval' || a.only.has('e2e') || a.only.has('humaneval'))) {
+    throw new Error('dist/cli.js is missing: run `npm run build` first');
+  }
+  await (a.command === 'humaneval' ? humaneval(a) : bench(a));
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    if (process.env.DIFFUSE_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,70 @@
+/**
+ * The machine's limit: floating-point operations of one forward pass, counted from the model's
+ * shape, per second of its measured time, as a share of the matmul peak measured by the same
+ * onnxruntime with the same thread count.
+ */
+import * as ort from 'onnxruntime-node';
+import type { Engine } from './inproc';
+import { matmulModel } from './onnxGraph';
+import { spread } from './stats';
+
+export interface Architecture {
+  readonly d_model: number;
+  readonly n_layers: number;
+  readonly d_ff: number;
+  readonly vocab_size: number;
+  readonly max_context: number;
+}
+
+/**
+ * Multiply-adds x 2 of a bidirectional transformer over `batch` rows of `T` tokens: per layer the
+ * QKV, output, and two MLP projections, the attention scores and their weighted sum, then the
+ * vocabulary head. Norms, softmax and GELU are left out (a few percent at these sizes).
+ */
+export function forwardFlops(a: Architecture, batch: number, T: number): number {
+  const d = a.d_model;
+  const perTokenLayer = 2 * (3 * d * d + d * d + 2 * d * a.d_ff);
+  const attention = 2 * 2 * T * d;
+  const head = 2 * d * a.vocab_size;
+  return batch * T * (a.n_layers * (perTokenLayer + attention) + head);
+}
+
+export interface PeakResult {
+  readonly matmul: { readonly size: number; readonly gflopsBest: number; readonly gflopsMedian: number };
+  readonly forwards: ReadonlyArray<{ readonly batch: number; readonly seq: number; readonly gflop: number; readonly msMedian: number; readonly gflops: number; readonly share: number }>;
+  readonly peakShare: number;
+}
+
+async function timeRuns(run: () => Promise<unknown>, repeats: number): Promise<number[]> {
+  await run();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await run();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+export async function measurePeak(e: Engine, arch: Architecture, threads: number, repeats: number): Promise<PeakResult> {
+  const N = 1024;
+  const session = await ort.InferenceSession.create(matmulModel(N, N, N), { intraOpNumThreads: threads, graphOptimizationLevel: 'all', executionProviders: ['cpu'] });
+  const a = new ort.Tensor('float32', Float32Array.from({ length: N * N }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [N, N]);
+  const b = new ort.Tensor('float32', Float32Array.from({ length: N * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), [N, N]);
+  const mmMs = await timeRuns(() => session.run({ A: a, B: b }), repeats * 2);
+  await session.release();
+  const mmFlop = 2 * N * N * N;
+  const best = mmFlop / (Math.min(...mmMs) / 1000) / 1e9;
+  const med = mmFlop / (spread(mmMs).median / 1000) / 1e9;
+
+  const T = arch.max_context;
+  const forwards = [];
+  for (const batch of [1, 8]) {
+    const rows = Array.from({ length: batch }, (_, r) => Int32Array.from({ length: T }, (_, i) => 16 + ((i * 31 + r * 17) % (arch.vocab_size - 16))));
+    const ms = spread(await timeRuns(() => e.model.session.forward(rows), repeats)).median;
+    const flop = forwardFlops(arch, batch, T);
+    const gflops = flop / (ms / 1000) / 1e9;
+    forwards.push({ batch, seq: T, gflop: flop / 1e9, msMedian: ms, gflops, share: gflops / best });
+  }
+  return { matmul: { size: N, gflopsBest: best, gflopsMedian: med }, forwards, peakShare: forwards[0].share };
+}

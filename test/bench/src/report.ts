@@ -1,0 +1,68 @@
+/** The benchmark's tables: one per section, printed as soon as the section finishes. */
+import type { PeakResult } from './peak';
+import type { RepairKindResult } from './repair';
+import type { BatchPoint, CanvasPoint } from './scaling';
+import type { SizeResult } from './speed';
+import type { SweepRow } from './sweep';
+import type { CliRun } from './e2e';
+import type { HumanEvalResult } from './humaneval';
+import { fixed, ms, pct, table } from './table';
+
+export function speedTable(sizes: readonly SizeResult[]): string {
+  const rows = sizes.flatMap((s) => [s.default, s.baseline].map((d) => [
+    `~${s.target} (${s.meanTokens.toFixed(0)} tok, ${s.holes} holes${s.chunks > 1 ? `, ${s.chunks.toFixed(1)} chunks` : ''})`,
+    d === s.default ? `default (${d.sampler.strategy}${d.sampler.strategy === 'threshold' ? ` ${d.sampler.threshold}` : ''}, K<=${d.sampler.steps})` : 'ar (1 token/step)',
+    ms(d.ms.median), `${ms(d.ms.q1)}-${ms(d.ms.q3)}`, `${ms(d.ms.min)}-${ms(d.ms.max)}`, fixed(d.nfe.median, 0), fixed(d.tokensPerS, 0),
+    d === s.default ? `${fixed(s.speedup)}x` : '1.00x', pct(d.exact), fixed(d.editSim, 3), pct(d.syntaxOk),
+  ]));
+  const notes = sizes.filter((s) => s.note).map((s) => `  note ~${s.target}: ${s.note}`);
+  return table('Diffusion vs one token per step (same model, same process; ms per fill over holes x repeats after a warm-up)',
+    ['hole', 'decoder', 'ms med', 'IQR', 'min-max', 'NFE', 'tok/s', 'speedup', 'exact', 'edit sim', 'syntax ok'], rows) + (notes.length ? `\n${notes.join('\n')}` : '');
+}
+
+export function sweepTable(target: number, rows: readonly SweepRow[]): string {
+  return table(`Steps and thresholds on ~${target}-token holes (one pass each)`,
+    ['sampler', 'ms med', 'IQR', 'NFE', 'exact', 'edit sim', 'syntax ok'],
+    rows.map((r) => [r.label, ms(r.msMedian), `${ms(r.msQ1)}-${ms(r.msQ3)}`, fixed(r.nfeMedian, 0), pct(r.exact), fixed(r.editSim, 3), pct(r.syntaxOk)]));
+}
+
+export function scalingTables(canvas: readonly CanvasPoint[], batch: readonly BatchPoint[], batchSampler: string): string {
+  const lengths = [...new Set(canvas.map((p) => p.canvas))];
+  const at = (L: number, d: 'default' | 'ar') => canvas.find((p) => p.canvas === L && p.decoder === d);
+  const a = table('Time per fill vs canvas length (pure infill inside held-out files; median over sites)',
+    ['canvas', 'seq', 'default ms', 'default NFE', 'ar ms', 'ar NFE', 'ar / default'],
+    lengths.map((L) => {
+      const d = at(L, 'default');
+      const r = at(L, 'ar');
+      return [L, d?.sequence ?? '-', ms(d?.msMedian ?? NaN), fixed(d?.nfeMedian ?? NaN, 0), ms(r?.msMedian ?? NaN), fixed(r?.nfeMedian ?? NaN, 0), d && r ? `${fixed(r.msMedian / d.msMedian)}x` : '-'];
+    }));
+  const b = table(`Time vs batch size (chunks of ~128 tokens filled together, ${batchSampler})`,
+    ['chunks', 'ms per fill', 'ms per chunk', 'ms per model call', 'NFE'],
+    batch.map((p) => [p.batch, ms(p.msPerFill), ms(p.msPerChunk), fixed(p.msPerForward, 1), p.nfe]));
+  return `${a}\n${b}`;
+}
+
+export function peakTable(p: PeakResult): string {
+  return table(`The machine's limit (matmul ${p.matmul.size}^3 fp32 peak: ${fixed(p.matmul.gflopsBest, 1)} GFLOP/s best, ${fixed(p.matmul.gflopsMedian, 1)} median)`,
+    ['forward', 'GFLOP', 'ms med', 'GFLOP/s', 'share of peak'],
+    p.forwards.map((f) => [`batch ${f.batch} x ${f.seq} tokens`, fixed(f.gflop, 2), fixed(f.msMedian, 1), fixed(f.gflops, 1), pct(f.share)]));
+}
+
+export function e2eTable(runs: readonly CliRun[]): string {
+  return table('End to end: `node dist/cli.js edit` (fresh process each)',
+    ['edit', 'lines', 'wall ms', 'edit ms', 'start+load ms', 'chunks', 'NFE', 'syntax ok', 'args'],
+    runs.map((r) => [r.label, r.lines, ms(r.wallMs), ms(r.editMs), ms(r.startupAndLoadMs), r.chunks, r.nfe, r.syntaxOk === null ? '-' : r.syntaxOk ? 'yes' : 'no', r.args]));
+}
+
+export function repairTable(rows: readonly RepairKindResult[]): string {
+  return table('Repair: one seeded corruption per held-out block (runRepair, default sampler)',
+    ['corruption', 'blocks', 'restored exactly', 'restored (ws)', 'changed', 'ms med', 'NFE'],
+    rows.map((r) => [r.kind, r.blocks, r.kind === 'clean' ? `${pct(r.repaired)} untouched` : pct(r.repaired), pct(r.repairedWs), r.kind === 'clean' ? `${pct(r.changed)} false change` : pct(r.changed), ms(r.msMedian), fixed(r.nfeMedian, 0)]));
+}
+
+export function humanEvalTable(r: HumanEvalResult): string {
+  const fails = Object.entries(r.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return table(`HumanEval-infilling ${r.subset} (${r.tasks} of ${r.of} tasks, max_tokens ${r.maxTokens}, ${r.sampler})`,
+    ['pass@1', 'passed', 'ms/task med', 'ms/task mean', 'NFE med', 'syntax ok', 'CLI wall s', 'not passed'],
+    [[pct(r.passAt1), `${r.passed}/${r.tasks}`, ms(r.msPerTaskMedian), ms(r.msPerTaskMean), fixed(r.nfeMedian, 0), pct(r.syntaxOk), fixed(r.cliWallMs / 1000, 1), fails]]);
+}
