@@ -1,24 +1,16 @@
 /** The CLI's backend: the local model in a worker thread (default) or a remote server. */
 import * as path from 'node:path';
-import type { FillBackend } from '../core/types';
 import { maxCanvas } from '../core/layout';
 import { createLocalBackend, defaultModelDir } from '../model/localBackend';
 import { loadModelPackage } from '../model/modelPackage';
 import { CodeTokenizer } from '../model/tokenizer';
 import type { CliArgs } from './args';
-import { progressBar, type Progress } from './progress';
+import { progressBar } from './progress';
 import { openRemoteBackend } from './remote';
+import type { CliBackend } from './cliBackend';
 
-export interface CliBackend {
-  readonly backend: FillBackend;
-  readonly defaults: { steps?: number; strategy?: string; threshold?: number; temperature?: number };
-  readonly maxCanvasTokens: number;
-  readonly countTokens?: (text: string) => number;
-  readonly slack: number;
-  readonly progress?: Progress;
-  /** Per-token scores for repair (local models only). */
-  readonly score?: (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<{ spans: ReadonlyArray<readonly [number, number]>; probs: readonly number[]; nfe: number }>;
-}
+export type { CliBackend } from './cliBackend';
+
 
 export async function openBackend(args: CliArgs): Promise<CliBackend> {
   const progress = process.stderr.isTTY && !args.json ? progressBar() : undefined;

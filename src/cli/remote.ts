@@ -1,6 +1,6 @@
 /** The CLI side of the remote backend: endpoint and model from flags, the key from the environment. */
 import type { CliArgs } from './args';
-import type { CliBackend } from './backend';
+import type { CliBackend } from './cliBackend';
 import type { Progress } from './progress';
 import { REMOTE_APIS, type RemoteApi } from '../model/remoteApi';
 import { countTokensApprox, createRemoteBackend } from '../model/remoteBackend';
