@@ -18,13 +18,15 @@ export interface BenchArgs {
   readonly limit?: number;
   readonly data?: string;
   readonly maxTokens?: number;
+  readonly oracle: boolean;
   /** Extra sampler flags passed to the CLI (humaneval, end-to-end runs). */
   readonly cliArgs: string[];
 }
 
 export const USAGE = `Usage:
   npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval] [--model DIR] [--threads N] [--seed N] [--no-write]
-  npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [-- CLI sampler flags]
+  npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]
+    --oracle executes the canonical solutions (checks the harness; expect 100%); other --flags go to the CLI
 `;
 
 export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs {
@@ -40,6 +42,7 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
   let limit: number | undefined;
   let data: string | undefined;
   let maxTokens: number | undefined;
+  let oracle = false;
   const cliArgs: string[] = [];
   const int = (flag: string, v: string | undefined) => {
     const n = Number(v);
@@ -58,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
       case '--limit': limit = int(a, next()); break;
       case '--max-tokens': maxTokens = int(a, next()); break;
       case '--data': data = next(); break;
+      case '--oracle': oracle = true; break;
       case '--subset': {
         const s = next();
         if (!s || !(s in SUBSETS)) throw new Error(`--subset must be one of ${Object.keys(SUBSETS).join(', ')}, got ${s}`);
@@ -82,5 +86,5 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
         throw new Error(`Unknown option ${a}\n${USAGE}`);
     }
   }
-  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, cliArgs };
+  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, oracle, cliArgs };
 }

@@ -24,6 +24,7 @@ interface Problem {
   prompt: string;
   suffix: string;
   test: string;
+  canonical_solution: string;
 }
 
 export interface HumanEvalResult {
@@ -93,6 +94,8 @@ export interface HumanEvalOptions {
   readonly cliArgs?: readonly string[];
   readonly timeoutMs?: number;
   readonly log?: (s: string) => void;
+  /** Check the harness itself: execute the canonical solutions instead of the model's fills. */
+  readonly oracle?: boolean;
 }
 
 export async function runHumanEval(o: HumanEvalOptions): Promise<HumanEvalResult> {
@@ -105,11 +108,15 @@ export async function runHumanEval(o: HumanEvalOptions): Promise<HumanEvalResult
     const outFile = path.join(work, 'out.jsonl');
     fs.writeFileSync(tasksFile, problems.map((p, i) => JSON.stringify({ task_id: `${i}`, prompt: p.prompt, suffix: p.suffix, language: 'python', max_tokens: maxTokens })).join('\n') + '\n');
     const args = [path.join(o.root, 'dist', 'cli.js'), 'infill', '--in', tasksFile, '--out', outFile, '--model', o.modelDir, '--provider', 'cpu', ...(o.cliArgs ?? [])];
-    o.log?.(`humaneval ${o.subset}: filling ${problems.length} of ${all.length} tasks (max_tokens ${maxTokens})`);
+    o.log?.(`humaneval ${o.subset}: ${o.oracle ? 'executing the canonical solutions of' : 'filling'} ${problems.length} of ${all.length} tasks${o.oracle ? '' : ` (max_tokens ${maxTokens})`}`);
     const t0 = performance.now();
-    const cli = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (o.oracle) {
+      fs.writeFileSync(outFile, problems.map((p, i) => JSON.stringify({ task_id: `${i}`, completion: p.canonical_solution })).join('\n') + '\n');
+    } else {
+      const cli = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      if (!fs.existsSync(outFile)) throw new Error(`diffuse-edit infill failed (exit ${cli.status}): ${cli.stderr.trim().split('\n').pop()}`);
+    }
     const cliWallMs = performance.now() - t0;
-    if (!fs.existsSync(outFile)) throw new Error(`diffuse-edit infill failed (exit ${cli.status}): ${cli.stderr.trim().split('\n').pop()}`);
     const answers = new Map(fs.readFileSync(outFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => {
       const a = JSON.parse(l) as { task_id: string; completion: string; ms?: number; nfe?: number; syntax_ok?: boolean | null; error?: string };
       return [a.task_id, a] as const;
@@ -145,7 +152,7 @@ export async function runHumanEval(o: HumanEvalOptions): Promise<HumanEvalResult
       nfeMedian: spread(ans.filter((a) => typeof a.nfe === 'number').map((a) => a.nfe as number)).median,
       syntaxOk: ans.filter((a) => a.syntax_ok === true).length / Math.max(1, ans.length),
       cliWallMs,
-      sampler: (o.cliArgs ?? []).join(' ') || 'model defaults',
+      sampler: o.oracle ? 'canonical solutions (harness check)' : (o.cliArgs ?? []).join(' ') || 'model defaults',
       failures,
     };
   } finally {

@@ -173,9 +173,9 @@ function writePlot(root: string, canvas: ReadonlyArray<{ canvas: number; decoder
 }
 
 async function humaneval(a: BenchArgs): Promise<void> {
-  const r = await runHumanEval({ root: a.root, modelDir: a.modelDir, subset: a.subset, limit: a.limit, data: a.data, maxTokens: a.maxTokens, cliArgs: a.cliArgs, log });
+  const r = await runHumanEval({ root: a.root, modelDir: a.modelDir, subset: a.subset, limit: a.limit, data: a.data, maxTokens: a.maxTokens, cliArgs: a.cliArgs, oracle: a.oracle, log });
   print(report.humanEvalTable(r));
-  if (a.write) {
+  if (a.write && !a.oracle) {
     const out = readResults(a.root);
     out.humaneval = { ...(out.humaneval as object | undefined), [r.subset]: humanEvalJson(r) };
     fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
