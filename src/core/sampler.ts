@@ -6,7 +6,8 @@
  *  - `confidence` (LLaDA low-confidence remasking): a fixed schedule commits n/K tokens per step,
  *    the most probable first; the rest are re-masked.
  *  - `threshold` (Fast-dLLM): commit every proposal whose probability passes the threshold, and at
- *    least the single most confident one, so progress is guaranteed.
+ *    least the schedule's share (the most confident first), so a block never takes more than K
+ *    steps even when the model is unsure everywhere.
  *  - `entropy` / `margin` (Dream): like `confidence`, ordered by low entropy or by the gap between the
  *    two most probable tokens.
  *  - `ar`: one token per step, left to right: the autoregressive-speed baseline.
@@ -137,8 +138,9 @@ function commitStep(
   if (opts.strategy === 'ar') {
     chosen = proposals;
   } else if (opts.strategy === 'threshold') {
-    chosen = proposals.filter((q) => q.prob >= opts.threshold);
-    if (chosen.length === 0) chosen = [proposals.reduce((x, y) => (y.score > x.score ? y : x))];
+    const ranked = [...proposals].sort((x, y) => y.score - x.score || x.pos - y.pos);
+    const confident = ranked.filter((q) => q.prob >= opts.threshold).length;
+    chosen = ranked.slice(0, Math.max(confident, scheduled, 1));
   } else {
     chosen = [...proposals].sort((x, y) => y.score - x.score || x.pos - y.pos).slice(0, Math.max(1, scheduled));
   }

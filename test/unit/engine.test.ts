@@ -52,8 +52,9 @@ test('the same seed gives the same fill; the fill is real text', async () => {
 test('threshold decoding uses fewer model calls than one token per step', async () => {
   const m = await defaultModel();
   const req = [{ prefix: TS_PREFIX, suffix: TS_SUFFIX, maxTokens: 24 }];
-  const fast = await fillBatch(m, req, sampler({ strategy: 'threshold', threshold: 0.7 }));
+  const fast = await fillBatch(m, req, sampler({ strategy: 'threshold', threshold: 0.7, steps: 8 }));
   const ar = await fillBatch(m, req, sampler({ strategy: 'ar' }));
+  assert.ok(fast.nfe <= 8, `threshold with K = 8 made ${fast.nfe} calls`);
   assert.ok(fast.nfe < ar.nfe, `threshold ${fast.nfe} calls vs ar ${ar.nfe}`);
   const conf = await fillBatch(m, req, sampler({ strategy: 'confidence', steps: 6 }));
   assert.ok(conf.nfe <= 6, `confidence schedule with 6 steps made ${conf.nfe} calls`);
