@@ -25,6 +25,7 @@ Options:
   --top-p P            nucleus sampling mass when temperature > 0
   --seed N             same seed, same output
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
+  --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
   --anchoring M        syntax | lines | exact (default syntax)
   --provider P         auto | cpu | cuda | dml | coreml | webgpu
   --backend B          local | remote
@@ -100,6 +101,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--top-p': a.sampler.topP = num(arg, next(), 0.01, 1); break;
       case '--seed': a.sampler.seed = num(arg, next(), 0, 2 ** 31 - 1, true); break;
       case '--block': a.sampler.blockLength = num(arg, next(), 0, 4096, true); break;
+      case '--copy-prior': a.sampler.copyPrior = num(arg, next(), 0, 1); break;
       case '--anchoring': a.anchoring = oneOf(arg, next(), ['syntax', 'lines', 'exact'] as const); break;
       case '--provider': a.provider = oneOf(arg, next(), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const); break;
       case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;

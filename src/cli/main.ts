@@ -62,6 +62,7 @@ export function samplerOptions(args: CliArgs, b: CliBackend): SamplerOptions {
     topP: args.sampler.topP ?? 0.95,
     seed: args.sampler.seed ?? 0,
     blockLength: args.sampler.blockLength ?? 0,
+    copyPrior: args.sampler.copyPrior ?? 0,
   };
 }
 

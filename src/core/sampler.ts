@@ -19,6 +19,7 @@
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
 import { scorePosition, type Proposal } from './scoring';
+import { buildCopyIndex, type CopyIndex } from './copyPrior';
 
 export interface SpecialIds {
   readonly mask: number;
@@ -74,6 +75,7 @@ export async function denoise(
 ): Promise<number> {
   const rng = new Rng(opts.seed);
   const blocks = rows.map((r) => blockRanges(r, opts));
+  const priors = opts.copyPrior ? rows.map((r) => buildCopyIndex(r.ids, r.start, r.length)) : undefined;
   const nBlocks = Math.max(...blocks.map((b) => b.length), 1);
   const stepsPerBlock = Math.max(1, Math.round(opts.steps / nBlocks));
   // Upper bound on calls: every step commits at least one token per unfinished row.
@@ -93,7 +95,7 @@ export async function denoise(
       rows.forEach((row, i) => {
         const range = blocks[i][b];
         if (!range || active[i] === 0) return;
-        commitStep(row, range, logits, i, special, opts, rng, schedules[i][s] ?? active[i]);
+        commitStep(row, range, logits, i, special, opts, rng, schedules[i][s] ?? active[i], priors?.[i]);
       });
       hooks.onStep?.(Math.min(nfe, totalSteps), totalSteps, rows);
     }
@@ -124,12 +126,13 @@ function commitStep(
   opts: SamplerOptions,
   rng: Rng,
   scheduled: number,
+  prior?: CopyIndex,
 ): void {
   const proposals: Proposal[] = [];
   for (let p = a; p < b; p++) {
     if (row.ids[p] !== special.mask) continue;
     const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask);
+    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask));
     proposals.push(proposal);
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }

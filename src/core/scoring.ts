@@ -4,6 +4,7 @@
  */
 import type { SamplerOptions } from './types';
 import type { Rng } from './rng';
+import { mixCopyPrior } from './copyPrior';
 
 export interface Proposal {
   readonly pos: number;
@@ -37,10 +38,12 @@ export function scorePosition(
   opts: SamplerOptions,
   rng: Rng,
   maskId: number,
+  prior?: { dist: Map<number, number>; n: number },
 ): Proposal {
   if (scratch.length !== logits.length) scratch = new Float64Array(logits.length);
   const probs = scratch;
   softmaxInto(logits, opts.temperature, probs, maskId);
+  if (prior && opts.copyPrior) mixCopyPrior(probs, prior.dist, prior.n, opts.copyPrior);
   const token = opts.temperature > 0 ? sampleTopP(probs, opts.topP, rng) : argmax(probs);
   const prob = probs[token];
   let score = prob;

@@ -50,6 +50,8 @@ export interface SamplerOptions {
   readonly seed: number;
   /** Semi-autoregressive block length in tokens; 0 = whole canvas at once. */
   readonly blockLength: number;
+  /** Weight of the copy prior from the surrounding code (core/copyPrior.ts); 0 or absent = off. */
+  readonly copyPrior?: number;
 }
 
 /** A snapshot of one denoising step, for the live view. */
