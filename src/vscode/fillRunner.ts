@@ -150,16 +150,7 @@ export class FillRunner implements vscode.Disposable {
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
 
       const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
-      const started = await this.reviews.start(doc, edit, since);
-      const content = this.settings.get('debugLogContent')
-        ? { before: baseText.slice(result.range.start, result.range.end), after: result.newText }
-        : undefined;
-      if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
-      if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0 }, content);
-      if (!result.syntaxOk) {
-        void vscode.window.showWarningMessage('Diffuse: the proposed code still has syntax errors after repair; review it carefully.');
-      }
-      return this.finish({ ...base, hunks: started.hunks }, content);
+      return await this.present(doc, edit, since, base);
     } catch (err) {
       const stop = cancelled();
       if (stop) return this.finish(stop);
@@ -170,6 +161,34 @@ export class FillRunner implements vscode.Disposable {
       this.running.delete(uri);
       for (const d of disposables) d.dispose();
     }
+  }
+
+  /**
+   * Shows `newText` over `range` of the document as it is now, through the same path as a
+   * finished fill (rooted edit, then review): for the in-host tests, which need known proposals
+   * to check the review byte for byte whatever the model would propose.
+   */
+  propose(doc: vscode.TextDocument, range: OffsetRange, newText: string): Promise<FillRecord> {
+    const uri = doc.uri.toString();
+    const edit: RootedEdit = { docId: uri, version: doc.version, baseText: doc.getText(), range, newText };
+    return this.present(doc, edit, [], { uri, outcome: 'review', range, steps: 0 });
+  }
+
+  /**
+   * The one path from a finished fill to a review: the edit is moved across `since` (the changes
+   * made after its version) or refused, then shown as hunks; `base` is the record of the fill.
+   */
+  private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord): Promise<FillRecord> {
+    const started = await this.reviews.start(doc, edit, since);
+    const content = this.settings.get('debugLogContent')
+      ? { before: edit.baseText.slice(edit.range.start, edit.range.end), after: edit.newText }
+      : undefined;
+    if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
+    if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0 }, content);
+    if (base.syntaxOk === false) {
+      void vscode.window.showWarningMessage('Diffuse: the proposed code still has syntax errors after repair; review it carefully.');
+    }
+    return this.finish({ ...base, outcome: 'review', hunks: started.hunks }, content);
   }
 
   private finish(record: FillRecord, content?: { before: string; after: string }): FillRecord {

@@ -4,6 +4,7 @@ import { rebaseRange, type TextChange } from '../core/rebase';
 import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
 import type { DiffuseDecorations } from './decorations';
+import { hasTab } from './fillRunner';
 import type { DiffuseLog } from './log';
 import { ReviewSession } from './reviewSession';
 
@@ -49,6 +50,11 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       this.changed, this.lensesChanged, this.originalChanged,
       vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)),
       vscode.workspace.onDidCloseTextDocument(doc => this.end(doc.uri.toString(), 'document closed')),
+      // Closing the last tab of a file does not close its document (VS Code keeps it a while); a
+      // review nobody can see must not come back, hunks and all, when the file is opened again.
+      vscode.window.tabGroups.onDidChangeTabs(() => {
+        for (const uri of [...this.sessions.keys()]) if (!hasTab(uri)) this.end(uri, 'tab closed');
+      }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContextKey()),
       vscode.languages.registerCodeLensProvider({ pattern: '**' }, this),

@@ -1,5 +1,6 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { PendingHunk } from '../core/review';
+import type { OffsetRange } from '../core/types';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
@@ -19,6 +20,12 @@ export interface DiffuseTestApi {
   readonly lastFill: FillRecord | undefined;
   /** Runs after the engine answered and before the result is checked against the document. */
   setBeforeApply(hook: ((uri: string) => Promise<void> | void) | undefined): void;
+  /**
+   * Shows `newText` over `range` (offsets in the document as it is now) for review, through the
+   * same path a finished fill takes (rooted edit, then review session), so the review mechanics
+   * can be tested on known proposals whatever the model proposes. Resolves to the fill's record.
+   */
+  proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange): Promise<FillRecord>;
 }
 
 export function createTestApi(reviews: ReviewManager, runner: FillRunner): DiffuseTestApi {
@@ -31,6 +38,10 @@ export function createTestApi(reviews: ReviewManager, runner: FillRunner): Diffu
     },
     setBeforeApply: hook => {
       runner.beforeApply = hook;
+    },
+    proposeForTest: async (uri, newText, range) => {
+      const doc = await vscode.workspace.openTextDocument(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri);
+      return runner.propose(doc, range, newText);
     },
   };
 }

@@ -8,7 +8,7 @@ import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
-import { activateExtension } from './util';
+import { activateExtension, captureMessages as capture } from './util';
 
 const SOURCE = [
   'export function total(items: number[]): number {',
@@ -28,23 +28,6 @@ async function open(content: string | Buffer, ext = 'ts'): Promise<vscode.TextEd
   const file = path.join(folder.uri.fsPath, `bad-${process.pid}-${++counter}.${ext}`);
   fs.writeFileSync(file, content);
   return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-}
-
-type Window = Record<'showInformationMessage' | 'showWarningMessage', (...args: unknown[]) => Thenable<unknown>>;
-
-/** Runs `body` with the messages shown to the user captured (and dismissed). */
-async function capture<T>(body: () => Thenable<T> | Promise<T>): Promise<{ result: T; shown: string[] }> {
-  const window = vscode.window as unknown as Window;
-  const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
-  const shown: string[] = [];
-  window.showInformationMessage = async (message: unknown) => void shown.push(String(message));
-  window.showWarningMessage = async (message: unknown) => void shown.push(String(message));
-  try {
-    return { result: await body(), shown };
-  } finally {
-    window.showInformationMessage = originals.info;
-    window.showWarningMessage = originals.warn;
-  }
 }
 
 async function configure(key: string, value: unknown): Promise<void> {

@@ -36,3 +36,32 @@ export interface Manifest {
 export function manifest(): Manifest {
   return getExtension().packageJSON as Manifest;
 }
+
+/**
+ * Waits until `condition` holds, polling; fails with `what` after `timeoutMs`. For outcomes that
+ * VS Code delivers asynchronously (a closed tab, a disposed document); never a timing assert.
+ */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting until: ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+type MessageWindow = Record<'showInformationMessage' | 'showWarningMessage', (...args: unknown[]) => Thenable<unknown>>;
+
+/** Runs `body` with the messages shown to the user captured (and dismissed). */
+export async function captureMessages<T>(body: () => Thenable<T> | Promise<T>): Promise<{ result: T; shown: string[] }> {
+  const window = vscode.window as unknown as MessageWindow;
+  const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
+  const shown: string[] = [];
+  window.showInformationMessage = async (message: unknown) => void shown.push(String(message));
+  window.showWarningMessage = async (message: unknown) => void shown.push(String(message));
+  try {
+    return { result: await body(), shown };
+  } finally {
+    window.showInformationMessage = originals.info;
+    window.showWarningMessage = originals.warn;
+  }
+}
