@@ -47,7 +47,7 @@ const refusals: Array<[string, () => { file: string; args: string[] }, RegExp]> 
   ['a model folder that is a file', () => {
     const file = tmpFile('a.ts', 'let a = 1;\n');
     return { file, args: ['edit', file, '--write', '--model', file] };
-  }, /Model folder|not a folder|config\.json/],
+  }, /Model path is not a folder/],
 ];
 
 for (const [name, make, message] of refusals) {
