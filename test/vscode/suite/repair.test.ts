@@ -161,4 +161,19 @@ suite('Repair', () => {
     assert.equal(doc.lineAt(TYPO_LINE).text, '  /* typed */ return cuont;');
     assert.deepEqual(api.reviews(doc.uri), []);
   });
+
+  test('closing the file during a repair cancels it; nothing is written', async () => {
+    const editor = await open(TYPO);
+    const file = editor.document.uri.fsPath;
+    selectAll(editor);
+    api.repair.setBeforeApply(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+    const record = await vscode.commands.executeCommand<RepairRecord>('diffuse.repair');
+    assert.equal(record?.outcome, 'cancelled', JSON.stringify(record));
+    assert.equal(fs.readFileSync(file, 'utf8'), TYPO);
+    const doc = vscode.workspace.textDocuments.find(d => d.uri.fsPath === file);
+    assert.ok(!doc || (doc.getText() === TYPO && !doc.isDirty), 'the document in memory is untouched');
+    assert.deepEqual(api.reviews(vscode.Uri.file(file)), []);
+  });
 });
