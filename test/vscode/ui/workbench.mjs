@@ -29,6 +29,26 @@ export async function runPaletteCommand(page, label) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
+/**
+ * Waits until the palette lists the command `label` (the extension's contributions are loaded; a
+ * key pressed before that does nothing) and returns the keybinding it shows, e.g. "Ctrl+Alt+D".
+ * Closes the palette again, which gives the focus back to the editor with its selection.
+ */
+export async function waitForCommand(page, label, timeoutMs = 60_000) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+  }).first();
+  await row.waitFor({ timeout: timeoutMs });
+  const keys = await row.locator('.monaco-keybinding-key').allInnerTexts();
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  return keys.join('+');
+}
+
 /** Texts of the notification toasts on screen. */
 export async function visibleNotifications(page) {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
@@ -64,4 +84,47 @@ function findFiles(dir, keep) {
     if (entry.isDirectory()) return findFiles(full, keep);
     return keep(full) ? [full] : [];
   });
+}
+
+/** The Accept CodeLens of a pending review in `editor`. */
+export const acceptLenses = editor => editor.locator('.codelens-decoration a', { hasText: /Accept/ });
+
+/**
+ * Waits until a fill has settled: its review is shown (an Accept CodeLens) or a toast that is not
+ * the fill's own cancellable progress is up. Resolves to whether a review is shown.
+ */
+export async function waitForSettled(page, editor, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await acceptLenses(editor).count() > 0) return true;
+    if ((await finishedNotifications(page)).length > 0) return false;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the fill did not settle within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * The whole text of the focused editor's model, through Select All and Copy: the DOM holds only
+ * the lines on screen, and decorations (removed-line previews) never reach the clipboard.
+ * Needs clipboard permissions for the page's origin (see grantClipboard).
+ */
+export async function copyEditorText(page) {
+  await page.evaluate(() => globalThis.navigator.clipboard.writeText(''));
+  await page.keyboard.press('Control+KeyA');
+  await page.keyboard.press('Control+KeyC');
+  await page.keyboard.press('ArrowLeft'); // drop the selection again (the cursor goes to the top)
+  return page.evaluate(() => globalThis.navigator.clipboard.readText());
+}
+
+export async function grantClipboard(context, port) {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
+}
+
+/**
+ * Whether the live view draws masked positions right now: the canvas is injected as decoration
+ * text (CSS ::before content), which innerText does not include, so read the computed style.
+ */
+export async function liveViewShowsMasks(editor, glyph) {
+  return editor.locator('.view-lines').evaluate((lines, g) => [...lines.querySelectorAll('span')]
+    .some(span => globalThis.getComputedStyle(span, '::before').content.includes(g)), glyph);
 }
