@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createLocalBackend } from '../../../src/model/localBackend';
 import type { Doc } from './holdout';
 
 export interface CliRun {
@@ -19,6 +20,8 @@ export interface CliRun {
   readonly nfe: number;
   readonly syntaxOk: boolean | null;
   readonly args: string;
+  /** The CLI's error line when the edit failed (the time to the failure is still reported). */
+  readonly error?: string;
 }
 
 /** A TypeScript file of exactly `lines` lines from held-out sources (joined when one is too short). */
@@ -43,13 +46,19 @@ export function runCli(root: string, modelDir: string, label: string, text: stri
     const t0 = performance.now();
     const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const wallMs = performance.now() - t0;
-    // Exit code 1 means the fill still failed the syntax check: a result, not a crash.
-    if (p.status !== 0 && p.status !== 1) throw new Error(`cli ${label} exited ${p.status}: ${p.stderr.trim().split('\n').pop()}`);
-    const r = JSON.parse(p.stdout.trim().split('\n').pop() ?? '{}') as { ms: number; chunks: number; nfe: number; syntax_ok: boolean | null };
     const lineRange = extra.includes('--lines') ? extra[extra.indexOf('--lines') + 1].split('-').map(Number) : undefined;
+    const lines = lineRange ? lineRange[1] - lineRange[0] + 1 : text.split('\n').length - 1;
+    // Exit code 1 with a JSON summary means the fill still failed the syntax check: a result.
+    // Without one the edit failed; that is reported, not hidden.
+    const json = p.stdout.trim().split('\n').pop() ?? '';
+    if (p.status !== 0 && !json.startsWith('{')) {
+      const error = p.stderr.trim().split('\n').filter((l) => l.startsWith('diffuse-edit:')).pop() ?? `exit ${p.status}`;
+      return { label, lines, wallMs, editMs: NaN, startupAndLoadMs: NaN, chunks: 0, nfe: 0, syntaxOk: null, args: ['edit', '<file>', ...extra].join(' '), error };
+    }
+    const r = JSON.parse(json) as { ms: number; chunks: number; nfe: number; syntax_ok: boolean | null };
     return {
       label,
-      lines: lineRange ? lineRange[1] - lineRange[0] + 1 : text.split('\n').length - 1,
+      lines,
       wallMs,
       editMs: r.ms,
       startupAndLoadMs: wallMs - r.ms,
@@ -61,4 +70,22 @@ export function runCli(root: string, modelDir: string, label: string, text: stri
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface LoadTimes {
+  /** `node dist/cli.js --help`: node start-up and loading the bundle, no model. */
+  readonly cliStartMs: number;
+  /** Starting the inference worker (dist/worker.js) and loading the model into it, as the CLI does. */
+  readonly workerLoadMs: number;
+}
+
+export async function loadTimes(root: string, modelDir: string): Promise<LoadTimes> {
+  const t0 = performance.now();
+  spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), '--help'], { encoding: 'utf8' });
+  const cliStartMs = performance.now() - t0;
+  const t1 = performance.now();
+  const backend = await createLocalBackend({ modelDir, executionProvider: 'cpu', workerPath: path.join(root, 'dist', 'worker.js') });
+  const workerLoadMs = performance.now() - t1;
+  await backend.dispose();
+  return { cliStartMs, workerLoadMs };
 }

@@ -4,7 +4,7 @@ import type { RepairKindResult } from './repair';
 import type { BatchPoint, CanvasPoint } from './scaling';
 import type { SizeResult } from './speed';
 import type { SweepRow } from './sweep';
-import type { CliRun } from './e2e';
+import type { CliRun, LoadTimes } from './e2e';
 import type { HumanEvalResult } from './humaneval';
 import { fixed, ms, pct, table } from './table';
 
@@ -48,10 +48,11 @@ export function peakTable(p: PeakResult): string {
     p.forwards.map((f) => [`batch ${f.batch} x ${f.seq} tokens`, fixed(f.gflop, 2), fixed(f.msMedian, 1), fixed(f.gflops, 1), pct(f.share)]));
 }
 
-export function e2eTable(runs: readonly CliRun[]): string {
-  return table('End to end: `node dist/cli.js edit` (fresh process each)',
+export function e2eTable(runs: readonly CliRun[], load: LoadTimes): string {
+  return table(`End to end: \`node dist/cli.js edit\` (fresh process each; node + bundle start ${ms(load.cliStartMs)} ms, worker start + model load ${ms(load.workerLoadMs)} ms)`,
     ['edit', 'lines', 'wall ms', 'edit ms', 'start+load ms', 'chunks', 'NFE', 'syntax ok', 'args'],
-    runs.map((r) => [r.label, r.lines, ms(r.wallMs), ms(r.editMs), ms(r.startupAndLoadMs), r.chunks, r.nfe, r.syntaxOk === null ? '-' : r.syntaxOk ? 'yes' : 'no', r.args]));
+    runs.map((r) => [r.label, r.lines || '-', ms(r.wallMs), ms(r.editMs), ms(r.startupAndLoadMs), r.chunks || '-', r.nfe || '-', r.syntaxOk === null ? '-' : r.syntaxOk ? 'yes' : 'no', r.args]))
+    + runs.filter((r) => r.error).map((r) => `\n  FAILED ${r.label}: ${r.error}`).join('');
 }
 
 export function repairTable(rows: readonly RepairKindResult[]): string {
