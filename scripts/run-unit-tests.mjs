@@ -1,4 +1,4 @@
-// Runs every test/unit/**/*.test.ts in one `node --test` process (through tsx).
+// Runs every test/unit/**/*.test.ts and test/bench/*.test.ts (the measuring tools) in one `node --test` process (through tsx).
 // Node 20's test runner has no glob support, so the files are listed here.
 // usage: node scripts/run-unit-tests.mjs [filter]   (filter: substring of the file path)
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const unitDir = path.join(root, 'test', 'unit');
+const testDirs = [path.join(root, 'test', 'unit'), path.join(root, 'test', 'bench')];
 const filter = process.argv[2];
 
 function findTests(dir) {
@@ -19,7 +19,7 @@ function findTests(dir) {
   });
 }
 
-const files = findTests(unitDir)
+const files = testDirs.flatMap(findTests)
   .map(f => path.relative(root, f))
   .filter(f => !filter || f.includes(filter))
   .sort();

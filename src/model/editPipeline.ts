@@ -89,12 +89,22 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     // Re-mask the lines under the errors (widening each round) and fill them again, in the
     // document as it now stands, with a little temperature so the model does not repeat itself.
     const doc = o.docText.slice(0, range.start) + newText + o.docText.slice(range.end);
-    const spans = mergeSpans(check.errorRanges.map((r) => widen(doc, r, rounds - 1, range.start, range.start + newText.length)));
+    const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, rounds - 1, range.start, range.start + newText.length)));
+    // A span that grew past one canvas is cut like the first fill was: at syntax boundaries.
+    const spans: OffsetRange[] = [];
+    for (const m of merged) {
+      if (count(doc.slice(m.start, m.end)) <= budget) spans.push(m);
+      else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budget, measure: count })).chunks);
+    }
     const reqs = spans.map((s) => ({ prefix: doc.slice(0, s.start), suffix: doc.slice(s.end), original: doc.slice(s.start, s.end), languageId: o.languageId }));
-    const out = await backend.fill(reqs, { ...o.sampler, temperature: Math.max(o.sampler.temperature, 0.4), seed: o.sampler.seed + rounds }, { signal: o.signal });
-    nfe += out.nfe;
+    const texts: string[] = [];
+    for (let i = 0; i < reqs.length; i += size) {
+      const out = await backend.fill(reqs.slice(i, i + size), { ...o.sampler, temperature: Math.max(o.sampler.temperature, 0.4), seed: o.sampler.seed + rounds }, { signal: o.signal });
+      nfe += out.nfe;
+      texts.push(...out.texts);
+    }
     let rebuilt = doc;
-    for (let k = spans.length - 1; k >= 0; k--) rebuilt = rebuilt.slice(0, spans[k].start) + out.texts[k] + rebuilt.slice(spans[k].end);
+    for (let k = spans.length - 1; k >= 0; k--) rebuilt = rebuilt.slice(0, spans[k].start) + texts[k] + rebuilt.slice(spans[k].end);
     newText = rebuilt.slice(range.start, rebuilt.length - (o.docText.length - range.end));
     check = await validateFill(o.docText, o.languageId, range, newText);
   }

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FillBackend, FillRequest } from '../../src/core/types';
+import { runEdit } from '../../src/model/editPipeline';
+import { sampler } from './helpers/model';
+
+// A scripted backend isolates the pipeline's own logic (chunking, re-masking rounds); the model
+// itself is exercised by engine.test.ts and cli.test.ts.
+function scripted(fillFor: (r: FillRequest, call: number) => string) {
+  const seen: FillRequest[][] = [];
+  const backend: FillBackend = {
+    id: 'scripted',
+    describe: () => 'scripted',
+    fill: async (requests) => {
+      seen.push([...requests]);
+      return { texts: requests.map((r) => fillFor(r, seen.length)), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) };
+    },
+    dispose: async () => undefined,
+  };
+  return { backend, seen };
+}
+
+const count = (t: string) => Math.ceil(t.length / 3);
+
+test('re-masking splits error spans larger than one canvas instead of failing', async () => {
+  const doc = Array.from({ length: 300 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
+  const { backend, seen } = scripted((r, call) =>
+    // First pass: every chunk comes back broken; re-mask passes give valid statements back.
+    call === 1 ? r.original!.replace(/= \d+;/g, '= ((;') : r.original!.replace(/= \(\(;/g, '= 1;'));
+  const result = await runEdit(backend, {
+    docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
+    sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25,
+  });
+  assert.equal(result.syntaxOkBeforeRepair, false);
+  assert.equal(result.syntaxOk, true, 'the re-mask rounds repaired the syntax');
+  assert.ok(result.repairRounds >= 1);
+  const budget = Math.floor((120 - 4) / 1.25);
+  for (const call of seen) for (const r of call) assert.ok(count(r.original ?? '') <= budget, `a request of ${count(r.original ?? '')} tokens exceeds ${budget}`);
+  assert.ok(seen.length > 2, 'the re-mask pass was split over several requests');
+});
+
+test('a pure insertion is one request of maxTokens, and the text is kept as the model wrote it', async () => {
+  const { backend, seen } = scripted(() => '    return a + b;\n');
+  const doc = 'function add(a, b) {\n}\n';
+  const at = doc.indexOf('}');
+  const result = await runEdit(backend, {
+    docText: doc, range: { start: at, end: at }, languageId: 'javascript', anchoring: 'exact',
+    sampler: sampler(), maxCanvasTokens: 200, countTokens: count, maxTokens: 40,
+  });
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0][0].maxTokens, 40);
+  assert.equal(seen[0][0].original, undefined);
+  assert.equal(result.newText, '    return a + b;\n');
+  assert.equal(result.syntaxOk, true);
+});
