@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DocumentJobs, hasTab } from './documentJobs';
 import { rebaseRange, type TextChange } from '../core/rebase';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
@@ -31,10 +32,9 @@ interface Running {
  * notification and a check of the document before its result is shown for review.
  */
 export class FillRunner implements vscode.Disposable {
-  private readonly running = new Map<string, Running>();
+  private readonly running = new DocumentJobs<Running>();
   private readonly stepped = new vscode.EventEmitter<LiveStep>();
   private readonly finished = new vscode.EventEmitter<FillRecord>();
-  private readonly closeListener: vscode.Disposable;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
   lastFill: FillRecord | undefined;
@@ -49,15 +49,7 @@ export class FillRunner implements vscode.Disposable {
     private readonly decorations: DiffuseDecorations,
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
-  ) {
-    this.closeListener = vscode.Disposable.from(
-      vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString())),
-      // Closing the last tab of a file does not close its document (VS Code keeps it a while).
-      vscode.window.tabGroups.onDidChangeTabs(() => {
-        for (const uri of this.running.keys()) if (!hasTab(uri)) this.cancel(uri);
-      }),
-    );
-  }
+  ) {}
 
   isRunning(uri: string): boolean {
     return this.running.has(uri);
@@ -65,9 +57,7 @@ export class FillRunner implements vscode.Disposable {
 
   /** Cancels the fill of one document, or every fill; true when one was running. */
   cancel(uri?: string): boolean {
-    const targets = uri ? [this.running.get(uri)].filter(Boolean) : [...this.running.values()];
-    for (const r of targets) r!.cts.cancel();
-    return targets.length > 0;
+    return this.running.cancel(uri);
   }
 
   /** `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions. */
@@ -207,26 +197,13 @@ export class FillRunner implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.cancel();
-    this.closeListener.dispose();
+    this.running.dispose();
     this.stepped.dispose();
     this.finished.dispose();
   }
 }
 
 export const CLOSED = 'The file was closed before the fill finished; nothing was changed.';
-
-function tabUri(tab: vscode.Tab): string | undefined {
-  const input = tab.input;
-  if (input instanceof vscode.TabInputText) return input.uri.toString();
-  if (input instanceof vscode.TabInputTextDiff) return input.modified.toString();
-  return undefined;
-}
-
-/** Whether a file is still open in some tab (a document outlives its last tab for a while). */
-export function hasTab(uri: string): boolean {
-  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => tabUri(t) === uri));
-}
 
 /** The backend's description without the provider, which the status bar shows on its own. */
 function modelLabel(description: string, provider: string): string {

@@ -7,7 +7,8 @@ import type { BackendService } from './backendService';
 import { refuseDocument } from './editCommands';
 import type { Backend } from './engine';
 import type { FillRecord } from './fillRecord';
-import { CLOSED, hasTab, type FillRunner } from './fillRunner';
+import { CLOSED, type FillRunner } from './fillRunner';
+import { DocumentJobs, hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
 import { RepairView } from './repairView';
@@ -54,9 +55,8 @@ function scorerOf(backend: Backend, signal: AbortSignal): ScoreFn | undefined {
  * repairing; the document is never touched before the review.
  */
 export class RepairCommand implements vscode.Disposable {
-  private readonly running = new Map<string, Running>();
+  private readonly running = new DocumentJobs<Running>();
   private readonly view = new RepairView();
-  private readonly closeListener: vscode.Disposable;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
 
@@ -67,14 +67,7 @@ export class RepairCommand implements vscode.Disposable {
     private readonly runner: FillRunner,
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
-  ) {
-    this.closeListener = vscode.Disposable.from(
-      vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString())),
-      vscode.window.tabGroups.onDidChangeTabs(() => {
-        for (const uri of this.running.keys()) if (!hasTab(uri)) this.cancel(uri);
-      }),
-    );
-  }
+  ) {}
 
   isRunning(uri: string): boolean {
     return this.running.has(uri);
@@ -82,9 +75,7 @@ export class RepairCommand implements vscode.Disposable {
 
   /** Cancels the repair of one document, or every repair; true when one was running. */
   cancel(uri?: string): boolean {
-    const targets = uri ? [this.running.get(uri)].filter(Boolean) : [...this.running.values()];
-    for (const r of targets) r!.cts.cancel();
-    return targets.length > 0;
+    return this.running.cancel(uri);
   }
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */
@@ -234,8 +225,7 @@ export class RepairCommand implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.cancel();
-    this.closeListener.dispose();
+    this.running.dispose();
     this.view.dispose();
   }
 }

@@ -4,7 +4,7 @@ import { rebaseRange, type TextChange } from '../core/rebase';
 import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
 import type { DiffuseDecorations } from './decorations';
-import { hasTab } from './fillRunner';
+import { hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
 import { ReviewSession } from './reviewSession';
 

@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+
+/** A running job on one document (a fill or a repair) that can be cancelled. */
+export interface DocumentJob {
+  readonly cts: vscode.CancellationTokenSource;
+}
+
+/**
+ * At most one job per document, cancelled when its document closes, or its last tab does (VS Code
+ * keeps a document in memory a while after its last tab is closed).
+ */
+export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
+  private readonly jobs = new Map<string, J>();
+  private readonly closeListener = vscode.Disposable.from(
+    vscode.workspace.onDidCloseTextDocument(doc => this.cancel(doc.uri.toString())),
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      for (const uri of this.jobs.keys()) if (!hasTab(uri)) this.cancel(uri);
+    }),
+  );
+
+  has(uri: string): boolean {
+    return this.jobs.has(uri);
+  }
+
+  set(uri: string, job: J): void {
+    this.jobs.set(uri, job);
+  }
+
+  delete(uri: string): void {
+    this.jobs.delete(uri);
+  }
+
+  /** Cancels the job of one document, or every job; true when one was running. */
+  cancel(uri?: string): boolean {
+    const targets = uri ? [this.jobs.get(uri)].filter((j): j is J => j !== undefined) : [...this.jobs.values()];
+    for (const j of targets) j.cts.cancel();
+    return targets.length > 0;
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.closeListener.dispose();
+  }
+}
+
+function tabUri(tab: vscode.Tab): string | undefined {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return input.uri.toString();
+  if (input instanceof vscode.TabInputTextDiff) return input.modified.toString();
+  return undefined;
+}
+
+/** Whether a file is still open in some tab (a document outlives its last tab for a while). */
+export function hasTab(uri: string): boolean {
+  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => tabUri(t) === uri));
+}
