@@ -29,5 +29,6 @@ export async function openBackend(args: CliArgs): Promise<CliBackend> {
     slack: c.sampler.slack,
     progress,
     score: (text, prefix, suffix, passes, seed) => local.client.score({ text, prefix, suffix, passes, seed }),
+    workerPeakRssKb: () => local.client.peakRssKb,
   };
 }

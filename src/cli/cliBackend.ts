@@ -9,6 +9,8 @@ export interface CliBackend {
   readonly countTokens?: (text: string) => number;
   readonly slack: number;
   readonly progress?: Progress;
+  /** Peak resident memory of the inference worker so far, kB (local models only). */
+  readonly workerPeakRssKb?: () => number;
   /** Per-token scores for repair (local models only). */
   readonly score?: (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<{ spans: ReadonlyArray<readonly [number, number]>; probs: readonly number[]; nfe: number }>;
 }

@@ -97,7 +97,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
-  if (args.json) process.stdout.write(JSON.stringify({ ...summary, diff: unifiedDiff(file, text, newDoc) }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ ...summary, worker_peak_rss_kb: b.workerPeakRssKb?.(), diff: unifiedDiff(file, text, newDoc) }) + '\n');
   else if (!args.write) process.stdout.write(unifiedDiff(file, text, newDoc));
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +

@@ -17,12 +17,12 @@ export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: Sa
   const newDoc = text.slice(0, r.range.start) + r.newText + text.slice(r.range.end);
   if (!r.changed) {
     process.stderr.write(`diffuse-edit: nothing to repair (${r.nfe} model calls, ${Math.round(r.ms)} ms)\n`);
-    if (args.json) process.stdout.write(JSON.stringify({ file, changed: false, suspects: r.suspects, nfe: r.nfe, ms: Math.round(r.ms) }) + '\n');
+    if (args.json) process.stdout.write(JSON.stringify({ file, changed: false, suspects: r.suspects, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.() }) + '\n');
     return 0;
   }
   if (args.write) writeFileAtomic(file, newDoc);
   const diff = unifiedDiff(file, text, newDoc);
-  if (args.json) process.stdout.write(JSON.stringify({ file, changed: true, suspects: r.suspects, rounds: r.rounds, nfe: r.nfe, ms: Math.round(r.ms), diff }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ file, changed: true, suspects: r.suspects, rounds: r.rounds, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.(), diff }) + '\n');
   else if (!args.write) process.stdout.write(diff);
   process.stderr.write(`diffuse-edit: ${r.suspects} suspicious token(s), ${r.rounds} round(s), ${r.nfe} model calls, ${Math.round(r.ms)} ms${args.write ? `; wrote ${file}` : ''}\n`);
   return 0;

@@ -55,6 +55,6 @@ export interface TokenScores {
 export type FromWorker =
   | { readonly type: 'loaded'; readonly info: ModelInfo }
   | { readonly type: 'step'; readonly id: number; readonly event: StepEvent }
-  | { readonly type: 'result'; readonly id: number; readonly output: FillOutput }
-  | { readonly type: 'scores'; readonly id: number; readonly scores: TokenScores }
+  | { readonly type: 'result'; readonly id: number; readonly output: FillOutput; readonly peakRssKb: number }
+  | { readonly type: 'scores'; readonly id: number; readonly scores: TokenScores; readonly peakRssKb: number }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };

@@ -33,6 +33,8 @@ export interface RepairResult {
   readonly ms: number;
 }
 
+const REPAIR_BATCH = 8;
+
 export const REPAIR_DEFAULTS: RepairSelectOptions = { threshold: 0.02, maxShare: 0.15, neighbourhood: 0, identifiers: true };
 
 export async function runRepair(backend: FillBackend, score: ScoreFn, o: RepairOptions): Promise<RepairResult> {
@@ -60,10 +62,15 @@ export async function runRepair(backend: FillBackend, score: ScoreFn, o: RepairO
       original: block.slice(x.start, x.end),
       languageId: o.languageId,
     }));
-    const out = await backend.fill(requests, o.sampler, { signal: o.signal });
-    nfe += out.nfe;
+    // Rows per model call are bounded: each row's logits take context x vocabulary floats.
+    const texts: string[] = [];
+    for (let i = 0; i < requests.length; i += REPAIR_BATCH) {
+      const out = await backend.fill(requests.slice(i, i + REPAIR_BATCH), o.sampler, { signal: o.signal });
+      nfe += out.nfe;
+      texts.push(...out.texts);
+    }
     let next = block;
-    for (let k = spans.length - 1; k >= 0; k--) next = next.slice(0, spans[k].start) + out.texts[k] + next.slice(spans[k].end);
+    for (let k = spans.length - 1; k >= 0; k--) next = next.slice(0, spans[k].start) + texts[k] + next.slice(spans[k].end);
     if (next === block) break;
     // A repair must parse at least as well as what it replaces.
     const before = await validateFill(o.docText, o.languageId, range, block);

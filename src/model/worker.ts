@@ -45,11 +45,11 @@ async function handle(msg: ToWorker): Promise<void> {
         beforeCall: yieldToMessages,
         onStep: msg.wantSteps ? (event) => post({ type: 'step', id: msg.id, event }) : undefined,
       });
-      post({ type: 'result', id: msg.id, output });
+      post({ type: 'result', id: msg.id, output, peakRssKb: process.resourceUsage().maxRSS });
     } else {
       await yieldToMessages();
       const scores = await scoreTokens(model, msg, isCancelled);
-      post({ type: 'scores', id: msg.id, scores });
+      post({ type: 'scores', id: msg.id, scores, peakRssKb: process.resourceUsage().maxRSS });
     }
   } catch (e) {
     post({ type: 'error', id: msg.id, name: (e as Error).name, message: (e as Error).message });

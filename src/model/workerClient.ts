@@ -42,11 +42,17 @@ export class WorkerClient {
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private infoValue: ModelInfo | undefined;
+  private peakRss = 0;
 
   constructor(private readonly opts: WorkerClientOptions) {}
 
   get info(): ModelInfo | undefined {
     return this.infoValue;
+  }
+
+  /** Peak resident memory of the worker process, as it last reported it (kB; 0 before any request). */
+  get peakRssKb(): number {
+    return this.peakRss;
   }
 
   get running(): boolean {
@@ -62,7 +68,8 @@ export class WorkerClient {
     const w = fork(this.opts.workerPath, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: [],
+      // The parent's Node flags (preloads, loaders) apply to the worker too, but not a debugger port.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
       env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
     });
     this.worker = w;
@@ -192,6 +199,7 @@ export class WorkerClient {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
+    if (m.type === 'result' || m.type === 'scores') this.peakRss = Math.max(this.peakRss, m.peakRssKb);
     if (m.type === 'error') p.reject(new WorkerError(m.name, m.message));
     else p.resolve(m);
   }
