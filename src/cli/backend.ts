@@ -1,4 +1,4 @@
-/** The CLI's backend: the local model in a worker thread (default) or a remote server. */
+/** The CLI's backend: the local model in a worker process (default) or a remote server. */
 import * as path from 'node:path';
 import { maxCanvas } from '../core/layout';
 import { createLocalBackend, defaultModelDir } from '../model/localBackend';

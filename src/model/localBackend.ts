@@ -1,4 +1,4 @@
-/** The local backend: the default (or a user's) ONNX model in an inference worker thread. */
+/** The local backend: the default (or a user's) ONNX model in an inference worker process. */
 import * as path from 'node:path';
 import type { FillBackend } from '../core/types';
 import type { ProviderChoice } from './session';

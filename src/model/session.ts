@@ -37,9 +37,8 @@ function providerLibraryPresent(name: string): boolean {
  * Turns off onnxruntime's own telemetry. Since 1.2x the Linux and macOS builds carry Microsoft's
  * 1DS telemetry: on first use they write a device id and an event queue (`onnxruntime.db`) under
  * `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` for upload. The native library reads
- * `ORT_DISABLE_TELEMETRY` from the process environment, which a worker thread cannot change (its
- * `process.env` is a private copy), so this must run in the main thread before the worker starts;
- * it also runs before an in-process load.
+ * `ORT_DISABLE_TELEMETRY` from the process environment at load: the worker process is started
+ * with it set (workerClient.ts), and this sets it before an in-process load (tests, tools).
  */
 export function disableOrtTelemetry(): void {
   process.env.ORT_DISABLE_TELEMETRY = '1';
