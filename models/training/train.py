@@ -28,6 +28,7 @@ from model import Denoiser, ModelConfig
 HERE = os.path.dirname(os.path.abspath(__file__))
 PRESETS = {
     "tiny": dict(d_model=64, n_layers=2, n_heads=2, d_ff=256, max_context=128, batch=8, lr=3e-3),
+    "small": dict(d_model=128, n_layers=4, n_heads=4, d_ff=512, max_context=256, batch=16, lr=3e-3),
     "mini": dict(d_model=256, n_layers=6, n_heads=4, d_ff=1024, max_context=256, batch=32, lr=2e-3),
     # For a GPU: 26M parameters, still quick enough on a laptop CPU once exported with int8 weights.
     "base": dict(d_model=512, n_layers=8, n_heads=8, d_ff=2048, max_context=512, batch=128, lr=1e-3),
@@ -45,6 +46,8 @@ def parse_args():
     ap.add_argument("--minutes", type=float, default=60, help="wall-clock budget; saves and exits after it")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = no limit)")
     ap.add_argument("--batch", type=int, default=0, help="rows per step per process (0 = preset)")
+    ap.add_argument("--width", type=int, default=0, help="override the preset's d_model (d_ff = 4 x width)")
+    ap.add_argument("--depth", type=int, default=0, help="override the preset's number of layers")
     ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
     ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
@@ -118,6 +121,10 @@ def main():
     p = dict(PRESETS[args.preset])
     batch, lr = args.batch or p.pop("batch"), args.lr or p.pop("lr")
     p.pop("batch", None), p.pop("lr", None)
+    if args.width:
+        p.update(d_model=args.width, d_ff=4 * args.width)
+    if args.depth:
+        p.update(n_layers=args.depth)
     enc = encoder_for(args.model_dir)
     cfg = ModelConfig(vocab_size=len(enc.vocab), **p)
     os.makedirs(args.run_dir, exist_ok=True)

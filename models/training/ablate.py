@@ -1,0 +1,70 @@
+"""What the choices buy: short runs from scratch that differ in one choice each, same data and
+budget, compared on held-out masked-token accuracy. Appends to ablations.json (read by model_card.py).
+
+    /usr/bin/python3 models/training/ablate.py --minutes 4 --only base,vocab2k,infill0,deep
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+# name -> (train.py flags, tokenizer vocabulary, note)
+VARIANTS = {
+    "base": ([], 8192, "d=128, 4 layers, infill rows 50%"),
+    "vocab2k": ([], 2048, "vocabulary 2,048 instead of 8,192"),
+    "infill0": (["--infill-share", "0"], 8192, "no infill-shaped rows"),
+    "wide": (["--width", "192"], 8192, "d=192 instead of 128"),
+    "deep": (["--depth", "6"], 8192, "6 layers instead of 4"),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=4, help="wall-clock budget of each run")
+    ap.add_argument("--only", default=",".join(VARIANTS), help="comma-separated variants to run")
+    ap.add_argument("--corpus", default=os.path.join(HERE, "data", "corpus"), help="corpus folder (train/val jsonl)")
+    ap.add_argument("--docs", type=int, default=1500, help="training documents in the slice")
+    ap.add_argument("--out", default=os.path.join(HERE, "ablations.json"), help="results file (appended)")
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="diffuse-ablate-")
+    corpus = os.path.join(tmp, "corpus")
+    os.makedirs(corpus)
+    with open(os.path.join(args.corpus, "train.jsonl")) as f, open(os.path.join(corpus, "train.jsonl"), "w") as out:
+        for i, line in enumerate(f):
+            if i >= args.docs:
+                break
+            out.write(line)
+    with open(os.path.join(args.corpus, "val.jsonl")) as f, open(os.path.join(corpus, "val.jsonl"), "w") as out:
+        out.writelines(f.readlines()[:150])
+    results = json.load(open(args.out)) if os.path.exists(args.out) else []
+    for name in args.only.split(","):
+        flags, vocab, note = VARIANTS[name]
+        model_dir = os.path.join(tmp, f"tok{vocab}")
+        if not os.path.exists(os.path.join(model_dir, "tokenizer.json")):
+            subprocess.run([sys.executable, os.path.join(HERE, "tokenizer.py"), "--corpus", os.path.join(corpus, "train.jsonl"),
+                            "--vocab", str(vocab), "--sample-bytes", "4000000", "--out", model_dir], check=True)
+        run_corpus = os.path.join(tmp, f"corpus{vocab}")
+        if not os.path.exists(run_corpus):
+            os.symlink(corpus, run_corpus)
+        run_dir = os.path.join(tmp, f"run-{name}")
+        cmd = [sys.executable, os.path.join(HERE, "train.py"), "--preset", "small", "--model-dir", model_dir, "--corpus", run_corpus,
+               "--run-dir", run_dir, "--init", "", "--minutes", str(args.minutes), "--eval-every", "1000", "--eval-rows", "64", *flags]
+        subprocess.run(cmd, check=True)
+        with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+            last = [json.loads(l) for l in f][-1]
+        rec = {"name": name, "note": note, "tokens": last["tokens"], "steps": last["step"], "minutes": args.minutes,
+               "acc@0.15": last["acc@0.15"], "acc@0.5": last["acc@0.5"], "acc@0.85": last["acc@0.85"],
+               "command": " ".join([f"tokenizer.py --vocab {vocab} &&", "train.py", "--preset", "small", *flags, "--minutes", str(args.minutes)])}
+        print(json.dumps(rec), flush=True)
+        results.append(rec)
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
