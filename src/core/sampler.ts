@@ -132,11 +132,12 @@ function commitStep(
   for (let p = a; p < b; p++) {
     if (row.ids[p] !== special.mask) continue;
     const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask));
+    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad);
     proposals.push(proposal);
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }
   if (proposals.length === 0) return;
+  if (opts.strategy !== 'ar') keepPaddingAtTail(row, proposals, special);
   let chosen: Proposal[];
   if (opts.strategy === 'ar') {
     chosen = proposals;
@@ -151,6 +152,25 @@ function commitStep(
     row.ids[q.pos] = q.token;
     if (q.token === special.pad) padTail(row, q.pos, special);
   }
+}
+
+/**
+ * Padding is only ever a suffix of the canvas (that is how the model was trained): a [PAD] proposal
+ * stands only inside the run of positions, from the canvas end leftwards, that are padding already
+ * or proposed as padding now; anywhere else the best other token is proposed instead, so one early,
+ * confident [PAD] cannot cut the fill short.
+ */
+function keepPaddingAtTail(row: CanvasRow, proposals: Proposal[], special: SpecialIds): void {
+  const byPos = new Map(proposals.map((q, i) => [q.pos, i]));
+  let tailStart = row.start + row.length;
+  for (let p = tailStart - 1; p >= row.start; p--) {
+    const i = byPos.get(p);
+    if (row.ids[p] === special.pad || (i !== undefined && proposals[i].token === special.pad)) tailStart = p;
+    else break;
+  }
+  proposals.forEach((q, i) => {
+    if (q.token === special.pad && q.pos < tailStart && q.alt) proposals[i] = q.alt;
+  });
 }
 
 function padTail(row: CanvasRow, from: number, special: SpecialIds): void {

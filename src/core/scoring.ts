@@ -13,6 +13,8 @@ export interface Proposal {
   readonly prob: number;
   /** Ordering key of the strategy (confidence, negative entropy, or margin). */
   readonly score: number;
+  /** When the proposal is the padding token: the best other token, in case padding is not allowed here. */
+  readonly alt?: Proposal;
 }
 
 /** Softmax of `logits / temperature` (temperature 0 = 1 for scoring) into `out`; returns nothing. */
@@ -39,12 +41,23 @@ export function scorePosition(
   rng: Rng,
   maskId: number,
   prior?: { dist: Map<number, number>; n: number },
+  padId = -1,
 ): Proposal {
   if (scratch.length !== logits.length) scratch = new Float64Array(logits.length);
   const probs = scratch;
   softmaxInto(logits, opts.temperature, probs, maskId);
   if (prior && opts.copyPrior) mixCopyPrior(probs, prior.dist, prior.n, opts.copyPrior);
   const token = opts.temperature > 0 ? sampleTopP(probs, opts.topP, rng) : argmax(probs);
+  const main = propose(probs, pos, token, opts);
+  if (token !== padId) return main;
+  const saved = probs[padId];
+  probs[padId] = 0;
+  const other = opts.temperature > 0 ? sampleTopP(probs, opts.topP, rng) : argmax(probs);
+  probs[padId] = saved;
+  return { ...main, alt: propose(probs, pos, other, opts) };
+}
+
+function propose(probs: Float64Array, pos: number, token: number, opts: SamplerOptions): Proposal {
   const prob = probs[token];
   let score = prob;
   if (opts.strategy === 'entropy') {
