@@ -41,7 +41,7 @@ def main():
     w = L.append
     w(f"# {cfg['name']}\n")
     w(f"{cfg['description']} It is the default model of Diffuse Edit: small enough to run on a laptop CPU in a worker "
-      "thread, trained from scratch by `models/training/` on permissively licensed code.\n")
+      "process, trained from scratch by `models/training/` on permissively licensed code.\n")
     w("## Architecture\n")
     w(f"- Bidirectional pre-norm transformer, rotary positions, GELU MLP, tied input/output embeddings; no time input (the [MASK] tokens carry it).")
     w(f"- d_model {arch['d_model']}, {arch['n_layers']} layers, {arch['n_heads']} heads, d_ff {arch['d_ff']}, "
@@ -56,9 +56,10 @@ def main():
       "probability t. Evaluated and exported weights are an exponential moving average (0.999).\n")
     w("## Training data\n")
     total = sum(s["bytes"] for s in manifest["sources"])
-    w(f"{manifest.get('documents', '?')} files, {total / 1e6:.1f} MB before per-language caps "
-      f"(kept: {manifest.get('bytes', 0) / 1e6:.1f} MB), deduplicated by content, minified and generated files dropped, "
-      f"{manifest.get('val_documents', '?')} files held out by hash. Sources and licences (pinned in `models/training/sources.json`; "
+    files = sum(s["files"] for s in manifest["sources"])
+    w(f"{files} files ({total / 1e6:.1f} MB) collected, deduplicated by content, minified and generated files dropped; "
+      f"after per-language caps {manifest.get('documents', '?')} files ({manifest.get('bytes', 0) / 1e6:.1f} MB) kept, "
+      f"{manifest.get('val_documents', '?')} of them held out by hash. Sources and licences (pinned in `models/training/sources.json`; "
       "full list in `models/training/corpus_manifest.json`):\n")
     w("| source | package | version | licence | files | MB |")
     w("|---|---|---|---|---:|---:|")
@@ -75,13 +76,14 @@ def main():
     w("|---|---|")
     for t in ("0.15", "0.5", "0.85"):
         w(f"| masked-token accuracy at t = {t} | {pct(m.get('acc@' + t))} |")
-    for kind, label in (("single", "single-line"), ("multi", "multi-line (2-5 lines)")):
+    for kind, label in (("single", "single-line"), ("multi", "multi-line (2-5 lines)"), ("anchored", "regions rewritten in place (1-6 lines)")):
         r = infill.get(kind)
         if r:
             w(f"| {label} infill exact match / edit similarity (n={r['n']}) | {pct(r['exact_match'])} / {pct(r['edit_similarity'])} |")
+            w(f"| {label}: syntax-valid before / after syntax-guided re-masking | {pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok'])} |")
     he = (bench.get("humaneval") or {}).get("single-line") or {}
-    if "pass_at_1" in he:
-        w(f"| HumanEval-infilling single-line pass@1 (n={he.get('n', '?')}) | {pct(he['pass_at_1'])} |")
+    if "passAt1" in he:
+        w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")
     w("")
     if history:
         w("### Curve (held-out masked-token accuracy against training tokens)\n")
@@ -98,10 +100,12 @@ def main():
         for a in ablations:
             w(f"| {a['name']} | {a['tokens'] / 1e6:.1f}M | {pct(a['acc@0.15'])} | {pct(a['acc@0.5'])} | {a.get('note', '')} |")
     else:
-        w("Not measured yet.")
+        w("Not measured yet: `models/training/ablate.py` runs the comparisons (vocabulary 2k vs 8k, width, depth, "
+          "infill-shaped rows on or off) as short runs from scratch; it needs more compute than has been spent so far.")
     w("\n## Limits\n")
-    w("A model this small, trained this briefly, fills short holes in familiar code; it does not follow instructions, "
-      "and longer fills are often wrong. Every fill is validated by tree-sitter and shown as a reviewable diff.")
+    w("Training has only begun: at this point the model predicts tokens in context far better than chance but does not "
+      "yet write useful code (see the infill rows above); it does not follow instructions. Every fill is validated by "
+      "tree-sitter and shown as a reviewable diff, so a bad fill costs a rejection, never the user's text.")
     with open(os.path.join(args.model, "MODEL_CARD.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     print("wrote", os.path.join(args.model, "MODEL_CARD.md"))
