@@ -65,7 +65,9 @@ test('edit, infill and repair make no network call from JavaScript and write not
   const w = workspace();
   for (const args of COMMANDS(w)) {
     const r = runCli(w.home, args, [], ['--import', PRELOAD]);
-    assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
+    // Exit 1 with "syntax BROKEN" is a completed run whose fill did not parse (the model's quality),
+    // not a failure of what this test checks.
+    assert.ok(r.code === 0 || (r.code === 1 && /syntax BROKEN/.test(r.err)), `${args[0]}: exit ${r.code}: ${r.err}`);
     assert.ok(!r.err.includes(MARKER), `${args[0]} tried to reach the network:\n${r.err}`);
   }
   assert.deepEqual(filesUnder(w.home), [], 'nothing was written under HOME or XDG_CACHE_HOME');
@@ -88,7 +90,9 @@ test('no socket of the process tree connects anywhere (strace, native code inclu
   for (const args of COMMANDS(w)) {
     const trace = path.join(w.home, '..', `${args[0]}.strace`);
     const r = runCli(w.home, args, ['strace', '-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', trace]);
-    assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
+    // Exit 1 with "syntax BROKEN" is a completed run whose fill did not parse (the model's quality),
+    // not a failure of what this test checks.
+    assert.ok(r.code === 0 || (r.code === 1 && /syntax BROKEN/.test(r.err)), `${args[0]}: exit ${r.code}: ${r.err}`);
     const calls = fs.readFileSync(trace, 'utf8').split('\n').filter(l => /AF_INET6?\b/.test(l));
     assert.deepEqual(calls, [], `${args[0]} opened internet sockets`);
   }
