@@ -4,8 +4,8 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 
-/** GPT-2's reversible byte <-> printable character map, as used by byte-level BPE. */
-function byteLevelTable(): Map<string, number> {
+/** GPT-2's reversible byte <-> printable character map, as used by byte-level BPE (character -> byte). */
+export function byteLevelTable(): Map<string, number> {
   const bs: number[] = [];
   for (let b = 33; b <= 126; b++) bs.push(b);
   for (let b = 161; b <= 172; b++) bs.push(b);

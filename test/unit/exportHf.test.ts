@@ -8,25 +8,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadModelPackage } from '../../src/model/modelPackage';
-import { CodeTokenizer } from '../../src/model/tokenizer';
+import { byteLevelTable, CodeTokenizer } from '../../src/model/tokenizer';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'models', 'export_hf.py');
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasPython = spawnSync(PYTHON, ['--version']).status === 0;
 const opts = { skip: !hasPython && 'python3 is not available' };
 
-/** GPT-2's byte-to-character map: the 256 base tokens of a byte-level BPE vocabulary. */
+/** GPT-2's byte-to-character map: the 256 base tokens of a byte-level BPE vocabulary, id = byte. */
 function byteVocab(): Record<string, number> {
-  const bs: number[] = [];
-  for (let b = 33; b <= 126; b++) bs.push(b);
-  for (let b = 161; b <= 172; b++) bs.push(b);
-  for (let b = 174; b <= 255; b++) bs.push(b);
-  const cs = [...bs];
-  let n = 0;
-  for (let b = 0; b < 256; b++) if (!bs.includes(b)) { bs.push(b); cs.push(256 + n++); }
-  const vocab: Record<string, number> = {};
-  [...bs].sort((a, b) => a - b).forEach((b, id) => { vocab[String.fromCharCode(cs[bs.indexOf(b)])] = id; });
-  return vocab;
+  return Object.fromEntries(byteLevelTable());
 }
 
 function tokenizerJson(added: string[]): unknown {
