@@ -50,6 +50,7 @@ def parse_args():
     ap.add_argument("--depth", type=int, default=0, help="override the preset's number of layers")
     ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
+    ap.add_argument("--cooldown", type=float, default=0, help="minutes at the end of the budget over which the learning rate falls linearly to 10%%")
     ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the weights that are evaluated and exported")
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
@@ -190,6 +191,9 @@ def main():
         if done:
             break
         cur_lr = lr * min(1.0, (opt_step + 1) / args.warmup)
+        if args.cooldown > 0:  # warm-up, stable, then a linear cool-down to a tenth in the last minutes of the budget
+            left = max(0.0, args.minutes * 60 - elapsed)
+            cur_lr *= 0.1 + 0.9 * min(1.0, left / (args.cooldown * 60))
         for g in opt.param_groups:
             g["lr"] = cur_lr
         x, m, t = next(batches)

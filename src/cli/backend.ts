@@ -28,7 +28,10 @@ export async function openBackend(args: CliArgs): Promise<CliBackend> {
     countTokens: (t) => tokenizer.encode(t).length,
     slack: c.sampler.slack,
     progress,
-    score: (text, prefix, suffix, passes, seed) => local.client.score({ text, prefix, suffix, passes, seed }),
+    scorer: {
+      score: (text, prefix, suffix, passes, seed) => local.client.score({ text, prefix, suffix, passes, seed }),
+      rank: (sites) => local.client.rank(sites),
+    },
     workerPeakRssKb: () => local.client.peakRssKb,
   };
 }

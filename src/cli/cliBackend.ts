@@ -1,5 +1,6 @@
 /** What a CLI command needs from a backend, local or remote. */
 import type { FillBackend } from '../core/types';
+import type { RepairScorer } from '../model/repairPipeline';
 import type { Progress } from './progress';
 
 export interface CliBackend {
@@ -11,6 +12,6 @@ export interface CliBackend {
   readonly progress?: Progress;
   /** Peak resident memory of the inference worker so far, kB (local models only). */
   readonly workerPeakRssKb?: () => number;
-  /** Per-token scores for repair (local models only). */
-  readonly score?: (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<{ spans: ReadonlyArray<readonly [number, number]>; probs: readonly number[]; nfe: number }>;
+  /** The model's scores of existing code, for repair (local models only). */
+  readonly scorer?: RepairScorer;
 }

@@ -10,10 +10,10 @@ import { lineRangeOffsets, readSourceFile, writeFileAtomic } from './files';
 export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
   const file = args.positional[0];
   if (!file) throw new UsageError('repair needs a FILE');
-  if (!b.score) throw new UsageError('repair needs the local model (per-token scores); the remote backend cannot score');
+  if (!b.scorer) throw new UsageError('repair needs the local model (per-token scores); the remote backend cannot score');
   const text = readSourceFile(file);
   const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
-  const r = await runRepair(b.backend, b.score, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler });
+  const r = await runRepair(b.backend, b.scorer, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler });
   const newDoc = text.slice(0, r.range.start) + r.newText + text.slice(r.range.end);
   if (!r.changed) {
     process.stderr.write(`diffuse-edit: nothing to repair (${r.nfe} model calls, ${Math.round(r.ms)} ms)\n`);

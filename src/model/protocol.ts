@@ -27,13 +27,32 @@ export interface ScoreMessage {
   readonly seed: number;
 }
 
+/** A place in a text and what could stand there; the model ranks the candidates. */
+export interface RankSite {
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly candidates: readonly string[];
+}
+
+export interface RankMessage {
+  readonly type: 'rank';
+  readonly id: number;
+  readonly sites: readonly RankSite[];
+}
+
+/** Per site, per candidate: the summed log-probability of the candidate's tokens at the site. */
+export interface RankScores {
+  readonly scores: number[][];
+  readonly nfe: number;
+}
+
 /** Stops request `id` at the next step boundary. */
 export interface CancelMessage {
   readonly type: 'cancel';
   readonly id: number;
 }
 
-export type ToWorker = LoadMessage | FillMessage | ScoreMessage | CancelMessage;
+export type ToWorker = LoadMessage | FillMessage | ScoreMessage | RankMessage | CancelMessage;
 
 export interface ModelInfo {
   readonly name: string;
@@ -57,4 +76,5 @@ export type FromWorker =
   | { readonly type: 'step'; readonly id: number; readonly event: StepEvent }
   | { readonly type: 'result'; readonly id: number; readonly output: FillOutput; readonly peakRssKb: number }
   | { readonly type: 'scores'; readonly id: number; readonly scores: TokenScores; readonly peakRssKb: number }
+  | { readonly type: 'ranked'; readonly id: number; readonly ranks: RankScores; readonly peakRssKb: number }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };

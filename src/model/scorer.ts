@@ -7,7 +7,7 @@ import { layoutInfill } from '../core/layout';
 import { Rng } from '../core/rng';
 import { softmaxInto } from '../core/scoring';
 import { layoutParams, type LoadedModel } from './fillEngine';
-import type { ScoreMessage, TokenScores } from './protocol';
+import type { RankScores, RankSite, ScoreMessage, TokenScores } from './protocol';
 
 export async function scoreTokens(m: LoadedModel, msg: Pick<ScoreMessage, 'text' | 'prefix' | 'suffix' | 'passes' | 'seed'>, isCancelled: () => boolean): Promise<TokenScores> {
   const tok = m.tokenizer;
@@ -57,3 +57,62 @@ export function tokenSpans(text: string, byteLengths: readonly number[]): Array<
   }
   return spans;
 }
+
+/**
+ * Log-probability of each candidate text at a site: the site is masked with as many positions as
+ * the candidate has tokens, and the candidate scores the sum of its tokens' log-probabilities there
+ * (candidates of one length share a row). Rows run in batches of `RANK_BATCH`.
+ */
+export async function rankCandidates(m: LoadedModel, sites: readonly RankSite[], isCancelled: () => boolean): Promise<RankScores> {
+  const tok = m.tokenizer;
+  const p = layoutParams(m);
+  const rows: Array<{ ids: Int32Array; start: number }> = [];
+  const encoded = sites.map((s) => {
+    const prefix = tok.encode(s.prefix);
+    const suffix = tok.encode(s.suffix);
+    const byLength = new Map<number, number>();
+    const cands = s.candidates.map((c) => {
+      const ids = tok.encode(c);
+      if (ids.length === 0 || ids.length > p.maxContext / 4) return { ids, row: -1 };
+      let row = byLength.get(ids.length);
+      if (row === undefined) {
+        const lay = layoutInfill(prefix, suffix, ids.length, p);
+        row = rows.push({ ids: lay.ids, start: lay.start }) - 1;
+        byLength.set(ids.length, row);
+      }
+      return { ids, row };
+    });
+    return cands;
+  });
+  // One model call takes rows of one length: group them (long documents give full-context rows).
+  const logits: Array<{ data: Float32Array; seqLen: number; vocab: number; index: number }> = new Array(rows.length);
+  const byLen = new Map<number, number[]>();
+  rows.forEach((r, i) => byLen.set(r.ids.length, [...(byLen.get(r.ids.length) ?? []), i]));
+  let nfe = 0;
+  for (const group of byLen.values()) {
+    for (let i = 0; i < group.length; i += RANK_BATCH) {
+      if (isCancelled()) throw Object.assign(new Error('Scoring cancelled'), { name: 'CancelledError' });
+      const part = group.slice(i, i + RANK_BATCH);
+      const out = await m.session.forward(part.map((r) => rows[r].ids));
+      nfe++;
+      part.forEach((r, k) => (logits[r] = { data: out.data, seqLen: out.seqLen, vocab: out.vocab, index: k }));
+    }
+  }
+  const probs = new Float64Array(m.pkg.config.vocabSize);
+  const scores = encoded.map((cands) =>
+    cands.map(({ ids, row }) => {
+      if (row < 0) return ids.length === 0 ? 0 : -Infinity;
+      const l = logits[row];
+      let sum = 0;
+      ids.forEach((id, i) => {
+        const o = (l.index * l.seqLen + rows[row].start + i) * l.vocab;
+        softmaxInto(l.data.subarray(o, o + l.vocab), 0, probs, m.pkg.config.special.mask);
+        sum += Math.log(Math.max(probs[id], 1e-12));
+      });
+      return sum;
+    }),
+  );
+  return { scores, nfe };
+}
+
+const RANK_BATCH = 8;

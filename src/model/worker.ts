@@ -7,7 +7,7 @@
  */
 import type { FromWorker, ToWorker } from './protocol';
 import { fillBatch, loadModel, type LoadedModel } from './fillEngine';
-import { scoreTokens } from './scorer';
+import { rankCandidates, scoreTokens } from './scorer';
 
 let model: LoadedModel | undefined;
 let loadError: { name: string; message: string } | undefined;
@@ -46,6 +46,10 @@ async function handle(msg: ToWorker): Promise<void> {
         onStep: msg.wantSteps ? (event) => post({ type: 'step', id: msg.id, event }) : undefined,
       });
       post({ type: 'result', id: msg.id, output, peakRssKb: process.resourceUsage().maxRSS });
+    } else if (msg.type === 'rank') {
+      await yieldToMessages();
+      const ranks = await rankCandidates(model, msg.sites, isCancelled);
+      post({ type: 'ranked', id: msg.id, ranks, peakRssKb: process.resourceUsage().maxRSS });
     } else {
       await yieldToMessages();
       const scores = await scoreTokens(model, msg, isCancelled);

@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
-import type { FromWorker, ModelInfo, ScoreMessage, TokenScores, ToWorker } from './protocol';
+import type { FromWorker, ModelInfo, RankScores, RankSite, ScoreMessage, TokenScores, ToWorker } from './protocol';
 import { disableOrtTelemetry, type ProviderChoice } from './session';
 
 export interface WorkerClientOptions {
@@ -121,6 +121,12 @@ export class WorkerClient {
     return m.scores;
   }
 
+  async rank(sites: readonly RankSite[], signal?: AbortSignal): Promise<RankScores> {
+    const m = await this.request((id) => ({ type: 'rank', id, sites }), { signal });
+    if (m.type !== 'ranked') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
+    return m.ranks;
+  }
+
   /** Kills the worker at once (pending requests fail); the next request starts a new one. */
   async stop(): Promise<void> {
     const w = this.worker;
@@ -199,7 +205,7 @@ export class WorkerClient {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    if (m.type === 'result' || m.type === 'scores') this.peakRss = Math.max(this.peakRss, m.peakRssKb);
+    if (m.type === 'result' || m.type === 'scores' || m.type === 'ranked') this.peakRss = Math.max(this.peakRss, m.peakRssKb);
     if (m.type === 'error') p.reject(new WorkerError(m.name, m.message));
     else p.resolve(m);
   }

@@ -20,6 +20,9 @@
  *     nodes around the change. `errorRanges` are in the new document's offsets, inside the fill
  *     (the fill starts at range.start): the spans to re-mask.
  *
+ *   proseRanges(text, languageId, range) -> ranges | undefined
+ *     Comments and string literals overlapping `range` (undefined without a grammar).
+ *
  *   reindent(fill, indent, { startsMidLine }) -> string, bracketBalance / balanceDelta
  *     Match the anchor's indentation style; compare a fill's (), [], {} balance with the original's.
  *
@@ -33,6 +36,7 @@ export type { AnchorResult } from './anchor';
 export { chunkRange } from './chunk';
 export type { ChunkResult } from './chunk';
 export { validateFill } from './validate';
+export { proseRanges } from './prose';
 export type { FillValidation } from './validate';
 export { GRAMMARS, grammarFor, languageIdForFile } from './languages';
 export type { GrammarInfo, GrammarName } from './languages';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { rebaseRange, type TextChange } from '../core/rebase';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { LocalBackend } from '../model/localBackend';
-import { runRepair, type RepairResult, type ScoreFn } from '../model/repairPipeline';
+import { runRepair, type RepairResult, type RepairScorer } from '../model/repairPipeline';
 import type { BackendService } from './backendService';
 import { refuseDocument } from './editCommands';
 import type { Backend } from './engine';
@@ -42,10 +42,13 @@ interface Running {
 }
 
 /** Per-token scores of the backend, when it has them (the local model in its worker). */
-function scorerOf(backend: Backend, signal: AbortSignal): ScoreFn | undefined {
+function scorerOf(backend: Backend, signal: AbortSignal): RepairScorer | undefined {
   const client = (backend as Partial<Pick<LocalBackend, 'client'>>).client;
   if (!client || typeof client.score !== 'function') return undefined;
-  return (text, prefix, suffix, passes, seed) => client.score({ text, prefix, suffix, passes, seed }, signal);
+  return {
+    score: (text, prefix, suffix, passes, seed) => client.score({ text, prefix, suffix, passes, seed }, signal),
+    rank: (sites) => client.rank(sites, signal),
+  };
 }
 
 /**
@@ -156,6 +159,7 @@ export class RepairCommand implements vscode.Disposable {
             languageId: doc.languageId,
             sampler: this.settings.sampler(),
             select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
+            margin: this.settings.get('repair.margin'),
             signal: abort.signal,
             onSuspects: spans => {
               suspectRanges ??= [...spans];

@@ -27,6 +27,7 @@ export interface SettingTypes {
   debugLogContent: boolean;
   'repair.threshold': number;
   'repair.maxShare': number;
+  'repair.margin': number;
   'worker.idleTimeoutSeconds': number;
 }
 
@@ -51,8 +52,9 @@ export const DEFAULTS: Readonly<SettingTypes> = {
   wholeFileConfirmLines: 400,
   maxFileBytes: 1_000_000,
   debugLogContent: false,
-  'repair.threshold': 0.05,
+  'repair.threshold': 0.02,
   'repair.maxShare': 0.15,
+  'repair.margin': 2,
   'worker.idleTimeoutSeconds': 300,
 };
 

@@ -24,7 +24,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval] [--limit N (repair blocks per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
   npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]
     --oracle executes the canonical solutions (checks the harness; expect 100%); other --flags go to the CLI
 `;

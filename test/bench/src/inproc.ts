@@ -6,13 +6,13 @@
 import { maxCanvas } from '../../../src/core/layout';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../../src/core/types';
 import { fillBatch, layoutParams, loadModel, type LoadedModel } from '../../../src/model/fillEngine';
-import type { ScoreFn } from '../../../src/model/repairPipeline';
-import { scoreTokens } from '../../../src/model/scorer';
+import type { RepairScorer } from '../../../src/model/repairPipeline';
+import { rankCandidates, scoreTokens } from '../../../src/model/scorer';
 
 export interface Engine {
   readonly model: LoadedModel;
   readonly backend: FillBackend & { countTokens(t: string): number };
-  readonly score: ScoreFn;
+  readonly scorer: RepairScorer;
   readonly count: (t: string) => number;
   readonly maxCanvasTokens: number;
   readonly loadMs: number;
@@ -31,11 +31,14 @@ export async function openEngine(modelDir: string, threads: number): Promise<Eng
     dispose: () => model.session.release(),
     countTokens: count,
   };
-  const score: ScoreFn = (text, prefix, suffix, passes, seed) => scoreTokens(model, { text, prefix, suffix, passes, seed }, () => false);
+  const scorer: RepairScorer = {
+    score: (text, prefix, suffix, passes, seed) => scoreTokens(model, { text, prefix, suffix, passes, seed }, () => false),
+    rank: (sites) => rankCandidates(model, sites, () => false),
+  };
   return {
     model,
     backend,
-    score,
+    scorer,
     count,
     maxCanvasTokens: maxCanvas(layoutParams(model)),
     loadMs,

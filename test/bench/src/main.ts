@@ -62,8 +62,8 @@ async function bench(a: BenchArgs): Promise<void> {
   const { docs, source } = loadHeldOut(a.root);
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
   const plan = a.quick
-    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 3, humaneval: 8 }
-    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 4, humaneval: 16 };
+    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8 }
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16 };
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
@@ -136,8 +136,8 @@ async function bench(a: BenchArgs): Promise<void> {
   }
   if (a.only.has('repair')) {
     const reopened = await openEngine(a.modelDir, a.threads);
-    const blocks = cutHoles(docs, reopened.count, 48, 60, a.seed + 1);
-    const rows = await runRepairBench(reopened, blocks, plan.repairPerKind, def, a.seed, log);
+    const blocks = cutHoles(docs, reopened.count, 48, Math.max(60, 6 * (a.limit ?? plan.repairPerKind)), a.seed + 1);
+    const rows = await runRepairBench(reopened, blocks, a.limit ?? plan.repairPerKind, def, a.seed, log);
     await reopened.backend.dispose();
     print(report.repairTable(rows));
     out.repair = { block_tokens: 48, kinds: rows.map((r) => ({ ...r, repaired: round(r.repaired), repairedWs: round(r.repairedWs), changed: round(r.changed), msMedian: round(r.msMedian, 1) })) };

@@ -25,7 +25,7 @@ export interface RepairKindResult {
 
 async function repairOnce(e: Engine, h: Hole, block: string, sampler: SamplerOptions) {
   const docText = h.docText.slice(0, h.start) + block + h.docText.slice(h.end);
-  return runRepair(e.backend, e.score, { docText, range: { start: h.start, end: h.start + block.length }, languageId: h.lang, sampler });
+  return runRepair(e.backend, e.scorer, { docText, range: { start: h.start, end: h.start + block.length }, languageId: h.lang, sampler });
 }
 
 export async function runRepairBench(e: Engine, blocks: readonly Hole[], perKind: number, sampler: SamplerOptions, seed: number, log: (s: string) => void): Promise<RepairKindResult[]> {
@@ -39,6 +39,7 @@ export async function runRepairBench(e: Engine, blocks: readonly Hole[], perKind
       if (bad === undefined || bad === h.original && kind !== 'clean') continue;
       const r = await repairOnce(e, h, bad, sampler);
       rows.push({ ok: r.newText === h.original, okWs: exactMatch(r.newText, h.original), changed: r.changed, ms: r.ms, nfe: r.nfe });
+      log(`repair: ${kind} ${h.id}: ${r.newText === h.original ? (kind === 'clean' ? 'untouched' : 'restored') : r.changed ? 'changed, not restored' : 'unchanged'} (${Math.round(r.ms)} ms, ${r.nfe} calls)`);
     }
     results.push({
       kind,

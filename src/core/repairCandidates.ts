@@ -1,0 +1,229 @@
+/**
+ * What a suspicious piece of code could have been, for Diffuse Repair. The model only ranks; the
+ * candidates come from three places that keep a repair small and reviewable:
+ *   - names that occur nearby and are a slip of the keys away (a typo usually misspells a name the
+ *     surrounding code spells right),
+ *   - the operator's and the literal's near relatives (`<` / `<=`, `&&` / `||`, n +- 1),
+ *   - for code that no longer parses, a closing bracket put back where one is missing, or a stray
+ *     one taken out (the parser then decides which of them fix it).
+ * The denoised fill of the re-masked site is added by the pipeline. Pure: no model, no parser.
+ */
+import type { OffsetRange } from './types';
+
+export type SiteKind = 'identifier' | 'operator' | 'number';
+
+export interface RepairSite extends OffsetRange {
+  readonly kind: SiteKind;
+  /** The text of the site as it stands (with the leading space the tokenizer keeps with it). */
+  readonly original: string;
+  /** Replacements for the whole site, without the original. */
+  readonly candidates: string[];
+}
+
+const WORD = /[A-Za-z0-9_$]/;
+const PUNCT = /[!-#%-/:-@[-^`{-~]/; // the tokenizer's punctuation class (no `$`, `_`)
+
+const CONFUSIONS: ReadonlyArray<readonly string[]> = [
+  ['<', '<=', '>', '>='],
+  ['==', '!='],
+  ['===', '!=='],
+  ['&&', '||'],
+  ['&', '|'],
+  ['+', '-'],
+  ['+=', '-='],
+  ['++', '--'],
+  ['and', 'or'],
+];
+
+/** Optimal-string-alignment distance (insert, delete, substitute, swap two neighbours), capped. */
+export function editDistance(a: string, b: string, cap = 3): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > cap) return cap + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** Identifiers of a text with how often each occurs. */
+export function identifierCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  return counts;
+}
+
+/** Names from `known` a slip away from `word`: one edit for short names, two for longer ones. */
+export function nameCandidates(word: string, known: ReadonlyMap<string, number>, limit = 6): string[] {
+  if (word.length < 3) return [];
+  const max = word.length <= 5 ? 1 : 2;
+  const out: Array<{ name: string; d: number; n: number }> = [];
+  for (const [name, n] of known) {
+    if (name === word || name.length < 3) continue;
+    const d = editDistance(word, name, max);
+    if (d <= max) out.push({ name, d, n });
+  }
+  return out.sort((x, y) => x.d - y.d || y.n - x.n || (x.name < y.name ? -1 : 1)).slice(0, limit).map((x) => x.name);
+}
+
+export function operatorAlternatives(op: string): string[] {
+  const set = CONFUSIONS.find((s) => s.includes(op));
+  return set ? set.filter((x) => x !== op) : [];
+}
+
+/**
+ * The site around a suspicious token at [start, end) of `block`: the whole identifier, number or
+ * operator it belongs to, widened by one leading space (the tokenizer keeps it with the word), with
+ * its candidates. Undefined when the token is part of nothing a repair proposes for.
+ */
+export function siteAt(block: string, start: number, end: number, known: ReadonlyMap<string, number>): RepairSite | undefined {
+  const b = end;
+  let a = start;
+  while (a < b && /\s/.test(block[a])) a++;
+  if (a >= b) return undefined;
+  if (WORD.test(block[a]) || WORD.test(block[b - 1])) {
+    let s = WORD.test(block[a]) ? a : b - 1;
+    while (s > 0 && WORD.test(block[s - 1])) s--;
+    let e = s;
+    while (e < block.length && WORD.test(block[e])) e++;
+    const word = block.slice(s, e);
+    if (/^\d+$/.test(word)) {
+      if (block[s - 1] === '.' || block[e] === '.' || word.length > 4) return undefined;
+      const n = Number(word);
+      return withSpace(block, s, e, 'number', [String(n + 1), ...(n > 0 ? [String(n - 1)] : [])]);
+    }
+    if (!/^[A-Za-z_$]/.test(word)) return undefined;
+    if (word === 'and' || word === 'or') return withSpace(block, s, e, 'operator', operatorAlternatives(word));
+    // A name spelled the same way elsewhere is deliberate; a slip is usually spelled once.
+    if ((known.get(word) ?? 0) > 1) return undefined;
+    return withSpace(block, s, e, 'identifier', nameCandidates(word, known));
+  }
+  if (!PUNCT.test(block[a])) return undefined;
+  let s = a;
+  while (s > 0 && PUNCT.test(block[s - 1])) s--;
+  let e = a;
+  while (e < block.length && PUNCT.test(block[e])) e++;
+  // Within a run like `)<=(`, the operator is the longest known one around the token.
+  const run = block.slice(s, e);
+  for (let len = Math.min(3, run.length); len >= 1; len--) {
+    for (let i = Math.max(0, a - s - len + 1); i <= Math.min(run.length - len, a - s); i++) {
+      const op = run.slice(i, i + len);
+      const alts = operatorAlternatives(op);
+      if (alts.length) {
+        const lead = s > 0 && block[s - 1] === ' ' ? ' ' : '';
+        return {
+          kind: 'operator',
+          start: s - lead.length,
+          end: e,
+          original: lead + run,
+          candidates: alts.map((x) => lead + run.slice(0, i) + x + run.slice(i + len)),
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+function withSpace(block: string, s: number, e: number, kind: SiteKind, alternatives: string[]): RepairSite | undefined {
+  // A name with no near neighbour still gets a site: the model's own fill may be one.
+  if (alternatives.length === 0 && kind !== 'identifier') return undefined;
+  const lead = s > 0 && block[s - 1] === ' ' ? 1 : 0;
+  const pre = block.slice(s - lead, s);
+  return { kind, start: s - lead, end: e, original: pre + block.slice(s, e), candidates: alternatives.map((x) => pre + x) };
+}
+
+/** A one-character edit that may fix a bracket slip: insert `text` at `at`, or delete at `at`. */
+export interface BracketEdit {
+  readonly at: number;
+  readonly insert?: string;
+  readonly delete?: true;
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * Bracket edits worth parsing: for each opener left open before its enclosing closer arrives (or
+ * at the end of the block), the matching closer at every token boundary between it and that point;
+ * for a closer with no opener, its removal. Strings and comments are skipped (a line-local lexer
+ * that knows '', "", ``, //, #, and block comments).
+ */
+export function bracketEdits(block: string, limit = 120): BracketEdit[] {
+  const stack: Array<{ ch: string; at: number }> = [];
+  const edits: BracketEdit[] = [];
+  const open: Array<{ ch: string; at: number; until: number }> = [];
+  let i = 0;
+  while (i < block.length) {
+    const c = block[i];
+    if (c === '"' || c === "'" || c === '`') {
+      const close = block.indexOf(c, i + 1);
+      const nl = block.indexOf('\n', i + 1);
+      i = close < 0 || (c !== '`' && nl >= 0 && nl < close) ? (nl < 0 ? block.length : nl) : close + 1;
+      continue;
+    }
+    if (block.startsWith('//', i) || (c === '#' && (i === 0 || /\s/.test(block[i - 1])))) {
+      const nl = block.indexOf('\n', i);
+      i = nl < 0 ? block.length : nl;
+      continue;
+    }
+    if (block.startsWith('/*', i)) {
+      const end = block.indexOf('*/', i + 2);
+      i = end < 0 ? block.length : end + 2;
+      continue;
+    }
+    if (c in CLOSER) stack.push({ ch: c, at: i });
+    else if (c === ')' || c === ']' || c === '}') {
+      // Openers above the first one this closer matches were left open.
+      let k = stack.length - 1;
+      while (k >= 0 && CLOSER[stack[k].ch] !== c) k--;
+      if (k < 0) edits.push({ at: i, delete: true });
+      else {
+        for (const o of stack.splice(k + 1)) open.push({ ...o, until: i });
+        stack.pop();
+      }
+    }
+    i++;
+  }
+  for (const o of stack) open.push({ ...o, until: block.length });
+  for (const o of open) {
+    for (let p = o.at + 1; p <= o.until && edits.length < limit; p++) {
+      if (isBoundary(block, p)) edits.push({ at: p, insert: CLOSER[o.ch] });
+    }
+  }
+  return edits;
+}
+
+/** After a non-space character, and not inside a word or number. */
+function isBoundary(block: string, p: number): boolean {
+  const before = block[p - 1];
+  const after = block[p] ?? '';
+  if (before === undefined || /\s/.test(before)) return false;
+  return !(WORD.test(before) && WORD.test(after));
+}
+
+export function applyBracketEdit(block: string, e: BracketEdit): string {
+  return e.delete ? block.slice(0, e.at) + block.slice(e.at + 1) : block.slice(0, e.at) + (e.insert ?? '') + block.slice(e.at);
+}
+
+/**
+ * The span the model scores a bracket edit on, in the edited block: the punctuation run that holds
+ * the change (the tokenizer merges such runs), with a leading space.
+ */
+export function bracketSite(edited: string, e: BracketEdit): OffsetRange {
+  let s = Math.min(e.at, edited.length);
+  let end = e.delete ? s : s + (e.insert?.length ?? 0);
+  while (s > 0 && PUNCT.test(edited[s - 1])) s--;
+  while (end < edited.length && PUNCT.test(edited[end])) end++;
+  if (s > 0 && edited[s - 1] === ' ') s--;
+  if (end === s) end = Math.min(edited.length, s + 1);
+  return { start: s, end };
+}

@@ -1,0 +1,81 @@
+/**
+ * Diffuse Repair end to end in this process with the real default model and grammars: a
+ * misspelled name and a deleted bracket come back, clean code stays as it is, and the model's
+ * ranking of candidates at a masked site prefers the spelling the code uses.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FillBackend } from '../../src/core/types';
+import { fillBatch } from '../../src/model/fillEngine';
+import { runRepair, type RepairScorer } from '../../src/model/repairPipeline';
+import { rankCandidates, scoreTokens } from '../../src/model/scorer';
+import { defaultModel, sampler } from './helpers/model';
+
+const CLEAN = `export function countPositive(values: number[]): number {
+  let count = 0;
+  for (const value of values) {
+    if (value > 0) {
+      count = count + 1;
+    }
+  }
+  return count;
+}
+`;
+
+async function engine(): Promise<{ backend: FillBackend; scorer: RepairScorer }> {
+  const m = await defaultModel();
+  return {
+    backend: { id: 'in-process', describe: () => 'in-process', fill: (r, o, h) => fillBatch(m, r, o, { isCancelled: () => h?.signal?.aborted ?? false }), dispose: async () => undefined },
+    scorer: {
+      score: (text, prefix, suffix, passes, seed) => scoreTokens(m, { text, prefix, suffix, passes, seed }, () => false),
+      rank: (sites) => rankCandidates(m, sites, () => false),
+    },
+  };
+}
+
+function repair(docText: string, scorer: RepairScorer, backend: FillBackend) {
+  return runRepair(backend, scorer, { docText, range: { start: 0, end: docText.length }, languageId: 'typescript', sampler: sampler() });
+}
+
+test('the model ranks the spelling the code uses above a slip of it, at the masked site', async () => {
+  const m = await defaultModel();
+  const at = CLEAN.lastIndexOf(' count;');
+  const r = await rankCandidates(m, [{ prefix: CLEAN.slice(0, at), suffix: CLEAN.slice(at + ' count'.length), candidates: [' count', ' cuont', ''] }], () => false);
+  assert.equal(r.scores.length, 1);
+  const [right, slip, empty] = r.scores[0];
+  assert.ok(right > slip, `count ${right.toFixed(2)} vs cuont ${slip.toFixed(2)}`);
+  assert.equal(empty, 0, 'an empty candidate has no tokens to score');
+  assert.ok(r.nfe >= 1 && r.nfe <= 2, 'candidates of one length share a row, rows share calls');
+});
+
+test('a misspelled name is put back to the spelling used around it', async () => {
+  const { backend, scorer } = await engine();
+  const typo = CLEAN.replace('return count;', 'return cuont;');
+  const r = await repair(typo, scorer, backend);
+  assert.equal(r.newText, CLEAN);
+  assert.ok(r.changed && r.suspects >= 1);
+});
+
+test('a deleted closing bracket is put back where the parser and the model agree', async () => {
+  const { backend, scorer } = await engine();
+  const broken = CLEAN.replace('if (value > 0) {', 'if (value > 0 {');
+  const r = await repair(broken, scorer, backend);
+  assert.equal(r.newText, CLEAN);
+});
+
+test('clean code is left exactly as it is', async () => {
+  const { backend, scorer } = await engine();
+  const r = await repair(CLEAN, scorer, backend);
+  assert.equal(r.changed, false);
+  assert.equal(r.newText, CLEAN);
+});
+
+test('a name spelled the same way elsewhere is never renamed, even to a near neighbour', async () => {
+  const { backend, scorer } = await engine();
+  // `counts` and `count` are both real names here: neither is a slip of the other.
+  const text = CLEAN.replace('let count = 0;', 'let count = 0;\n  const counts = [count];').replace('return count;', 'return counts.length + count;');
+  const r = await repair(text, scorer, backend);
+  const uses = (s: string, name: string) => (s.match(new RegExp(`\\b${name}\\b`, 'g')) ?? []).length;
+  assert.equal(uses(r.newText, 'counts'), uses(text, 'counts'));
+  assert.equal(uses(r.newText, 'count'), uses(text, 'count'));
+});

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+
+test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
+  assert.equal(editDistance('count', 'cuont'), 1);
+  assert.equal(editDistance('count', 'count'), 0);
+  assert.equal(editDistance('errors', 'error'), 1);
+  assert.equal(editDistance('value', 'values2'), 2);
+  assert.equal(editDistance('alpha', 'omega', 2), 3, 'beyond the cap reports cap + 1');
+});
+
+test('name candidates: one edit for short names, two for long ones, most used first', () => {
+  const known = identifierCounts('count count count counter cuont result results resultz');
+  assert.deepEqual(nameCandidates('cuont', known), ['count']);
+  assert.deepEqual(nameCandidates('reslut', known), ['result', 'results', 'resultz']);
+  assert.deepEqual(nameCandidates('ab', known), [], 'names under three characters are not guessed at');
+});
+
+test('an identifier site takes its leading space and its near names; a name used elsewhere is no site', () => {
+  const block = '  let count = 0;\n  return cuont;\n';
+  const known = identifierCounts(block);
+  const at = block.indexOf('cuont');
+  const site = siteAt(block, at, at + 3, known);
+  assert.ok(site);
+  assert.equal(site.kind, 'identifier');
+  assert.equal(block.slice(site.start, site.end), ' cuont');
+  assert.equal(site.original, ' cuont');
+  assert.deepEqual(site.candidates, [' count']);
+  const used = block.indexOf('count');
+  assert.equal(siteAt(block, used, used + 5, identifierCounts(block + ' count')), undefined);
+});
+
+test('operator and literal sites offer their near relatives', () => {
+  const block = 'if (i < n && ok) x = 10;';
+  const known = identifierCounts(block);
+  const lt = siteAt(block, block.indexOf('<'), block.indexOf('<') + 1, known);
+  assert.equal(lt?.kind, 'operator');
+  assert.deepEqual(lt?.candidates, [' <=', ' >', ' >=']);
+  const and = siteAt(block, block.indexOf('&&'), block.indexOf('&&') + 2, known);
+  assert.deepEqual(and?.candidates, [' ||']);
+  const ten = siteAt(block, block.indexOf('10'), block.indexOf('10') + 2, known);
+  assert.equal(ten?.kind, 'number');
+  assert.deepEqual(ten?.candidates, [' 11', ' 9']);
+  assert.deepEqual(operatorAlternatives('=>'), [], 'an arrow has no confusable neighbour');
+  assert.equal(siteAt(block, block.indexOf(';'), block.indexOf(';') + 1, known), undefined);
+});
+
+test('bracket edits put back a missing closer between the open bracket and where it had to close', () => {
+  const block = 'foo(a, b;\nbar();';
+  const edits = bracketEdits(block);
+  const fixed = edits.map((e) => applyBracketEdit(block, e));
+  assert.ok(fixed.includes('foo(a, b);\nbar();'), fixed.join(' | '));
+  assert.ok(edits.every((e) => e.insert === ')'), 'only the kind of bracket left open');
+  assert.ok(!fixed.some((f) => f.includes('fo)o')), 'never inside a word');
+});
+
+test('a closer with no opener may be taken out; brackets in strings and comments do not count', () => {
+  const stray = 'x = 1);';
+  assert.deepEqual(bracketEdits(stray), [{ at: 5, delete: true }]);
+  assert.deepEqual(bracketEdits('s = "(";  // )\nt = f(x);'), []);
+});
+
+test('the site of a bracket edit is the punctuation run the tokenizer merges it with', () => {
+  const block = 'foo(a, b;';
+  const e = { at: 8, insert: ')' };
+  const edited = applyBracketEdit(block, e);
+  const site = bracketSite(edited, e);
+  assert.equal(edited.slice(site.start, site.end), ');');
+});
