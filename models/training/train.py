@@ -98,19 +98,40 @@ def loss_fn(model, x, m, t, dev, bf16):
 
 
 @torch.no_grad()
-def evaluate(model, val_stream, T, rows, dev, bf16):
+def evaluate(model, val_stream, T, rows, dev, bf16, byte_len=None, infill=None):
+    """Masked-token accuracy at each EVAL_T; with `byte_len` (bytes per token id) also bits per
+    byte of the masked tokens at t = 0.15, which compares models with different vocabularies; with
+    `infill` (fixed infill-shaped rows, canvas fully masked) the share of canvas positions, hole
+    tokens and [PAD]s, predicted right in one pass: the product's task."""
     model.eval()
     out = {}
-    for t in EVAL_T:
-        x, m = fixed_eval_batches(val_stream, T, t, rows, seed=7)
+    if infill is not None:
+        x, m = infill
         correct = total = 0
-        for i in range(0, rows, 16):
+        for i in range(0, len(x), 16):
             xb, mb = x[i:i + 16], m[i:i + 16]
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+            with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
                 pred = model(masked_input(xb, mb).to(dev)).argmax(-1).cpu()
             correct += (pred[mb] == xb[mb]).sum().item()
             total += mb.sum().item()
+        out["infill@1"] = correct / max(1, total)
+    for t in EVAL_T:
+        x, m = fixed_eval_batches(val_stream, T, t, rows, seed=7)
+        correct = total = 0
+        nats = nbytes = 0.0
+        for i in range(0, rows, 16):
+            xb, mb = x[i:i + 16], m[i:i + 16]
+            with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+                logits = model(masked_input(xb, mb).to(dev))
+            pred = logits.argmax(-1).cpu()
+            correct += (pred[mb] == xb[mb]).sum().item()
+            total += mb.sum().item()
+            if byte_len is not None and t == EVAL_T[0]:
+                nats += F.cross_entropy(logits.float().cpu()[mb], xb[mb], reduction="sum").item()
+                nbytes += byte_len[xb[mb]].sum().item()
         out[f"acc@{t}"] = correct / max(1, total)
+        if byte_len is not None and t == EVAL_T[0]:
+            out[f"bpb@{t}"] = nats / max(1.0, nbytes) / math.log(2)
     model.train()
     return out
 
@@ -127,6 +148,11 @@ def main():
     if args.depth:
         p.update(n_layers=args.depth)
     enc = encoder_for(args.model_dir)
+    # Bytes each token stands for (byte-level BPE: one symbol per byte; special tokens none).
+    with open(os.path.join(args.model_dir, "tokenizer.json")) as f:
+        specials = {t["content"] for t in json.load(f).get("added_tokens", [])}
+    byte_len = torch.tensor([0 if enc.id_to_token[i] in specials else len(enc.id_to_token[i]) for i in range(len(enc.vocab))],
+                            dtype=torch.float64)
     cfg = ModelConfig(vocab_size=len(enc.vocab), **p)
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state.pt")
@@ -158,6 +184,11 @@ def main():
         dist.barrier()
         train_stream = token_stream(train_docs, enc, cache + "-train.bin")
         val_stream = token_stream(val_docs, enc, cache + "-val.bin")
+    infill_eval = None
+    if rank == 0:
+        vb = Batcher(val_docs, val_stream, enc, cfg.max_context, 1.0, seed=11)
+        rows = [vb.infill_row(1.0) for _ in range(args.eval_rows)]
+        infill_eval = (torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows]))
     torch.manual_seed(args.seed + step * 7919 + rank)
     batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank)
     batches = iter(BatchStream(batcher, batch)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
@@ -178,7 +209,7 @@ def main():
             dist.broadcast(flags, 0)
         done, eval_now = bool(flags[0]), bool(flags[1])
         if rank == 0 and (done or eval_now):
-            metrics = evaluate(ema, val_stream, cfg.max_context, args.eval_rows, dev, bf16)
+            metrics = evaluate(ema, val_stream, cfg.max_context, args.eval_rows, dev, bf16, byte_len, infill_eval)
             rec = {"step": step, "tokens": tokens, "minutes": round(elapsed / 60, 2), **metrics}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n"), log.flush()
