@@ -43,6 +43,16 @@ export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
   }
 }
 
+/**
+ * Why a new fill or repair of `uri` cannot start, or undefined when it can: one job at a time per
+ * document (across the registries given), and none while the document has a review pending.
+ */
+export function whyBusy(uri: string, registries: readonly DocumentJobs<DocumentJob>[], reviews: { has(uri: string): boolean }): string | undefined {
+  if (registries.some(r => r.has(uri))) return 'A fill is already running in this file.';
+  if (reviews.has(uri)) return 'Accept or reject the pending changes in this file first.';
+  return undefined;
+}
+
 function tabUri(tab: vscode.Tab): string | undefined {
   const input = tab.input;
   if (input instanceof vscode.TabInputText) return input.uri.toString();

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { DocumentJobs, hasTab } from './documentJobs';
-import { rebaseRange, type TextChange } from '../core/rebase';
+import { DocumentJobs, hasTab, whyBusy } from './documentJobs';
+import type { TextChange } from '../core/rebase';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
+import { DocumentWatch } from './documentWatch';
 import type { Anchoring, EditStep } from './engine';
 import type { FillRecord } from './fillRecord';
 import { LiveView } from './liveView';
@@ -22,17 +23,13 @@ export interface LiveStep {
   readonly masked: number;
 }
 
-interface Running {
-  readonly cts: vscode.CancellationTokenSource;
-  typedInside: boolean;
-}
-
 /**
  * Runs fills: one at a time per document, each with a live view, a cancellable progress
  * notification and a check of the document before its result is shown for review.
  */
 export class FillRunner implements vscode.Disposable {
-  private readonly running = new DocumentJobs<Running>();
+  /** The fills in flight, one per document: cancelled by Cancel Fill and on closing their file. */
+  readonly jobs = new DocumentJobs<DocumentWatch>();
   private readonly stepped = new vscode.EventEmitter<LiveStep>();
   private readonly finished = new vscode.EventEmitter<FillRecord>();
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
@@ -51,43 +48,16 @@ export class FillRunner implements vscode.Disposable {
     private readonly status: DiffuseStatusBar,
   ) {}
 
-  isRunning(uri: string): boolean {
-    return this.running.has(uri);
-  }
-
-  /** Cancels the fill of one document, or every fill; true when one was running. */
-  cancel(uri?: string): boolean {
-    return this.running.cancel(uri);
-  }
-
   /** `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions. */
   async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord> {
     const uri = doc.uri.toString();
-    if (this.running.has(uri)) return this.finish({ uri, outcome: 'refused', steps: 0, message: 'A fill is already running in this file.' });
-    if (this.reviews.has(uri)) {
-      return this.finish({ uri, outcome: 'refused', steps: 0, message: 'Accept or reject the pending changes in this file first.' });
-    }
+    const busy = whyBusy(uri, [this.jobs], this.reviews);
+    if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
 
-    // The text, version and change listener are taken in the same tick, so no edit can slip between.
-    const baseText = doc.getText();
-    const version = doc.version;
-    const since: TextChange[][] = [];
-    const cts = new vscode.CancellationTokenSource();
-    const run: Running = { cts, typedInside: false };
-    const disposables: vscode.Disposable[] = [cts];
-    disposables.push(vscode.workspace.onDidChangeTextDocument(e => {
-      if (e.document !== doc || e.contentChanges.length === 0) return;
-      since.push(e.contentChanges.map(c => ({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text })));
-      // Typing inside the target makes the result useless: stop denoising now, not at the end.
-      if (!rebaseRange(target, since)) {
-        run.typedInside = true;
-        cts.cancel();
-      }
-    }));
-    if (token) disposables.push(token.onCancellationRequested(() => cts.cancel()));
-    this.running.set(uri, run);
+    const job = new DocumentWatch(doc, target, 'The text being rewritten was edited while the fill ran; the result was discarded.', token);
+    this.jobs.set(uri, job);
 
-    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => rebaseRange(r, since)) : undefined;
+    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => job.rebase(r)) : undefined;
     let steps = 0;
     const onStep = (e: EditStep): void => {
       steps++;
@@ -95,38 +65,26 @@ export class FillRunner implements vscode.Disposable {
       this.stepped.fire({ uri, step: e.step, totalSteps: e.totalSteps, canvas: e.canvases.join(''),
         masked: e.masked.reduce((a, b) => a + b, 0) });
     };
-    const cancelled = (): FillRecord | undefined => {
-      if (!cts.token.isCancellationRequested) return undefined;
-      return run.typedInside
-        ? { uri, outcome: 'refused', steps, message: 'The text being rewritten was edited while the fill ran; the result was discarded.' }
-        : { uri, outcome: 'cancelled', steps };
-    };
 
     this.status.busy('Diffuse: filling…');
     try {
-      const answer = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Diffuse', cancellable: true },
-        async (progress, progressToken) => {
-          disposables.push(progressToken.onCancellationRequested(() => cts.cancel()));
-          const abort = new AbortController();
-          disposables.push(cts.token.onCancellationRequested(() => abort.abort()));
-          progress.report({ message: 'denoising…' });
-          return this.backends.runEdit({
-            docText: baseText,
-            range: target,
-            languageId: doc.languageId,
-            anchoring,
-            sampler: this.settings.sampler(),
-            maxTokens: this.settings.get('maxTokens'),
-            onStep: e => {
-              onStep(e);
-              progress.report({ message: `step ${e.step}/${e.totalSteps}` });
-            },
-            signal: abort.signal,
-            instruction,
-          });
-        },
-      );
+      const answer = await job.withProgress('Diffuse', async progress => {
+        progress.report({ message: 'denoising…' });
+        return this.backends.runEdit({
+          docText: job.baseText,
+          range: target,
+          languageId: doc.languageId,
+          anchoring,
+          sampler: this.settings.sampler(),
+          maxTokens: this.settings.get('maxTokens'),
+          onStep: e => {
+            onStep(e);
+            progress.report({ message: `step ${e.step}/${e.totalSteps}` });
+          },
+          signal: job.signal,
+          instruction,
+        });
+      });
       live?.dispose();
       const { result, backend } = answer;
       if (result.notice) this.log.info(result.notice);
@@ -135,21 +93,21 @@ export class FillRunner implements vscode.Disposable {
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
       };
       await this.beforeApply?.(uri);
-      const stop = cancelled();
+      const stop = job.stopped(steps);
       if (stop) return this.finish({ ...base, ...stop });
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
 
-      const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
-      return await this.present(doc, edit, since, base);
+      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText };
+      return await this.present(doc, edit, job.since, base);
     } catch (err) {
-      const stop = cancelled();
+      const stop = job.stopped(steps);
       if (stop) return this.finish(stop);
       this.log.error('fill failed', err);
       return this.finish({ uri, outcome: 'failed', steps, message: err instanceof Error ? err.message : String(err) });
     } finally {
       live?.dispose();
-      this.running.delete(uri);
-      for (const d of disposables) d.dispose();
+      this.jobs.delete(uri);
+      job.dispose();
     }
   }
 
@@ -186,9 +144,7 @@ export class FillRunner implements vscode.Disposable {
     this.log.fill(record, content);
     this.status.update(record);
     if (record.outcome === 'refused' || record.outcome === 'failed') {
-      void vscode.window.showWarningMessage(`Diffuse: ${record.message ?? 'the fill failed.'}`, 'Show Log').then(choice => {
-        if (choice) this.log.channel.show(true);
-      });
+      this.log.warnUser(`Diffuse: ${record.message ?? 'the fill failed.'}`);
     } else if (record.outcome === 'no-change') {
       void vscode.window.showInformationMessage('Diffuse: the model proposed no change.');
     }
@@ -197,7 +153,7 @@ export class FillRunner implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.running.dispose();
+    this.jobs.dispose();
     this.stepped.dispose();
     this.finished.dispose();
   }
@@ -206,7 +162,7 @@ export class FillRunner implements vscode.Disposable {
 export const CLOSED = 'The file was closed before the fill finished; nothing was changed.';
 
 /** The backend's description without the provider, which the status bar shows on its own. */
-function modelLabel(description: string, provider: string): string {
+export function modelLabel(description: string, provider: string): string {
   const suffix = ` (${provider})`;
   return description.endsWith(suffix) ? description.slice(0, -suffix.length) : description;
 }

@@ -34,6 +34,13 @@ export class DiffuseLog implements vscode.Disposable {
     }
   }
 
+  /** Shows `message` as a warning that offers this log, where the details are. */
+  warnUser(message: string): void {
+    void vscode.window.showWarningMessage(message, 'Show Log').then(choice => {
+      if (choice) this.channel.show(true);
+    });
+  }
+
   info(message: string): void {
     this.channel.info(message);
   }

@@ -95,9 +95,9 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
     },
     'diffuse.cancel': () => {
       const uri = activeUri();
-      const only = uri && (runner.isRunning(uri) || repairs.isRunning(uri)) ? uri : undefined;
-      const fills = runner.cancel(only);
-      return repairs.cancel(only) || fills;
+      const only = uri && (runner.jobs.has(uri) || repairs.jobs.has(uri)) ? uri : undefined;
+      const fills = runner.jobs.cancel(only);
+      return repairs.jobs.cancel(only) || fills;
     },
     'diffuse.setApiKey': (key) => remote.setApiKey(key),
     'diffuse.showLog': () => log.channel.show(),

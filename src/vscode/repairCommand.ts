@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { rebaseRange, type TextChange } from '../core/rebase';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { LocalBackend } from '../model/localBackend';
 import { runRepair, type RepairResult, type RepairScorer } from '../model/repairPipeline';
@@ -7,8 +6,9 @@ import type { BackendService } from './backendService';
 import { refuseDocument } from './editCommands';
 import type { Backend } from './engine';
 import type { FillRecord } from './fillRecord';
-import { CLOSED, type FillRunner } from './fillRunner';
-import { DocumentJobs, hasTab } from './documentJobs';
+import { CLOSED, modelLabel, type FillRunner } from './fillRunner';
+import { DocumentJobs, hasTab, whyBusy } from './documentJobs';
+import { DocumentWatch } from './documentWatch';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
 import { RepairView } from './repairView';
@@ -36,11 +36,6 @@ export function nothingToRepair(suspects: number): string {
 }
 const NEEDS_LOCAL = 'Diffuse Repair needs the local model: it scores every token of the code, which a remote server does not offer. Set "diffuse.backend" to "local".';
 
-interface Running {
-  readonly cts: vscode.CancellationTokenSource;
-  typedInside: boolean;
-}
-
 /** Per-token scores of the backend, when it has them (the local model in its worker). */
 function scorerOf(backend: Backend, signal: AbortSignal): RepairScorer | undefined {
   const client = (backend as Partial<Pick<LocalBackend, 'client'>>).client;
@@ -58,7 +53,8 @@ function scorerOf(backend: Backend, signal: AbortSignal): RepairScorer | undefin
  * repairing; the document is never touched before the review.
  */
 export class RepairCommand implements vscode.Disposable {
-  private readonly running = new DocumentJobs<Running>();
+  /** The repairs in flight, one per document: cancelled by Cancel Fill and on closing their file. */
+  readonly jobs = new DocumentJobs<DocumentWatch>();
   private readonly view = new RepairView();
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
@@ -71,15 +67,6 @@ export class RepairCommand implements vscode.Disposable {
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
   ) {}
-
-  isRunning(uri: string): boolean {
-    return this.running.has(uri);
-  }
-
-  /** Cancels the repair of one document, or every repair; true when one was running. */
-  cancel(uri?: string): boolean {
-    return this.running.cancel(uri);
-  }
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */
   async repair(token?: vscode.CancellationToken): Promise<RepairRecord | undefined> {
@@ -107,105 +94,71 @@ export class RepairCommand implements vscode.Disposable {
 
   private async run(doc: vscode.TextDocument, target: OffsetRange, token?: vscode.CancellationToken): Promise<RepairRecord> {
     const uri = doc.uri.toString();
-    if (this.running.has(uri) || this.runner.isRunning(uri)) {
-      return this.finish({ uri, outcome: 'refused', steps: 0, message: 'A fill is already running in this file.' });
-    }
-    if (this.reviews.has(uri)) {
-      return this.finish({ uri, outcome: 'refused', steps: 0, message: 'Accept or reject the pending changes in this file first.' });
-    }
+    const busy = whyBusy(uri, [this.jobs, this.runner.jobs], this.reviews);
+    if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
 
-    // Text, version and listener in the same tick, so no edit slips between them (as in FillRunner).
-    const baseText = doc.getText();
-    const version = doc.version;
-    const since: TextChange[][] = [];
-    const cts = new vscode.CancellationTokenSource();
-    const run: Running = { cts, typedInside: false };
-    const abort = new AbortController();
-    let watched: OffsetRange = target;
-    const disposables: vscode.Disposable[] = [cts, cts.token.onCancellationRequested(() => abort.abort())];
-    disposables.push(vscode.workspace.onDidChangeTextDocument(e => {
-      if (e.document !== doc || e.contentChanges.length === 0) return;
-      since.push(e.contentChanges.map(c => ({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text })));
-      if (!rebaseRange(watched, since)) {
-        run.typedInside = true;
-        cts.cancel();
-      }
-    }));
-    if (token) disposables.push(token.onCancellationRequested(() => cts.cancel()));
-    this.running.set(uri, run);
+    const job = new DocumentWatch(doc, target, 'The code being repaired was edited while the repair ran; the result was discarded.', token);
+    this.jobs.set(uri, job);
 
     let suspectRanges: OffsetRange[] | undefined;
-    const stopped = (): RepairRecord | undefined => {
-      if (!cts.token.isCancellationRequested) return undefined;
-      return run.typedInside
-        ? { uri, outcome: 'refused', steps: 0, message: 'The code being repaired was edited while the repair ran; the result was discarded.' }
-        : { uri, outcome: 'cancelled', steps: 0 };
-    };
-
     this.status.busy('Diffuse: repairing…');
     try {
-      const { result, backend } = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Diffuse Repair', cancellable: true },
-        async (progress, progressToken) => {
-          disposables.push(progressToken.onCancellationRequested(() => cts.cancel()));
-          progress.report({ message: 'loading the model…' });
-          const backend = await this.backends.get();
-          const score = scorerOf(backend, abort.signal);
-          if (!score) throw new Error(NEEDS_LOCAL);
-          progress.report({ message: 'scoring every token…' });
-          const result = await runRepair(backend, score, {
-            docText: baseText,
-            range: target,
-            languageId: doc.languageId,
-            sampler: this.settings.sampler(),
-            select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
-            margin: this.settings.get('repair.margin'),
-            signal: abort.signal,
-            onSuspects: spans => {
-              suspectRanges ??= [...spans];
-              // Typing inside what is about to be rewritten discards the result, as with a fill.
-              watched = spans.reduce((a, b) => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) }), watched);
-              if (this.settings.get('liveView')) this.view.show(doc, spans, r => rebaseRange(r, since));
-              progress.report({ message: `filling ${spans.length} suspicious span${spans.length === 1 ? '' : 's'}…` });
-            },
-          });
-          return { result, backend };
-        },
-      );
+      const { result, backend } = await job.withProgress('Diffuse Repair', async progress => {
+        progress.report({ message: 'loading the model…' });
+        const backend = await this.backends.get();
+        const score = scorerOf(backend, job.signal);
+        if (!score) throw new Error(NEEDS_LOCAL);
+        progress.report({ message: 'scoring every token…' });
+        const result = await runRepair(backend, score, {
+          docText: job.baseText,
+          range: target,
+          languageId: doc.languageId,
+          sampler: this.settings.sampler(),
+          select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
+          margin: this.settings.get('repair.margin'),
+          signal: job.signal,
+          onSuspects: spans => {
+            suspectRanges ??= [...spans];
+            // Typing inside what is about to be rewritten discards the result, as with a fill.
+            job.watch(spans);
+            if (this.settings.get('liveView')) this.view.show(doc, spans, r => job.rebase(r));
+            progress.report({ message: `filling ${spans.length} suspicious span${spans.length === 1 ? '' : 's'}…` });
+          },
+        });
+        return { result, backend };
+      });
       this.view.clear(doc);
       await this.beforeApply?.(uri);
       const base = this.record(uri, result, backend, suspectRanges);
-      const stop = stopped();
+      const stop = job.stopped(0);
       if (stop) return this.finish({ ...base, ...stop });
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
       if (!result.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) });
 
-      const edit: RootedEdit = { docId: uri, version, baseText, range: result.range, newText: result.newText };
-      const started = await this.reviews.start(doc, edit, since);
+      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText };
+      const started = await this.reviews.start(doc, edit, job.since);
       const content = this.settings.get('debugLogContent')
-        ? { before: baseText.slice(result.range.start, result.range.end), after: result.newText }
+        ? { before: job.baseText.slice(result.range.start, result.range.end), after: result.newText }
         : undefined;
       if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
       if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) }, content);
       return this.finish({ ...base, hunks: started.hunks }, content);
     } catch (err) {
-      const stop = stopped();
+      const stop = job.stopped(0);
       if (stop) return this.finish({ ...stop, suspectRanges });
       this.log.error('repair failed', err);
       return this.finish({ uri, outcome: 'failed', steps: 0, message: err instanceof Error ? err.message : String(err) });
     } finally {
       this.view.clear(doc);
-      this.running.delete(uri);
-      for (const d of disposables) d.dispose();
+      this.jobs.delete(uri);
+      job.dispose();
     }
   }
 
   private record(uri: string, r: RepairResult, backend: Backend, suspectRanges: OffsetRange[] | undefined): RepairRecord {
-    const suffix = ` (${backend.provider})`;
-    const description = backend.describe();
     return {
       uri, outcome: 'review', range: r.range, provider: backend.provider, steps: 0, nfe: r.nfe, ms: r.ms,
-      model: description.endsWith(suffix) ? description.slice(0, -suffix.length) : description,
+      model: modelLabel(backend.describe(), backend.provider),
       repairRounds: r.rounds, suspects: r.suspects, suspectRanges,
     };
   }
@@ -215,9 +168,7 @@ export class RepairCommand implements vscode.Disposable {
     this.log.info(`repair: suspects=${record.suspects ?? 0} spans=${record.suspectRanges?.length ?? 0} uri=${record.uri}`);
     this.status.update(record);
     if (record.outcome === 'refused' || record.outcome === 'failed') {
-      void vscode.window.showWarningMessage(`Diffuse: ${record.message ?? 'the repair failed.'}`, 'Show Log').then(choice => {
-        if (choice) this.log.channel.show(true);
-      });
+      this.log.warnUser(`Diffuse: ${record.message ?? 'the repair failed.'}`);
     } else if (record.outcome === 'no-change') {
       void vscode.window.showInformationMessage(`Diffuse: ${record.message ?? nothingToRepair(0)}`);
     }
@@ -229,7 +180,7 @@ export class RepairCommand implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.running.dispose();
+    this.jobs.dispose();
     this.view.dispose();
   }
 }

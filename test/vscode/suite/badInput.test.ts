@@ -8,27 +8,13 @@ import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
-import { activateExtension, captureMessages as capture } from './util';
+import { activateTestApi, captureMessages as capture, openNewFile, TOTAL_FUNCTION } from './util';
 
-const SOURCE = [
-  'export function total(items: number[]): number {',
-  '  let sum = 0;',
-  '  for (const item of items) sum += item;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
+const SOURCE = [...TOTAL_FUNCTION, ''].join('\n');
 
 let api: DiffuseTestApi;
-let counter = 0;
 
-async function open(content: string | Buffer, ext = 'ts'): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder');
-  const file = path.join(folder.uri.fsPath, `bad-${process.pid}-${++counter}.${ext}`);
-  fs.writeFileSync(file, content);
-  return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-}
+const open = (content: string | Buffer, ext = 'ts'): Promise<vscode.TextEditor> => openNewFile('bad', content, { ext });
 
 async function configure(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('diffuse').update(key, value, vscode.ConfigurationTarget.Global);
@@ -50,7 +36,7 @@ async function refused(editor: vscode.TextEditor, command: string, message: RegE
 
 suite('Bad input', () => {
   suiteSetup(async () => {
-    api = (await activateExtension()).exports as DiffuseTestApi;
+    api = await activateTestApi();
   });
 
   teardown(async () => {

@@ -5,20 +5,15 @@
 // The review mechanics on known proposals are in review.test.ts.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { LiveStep } from '../../../src/vscode/fillRunner';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
-import { activateExtension, captureMessages, manifest, waitFor } from './util';
+import { activateTestApi, assertHunksInPlace, captureMessages, manifest, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
 
 const SOURCE = [
-  'export function total(items: number[]): number {',
-  '  let sum = 0;',
-  '  for (const item of items) sum += item;',
-  '  return sum;',
-  '}',
+  ...TOTAL_FUNCTION,
   '',
   'export function average(items: number[]): number {',
   '  if (items.length === 0) @@@ ### $$$',
@@ -31,15 +26,8 @@ const SOURCE = [
 const BODY = new vscode.Selection(7, 0, 10, 0);
 
 let api: DiffuseTestApi;
-let counter = 0;
 
-async function open(column = vscode.ViewColumn.Active): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder');
-  const file = path.join(folder.uri.fsPath, `edit-${process.pid}-${++counter}.ts`);
-  fs.writeFileSync(file, SOURCE);
-  return vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: column, preview: false });
-}
+const open = (column = vscode.ViewColumn.Active): Promise<vscode.TextEditor> => openNewFile('edit', SOURCE, { column });
 
 function nextStep(uri: vscode.Uri): Promise<LiveStep> {
   return new Promise(resolve => {
@@ -49,11 +37,6 @@ function nextStep(uri: vscode.Uri): Promise<LiveStep> {
       resolve(s);
     });
   });
-}
-
-function assertHunksInPlace(doc: vscode.TextDocument): void {
-  const text = doc.getText();
-  for (const h of api.reviews(doc.uri)) assert.equal(text.slice(h.range.start, h.range.end), h.added, `hunk ${h.id}`);
 }
 
 /**
@@ -68,7 +51,7 @@ function assertSettled(record: FillRecord | undefined, doc: vscode.TextDocument,
   if (record.outcome === 'review') {
     assert.ok(record.hunks && record.hunks > 0);
     assert.equal(api.reviews(doc.uri).length, record.hunks);
-    assertHunksInPlace(doc);
+    assertHunksInPlace(api, doc);
     assert.ok(doc.getText().startsWith(before.slice(0, r.start)), 'nothing before the range changed');
     assert.ok(doc.getText().endsWith(before.slice(r.end)), 'nothing after the range changed');
   } else {
@@ -80,18 +63,12 @@ function assertSettled(record: FillRecord | undefined, doc: vscode.TextDocument,
 
 suite('Edit', () => {
   suiteSetup(async () => {
-    const exported = (await activateExtension()).exports as DiffuseTestApi | undefined;
-    assert.ok(exported?.reviews, 'activate() must return registerDiffuse(context) (the test API)');
-    api = exported;
+    api = await activateTestApi();
   });
 
   teardown(async () => {
     api.setBeforeApply(undefined);
-    for (const doc of vscode.workspace.textDocuments) {
-      if (api.reviews(doc.uri).length) await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
-    }
-    await vscode.commands.executeCommand('workbench.action.files.saveAll');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rejectReviewsAndCloseEditors(api);
   });
 
   test('Diffuse Edit (palette and context menu) fills the selection with live steps; a review or "no change" follows', async () => {
@@ -218,7 +195,7 @@ suite('Edit', () => {
     await vscode.commands.executeCommand('diffuse.rejectAll', b.uri.toString());
     assert.equal(b.getText(), SOURCE);
     assert.deepEqual(api.reviews(a.document.uri), pendingA, 'the other review is untouched');
-    assertHunksInPlace(a.document);
+    assertHunksInPlace(api, a.document);
   });
 
   test('closing the file in the middle of a fill cancels it; nothing is written', async () => {

@@ -2,14 +2,12 @@
 // answers the fills. A fill is reviewed and accepted; a failing server leaves the document as it
 // was; Diffuse Edit… passes its instruction to the chat API and is plain about the local model.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { startFakeServer, type FakeServer } from '../../helpers/fakeServer';
-import { activateExtension } from './util';
+import { activateTestApi, openNewFile, rejectReviewsAndCloseEditors } from './util';
 
 const KEY = 'sk-remote-suite-5a4b3c2d1e';
 const SOURCE = [
@@ -27,7 +25,6 @@ const REMOTE_KEYS = ['backend', 'remote.endpoint', 'remote.model', 'remote.api']
 
 let api: DiffuseTestApi;
 let server: FakeServer;
-let counter = 0;
 
 async function configure(values: Record<string, unknown>): Promise<void> {
   const config = vscode.workspace.getConfiguration('diffuse');
@@ -35,11 +32,7 @@ async function configure(values: Record<string, unknown>): Promise<void> {
 }
 
 async function open(): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder');
-  const file = path.join(folder.uri.fsPath, `remote-${process.pid}-${++counter}.ts`);
-  fs.writeFileSync(file, SOURCE);
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  const editor = await openNewFile('remote', SOURCE);
   editor.selection = GUARD;
   return editor;
 }
@@ -60,7 +53,7 @@ async function logText(needle: string): Promise<string> {
 
 suite('Remote backend', () => {
   suiteSetup(async () => {
-    api = (await activateExtension()).exports as DiffuseTestApi;
+    api = await activateTestApi();
     server = await startFakeServer();
     await configure({ backend: 'remote', 'remote.endpoint': server.url, 'remote.model': 'fake-diffusion', 'remote.api': 'fim' });
     assert.equal(await vscode.commands.executeCommand('diffuse.setApiKey', KEY), true);
@@ -76,11 +69,7 @@ suite('Remote backend', () => {
     server.fallback = { kind: 'ok' };
     server.requests.length = 0;
     await configure({ 'remote.api': 'fim', backend: 'remote' });
-    for (const doc of vscode.workspace.textDocuments) {
-      if (api.reviews(doc.uri).length) await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
-    }
-    await vscode.commands.executeCommand('workbench.action.files.saveAll');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rejectReviewsAndCloseEditors(api);
   });
 
   test('Diffuse Edit fills the selection through the server; the change is reviewed and accepted', async () => {

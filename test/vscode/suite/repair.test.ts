@@ -3,12 +3,11 @@
 // document is not touched; repair is refused where it cannot run, and a cancel leaves no trace.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { RepairRecord, RepairTestApi } from '../../../src/vscode/repairCommand';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
-import { activateExtension, manifest } from './util';
+import { activateTestApi, manifest, openNewFile, rejectReviewsAndCloseEditors } from './util';
 
 const CLEAN = [
   'export function total(items: number[]): number {',
@@ -38,15 +37,8 @@ const TYPO = [
 ].join('\n');
 
 let api: DiffuseTestApi & { readonly repair: RepairTestApi };
-let counter = 0;
 
-async function open(text: string): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder');
-  const file = path.join(folder.uri.fsPath, `repair-${process.pid}-${++counter}.ts`);
-  fs.writeFileSync(file, text);
-  return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-}
+const open = (text: string): Promise<vscode.TextEditor> => openNewFile('repair', text);
 
 function selectAll(editor: vscode.TextEditor): void {
   const doc = editor.document;
@@ -55,17 +47,13 @@ function selectAll(editor: vscode.TextEditor): void {
 
 suite('Repair', () => {
   suiteSetup(async () => {
-    api = (await activateExtension()).exports as typeof api;
+    api = await activateTestApi<typeof api>();
     assert.ok(api?.repair, 'activate() exposes the repair test API');
   });
 
   teardown(async () => {
     api.repair.setBeforeApply(undefined);
-    for (const doc of vscode.workspace.textDocuments) {
-      if (api.reviews(doc.uri).length) await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
-    }
-    await vscode.commands.executeCommand('workbench.action.files.saveAll');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rejectReviewsAndCloseEditors(api);
   });
 
   test('is contributed with its keybinding and context menu entry', () => {

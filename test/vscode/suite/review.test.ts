@@ -5,24 +5,15 @@
 // model would propose. The fills themselves (entry points, live steps, cancel) are in edit.test.ts.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PendingHunk } from '../../../src/core/review';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
-import { activateExtension, waitFor } from './util';
+import { activateTestApi, assertHunksInPlace, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
 
 const lines = (...l: string[]): string => l.map(s => `${s}\n`).join('');
 
-const HEAD = lines(
-  'export function total(items: number[]): number {',
-  '  let sum = 0;',
-  '  for (const item of items) sum += item;',
-  '  return sum;',
-  '}',
-  '',
-  'export function average(items: number[]): number {',
-);
+const HEAD = lines(...TOTAL_FUNCTION, '', 'export function average(items: number[]): number {');
 /** Lines 7..11 of the file: the body the proposal rewrites. */
 const BODY = lines(
   '  if (items.length === 0) return 0;',
@@ -50,16 +41,11 @@ function bodyWith(takeIf: boolean, takeComment: boolean, takeDelete: boolean): s
 }
 
 let api: DiffuseTestApi;
-let counter = 0;
 
 const withEol = (text: string, eol: string): string => text.replace(/\n/g, eol);
 
 async function open(eol: '\n' | '\r\n' = '\n', column = vscode.ViewColumn.Active): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder');
-  const file = path.join(folder.uri.fsPath, `review-${process.pid}-${++counter}.ts`);
-  fs.writeFileSync(file, withEol(SOURCE, eol));
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: column, preview: false });
+  const editor = await openNewFile('review', withEol(SOURCE, eol), { column });
   assert.equal(editor.document.eol, eol === '\n' ? vscode.EndOfLine.LF : vscode.EndOfLine.CRLF);
   return editor;
 }
@@ -78,7 +64,7 @@ async function propose(editor: vscode.TextEditor): Promise<readonly PendingHunk[
   assert.equal(doc.getText(), withEol(HEAD + PROPOSED_BODY + TAIL, eol), 'the proposal is in the document, in its line ending');
   const hunks = api.reviews(doc.uri);
   assert.deepEqual(hunks.map(h => [h.removed, h.added]), [[IF_OLD, IF_NEW], ['', COMMENT], [LOG, '']].map(p => p.map(t => withEol(t, eol))));
-  assertHunksInPlace(doc);
+  assertHunksInPlace(api, doc);
   return hunks;
 }
 
@@ -86,24 +72,13 @@ function rejected(text: string, h: PendingHunk): string {
   return text.slice(0, h.range.start) + h.removed + text.slice(h.range.end);
 }
 
-function assertHunksInPlace(doc: vscode.TextDocument): void {
-  const text = doc.getText();
-  for (const h of api.reviews(doc.uri)) assert.equal(text.slice(h.range.start, h.range.end), h.added, `hunk ${h.id}`);
-}
-
 suite('Review', () => {
   suiteSetup(async () => {
-    const exported = (await activateExtension()).exports as DiffuseTestApi | undefined;
-    assert.ok(exported?.proposeForTest, 'activate() must return registerDiffuse(context) (the test API)');
-    api = exported;
+    api = await activateTestApi();
   });
 
   teardown(async () => {
-    for (const doc of vscode.workspace.textDocuments) {
-      if (api.reviews(doc.uri).length) await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
-    }
-    await vscode.commands.executeCommand('workbench.action.files.saveAll');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rejectReviewsAndCloseEditors(api);
   });
 
   for (const [name, eol] of [['LF', '\n'], ['CRLF', '\r\n']] as const) {
@@ -123,7 +98,7 @@ suite('Review', () => {
             assert.equal(await vscode.commands.executeCommand('diffuse.rejectHunk', doc.uri.toString(), h.id), true);
           }
           assert.equal(doc.getText(), expected, `after hunk ${h.id}`);
-          assertHunksInPlace(doc);
+          assertHunksInPlace(api, doc);
         }
         assert.deepEqual(api.reviews(doc.uri), []);
         assert.equal(doc.getText(), withEol(HEAD + bodyWith(choice[0], choice[1], choice[2]) + TAIL, eol));
@@ -183,7 +158,7 @@ suite('Review', () => {
     assert.ok(await editor.edit(b => b.insert(at, 'TYPED ')));
     const pending = api.reviews(doc.uri);
     assert.deepEqual(pending.map(h => h.id), [hunks[1].id, hunks[2].id], 'only the edited hunk left the review');
-    assertHunksInPlace(doc);
+    assertHunksInPlace(api, doc);
     await vscode.commands.executeCommand('diffuse.rejectAll', doc.uri.toString());
     assert.equal(doc.getText(), HEAD + `  TYPED ${IF_NEW.slice(2)}` + bodyWith(false, false, false).slice(IF_OLD.length) + TAIL);
   });
@@ -193,7 +168,7 @@ suite('Review', () => {
     const doc = editor.document;
     const hunks = await propose(editor);
     assert.ok(await editor.edit(b => b.insert(new vscode.Position(0, 0), '// moved\n')));
-    assertHunksInPlace(doc);
+    assertHunksInPlace(api, doc);
     assert.equal(await vscode.commands.executeCommand('diffuse.rejectHunk', doc.uri.toString(), hunks[0].id), true);
     assert.equal(await vscode.commands.executeCommand('diffuse.acceptHunk', doc.uri.toString(), hunks[1].id), true);
     assert.equal(await vscode.commands.executeCommand('diffuse.rejectHunk', doc.uri.toString(), hunks[2].id), true);
