@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
-import { finishedNotifications, findActivation, runPaletteCommand, selectLines, visibleNotifications } from './workbench.mjs';
+import {
+  finishedNotifications, findActivation, openFromExplorer, runPaletteCommand, selectLines, visibleNotifications,
+} from './workbench.mjs';
 
 const FILE = 'inventory.ts';
 const COMMAND = 'Diffuse: Diffuse Edit';
@@ -25,13 +27,8 @@ const started = Date.now();
 const step = label => console.log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 let failure;
 try {
-  await page.goto(workbenchUrl(server.port, { folder: workspace, extensionDevelopmentPath: root }));
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE });
-  await row.waitFor({ timeout: 60_000 });
-  await row.click();
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: 'totalValue(): number' }).waitFor({ timeout: 30_000 });
+  const url = workbenchUrl(server.port, { folder: workspace, extensionDevelopmentPath: root });
+  const editor = await openFromExplorer(page, url, FILE, 'totalValue(): number');
   step(`opened ${FILE}`);
 
   await selectLines(page, editor, 'totalValue(): number {', 7);

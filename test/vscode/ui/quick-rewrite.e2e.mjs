@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
 import {
-  acceptLenses, copyEditorText, finishedNotifications, grantClipboard, liveViewShowsMasks, selectLines,
-  visibleNotifications, waitForCommand, waitForSettled,
+  acceptLenses, copyEditorText, finishedNotifications, grantClipboard, liveViewShowsMasks, openFromExplorer,
+  selectLines, visibleNotifications, waitForCommand, waitForSettled,
 } from './workbench.mjs';
 
 const FILE = 'inventory.ts';
@@ -57,13 +57,8 @@ let failure;
 let outcome;
 try {
   await grantClipboard(browser.context, server.port);
-  await page.goto(workbenchUrl(server.port, { folder: workspace, extensionDevelopmentPath: root }));
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE });
-  await row.waitFor({ timeout: 60_000 });
-  await row.click();
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: FIRST_LINE }).waitFor({ timeout: 30_000 });
+  const url = workbenchUrl(server.port, { folder: workspace, extensionDevelopmentPath: root });
+  const editor = await openFromExplorer(page, url, FILE, FIRST_LINE);
   step(`opened ${FILE} from the explorer`);
 
   const original = fs.readFileSync(file, 'utf8');

@@ -13,19 +13,42 @@ export async function selectLines(page, editor, startText, count) {
 }
 
 /**
- * Runs a command from the palette by clicking the row whose label is exactly `label`: pressing
- * Enter runs whatever the fuzzy filter ranks first (e.g. "Diffuse: Diffuse Edit…").
+ * Opens the workbench at `url` and `file` from the explorer; resolves to its editor once the line
+ * holding `lineText` is on screen.
  */
-export async function runPaletteCommand(page, label) {
+export async function openFromExplorer(page, url, file, lineText) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file });
+  await row.waitFor({ timeout: 60_000 });
+  await row.click();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines', { hasText: lineText }).waitFor({ timeout: 30_000 });
+  return editor;
+}
+
+/**
+ * Opens the palette on `label` and waits (up to `timeoutMs`) for the row whose label is exactly
+ * `label`: the fuzzy filter also lists its neighbours (e.g. "Diffuse: Diffuse Edit…").
+ */
+async function paletteRow(page, label, timeoutMs) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${label}`);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
     has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
-  });
-  await row.first().waitFor({ timeout: 30_000 });
-  await row.first().click();
+  }).first();
+  await row.waitFor({ timeout: timeoutMs });
+  return row;
+}
+
+/**
+ * Runs a command from the palette by clicking its row: pressing Enter runs whatever the fuzzy
+ * filter ranks first.
+ */
+export async function runPaletteCommand(page, label) {
+  await (await paletteRow(page, label, 30_000)).click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
@@ -35,14 +58,7 @@ export async function runPaletteCommand(page, label) {
  * Closes the palette again, which gives the focus back to the editor with its selection.
  */
 export async function waitForCommand(page, label, timeoutMs = 60_000) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
-    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
-  }).first();
-  await row.waitFor({ timeout: timeoutMs });
+  const row = await paletteRow(page, label, timeoutMs);
   const keys = await row.locator('.monaco-keybinding-key').allInnerTexts();
   await page.keyboard.press('Escape');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
