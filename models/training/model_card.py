@@ -94,11 +94,17 @@ def main():
         w("")
     w("## What the choices bought\n")
     if ablations:
-        w("Short runs from scratch with everything else equal (see `ablations.json` for the commands):\n")
-        w("| choice | tokens | acc@0.15 | acc@0.5 | note |")
-        w("|---|---:|---:|---:|---|")
+        w("Short runs from scratch (the `small` preset: d 128, 4 layers) on the same 1,500-file slice, equal in "
+          "training tokens, each differing from `base` in one choice (`ablations.json` has the commands). "
+          "bpb@0.15 is bits per byte of the masked text at t = 0.15 (lower is better; comparable across "
+          "vocabularies, where token accuracy is not); infill@1 is the share of a fully masked infill canvas "
+          "(hole tokens and [PAD]s) predicted right in one pass.\n")
+        w("| choice | tokens | minutes | acc@0.15 | bpb@0.15 | infill@1 | acc@0.5 | note |")
+        w("|---|---:|---:|---:|---:|---:|---:|---|")
         for a in ablations:
-            w(f"| {a['name']} | {a['tokens'] / 1e6:.1f}M | {pct(a['acc@0.15'])} | {pct(a['acc@0.5'])} | {a.get('note', '')} |")
+            bpb = a.get("bpb@0.15")
+            w(f"| {a['name']} | {a['tokens'] / 1e6:.1f}M | {a.get('minutes', '—')} | {pct(a['acc@0.15'])} | "
+              f"{'—' if bpb is None else f'{bpb:.2f}'} | {pct(a.get('infill@1'))} | {pct(a['acc@0.5'])} | {a.get('note', '')} |")
     else:
         w("Not measured yet: `models/training/ablate.py` runs the comparisons (vocabulary 2k vs 8k, width, depth, "
           "infill-shaped rows on or off) as short runs from scratch; it needs more compute than has been spent so far.")

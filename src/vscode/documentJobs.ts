@@ -48,7 +48,7 @@ export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
  * document (across the registries given), and none while the document has a review pending.
  */
 export function whyBusy(uri: string, registries: readonly DocumentJobs<DocumentJob>[], reviews: { has(uri: string): boolean }): string | undefined {
-  if (registries.some(r => r.has(uri))) return 'A fill is already running in this file.';
+  if (registries.some(r => r.has(uri))) return 'A fill or repair is already running in this file.';
   if (reviews.has(uri)) return 'Accept or reject the pending changes in this file first.';
   return undefined;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DocumentJobs, hasTab, whyBusy } from './documentJobs';
+import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs';
 import type { TextChange } from '../core/rebase';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
@@ -30,6 +30,8 @@ export interface LiveStep {
 export class FillRunner implements vscode.Disposable {
   /** The fills in flight, one per document: cancelled by Cancel Fill and on closing their file. */
   readonly jobs = new DocumentJobs<DocumentWatch>();
+  /** Other jobs that hold a document (repairs): a fill waits for them too. */
+  private readonly others: DocumentJobs<DocumentJob>[] = [];
   private readonly stepped = new vscode.EventEmitter<LiveStep>();
   private readonly finished = new vscode.EventEmitter<FillRecord>();
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
@@ -48,10 +50,15 @@ export class FillRunner implements vscode.Disposable {
     private readonly status: DiffuseStatusBar,
   ) {}
 
+  /** A document with a job in `jobs` (a repair, say) is busy for fills as well. */
+  shareBusyWith(jobs: DocumentJobs<DocumentJob>): void {
+    this.others.push(jobs);
+  }
+
   /** `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions. */
   async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord> {
     const uri = doc.uri.toString();
-    const busy = whyBusy(uri, [this.jobs], this.reviews);
+    const busy = whyBusy(uri, [this.jobs, ...this.others], this.reviews);
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
 
     const job = new DocumentWatch(doc, target, 'The text being rewritten was edited while the fill ran; the result was discarded.', token);

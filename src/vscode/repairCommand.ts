@@ -66,7 +66,9 @@ export class RepairCommand implements vscode.Disposable {
     private readonly runner: FillRunner,
     private readonly log: DiffuseLog,
     private readonly status: DiffuseStatusBar,
-  ) {}
+  ) {
+    runner.shareBusyWith(this.jobs);
+  }
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */
   async repair(token?: vscode.CancellationToken): Promise<RepairRecord | undefined> {

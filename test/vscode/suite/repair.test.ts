@@ -128,6 +128,10 @@ suite('Repair', () => {
     const first = vscode.commands.executeCommand<RepairRecord>('diffuse.repair');
     const presses = await Promise.all(Array.from({ length: 9 }, () => vscode.commands.executeCommand<RepairRecord>('diffuse.repair')));
     for (const p of presses) assert.equal(p?.outcome, 'refused', JSON.stringify(p));
+    // A fill of the same document waits for the repair as well: one job per document.
+    const fill = await vscode.commands.executeCommand<{ outcome: string; message?: string }>('diffuse.quickRewrite');
+    assert.equal(fill?.outcome, 'refused', JSON.stringify(fill));
+    assert.match(fill.message ?? '', /already running/);
     await vscode.commands.executeCommand('diffuse.cancel');
     const record = await first;
     assert.ok(record && ['cancelled', 'review', 'no-change'].includes(record.outcome), JSON.stringify(record));
