@@ -31,6 +31,7 @@ VARIANTS = {
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per run (1 shares a busy machine best)")
     ap.add_argument("--steps", type=int, default=400, help="training steps of each run (16 rows x 256 tokens)")
     ap.add_argument("--only", default=",".join(VARIANTS), help="comma-separated variants to run")
     ap.add_argument("--corpus", default=os.path.join(HERE, "data", "corpus"), help="corpus folder (train/val jsonl)")
@@ -59,7 +60,7 @@ def main():
             os.symlink(corpus, run_corpus)
         run_dir = os.path.join(tmp, f"run-{name}")
         cmd = [sys.executable, os.path.join(HERE, "train.py"), "--preset", "small", "--model-dir", model_dir, "--corpus", run_corpus,
-               "--run-dir", run_dir, "--init", "", "--max-steps", str(args.steps), "--minutes", "600", "--eval-every", "1000", "--eval-rows", "64", *flags]
+               "--run-dir", run_dir, "--init", "", "--max-steps", str(args.steps), "--minutes", "600", "--eval-every", "1000", "--eval-rows", "64", "--threads", str(args.threads), *flags]
         t0 = time.time()
         subprocess.run(cmd, check=True)
         minutes = round((time.time() - t0) / 60, 1)

@@ -202,11 +202,18 @@ export function bracketEdits(block: string, limit = 120): BracketEdit[] {
   return edits;
 }
 
-/** After a non-space character, and not inside a word or number. */
+/**
+ * After a non-space character and not inside a word or number, or where a line's indentation ends
+ * (a closer on a line of its own, as `}` usually is).
+ */
 function isBoundary(block: string, p: number): boolean {
   const before = block[p - 1];
   const after = block[p] ?? '';
-  if (before === undefined || /\s/.test(before)) return false;
+  if (before === undefined) return false;
+  if (/\s/.test(before)) {
+    const lineStart = block.lastIndexOf('\n', p - 1) + 1;
+    return lineStart > 0 && /^[ \t]*$/.test(block.slice(lineStart, p)) && after !== ' ' && after !== '\t';
+  }
   return !(WORD.test(before) && WORD.test(after));
 }
 

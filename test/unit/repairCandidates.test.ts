@@ -55,6 +55,13 @@ test('bracket edits put back a missing closer between the open bracket and where
   assert.ok(!fixed.some((f) => f.includes('fo)o')), 'never inside a word');
 });
 
+test('a closer that stood on a line of its own can be put back after the indentation', () => {
+  const block = 'if (a) {\n  b();\n  \nc();';
+  const fixed = bracketEdits(block).map((e) => applyBracketEdit(block, e));
+  assert.ok(fixed.includes('if (a) {\n  b();\n  }\nc();'), fixed.join(' | '));
+  assert.ok(!fixed.includes('if (a) {\n }  b();\n  \nc();'), 'never inside the indentation');
+});
+
 test('a closer with no opener may be taken out; brackets in strings and comments do not count', () => {
   const stray = 'x = 1);';
   assert.deepEqual(bracketEdits(stray), [{ at: 5, delete: true }]);
