@@ -2,7 +2,9 @@
 
 Cuts single-line and multi-line holes from held-out documents (val.jsonl), runs
 `node dist/cli.js infill` on them (the product's layout, sampler and syntax repair), and reports
-exact match (whitespace-normalised) and edit similarity. Run `npm run build` first.
+exact match (whitespace-normalised), edit similarity and the syntax-valid rate, overall and per
+language. For rewrites (`anchored`) `syntax_ok_real` counts only real answers: a fill that parses
+and is neither empty nor the original text given back. Run `npm run build` first.
 
     /usr/bin/python3 models/training/eval_infill.py --model models/diffuse-code-mini --n 100
 """
@@ -63,7 +65,7 @@ def edit_similarity(a, b):
     return 1 - prev[-1] / max(len(a), len(b))
 
 
-def run(model, tasks, extra):
+def run(model, tasks, extra, dump=""):
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "out.jsonl")
         with open(inp, "w") as f:
@@ -73,19 +75,41 @@ def run(model, tasks, extra):
                         "--model", model, *extra], check=False)
         with open(out) as f:
             answers = {a["task_id"]: a for a in map(json.loads, f)}
-    em = es = ok = ok_before = nfe = ms = 0
+    if dump:
+        with open(dump, "w") as f:
+            for t in tasks:
+                f.write(json.dumps({**answers.get(t["task_id"], {}), "language": t["language"], "middle": t["middle"]}) + "\n")
+    res = score(tasks, answers)
+    langs = sorted({t["language"] for t in tasks})
+    if len(langs) > 1:
+        res["by_language"] = {l: score([t for t in tasks if t["language"] == l], answers) for l in langs}
+    return res
+
+
+def score(tasks, answers):
+    """Means over `tasks`. A rewrite (a task with "original") also reports the fills that are a real
+    answer: not empty and not the original text given back (`syntax_ok_real`)."""
+    em = es = ok = ok_before = nfe = ms = real = empty = same = 0
     for t in tasks:
         a = answers.get(t["task_id"], {})
         c = a.get("completion", "")
         em += norm(c) == norm(t["middle"])
         es += edit_similarity(norm(c), norm(t["middle"]))
-        ok += a.get("syntax_ok") is not False
-        ok_before += a.get("syntax_ok") is not False and not a.get("repair_rounds")
+        good = a.get("syntax_ok") is not False and "error" not in a
+        ok += good
+        ok_before += good and not a.get("repair_rounds")
+        is_empty, is_same = not c.strip(), "original" in t and norm(c) == norm(t["original"])
+        empty += is_empty
+        same += is_same
+        real += good and not is_empty and not is_same
         nfe += a.get("nfe", 0)
         ms += a.get("ms", 0)
     n = len(tasks)
-    return {"exact_match": round(em / n, 4), "edit_similarity": round(es / n, 4), "syntax_ok": round(ok / n, 4), "syntax_ok_before_repair": round(ok_before / n, 4),
-            "nfe": round(nfe / n, 2), "ms": round(ms / n, 1), "n": n}
+    res = {"exact_match": round(em / n, 4), "edit_similarity": round(es / n, 4), "syntax_ok": round(ok / n, 4), "syntax_ok_before_repair": round(ok_before / n, 4),
+           "nfe": round(nfe / n, 2), "ms": round(ms / n, 1), "n": n}
+    if any("original" in t for t in tasks):
+        res.update({"syntax_ok_real": round(real / n, 4), "empty": round(empty / n, 4), "unchanged": round(same / n, 4)})
+    return res
 
 
 def main():
@@ -96,13 +120,15 @@ def main():
     ap.add_argument("--seed", type=int, default=0, help="which holes are cut")
     ap.add_argument("--kinds", default="single,multi", help="comma-separated: single, multi, anchored (regions rewritten in place, for the syntax-valid rate)")
     ap.add_argument("--out", default="", help="also write the results as JSON here")
+    ap.add_argument("--dump", default="", help="write every answer (with the expected middle) to <dump>.<kind>.jsonl")
     ap.add_argument("cli_args", nargs="*", help="extra diffuse-edit options after --, e.g. -- --strategy ar")
     args = ap.parse_args()
     with open(args.val) as f:
         docs = [json.loads(l) for l in f]
     res = {}
     for kind in args.kinds.split(","):
-        res[kind] = run(args.model, make_tasks(docs, kind, args.n, args.seed), args.cli_args)
+        res[kind] = run(args.model, make_tasks(docs, kind, args.n, args.seed), args.cli_args,
+                        f"{args.dump}.{kind}.jsonl" if args.dump else "")
         print(kind, json.dumps(res[kind]), flush=True)
     if args.out:
         with open(args.out, "w") as f:

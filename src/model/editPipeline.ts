@@ -1,12 +1,26 @@
 /**
  * One edit, end to end: anchor the range to syntax, split it into chunks that fit the canvas, fill
- * the chunks in batches, re-indent, validate the parse, and re-mask what broke (bounded rounds).
+ * the chunks in batches, re-indent, validate the parse, and repair what broke: chunks that came back
+ * blank and the lines under syntax errors are filled again, several sampled candidates each, the
+ * best-parsing one kept (bounded rounds, and a budget of canvas rows so a whole file finishes).
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { anchorRange, chunkRange, reindent, validateFill } from '../syntax';
+import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
+import { RegionText } from './editRegion';
+
+/** Candidates per re-filled span: enough that one of them usually parses, one batch for two spans. */
+export const DEFAULT_CANDIDATES = 4;
+/** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
+export const REPAIR_TEMPERATURE = 0.4;
+
+/** Canvas rows a repair may fill by default: a few rounds for a small edit, two per chunk beyond. */
+export function defaultRepairRows(chunks: number): number {
+  return 32 + 2 * chunks;
+}
 
 export interface EditOptions {
   readonly docText: string;
@@ -25,6 +39,16 @@ export interface EditOptions {
   readonly batchSize?: number;
   /** Syntax-guided re-masking rounds after the first fill. */
   readonly repairRounds?: number;
+  /** Sampled candidates per re-filled span, the best-parsing kept (default DEFAULT_CANDIDATES). */
+  readonly candidates?: number;
+  /** Canvas rows the repair may fill in all (default defaultRepairRows(chunks)). */
+  readonly repairRows?: number;
+  /** Wall-clock time after which no more repair is started, ms from the edit's start (no limit by default). */
+  readonly repairBudgetMs?: number;
+  /** Sampler settings of the repair rounds over `sampler` (temperature at least REPAIR_TEMPERATURE). */
+  readonly repairSampler?: Partial<SamplerOptions>;
+  /** When the rounds leave errors, fill the broken chunks again from scratch (default true). */
+  readonly finalRefill?: boolean;
   readonly onStep?: (e: StepEvent & { chunkRanges: readonly OffsetRange[] }) => void;
   readonly signal?: AbortSignal;
 }
@@ -37,6 +61,8 @@ export interface EditResult {
   readonly syntaxChecked: boolean;
   readonly syntaxOkBeforeRepair: boolean;
   readonly repairRounds: number;
+  /** Canvas rows the repair filled (each candidate of each span is one row). */
+  readonly repairRows: number;
   readonly chunks: number;
   readonly nfe: number;
   readonly ms: number;
@@ -50,9 +76,9 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const backendCount = (backend as Partial<{ countTokens(t: string): number }>).countTokens;
   const count = o.countTokens ?? (backendCount ? (t: string) => backendCount.call(backend, t) : (t: string) => Math.ceil(t.length / 2));
   const slack = o.slack ?? 0.25;
-  const budget = Math.floor((o.maxCanvasTokens - 4) / (1 + slack));
+  const budgetTokens = Math.floor((o.maxCanvasTokens - 4) / (1 + slack));
   const insertion = range.start === range.end;
-  const chunks = insertion ? [range] : (await chunkRange(o.docText, o.languageId, range, { maxSize: budget, measure: count })).chunks;
+  const chunks = insertion ? [range] : (await chunkRange(o.docText, o.languageId, range, { maxSize: budgetTokens, measure: count })).chunks;
   const requests: FillRequest[] = chunks.map((c) => ({
     prefix: o.docText.slice(0, c.start),
     suffix: o.docText.slice(c.end),
@@ -73,53 +99,90 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     fills.push(...out.texts);
   }
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.
-  let newText = insertion ? fills.join('') : chunks
-    .map((c, k) => {
-      const atLineStart = c.start === lineStartAt(o.docText, c.start);
-      return reindent(fills[k], anchor.indent, { startsMidLine: !atLineStart });
-    })
-    .join('');
-  let check = await validateFill(o.docText, o.languageId, range, newText);
-  const okBefore = check.ok;
+  const shapeChunk = (k: number, fill: string): string => insertion ? fill
+    : reindent(fill, anchor.indent, { startsMidLine: chunks[k].start !== lineStartAt(o.docText, chunks[k].start) });
+  const pieces = fills.map((f, k) => shapeChunk(k, f));
+  const region = new RegionText(o.docText, range, pieces);
+  const n = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
+  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length), o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
+  const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
+  const blanksRegion = (span: OffsetRange, text: string): boolean => !insertion && !originalBlank && region.textWith(span, text).trim() === '';
+  const repairSampler = (round: number): SamplerOptions =>
+    ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, REPAIR_TEMPERATURE), seed: o.sampler.seed + 1000 * round });
+  const refillChunks = async (which: number[], round: number): Promise<void> => {
+    const spans = which.map((k) => region.chunkSpan(k));
+    const res = await fillSpans(backend, {
+      doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), n, budget.left),
+      originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)),
+      sampler: repairSampler(round), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
+      blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), signal: o.signal,
+    });
+    nfe += res.nfe;
+    budget.spend(res.rows);
+    region.replaceChunks(which, res.texts);
+  };
+  const blanksChunk = (k: number, text: string): boolean =>
+    !insertion && text.trim() === '' && o.docText.slice(chunks[k].start, chunks[k].end).trim() !== '';
+
   let rounds = 0;
+  // A chunk that came back blank deleted code nobody asked to delete: it is filled again first.
+  const blank = chunks.map((_, k) => k).filter((k) => blanksChunk(k, region.chunkText(k)));
+  let check = await validateFill(o.docText, o.languageId, range, region.text);
+  const okBefore = check.ok && blank.length === 0;
+  if (blank.length && budget.left > 0 && !o.signal?.aborted) {
+    rounds++;
+    await refillChunks(blank, rounds);
+    check = await validateFill(o.docText, o.languageId, range, region.text);
+  }
   const maxRounds = o.repairRounds ?? 3;
-  while (!check.ok && rounds < maxRounds) {
-    if (o.signal?.aborted) break;
+  while (!check.ok && rounds < maxRounds && budget.left > 0 && !o.signal?.aborted) {
     rounds++;
     // Re-mask the lines under the errors (widening each round) and fill them again, in the
-    // document as it now stands, with a little temperature so the model does not repeat itself.
-    const doc = o.docText.slice(0, range.start) + newText + o.docText.slice(range.end);
-    const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, rounds - 1, range.start, range.start + newText.length)));
+    // document as it now stands, several candidates each, keeping the one that parses best.
+    const doc = region.doc;
+    const end = range.start + region.text.length;
+    const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, rounds - 1, range.start, end)));
     // A span that grew past one canvas is cut like the first fill was: at syntax boundaries.
     const spans: OffsetRange[] = [];
     for (const m of merged) {
-      if (count(doc.slice(m.start, m.end)) <= budget) spans.push(m);
-      else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budget, measure: count })).chunks);
+      if (count(doc.slice(m.start, m.end)) <= budgetTokens) spans.push(m);
+      else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budgetTokens, measure: count })).chunks);
     }
-    const reqs = spans.map((s) => ({ prefix: doc.slice(0, s.start), suffix: doc.slice(s.end), original: doc.slice(s.start, s.end), languageId: o.languageId }));
-    const texts: string[] = [];
-    for (let i = 0; i < reqs.length; i += size) {
-      const out = await backend.fill(reqs.slice(i, i + size), { ...o.sampler, temperature: Math.max(o.sampler.temperature, 0.4), seed: o.sampler.seed + rounds }, { signal: o.signal });
-      nfe += out.nfe;
-      texts.push(...out.texts);
+    const res = await fillSpans(backend, {
+      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left),
+      sampler: repairSampler(rounds), batchRows: size, blanks: (k, text) => blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
+    });
+    nfe += res.nfe;
+    budget.spend(res.rows);
+    region.replaceAll(spans, res.texts);
+    check = await validateFill(o.docText, o.languageId, range, region.text);
+  }
+  // Last resort within the budget: the chunks still broken are filled again from scratch.
+  if (!check.ok && (o.finalRefill ?? true) && budget.left > 0 && !o.signal?.aborted) {
+    const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
+    if (broken.length) {
+      rounds++;
+      await refillChunks(broken, rounds);
+      check = await validateFill(o.docText, o.languageId, range, region.text);
     }
-    let rebuilt = doc;
-    for (let k = spans.length - 1; k >= 0; k--) rebuilt = rebuilt.slice(0, spans[k].start) + texts[k] + rebuilt.slice(spans[k].end);
-    newText = rebuilt.slice(range.start, rebuilt.length - (o.docText.length - range.end));
-    check = await validateFill(o.docText, o.languageId, range, newText);
   }
   return {
     range,
-    newText,
+    newText: region.text,
     syntaxOk: check.ok,
     syntaxChecked: check.checked,
     syntaxOkBeforeRepair: okBefore,
     repairRounds: rounds,
+    repairRows: budget.used,
     chunks: chunks.length,
     nfe,
     ms: performance.now() - t0,
     notice: anchor.fellBackToLines ? `Syntax anchoring unavailable (${anchor.reason}); whole lines were used.` : undefined,
   };
+}
+
+function overlaps(a: OffsetRange, b: OffsetRange): boolean {
+  return a.start < b.end && b.start < a.end || (a.start === a.end && a.start >= b.start && a.start <= b.end);
 }
 
 /** The lines around an error span, `extra` more lines each side, clipped to [lo, hi]. */

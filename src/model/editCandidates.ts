@@ -1,0 +1,143 @@
+/**
+ * Best-of-N re-filling for the edit pipeline: each span of the document is filled several times in
+ * one batched model call (sampled rows of one call draw from one random stream, so they differ),
+ * every candidate is parsed in place, and the one with the fewest syntax errors around the span is
+ * kept. A budget in canvas rows bounds the model work a repair may spend, so a whole-file edit with
+ * many broken chunks still finishes.
+ */
+import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
+import { validateFill } from '../syntax';
+
+export interface Candidate {
+  readonly text: string;
+  /** ERROR and MISSING nodes around the span with this text in place. */
+  readonly errors: number;
+  /** The candidate would leave a region that had code in it blank: never a real answer. */
+  readonly blanks: boolean;
+}
+
+/**
+ * Index of the candidate to keep: no blanking if any candidate avoids it, then the fewest errors,
+ * then the earliest (rows come in the order they were asked for, the least random first).
+ */
+export function pickCandidate(cands: readonly Candidate[]): number {
+  let best = -1;
+  for (let i = 0; i < cands.length; i++) {
+    const c = cands[i];
+    const b = best < 0 ? undefined : cands[best];
+    if (!b || Number(c.blanks) < Number(b.blanks) || (c.blanks === b.blanks && c.errors < b.errors)) best = i;
+  }
+  return best;
+}
+
+/**
+ * Canvas rows still available, spent by the repair. `rows` may be Infinity; `deadline` is a
+ * `performance.now()` time after which nothing more is spent (undefined: no time limit).
+ */
+export class RowBudget {
+  private spent = 0;
+
+  constructor(readonly rows: number, private readonly deadline?: number) {}
+
+  get left(): number {
+    if (this.deadline !== undefined && performance.now() >= this.deadline) return 0;
+    return Math.max(0, this.rows - this.spent);
+  }
+
+  spend(n: number): void {
+    this.spent += n;
+  }
+
+  get used(): number {
+    return this.spent;
+  }
+}
+
+/**
+ * How many candidates each of `spans` gets: `wanted` each while the budget lasts, else fewer (at
+ * least one) for every span the budget reaches, the smallest spans first because a narrow re-mask
+ * is the likeliest to come back well-formed; 0 for the spans it does not reach.
+ */
+export function allotCandidates(spanSizes: readonly number[], wanted: number, budget: number): number[] {
+  const out = spanSizes.map(() => 0);
+  const order = spanSizes.map((_, i) => i).sort((a, b) => spanSizes[a] - spanSizes[b] || a - b);
+  const reached = order.slice(0, Math.min(order.length, Math.max(0, Math.floor(budget))));
+  const each = reached.length ? Math.max(1, Math.min(wanted, Math.floor(budget / reached.length))) : 0;
+  let extra = reached.length ? Math.max(0, Math.floor(budget) - each * reached.length) : 0;
+  for (const i of reached) {
+    const more = each < wanted && extra > 0 ? Math.min(wanted - each, extra) : 0;
+    extra -= more;
+    out[i] = each + more;
+  }
+  return out;
+}
+
+export interface SpanFillOptions {
+  readonly doc: string;
+  readonly languageId: string;
+  readonly spans: readonly OffsetRange[];
+  /** Per span: the text whose length sizes the canvas (default: the span's current text). */
+  readonly originals?: readonly string[];
+  /** Candidates per span (0 = leave the span as it is). */
+  readonly counts: readonly number[];
+  readonly sampler: SamplerOptions;
+  /** Rows per model call. */
+  readonly batchRows: number;
+  /** Whether a candidate for span k, put in place, would blank a region that had code. */
+  readonly blanks: (k: number, text: string) => boolean;
+  /** Shapes a raw fill before it is judged (re-indentation); identity when absent. */
+  readonly shape?: (k: number, text: string) => string;
+  /** Leave a span as it is when no candidate parses at least as well as its current text. */
+  readonly keepIfBetter?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface SpanFillResult {
+  /** Per span: the chosen text, or undefined when the span got no candidate. */
+  readonly texts: ReadonlyArray<string | undefined>;
+  /** Per span: the chosen candidate's errors around the span (undefined: span left as it is). */
+  readonly errors: ReadonlyArray<number | undefined>;
+  readonly nfe: number;
+  readonly rows: number;
+}
+
+/** Fills every span `counts[k]` times, in batches of `batchRows`, and keeps each span's best. */
+export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promise<SpanFillResult> {
+  const reqs: FillRequest[] = [];
+  const owner: number[] = [];
+  o.spans.forEach((s, k) => {
+    const req: FillRequest = { prefix: o.doc.slice(0, s.start), suffix: o.doc.slice(s.end), original: o.originals?.[k] ?? o.doc.slice(s.start, s.end), languageId: o.languageId };
+    for (let c = 0; c < o.counts[k]; c++) {
+      reqs.push(req);
+      owner.push(k);
+    }
+  });
+  const raw: string[] = [];
+  let nfe = 0;
+  const size = Math.max(1, o.batchRows);
+  for (let i = 0; i < reqs.length; i += size) {
+    if (o.signal?.aborted) break;
+    const out = await backend.fill(reqs.slice(i, i + size), { ...o.sampler, seed: o.sampler.seed + i }, { signal: o.signal });
+    nfe += out.nfe;
+    raw.push(...out.texts);
+  }
+  const byspan: Candidate[][] = o.spans.map(() => []);
+  for (let r = 0; r < raw.length; r++) {
+    const k = owner[r];
+    const text = o.shape ? o.shape(k, raw[r]) : raw[r];
+    const check = await validateFill(o.doc, o.languageId, o.spans[k], text);
+    byspan[k].push({ text, errors: check.errorsAfter, blanks: o.blanks(k, text) });
+  }
+  const picked = await Promise.all(byspan.map(async (cands, k) => {
+    if (!cands.length) return undefined;
+    const best = cands[pickCandidate(cands)];
+    if (!o.keepIfBetter) return best;
+    // The text in place now competes too: a round must not trade a span for a worse one.
+    const now = o.doc.slice(o.spans[k].start, o.spans[k].end);
+    const current: Candidate = { text: now, errors: (await validateFill(o.doc, o.languageId, o.spans[k], now)).errorsAfter, blanks: o.blanks(k, now) };
+    return pickCandidate([best, current]) === 0 ? best : undefined;
+  }));
+  const texts = picked.map((c) => c?.text);
+  const errors = picked.map((c) => c?.errors);
+  return { texts, errors, nfe, rows: raw.length };
+}

@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
+import { allotCandidates, pickCandidate } from '../../src/model/editCandidates';
+import { RegionText } from '../../src/model/editRegion';
+import { runEdit } from '../../src/model/editPipeline';
+import { fillBatch } from '../../src/model/fillEngine';
+import { validateFill } from '../../src/syntax';
+import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
+
+test('pickCandidate: a blanking candidate loses to any other, then fewest errors, ties to the first', () => {
+  assert.equal(pickCandidate([{ text: '', errors: 0, blanks: true }, { text: 'x(', errors: 3, blanks: false }]), 1);
+  assert.equal(pickCandidate([{ text: 'a(', errors: 2, blanks: false }, { text: 'b', errors: 0, blanks: false }, { text: 'c', errors: 0, blanks: false }]), 1);
+  assert.equal(pickCandidate([{ text: 'a', errors: 1, blanks: false }, { text: 'b', errors: 1, blanks: false }]), 0);
+  assert.equal(pickCandidate([]), -1);
+});
+
+test('allotCandidates: all wanted within budget; past it, fewer each, smallest spans first, never over budget', () => {
+  assert.deepEqual(allotCandidates([10, 20], 4, 100), [4, 4]);
+  // 3 spans, 4 wanted each, 6 rows: two each.
+  assert.deepEqual(allotCandidates([30, 10, 20], 4, 6), [2, 2, 2]);
+  // 7 rows: the extra row goes to the smallest span.
+  assert.deepEqual(allotCandidates([30, 10, 20], 4, 7), [2, 3, 2]);
+  // Fewer rows than spans: one each for the smallest spans, none for the rest.
+  assert.deepEqual(allotCandidates([30, 10, 20], 4, 2), [0, 1, 1]);
+  assert.deepEqual(allotCandidates([30, 10], 4, 0), [0, 0]);
+  for (const budget of [0, 1, 5, 9, 13, 40]) {
+    const counts = allotCandidates([5, 1, 9, 3, 7], 3, budget);
+    assert.ok(counts.reduce((a, b) => a + b, 0) <= budget, `over budget ${budget}: ${counts}`);
+    assert.ok(counts.every((c) => c <= 3));
+  }
+});
+
+test('RegionText keeps chunk places as spans are replaced, an empty chunk included', () => {
+  const doc = 'A<aaa|bbb|ccc>Z';
+  const r = new RegionText(doc, { start: 2, end: 13 }, ['x', '', 'yy']);
+  assert.equal(r.doc, 'A<xyy>Z');
+  r.replaceChunks([1], ['MID']);
+  assert.equal(r.text, 'xMIDyy');
+  assert.equal(r.chunkText(1), 'MID');
+  r.replaceAll([{ start: 3, end: 4 }], ['----']); // the 'M' (the region starts at document offset 2)
+  assert.equal(r.text, 'x----IDyy');
+  assert.equal(r.chunkText(2), 'yy');
+  assert.deepEqual(r.chunkSpan(2), { start: 2 + 7, end: 2 + 9 });
+});
+
+/** A backend whose answer depends on the request and on the row's place in its call. */
+function scripted(fillFor: (r: FillRequest, call: number, row: number, s: SamplerOptions) => string) {
+  const calls: Array<{ requests: FillRequest[]; sampler: SamplerOptions }> = [];
+  const backend: FillBackend = {
+    id: 'scripted',
+    describe: () => 'scripted',
+    fill: async (requests, s) => {
+      calls.push({ requests: [...requests], sampler: s });
+      return { texts: requests.map((r, i) => fillFor(r, calls.length, i, s)), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) };
+    },
+    dispose: async () => undefined,
+  };
+  return { backend, calls };
+}
+
+const count = (t: string) => Math.ceil(t.length / 3);
+const base = { languageId: 'typescript', anchoring: 'exact' as const, sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25 };
+
+test('a repair round asks for several sampled candidates of a span in one call and keeps one that parses', async () => {
+  const doc = 'function f(a: number): number {\n  const b = a + 1;\n  return b;\n}\n';
+  const start = doc.indexOf('const');
+  const end = doc.indexOf('\n}');
+  const { backend, calls } = scripted((_r, call, row) =>
+    // The first fill breaks the statement; of the re-fills only the third row is well-formed.
+    call === 1 ? 'const b = a + ((;\n  return b;' : row === 2 ? 'const b = a * 2;\n  return b;' : 'const b = (;\n  return b;');
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start, end }, candidates: 4 });
+  assert.equal(result.syntaxOkBeforeRepair, false);
+  assert.equal(result.syntaxOk, true);
+  assert.match(result.newText, /a \* 2/);
+  const repair = calls[1];
+  assert.equal(repair.requests.length, 4, 'one row per candidate');
+  assert.ok(repair.requests.every((r) => r.prefix === repair.requests[0].prefix && r.suffix === repair.requests[0].suffix));
+  assert.ok(repair.sampler.temperature > 0, 'candidates are sampled, so the rows differ');
+  assert.equal(result.repairRows, 4);
+});
+
+test('a chunk that comes back blank is filled again; the blank is not kept while a candidate has code', async () => {
+  const doc = 'let a = 1;\nlet b = 2;\n';
+  const { backend, calls } = scripted((_r, call, row) => (call === 1 || row === 0 ? '' : 'let a = 3;\nlet b = 4;'));
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start: 0, end: doc.length - 1 } });
+  assert.equal(result.syntaxOkBeforeRepair, false, 'a blank fill is not a fill');
+  assert.equal(result.newText, 'let a = 3;\nlet b = 4;');
+  assert.ok(calls[1].requests.every((r) => r.original === doc.slice(0, -1)), 'the canvas is sized by the code it replaces');
+});
+
+test('the repair stays within its row budget on a large broken edit, and stops with a zero budget', async () => {
+  const doc = Array.from({ length: 200 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
+  const range = { start: 0, end: doc.length - 1 };
+  const broken = (r: FillRequest) => (r.original ?? '').replace(/= \d+;/g, '= ((;');
+  const first = scripted(broken);
+  const bounded = await runEdit(first.backend, { ...base, docText: doc, range, repairRows: 10, candidates: 4 });
+  const firstPassRows = first.calls.filter((c) => c.sampler.temperature === 0).reduce((a, c) => a + c.requests.length, 0);
+  const repairRows = first.calls.filter((c) => c.sampler.temperature > 0).reduce((a, c) => a + c.requests.length, 0);
+  assert.ok(bounded.chunks > 5, `a large edit has many chunks (${bounded.chunks})`);
+  assert.equal(firstPassRows, bounded.chunks);
+  assert.ok(repairRows <= 10, `repair filled ${repairRows} rows`);
+  assert.equal(bounded.repairRows, repairRows);
+  assert.equal(bounded.syntaxOk, false, 'a backend that only breaks code cannot be repaired');
+
+  const none = scripted(broken);
+  const stopped = await runEdit(none.backend, { ...base, docText: doc, range, repairRows: 0 });
+  assert.equal(none.calls.length, Math.ceil(stopped.chunks / 8), 'only the first pass ran');
+  assert.equal(stopped.repairRounds, 0);
+
+  const timed = scripted(broken);
+  const late = await runEdit(timed.backend, { ...base, docText: doc, range, repairBudgetMs: 0 });
+  assert.equal(late.repairRows, 0, 'no repair starts after the time budget');
+});
+
+test('real model: rows of one sampled call differ, and a repaired edit reports what its text parses to', async () => {
+  const m = await defaultModel();
+  const req = { prefix: TS_PREFIX, suffix: TS_SUFFIX, original: '    return hi;', languageId: 'typescript' };
+  const out = await fillBatch(m, [req, req, req, req], sampler({ temperature: 0.8, seed: 3 }));
+  assert.ok(new Set(out.texts).size > 1, `duplicated rows gave the same fill: ${JSON.stringify(out.texts)}`);
+
+  const backend: FillBackend = {
+    id: 'in-process', describe: () => 'in-process',
+    fill: (requests, s) => fillBatch(m, requests, s), dispose: async () => undefined,
+  };
+  const docText = TS_PREFIX + '    return hi;' + TS_SUFFIX;
+  const range = { start: TS_PREFIX.length, end: TS_PREFIX.length + '    return hi;'.length };
+  const result = await runEdit(backend, {
+    docText, range, languageId: 'typescript', anchoring: 'syntax', sampler: sampler(), maxCanvasTokens: 224,
+    countTokens: (t) => m.tokenizer.encode(t).length, candidates: 3, repairRows: 12,
+  });
+  assert.ok(result.repairRows <= 12);
+  const check = await validateFill(docText, 'typescript', result.range, result.newText);
+  assert.equal(result.syntaxOk, check.ok, 'the reported syntax state is that of the returned text');
+});
