@@ -115,7 +115,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), n, budget.left),
       originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)),
       sampler: repairSampler(round), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
-      blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), signal: o.signal,
+      blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
     });
     nfe += res.nfe;
     budget.spend(res.rows);
