@@ -31,7 +31,7 @@ def make_tasks(docs, kind, n, seed):
             continue
         i = rng.randrange(3, len(lines) - 3)
         j = i if kind == "single" else min(len(lines) - 2, i + rng.randint(1, 4))
-        if kind == "anchored":  # a statement-sized region rewritten in place, as Diffuse Edit does
+        if kind in ("anchored", "nodes"):  # a statement-sized region rewritten in place, as Diffuse Edit does
             j = min(len(lines) - 2, i + rng.randint(0, 5))
         body = lines[i:j + 1]
         if not body[0].strip() or sum(len(l.strip()) for l in body) < 8 or any(len(l) > 120 for l in body):
@@ -43,8 +43,10 @@ def make_tasks(docs, kind, n, seed):
         task = {"task_id": f"{kind}/{len(tasks)}", "prompt": prompt[-6000:], "suffix": suffix[:6000],
                 "language": LANG_IDS.get(d["lang"], "plaintext"),
                 "max_tokens": 32 if kind == "single" else 96, "middle": middle}
-        if kind == "anchored":
+        if kind in ("anchored", "nodes"):
             task["original"] = middle
+        if kind == "nodes":  # the lines widened to whole syntax nodes by the engine, as a selection is
+            task["anchoring"] = "syntax"
         tasks.append(task)
     return tasks
 
@@ -93,12 +95,13 @@ def score(tasks, answers):
     for t in tasks:
         a = answers.get(t["task_id"], {})
         c = a.get("completion", "")
-        em += norm(c) == norm(t["middle"])
-        es += edit_similarity(norm(c), norm(t["middle"]))
+        middle = a.get("replaced", t["middle"])  # what the fill replaced, when the engine widened the region
+        em += norm(c) == norm(middle)
+        es += edit_similarity(norm(c), norm(middle))
         good = a.get("syntax_ok") is not False and "error" not in a
         ok += good
         ok_before += good and not a.get("repair_rounds")
-        is_empty, is_same = not c.strip(), "original" in t and norm(c) == norm(t["original"])
+        is_empty, is_same = not c.strip(), "original" in t and norm(c) == norm(a.get("replaced", t["original"]))
         empty += is_empty
         same += is_same
         real += good and not is_empty and not is_same
@@ -118,7 +121,7 @@ def main():
     ap.add_argument("--val", default=os.path.join(HERE, "data", "corpus", "val.jsonl"), help="held-out documents")
     ap.add_argument("--n", type=int, default=100, help="holes per kind")
     ap.add_argument("--seed", type=int, default=0, help="which holes are cut")
-    ap.add_argument("--kinds", default="single,multi", help="comma-separated: single, multi, anchored (regions rewritten in place, for the syntax-valid rate)")
+    ap.add_argument("--kinds", default="single,multi", help="comma-separated: single, multi, anchored (line regions rewritten in place, for the syntax-valid rate), nodes (the same regions widened to whole syntax nodes, as Diffuse Edit anchors a selection)")
     ap.add_argument("--out", default="", help="also write the results as JSON here")
     ap.add_argument("--dump", default="", help="write every answer (with the expected middle) to <dump>.<kind>.jsonl")
     ap.add_argument("cli_args", nargs="*", help="extra diffuse-edit options after --, e.g. -- --strategy ar")

@@ -1,9 +1,12 @@
 /**
  * `diffuse-edit infill`: HumanEval-infilling style tasks, one JSON object per line in and out.
- * In:  {"task_id", "prompt", "suffix", "language"?, "max_tokens"?, "original"?}
- * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok"}
+ * In:  {"task_id", "prompt", "suffix", "language"?, "max_tokens"?, "original"?, "anchoring"?}
+ * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}, and with "anchoring"
+ * "syntax" or "lines" (the region widened as Diffuse Edit widens a selection) also "replaced": the
+ * text of the widened region that "completion" replaces.
  */
 import * as fs from 'node:fs';
+import type { AnchoringMode } from '../core/anchor';
 import type { SamplerOptions } from '../core/types';
 import { runEdit } from '../model/editPipeline';
 import { UsageError, type CliArgs } from './args';
@@ -16,6 +19,7 @@ export interface InfillTask {
   language?: string;
   max_tokens?: number;
   original?: string;
+  anchoring?: AnchoringMode;
 }
 
 export function parseTasks(text: string, source: string): InfillTask[] {
@@ -29,6 +33,7 @@ export function parseTasks(text: string, source: string): InfillTask[] {
     }
     if (typeof t.task_id !== 'string' && typeof t.task_id !== 'number') throw new UsageError(`${source}:${i + 1}: missing "task_id"`);
     if (typeof t.prompt !== 'string' || typeof t.suffix !== 'string') throw new UsageError(`${source}:${i + 1}: "prompt" and "suffix" must be strings`);
+    if (t.anchoring !== undefined && !['exact', 'lines', 'syntax'].includes(t.anchoring)) throw new UsageError(`${source}:${i + 1}: "anchoring" must be exact, lines or syntax`);
     return [{ ...t, task_id: String(t.task_id) } as InfillTask];
   });
 }
@@ -49,14 +54,15 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           docText,
           range: { start, end: start + (t.original?.length ?? 0) },
           languageId: t.language ?? 'plaintext',
-          anchoring: 'exact',
+          anchoring: t.anchoring ?? 'exact',
           sampler,
           maxCanvasTokens: b.maxCanvasTokens,
           countTokens: b.countTokens,
           slack: b.slack,
           maxTokens: t.max_tokens ?? 64,
         });
-        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds };
+        const widened = (t.anchoring ?? 'exact') !== 'exact' ? { replaced: docText.slice(r.range.start, r.range.end) } : {};
+        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds, ...widened };
         fs.writeSync(out, JSON.stringify(line) + '\n');
       } catch (e) {
         failed++;

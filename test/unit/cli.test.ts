@@ -76,6 +76,22 @@ test('infill answers one JSON line per task in the HumanEval-infilling format', 
   }
 });
 
+test('an infill task with syntax anchoring rewrites whole statements and says what it replaced', opts, () => {
+  // The task's region is half a statement; syntax anchoring widens it to the whole `let` line.
+  const prompt = 'export function f(xs: number[]): number {\n  let n = ';
+  const tasks = tmpFile('tasks.jsonl', JSON.stringify({ task_id: 'n/0', prompt, original: 'xs.length', suffix: ';\n  return n;\n}\n', language: 'typescript', anchoring: 'syntax' }) + '\n');
+  const out = tasks.replace('tasks.jsonl', 'out.jsonl');
+  const r = cli(['infill', '--in', tasks, '--out', out, '--steps', '4', '--strategy', 'confidence']);
+  assert.equal(r.code, 0, r.err);
+  const [line] = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(line.replaced, 'let n = xs.length;');
+  assert.equal(typeof line.completion, 'string');
+  const bad = tmpFile('bad.jsonl', JSON.stringify({ task_id: 'x', prompt: '', suffix: '', anchoring: 'nodes' }) + '\n');
+  const rb = cli(['infill', '--in', bad]);
+  assert.equal(rb.code, 2);
+  assert.match(rb.err, /"anchoring" must be exact, lines or syntax/);
+});
+
 const badInputs: Array<[string, () => string[], RegExp]> = [
   ['a missing file', () => ['edit', '/nonexistent/file.ts'], /File not found/],
   ['a binary file', () => ['edit', tmpFile('blob.ts', Buffer.from([0x63, 0x00, 0x01, 0x02]))], /looks binary/],
