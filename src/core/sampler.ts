@@ -32,6 +32,8 @@ export interface CanvasRow {
   readonly ids: Int32Array;
   readonly start: number;
   readonly length: number;
+  /** Canvas positions from the start that may not be padding: a rewrite does not vanish. */
+  readonly minLength?: number;
 }
 
 /** Logits of one model call over the batch, row-major [batch, seqLen, vocab]. */
@@ -137,7 +139,7 @@ function commitStep(
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }
   if (proposals.length === 0) return;
-  if (opts.strategy !== 'ar') keepPaddingAtTail(row, proposals, special);
+  keepPaddingAtTail(row, proposals, special, opts.strategy === 'ar');
   let chosen: Proposal[];
   if (opts.strategy === 'ar') {
     chosen = proposals;
@@ -158,16 +160,18 @@ function commitStep(
  * Padding is only ever a suffix of the canvas (that is how the model was trained): a [PAD] proposal
  * stands only inside the run of positions, from the canvas end leftwards, that are padding already
  * or proposed as padding now; anywhere else the best other token is proposed instead, so one early,
- * confident [PAD] cannot cut the fill short.
+ * confident [PAD] cannot cut the fill short. Left to right (`ar`), padding ends the fill wherever
+ * it comes. Either way none stands in the row's first `minLength` positions.
  */
-function keepPaddingAtTail(row: CanvasRow, proposals: Proposal[], special: SpecialIds): void {
+function keepPaddingAtTail(row: CanvasRow, proposals: Proposal[], special: SpecialIds, leftToRight: boolean): void {
   const byPos = new Map(proposals.map((q, i) => [q.pos, i]));
-  let tailStart = row.start + row.length;
-  for (let p = tailStart - 1; p >= row.start; p--) {
+  let tailStart = leftToRight ? row.start : row.start + row.length;
+  for (let p = tailStart - 1; !leftToRight && p >= row.start; p--) {
     const i = byPos.get(p);
     if (row.ids[p] === special.pad || (i !== undefined && proposals[i].token === special.pad)) tailStart = p;
     else break;
   }
+  tailStart = Math.max(tailStart, row.start + Math.min(row.length, row.minLength ?? 0));
   proposals.forEach((q, i) => {
     if (q.token === special.pad && q.pos < tailStart && q.alt) proposals[i] = q.alt;
   });

@@ -53,6 +53,8 @@ export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; mask
   return { text: text + m.tokenizer.decode(run), masked };
 }
 
+const MIN_REWRITE_SHARE = 0.5;
+
 export async function fillBatch(
   m: LoadedModel,
   requests: readonly FillRequest[],
@@ -60,7 +62,11 @@ export async function fillBatch(
   hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean; beforeCall?: () => Promise<void> } = {},
 ): Promise<FillOutput> {
   const t0 = performance.now();
-  const rows: CanvasRow[] = requests.map((r) => layoutRequest(m, r));
+  // A rewrite keeps at least half of the original's length: an empty answer would delete the code.
+  const rows: CanvasRow[] = requests.map((r) => ({
+    ...layoutRequest(m, r),
+    minLength: r.original ? Math.ceil(m.tokenizer.encode(r.original).length * MIN_REWRITE_SHARE) : 0,
+  }));
   const forward = hooks.beforeCall
     ? async (ids: readonly Int32Array[]) => {
         await hooks.beforeCall?.();

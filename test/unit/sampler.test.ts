@@ -27,6 +27,14 @@ test('padding proposed before content is replaced by the best other token; paddi
   assert.deepEqual([...row.ids], [5, 7, 10, 8, 9, 0, 0, 6]);
 });
 
+test('a rewrite keeps its minimum length: padding is refused in the first positions, by every strategy', async () => {
+  for (const strategy of ['threshold', 'confidence', 'ar'] as const) {
+    const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 2 };
+    await denoise(scripted([0, 0, 0, 0], 1), [row], special, sampler({ strategy, threshold: 0.5, steps: 4 }));
+    assert.deepEqual([...row.ids], [5, 10, 10, 0, 0, 6], strategy);
+  }
+});
+
 test('a canvas the model pads entirely ends empty, in one pass of the tail rule', async () => {
   const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 6]), start: 1, length: 3 };
   const nfe = await denoise(scripted([0, 0, 0], 1), [row], special, sampler({ strategy: 'threshold', threshold: 0.5, steps: 8 }));
