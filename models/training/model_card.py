@@ -76,11 +76,14 @@ def main():
     w("|---|---|")
     for t in ("0.15", "0.5", "0.85"):
         w(f"| masked-token accuracy at t = {t} | {pct(m.get('acc@' + t))} |")
-    for kind, label in (("single", "single-line"), ("multi", "multi-line (2-5 lines)"), ("anchored", "regions rewritten in place (1-6 lines)")):
+    for kind, label in (("single", "single-line"), ("multi", "multi-line (2-5 lines)"), ("anchored", "regions rewritten in place (1-6 lines)"),
+                        ("nodes", "1-6 line regions widened to whole syntax nodes, rewritten in place")):
         r = infill.get(kind)
         if r:
             w(f"| {label} infill exact match / edit similarity (n={r['n']}) | {pct(r['exact_match'])} / {pct(r['edit_similarity'])} |")
             w(f"| {label}: syntax-valid before / after syntax-guided re-masking | {pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok'])} |")
+            if "syntax_ok_real" in r:
+                w(f"| {label}: real fills (not empty, not the original) that parse | {pct(r['syntax_ok_real'])} |")
     he = (bench.get("humaneval") or {}).get("single-line") or {}
     if "passAt1" in he:
         w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")
@@ -95,7 +98,7 @@ def main():
     w("## What the choices bought\n")
     if ablations:
         w("Short runs from scratch (the `small` preset: d 128, 4 layers) on the same 1,500-file slice, equal in "
-          "training tokens, each differing from `base` in one choice (`ablations.json` has the commands). "
+          "training tokens (minutes are wall clock on a machine shared with other work), each differing from `base` in one choice (`ablations.json` has the commands). "
           "bpb@0.15 is bits per byte of the masked text at t = 0.15 (lower is better; comparable across "
           "vocabularies, where token accuracy is not); infill@1 is the share of a fully masked infill canvas "
           "(hole tokens and [PAD]s) predicted right in one pass.\n")
