@@ -27,11 +27,14 @@ export function layoutParams(m: LoadedModel): LayoutParams {
   return { maxContext: c.maxContext, maskId: c.special.mask, slack: c.sampler.slack, isNewline: (id) => m.tokenizer.isNewline(id) };
 }
 
-export function layoutRequest(m: LoadedModel, r: FillRequest): Layout {
+/** Share of a rewrite's original length (in tokens) its fill keeps: an empty answer would delete the code. */
+const MIN_REWRITE_SHARE = 0.5;
+
+export function layoutRequest(m: LoadedModel, r: FillRequest): Layout & { readonly minLength: number } {
   const p = layoutParams(m);
   const original = r.original ? m.tokenizer.encode(r.original).length : 0;
   const L = canvasLength(original, p.slack, r.maxTokens);
-  return layoutInfill(m.tokenizer.encode(r.prefix), m.tokenizer.encode(r.suffix), L, p);
+  return { ...layoutInfill(m.tokenizer.encode(r.prefix), m.tokenizer.encode(r.suffix), L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
 }
 
 /** Canvas text with masked positions as MASK_GLYPH and padding dropped (for the live view). */
@@ -53,8 +56,6 @@ export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; mask
   return { text: text + m.tokenizer.decode(run), masked };
 }
 
-const MIN_REWRITE_SHARE = 0.5;
-
 export async function fillBatch(
   m: LoadedModel,
   requests: readonly FillRequest[],
@@ -62,11 +63,7 @@ export async function fillBatch(
   hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean; beforeCall?: () => Promise<void> } = {},
 ): Promise<FillOutput> {
   const t0 = performance.now();
-  // A rewrite keeps at least half of the original's length: an empty answer would delete the code.
-  const rows: CanvasRow[] = requests.map((r) => ({
-    ...layoutRequest(m, r),
-    minLength: r.original ? Math.ceil(m.tokenizer.encode(r.original).length * MIN_REWRITE_SHARE) : 0,
-  }));
+  const rows: CanvasRow[] = requests.map((r) => layoutRequest(m, r));
   const forward = hooks.beforeCall
     ? async (ids: readonly Int32Array[]) => {
         await hooks.beforeCall?.();

@@ -91,7 +91,7 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     const s = await scorer.score(block, prefix, suffix, o.passes ?? 4, o.sampler.seed + rounds);
     nfe += s.nfe;
     const known = identifierCounts(nearby + '\n' + block);
-    const prose = (await proseRanges(o.docText.slice(0, range.start) + block + suffix, o.languageId, { start: range.start, end: range.start + block.length })) ?? [];
+    const prose = (await proseRanges(prefix + block + suffix, o.languageId, { start: range.start, end: range.start + block.length })) ?? [];
     const inProse = (x: OffsetRange) => prose.some((p) => p.start < range.start + x.end && range.start + x.start < p.end);
     const sites = sitesOf(block, s, known, select).filter((x) => !inProse(x));
     if (sites.length === 0) break;
