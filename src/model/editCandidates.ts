@@ -6,7 +6,7 @@
  * many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
-import { validateFill } from '../syntax';
+import { validateFill, validateFills } from '../syntax';
 
 export interface Candidate {
   readonly text: string;
@@ -121,13 +121,13 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     nfe += out.nfe;
     raw.push(...out.texts);
   }
-  const byspan: Candidate[][] = o.spans.map(() => []);
-  for (let r = 0; r < raw.length; r++) {
-    const k = owner[r];
-    const text = o.shape ? o.shape(k, raw[r]) : raw[r];
-    const check = await validateFill(o.doc, o.languageId, o.spans[k], text);
-    byspan[k].push({ text, errors: check.errorsAfter, blanks: o.blanks(k, text) });
-  }
+  // Each span's candidates are checked against one parse of the document.
+  const textsOf: string[][] = o.spans.map(() => []);
+  raw.forEach((t, r) => textsOf[owner[r]].push(o.shape ? o.shape(owner[r], t) : t));
+  const byspan: Candidate[][] = await Promise.all(textsOf.map(async (texts, k) => {
+    const checks = await validateFills(o.doc, o.languageId, o.spans[k], texts);
+    return texts.map((text, i) => ({ text, errors: checks[i].errorsAfter, blanks: o.blanks(k, text) }));
+  }));
   const picked = await Promise.all(byspan.map(async (cands, k) => {
     if (!cands.length) return undefined;
     const best = cands[pickCandidate(cands)];

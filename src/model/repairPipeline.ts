@@ -11,7 +11,7 @@
 import type { FillBackend, OffsetRange, SamplerOptions } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
 import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, siteAt, type RepairSite } from '../core/repairCandidates';
-import { anchorRange, proseRanges, validateFill } from '../syntax';
+import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from './protocol';
 
 export type ScoreFn = (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<TokenScores>;
@@ -128,13 +128,13 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   return { range, newText: block, changed: block !== original, suspects, rounds, nfe, ms: performance.now() - t0 };
 
   async function fixBrackets(text: string, errors: number): Promise<string | undefined> {
-    const fixes: Array<{ text: string; site: OffsetRange; errors: number }> = [];
-    for (const e of bracketEdits(text)) {
-      if (o.signal?.aborted) return undefined;
-      const edited = applyBracketEdit(text, e);
-      const v = await check(edited);
-      if (v.checked && v.errorsAfter < errors) fixes.push({ text: edited, site: bracketSite(edited, e), errors: v.errorsAfter });
-    }
+    const edits = bracketEdits(text);
+    const edited = edits.map((e) => applyBracketEdit(text, e));
+    const checks = await validateFills(o.docText, o.languageId, range, edited);
+    if (o.signal?.aborted) return undefined;
+    const fixes = edits.flatMap((e, i) => checks[i].checked && checks[i].errorsAfter < errors
+      ? [{ text: edited[i], site: bracketSite(edited[i], e), errors: checks[i].errorsAfter }]
+      : []);
     if (fixes.length === 0) return undefined;
     const fewest = Math.min(...fixes.map((f) => f.errors));
     const best = fixes.filter((f) => f.errors === fewest);

@@ -24,14 +24,30 @@ export async function validateFill(
   fill: string,
   options: { margin?: number } = {},
 ): Promise<FillValidation> {
+  return (await validateFills(text, languageId, range, [fill], options))[0];
+}
+
+/** `validateFill` for several candidate fills of one range: the original document is parsed once. */
+export async function validateFills(
+  text: string,
+  languageId: string,
+  range: OffsetRange,
+  fills: readonly string[],
+  options: { margin?: number } = {},
+): Promise<FillValidation[]> {
   const unchecked: FillValidation = { ok: true, errorsBefore: 0, errorsAfter: 0, errorRanges: [], checked: false };
   const grammar = grammarFor(languageId);
   const language = grammar && await tryLoadLanguage(grammar);
-  if (!language) return unchecked;
-  const newText = text.slice(0, range.start) + fill + text.slice(range.end);
-  return withTree(text, language, oldRoot =>
-    withTree(newText, language, newRoot => ({
-      ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin }),
-      checked: true,
-    })));
+  if (!language) return fills.map(() => unchecked);
+  return withTree(text, language, async oldRoot => {
+    const out: FillValidation[] = [];
+    for (const fill of fills) {
+      const newText = text.slice(0, range.start) + fill + text.slice(range.end);
+      out.push(await withTree(newText, language, newRoot => ({
+        ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin }),
+        checked: true,
+      })));
+    }
+    return out;
+  });
 }
