@@ -40,12 +40,13 @@ def token_stream(docs, enc, cache_path=None):
 
 
 class Batcher:
-    def __init__(self, docs, stream, enc, seq_len, infill_share, seed):
+    def __init__(self, docs, stream, enc, seq_len, infill_share, seed, long_canvas=0.0):
         self.docs = [d for d in docs if d.count("\n") >= 4]
         self.stream = stream
         self.enc = enc
         self.T = seq_len
         self.infill_share = infill_share
+        self.long_canvas = long_canvas
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
 
@@ -78,7 +79,12 @@ class Batcher:
                 a = self.rng.randrange(0, len(doc) - 1)
                 b = min(len(doc), a + 1 + int(self.rng.expovariate(1 / 60)))
             hole = self.enc.encode(doc[a:b])
-            slack = int(self.rng.random() * (0.25 * len(hole) + 8))
+            if self.long_canvas and self.rng.random() < self.long_canvas:
+                # An insertion's canvas (a fixed token budget): up to 3x the hole, so the length has to
+                # come from the code around it, not from the size of the canvas.
+                slack = int(self.rng.random() * (2 * len(hole) + 16))
+            else:  # a rewrite's canvas: about the original's length (the engine's 1.25x + 4)
+                slack = int(self.rng.random() * (0.25 * len(hole) + 8))
             L = len(hole) + slack
             if not 1 <= len(hole) or L > T * 3 // 4:
                 continue

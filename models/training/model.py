@@ -76,8 +76,11 @@ class Denoiser(nn.Module):
             for lin in (b.proj, b.out):  # residual projections scaled down with depth (GPT-2)
                 nn.init.normal_(lin.weight, std=0.02 / math.sqrt(2 * c.n_layers))
 
-    def forward(self, ids, attention_mask=None):
-        """ids: (B, T) int64; attention_mask: (B, T) 1 = real token, 0 = padding of the batch."""
+    def forward(self, ids, attention_mask=None, select=None):
+        """ids: (B, T) int64; attention_mask: (B, T) 1 = real token, 0 = padding of the batch.
+        Returns (B, T, V) logits, or with `select` (a (B, T) bool mask) the (N, V) logits of the selected
+        positions only: training needs the masked positions, and the vocabulary projection of the rest
+        is a quarter of a training step's work."""
         B, T = ids.shape
         c = self.config
         cos, sin = rope_tables(T, c.d_model // c.n_heads, c.rope_base, ids.device)
@@ -87,7 +90,10 @@ class Denoiser(nn.Module):
         x = self.emb(ids)
         for b in self.blocks:
             x = b(x, cos, sin, key_bias)
-        return self.ln_f(x) @ self.emb.weight.t()
+        x = self.ln_f(x)
+        if select is not None:
+            x = x[select]
+        return x @ self.emb.weight.t()
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())

@@ -52,6 +52,7 @@ def parse_args():
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
     ap.add_argument("--cooldown", type=float, default=0, help="minutes at the end of the budget over which the learning rate falls linearly to 10%%")
     ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
+    ap.add_argument("--long-canvas", type=float, default=0.5, help="share of infill rows whose canvas is up to 3x the hole (an insertion's budget) rather than about its length (a rewrite)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the weights that are evaluated and exported")
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
     ap.add_argument("--eval-rows", type=int, default=96, help="held-out rows per mask rate")
@@ -89,11 +90,11 @@ def setup_distributed():
 
 
 def loss_fn(model, x, m, t, dev, bf16):
-    inp = masked_input(x, m).to(dev)
+    inp, m = masked_input(x, m).to(dev), m.to(dev)
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-        logits = model(inp)
-    ce = F.cross_entropy(logits.float()[m.to(dev)], x.to(dev)[m.to(dev)], reduction="none")
-    w = (1.0 / t.to(dev))[:, None].expand_as(m)[m.to(dev)]
+        logits = model(inp, select=m)  # logits of the masked positions only
+    ce = F.cross_entropy(logits.float(), x.to(dev)[m], reduction="none")
+    w = (1.0 / t.to(dev))[:, None].expand_as(m)[m]
     return (ce * w).sum() / m.numel()
 
 
@@ -190,7 +191,8 @@ def main():
         rows = [vb.infill_row(1.0) for _ in range(args.eval_rows)]
         infill_eval = (torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows]))
     torch.manual_seed(args.seed + step * 7919 + rank)
-    batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank)
+    batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank,
+                      args.long_canvas)
     batches = iter(BatchStream(batcher, batch)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
         BatchStream(batcher, batch), batch_size=None, num_workers=args.workers, pin_memory=dev.type == "cuda",
         persistent_workers=True, prefetch_factor=4))
@@ -200,7 +202,7 @@ def main():
     t0 = time.time()
     last_eval = t0
     log = open(os.path.join(args.run_dir, "metrics.jsonl"), "a") if rank == 0 else None
-    start_tokens = tokens
+    start_tokens, start_opt_step = tokens, opt_step
     while True:
         elapsed = time.time() - t0
         flags = torch.tensor([elapsed > args.minutes * 60 or bool(args.max_steps and step >= args.max_steps),
@@ -221,7 +223,7 @@ def main():
             last_eval = time.time()
         if done:
             break
-        cur_lr = lr * min(1.0, (opt_step + 1) / args.warmup)
+        cur_lr = lr * min(1.0, (opt_step - start_opt_step + 1) / args.warmup)  # every (re)start warms up again
         if args.cooldown > 0:  # warm-up, stable, then a linear cool-down to a tenth in the last minutes of the budget
             left = max(0.0, args.minutes * 60 - elapsed)
             cur_lr *= 0.1 + 0.9 * min(1.0, left / (args.cooldown * 60))
@@ -235,8 +237,9 @@ def main():
         opt.step()
         decay = min(args.ema, (1 + opt_step) / (10 + opt_step))  # a young average must not lag far behind
         with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.lerp_(pm, 1 - decay)
+            ema_p, model_p = list(ema.parameters()), list(model.parameters())
+            torch._foreach_mul_(ema_p, decay)
+            torch._foreach_add_(ema_p, model_p, alpha=1 - decay)
         step, opt_step, tokens = step + 1, opt_step + 1, tokens + batch * cfg.max_context * world
         if rank == 0 and step % 50 == 0:
             print(f"step {step} loss {loss.item():.3f} lr {cur_lr:.2e} tok/s {(tokens - start_tokens) / (time.time() - t0):.0f}", flush=True)

@@ -13,13 +13,18 @@
  *  - `ar`: one token per step, left to right: the autoregressive-speed baseline.
  * With `blockLength > 0` the canvas is denoised block by block (semi-autoregressive), each block
  * getting an equal share of the steps.
- * A committed [PAD] also commits [PAD] to every later masked position of its canvas: the model is
- * trained with padding only at the tail, so the fill ends there.
+ * The fill's length is decided once, from the first model call (`decideLength`): the canvas is
+ * longer than the fill and [PAD] only ever follows it (that is how the model was trained), so the
+ * model's probability of [PAD] at each position is its belief that the fill has ended by there.
+ * Left to right (`ar`), a committed [PAD] ends the fill instead.
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
 import { scorePosition, type Proposal } from './scoring';
 import { buildCopyIndex, type CopyIndex } from './copyPrior';
+
+/** Greedy decoding ends a fill where the model believes it has ended with more than this probability. */
+const PAD_DECISION = 0.5;
 
 export interface SpecialIds {
   readonly mask: number;
@@ -82,22 +87,31 @@ export async function denoise(
   const stepsPerBlock = Math.max(1, Math.round(opts.steps / nBlocks));
   // Upper bound on calls: every step commits at least one token per unfinished row.
   const totalSteps = opts.strategy === 'ar' ? Math.max(...rows.map((r) => r.length)) : stepsPerBlock * nBlocks;
+  const leftToRight = opts.strategy === 'ar';
+  // Where padding may start in each row; decided by the first model call unless left to right.
+  const padFrom: Array<number | undefined> = rows.map((r) => (leftToRight ? r.start + Math.min(r.length, r.minLength ?? 0) : undefined));
   let nfe = 0;
   for (let b = 0; b < nBlocks; b++) {
-    const schedules = rows.map((r, i) => {
+    const scheduleOf = (r: CanvasRow, i: number): number[] => {
       const range = blocks[i][b];
       return range ? transferSchedule(countMasked(r, range, special.mask), stepsPerBlock) : [];
-    });
+    };
+    const schedules = rows.map(scheduleOf);
     for (let s = 0; ; s++) {
-      const active = rows.map((r, i) => (blocks[i][b] ? countMasked(r, blocks[i][b], special.mask) : 0));
-      if (active.every((n) => n === 0)) break;
+      if (rows.every((r, i) => !blocks[i][b] || countMasked(r, blocks[i][b], special.mask) === 0)) break;
       if (hooks.isCancelled?.()) throw new CancelledError();
       const logits = await forward(rows.map((r) => r.ids));
       nfe++;
       rows.forEach((row, i) => {
+        if (padFrom[i] !== undefined) return;
+        padFrom[i] = decideLength(row, logits, i, special, opts, rng);
+        schedules[i] = scheduleOf(row, i); // the padding is placed: spread the rest over the steps
+      });
+      rows.forEach((row, i) => {
         const range = blocks[i][b];
-        if (!range || active[i] === 0) return;
-        commitStep(row, range, logits, i, special, opts, rng, schedules[i][s] ?? active[i], priors?.[i]);
+        const active = range ? countMasked(row, range, special.mask) : 0;
+        if (!range || active === 0) return;
+        commitStep(row, range, logits, i, special, opts, rng, schedules[i][s] ?? active, padFrom[i] ?? row.start, priors?.[i]);
       });
       hooks.onStep?.(Math.min(nfe, totalSteps), totalSteps, rows);
     }
@@ -128,6 +142,7 @@ function commitStep(
   opts: SamplerOptions,
   rng: Rng,
   scheduled: number,
+  padFrom: number,
   prior?: CopyIndex,
 ): void {
   const proposals: Proposal[] = [];
@@ -139,7 +154,11 @@ function commitStep(
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }
   if (proposals.length === 0) return;
-  keepPaddingAtTail(row, proposals, special, opts.strategy === 'ar');
+  // No padding inside the fill; left to right, greedy padding ends the fill only where it is likelier than not.
+  const weakEnd = (q: Proposal): boolean => opts.strategy === 'ar' && opts.temperature <= 0 && q.prob <= PAD_DECISION;
+  proposals.forEach((q, i) => {
+    if (q.token === special.pad && (q.pos < padFrom || weakEnd(q)) && q.alt) proposals[i] = q.alt;
+  });
   let chosen: Proposal[];
   if (opts.strategy === 'ar') {
     chosen = proposals;
@@ -157,24 +176,44 @@ function commitStep(
 }
 
 /**
- * Padding is only ever a suffix of the canvas (that is how the model was trained): a [PAD] proposal
- * stands only inside the run of positions, from the canvas end leftwards, that are padding already
- * or proposed as padding now; anywhere else the best other token is proposed instead, so one early,
- * confident [PAD] cannot cut the fill short. Left to right (`ar`), padding ends the fill wherever
- * it comes. Either way none stands in the row's first `minLength` positions.
+ * Decides how long the fill of `row` is, from the logits of its first model call: [PAD] at position p
+ * means "the fill has ended by p", a yes/no question, so it is answered by the probability of [PAD]
+ * there, not by comparing [PAD] with single code tokens. Greedy decoding takes the median length
+ * (the fill runs to the last position where P([PAD]) <= 1/2); sampling draws the length from the same
+ * beliefs (one uniform draw against every position). Positions from the returned one to the canvas end become [PAD] now, and
+ * no [PAD] is accepted before it, never inside the row's first `minLength` positions.
+ *
+ * Committing [PAD]s one at a time instead, as ordinary tokens, empties the canvas: wherever the model
+ * is unsure of the length, [PAD] is the single most probable token at nearly every position (the mass
+ * of "not ended" is spread over the vocabulary), each committed [PAD] makes the one before it more
+ * likely, and the fill collapses from the right.
+ *
+ * Only the canvas's trailing run of masked positions is open: a masked position before the last
+ * committed token (a re-masked token of a finished fill) is never padding.
  */
-function keepPaddingAtTail(row: CanvasRow, proposals: Proposal[], special: SpecialIds, leftToRight: boolean): void {
-  const byPos = new Map(proposals.map((q, i) => [q.pos, i]));
-  let tailStart = leftToRight ? row.start : row.start + row.length;
-  for (let p = tailStart - 1; !leftToRight && p >= row.start; p--) {
-    const i = byPos.get(p);
-    if (row.ids[p] === special.pad || (i !== undefined && proposals[i].token === special.pad)) tailStart = p;
-    else break;
+function decideLength(row: CanvasRow, logits: Logits, batchIndex: number, special: SpecialIds, opts: SamplerOptions, rng: Rng): number {
+  const end = row.start + row.length;
+  let tail = end;
+  while (tail > row.start && (row.ids[tail - 1] === special.mask || row.ids[tail - 1] === special.pad)) tail--;
+  const u = opts.temperature > 0 ? rng.next() : PAD_DECISION;
+  let last = tail; // just after the last position the model believes is still the fill
+  for (let p = tail; p < end; p++) {
+    if (row.ids[p] !== special.mask) continue;
+    const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
+    if (padProbability(logits.data.subarray(offset, offset + logits.vocab), special) <= u) last = p + 1;
   }
-  tailStart = Math.max(tailStart, row.start + Math.min(row.length, row.minLength ?? 0));
-  proposals.forEach((q, i) => {
-    if (q.token === special.pad && q.pos < tailStart && q.alt) proposals[i] = q.alt;
-  });
+  const from = Math.min(end, Math.max(last, row.start + Math.min(row.length, row.minLength ?? 0)));
+  for (let p = from; p < end; p++) if (row.ids[p] === special.mask) row.ids[p] = special.pad;
+  return from;
+}
+
+/** Softmax probability of [PAD] among all tokens but [MASK] (which is never proposed). */
+function padProbability(logits: Float32Array, special: SpecialIds): number {
+  let max = -Infinity;
+  for (let v = 0; v < logits.length; v++) if (v !== special.mask && logits[v] > max) max = logits[v];
+  let sum = 0;
+  for (let v = 0; v < logits.length; v++) if (v !== special.mask) sum += Math.exp(logits[v] - max);
+  return Math.exp(logits[special.pad] - max) / sum;
 }
 
 function padTail(row: CanvasRow, from: number, special: SpecialIds): void {

@@ -35,9 +35,79 @@ test('a rewrite keeps its minimum length: padding is refused in the first positi
   }
 });
 
-test('a canvas the model pads entirely ends empty, in one pass of the tail rule', async () => {
+test('a canvas the model pads entirely ends empty, after one model call', async () => {
   const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 6]), start: 1, length: 3 };
   const nfe = await denoise(scripted([0, 0, 0], 1), [row], special, sampler({ strategy: 'threshold', threshold: 0.5, steps: 8 }));
   assert.deepEqual([...row.ids], [5, 0, 0, 0, 6]);
   assert.equal(nfe, 1);
+});
+
+/**
+ * A model whose belief in padding at p grows once p + 1 is padding (as a real one's does): on the
+ * empty canvas it pads only the last two positions, but after a [PAD] at p + 1 it pads p too, and it
+ * is surer of padding than of any content token, so padding is committed first.
+ */
+function cascading(start: number, length: number): (rows: readonly Int32Array[]) => Promise<Logits> {
+  return async (rows) => {
+    const T = rows[0].length;
+    const data = new Float32Array(rows.length * T * V);
+    rows.forEach((ids, r) => {
+      for (let p = start; p < start + length; p++) {
+        const o = (r * T + p) * V;
+        const pad = p >= start + length - 2 || ids[p + 1] === special.pad;
+        data[o + special.pad] = pad ? 5 : 0; // unsure of the content (P ~ 0.2) but sure of the padding (~0.9)
+        data[o + 7] = 1;
+      }
+    });
+    return { data, seqLen: T, vocab: V };
+  };
+}
+
+test('the length is decided from the first model call, so committed padding does not empty the canvas', async () => {
+  for (const strategy of ['threshold', 'confidence', 'entropy', 'margin'] as const) {
+    const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 2, 2, 6]), start: 1, length: 6 };
+    await denoise(cascading(1, 6), [row], special, sampler({ strategy, threshold: 0.5, steps: 6 }));
+    assert.deepEqual([...row.ids], [5, 7, 7, 7, 7, 0, 0, 6], strategy);
+  }
+});
+
+test('padding weaker than one half does not end the fill, even where it is the most probable token', async () => {
+  // P([PAD]) = e^2 / (e^2 + 10 e^0) ~ 0.42 at every position, above every other single token.
+  const fwd = async (rows: readonly Int32Array[]): Promise<Logits> => {
+    const T = rows[0].length;
+    const data = new Float32Array(rows.length * T * V);
+    for (let p = 1; p < 5; p++) data[p * V + special.pad] = 2;
+    return { data, seqLen: T, vocab: V };
+  };
+  for (const strategy of ['confidence', 'threshold', 'ar'] as const) {
+    const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4 };
+    await denoise(fwd, [row], special, sampler({ strategy, steps: 4 }));
+    assert.ok([...row.ids.slice(1, 5)].every((id) => id !== special.pad && id !== special.mask), `${strategy}: ${[...row.ids].join(',')}`);
+  }
+});
+
+test('sampling draws the length from the padding beliefs: different seeds, different lengths, all within the canvas', async () => {
+  // P([PAD]) rises along the canvas: 0.05, 0.3, 0.6, 0.95 (logit of token 7 fixed at 0, others far below).
+  const pPad = [0.05, 0.3, 0.6, 0.95];
+  const fwd = async (rows: readonly Int32Array[]): Promise<Logits> => {
+    const T = rows[0].length;
+    const data = new Float32Array(rows.length * T * V).fill(-30);
+    rows.forEach((_, r) => pPad.forEach((q, i) => {
+      const o = (r * T + 1 + i) * V;
+      data[o + 7] = 0;
+      data[o + special.pad] = Math.log(q / (1 - q));
+    }));
+    return { data, seqLen: T, vocab: V };
+  };
+  const lengths = new Set<number>();
+  for (let seed = 0; seed < 40; seed++) {
+    const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4 };
+    await denoise(fwd, [row], special, sampler({ strategy: 'confidence', steps: 4, temperature: 1, topP: 1, seed }));
+    const fill = [...row.ids.slice(1, 5)];
+    const n = fill.findIndex((id) => id === special.pad);
+    const len = n < 0 ? 4 : n;
+    assert.ok(fill.slice(len).every((id) => id === special.pad), fill.join(','));
+    lengths.add(len);
+  }
+  assert.ok(lengths.size >= 3, [...lengths].join(','));
 });
