@@ -60,7 +60,8 @@ def main():
             os.symlink(corpus, run_corpus)
         run_dir = os.path.join(tmp, f"run-{name}")
         cmd = [sys.executable, os.path.join(HERE, "train.py"), "--preset", "small", "--model-dir", model_dir, "--corpus", run_corpus,
-               "--run-dir", run_dir, "--init", "", "--max-steps", str(args.steps), "--minutes", "600", "--eval-every", "1000", "--eval-rows", "64", "--threads", str(args.threads), *flags]
+               "--run-dir", run_dir, "--init", "", "--max-steps", str(args.steps), "--minutes", "600", "--eval-every", "1000", "--eval-rows", "64", "--threads", str(args.threads),
+               "--long-canvas", "0", *flags]  # the base recipe's infill rows (rewrite-sized canvases) in every variant
         t0 = time.time()
         subprocess.run(cmd, check=True)
         minutes = round((time.time() - t0) / 60, 1)

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
 import {
-  finishedNotifications, findActivation, openFromExplorer, runPaletteCommand, selectLines, visibleNotifications,
+  acceptLenses, findActivation, openFromExplorer, runPaletteCommand, selectLines, visibleNotifications, waitForSettled,
 } from './workbench.mjs';
 
 const FILE = 'inventory.ts';
@@ -42,17 +42,12 @@ try {
 
   // With the default model in place the fill must end in a review (Accept CodeLens); without it, in
   // a message from the extension. Never in "command not found".
-  const lens = editor.locator('.codelens-decoration a', { hasText: /Accept/ });
-  const settled = async () => {
-    if (await lens.count() > 0) return true;
-    return (await finishedNotifications(page)).length > 0;
-  };
-  const deadline = Date.now() + 300_000; // a CPU fill of a whole method takes a while on a loaded machine
-  while (!(await settled()) && Date.now() < deadline) await page.waitForTimeout(250);
+  // A CPU fill of a whole method takes a while on a loaded machine.
+  await waitForSettled(page, editor, 300_000);
   const notes = await visibleNotifications(page);
   const notFound = notes.find(n => /command .*not found/i.test(n));
   if (notFound) throw new Error(`workbench says: ${notFound}`);
-  const lenses = await lens.count();
+  const lenses = await acceptLenses(editor).count();
   if (hasModel && lenses === 0) throw new Error(`no review after the fill; notifications: ${JSON.stringify(notes)}`);
   if (!hasModel && !notes.some(n => /^Diffuse/i.test(n))) throw new Error(`no message from the extension; notifications: ${JSON.stringify(notes)}`);
   step(lenses > 0 ? `review shown: ${lenses} Accept CodeLens` : `no model installed; the extension says: ${JSON.stringify(notes)}`);
