@@ -180,8 +180,8 @@ function commitStep(
  * means "the fill has ended by p", a yes/no question, so it is answered by the probability of [PAD]
  * there, not by comparing [PAD] with single code tokens. Greedy decoding takes the median length
  * (the fill runs to the last position where P([PAD]) <= 1/2); sampling draws the length from the same
- * beliefs (one uniform draw against every position). Positions from the returned one to the canvas end become [PAD] now, and
- * no [PAD] is accepted before it, never inside the row's first `minLength` positions.
+ * beliefs (one uniform draw against every position). Positions from the returned one to the canvas
+ * end become [PAD] now, no [PAD] is accepted before it, and none inside the row's first `minLength`.
  *
  * Committing [PAD]s one at a time instead, as ordinary tokens, empties the canvas: wherever the model
  * is unsure of the length, [PAD] is the single most probable token at nearly every position (the mass
