@@ -203,6 +203,7 @@ def main():
     last_eval = t0
     log = open(os.path.join(args.run_dir, "metrics.jsonl"), "a") if rank == 0 else None
     start_tokens, start_opt_step = tokens, opt_step
+    ema_p, model_p = list(ema.parameters()), list(model.parameters())
     while True:
         elapsed = time.time() - t0
         flags = torch.tensor([elapsed > args.minutes * 60 or bool(args.max_steps and step >= args.max_steps),
@@ -237,7 +238,6 @@ def main():
         opt.step()
         decay = min(args.ema, (1 + opt_step) / (10 + opt_step))  # a young average must not lag far behind
         with torch.no_grad():
-            ema_p, model_p = list(ema.parameters()), list(model.parameters())
             torch._foreach_mul_(ema_p, decay)
             torch._foreach_add_(ema_p, model_p, alpha=1 - decay)
         step, opt_step, tokens = step + 1, opt_step + 1, tokens + batch * cfg.max_context * world

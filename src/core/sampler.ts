@@ -20,7 +20,7 @@
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
-import { scorePosition, type Proposal } from './scoring';
+import { scorePosition, softmaxInto, type Proposal } from './scoring';
 import { buildCopyIndex, type CopyIndex } from './copyPrior';
 
 /** Greedy decoding ends a fill where the model believes it has ended with more than this probability. */
@@ -171,7 +171,7 @@ function commitStep(
   }
   for (const q of chosen) {
     row.ids[q.pos] = q.token;
-    if (q.token === special.pad) padTail(row, q.pos, special);
+    if (q.token === special.pad) padTail(row, q.pos + 1, special);
   }
 }
 
@@ -196,27 +196,21 @@ function decideLength(row: CanvasRow, logits: Logits, batchIndex: number, specia
   let tail = end;
   while (tail > row.start && (row.ids[tail - 1] === special.mask || row.ids[tail - 1] === special.pad)) tail--;
   const u = opts.temperature > 0 ? rng.next() : PAD_DECISION;
+  const probs = new Float64Array(logits.vocab); // among all tokens but [MASK], which is never proposed
   let last = tail; // just after the last position the model believes is still the fill
   for (let p = tail; p < end; p++) {
     if (row.ids[p] !== special.mask) continue;
     const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    if (padProbability(logits.data.subarray(offset, offset + logits.vocab), special) <= u) last = p + 1;
+    softmaxInto(logits.data.subarray(offset, offset + logits.vocab), 1, probs, special.mask);
+    if (probs[special.pad] <= u) last = p + 1;
   }
   const from = Math.min(end, Math.max(last, row.start + Math.min(row.length, row.minLength ?? 0)));
-  for (let p = from; p < end; p++) if (row.ids[p] === special.mask) row.ids[p] = special.pad;
+  padTail(row, from, special);
   return from;
 }
 
-/** Softmax probability of [PAD] among all tokens but [MASK] (which is never proposed). */
-function padProbability(logits: Float32Array, special: SpecialIds): number {
-  let max = -Infinity;
-  for (let v = 0; v < logits.length; v++) if (v !== special.mask && logits[v] > max) max = logits[v];
-  let sum = 0;
-  for (let v = 0; v < logits.length; v++) if (v !== special.mask) sum += Math.exp(logits[v] - max);
-  return Math.exp(logits[special.pad] - max) / sum;
-}
-
+/** Every masked position of the canvas from `from` on becomes [PAD]. */
 function padTail(row: CanvasRow, from: number, special: SpecialIds): void {
   const end = row.start + row.length;
-  for (let p = from + 1; p < end; p++) if (row.ids[p] === special.mask) row.ids[p] = special.pad;
+  for (let p = from; p < end; p++) if (row.ids[p] === special.mask) row.ids[p] = special.pad;
 }

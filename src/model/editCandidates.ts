@@ -6,7 +6,7 @@
  * many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
-import { validateFill, validateFills } from '../syntax';
+import { validateFills } from '../syntax';
 
 export interface Candidate {
   readonly text: string;
@@ -124,17 +124,16 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   // Each span's candidates are checked against one parse of the document.
   const textsOf: string[][] = o.spans.map(() => []);
   raw.forEach((t, r) => textsOf[owner[r]].push(o.shape ? o.shape(owner[r], t) : t));
-  const byspan: Candidate[][] = await Promise.all(textsOf.map(async (texts, k) => {
-    const checks = await validateFills(o.doc, o.languageId, o.spans[k], texts);
-    return texts.map((text, i) => ({ text, errors: checks[i].errorsAfter, blanks: o.blanks(k, text) }));
-  }));
-  const picked = await Promise.all(byspan.map(async (cands, k) => {
-    if (!cands.length) return undefined;
+  // With keepIfBetter the text in place now competes too (a round must not trade a span for a worse
+  // one), checked in the same batch.
+  const picked = await Promise.all(textsOf.map(async (texts, k) => {
+    if (!texts.length) return undefined;
+    const now = o.doc.slice(o.spans[k].start, o.spans[k].end);
+    const checks = await validateFills(o.doc, o.languageId, o.spans[k], o.keepIfBetter ? [...texts, now] : texts);
+    const cands = texts.map((text, i): Candidate => ({ text, errors: checks[i].errorsAfter, blanks: o.blanks(k, text) }));
     const best = cands[pickCandidate(cands)];
     if (!o.keepIfBetter) return best;
-    // The text in place now competes too: a round must not trade a span for a worse one.
-    const now = o.doc.slice(o.spans[k].start, o.spans[k].end);
-    const current: Candidate = { text: now, errors: (await validateFill(o.doc, o.languageId, o.spans[k], now)).errorsAfter, blanks: o.blanks(k, now) };
+    const current: Candidate = { text: now, errors: checks[texts.length].errorsAfter, blanks: o.blanks(k, now) };
     return pickCandidate([best, current]) === 0 ? best : undefined;
   }));
   const texts = picked.map((c) => c?.text);
