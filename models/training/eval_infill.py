@@ -3,8 +3,8 @@
 Cuts single-line and multi-line holes from held-out documents (val.jsonl), runs
 `node dist/cli.js infill` on them (the product's layout, sampler and syntax repair), and reports
 exact match (whitespace-normalised), edit similarity and the syntax-valid rate, overall and per
-language. For rewrites (`anchored`) `syntax_ok_real` counts only real answers: a fill that parses
-and is neither empty nor the original text given back. Run `npm run build` first.
+language. `syntax_ok_real` counts only real answers: a fill that parses and is not empty (nor, for
+rewrites, the original text given back). Run `npm run build` first.
 
     /usr/bin/python3 models/training/eval_infill.py --model models/diffuse-code-mini --n 100
 """
@@ -89,9 +89,10 @@ def run(model, tasks, extra, dump=""):
 
 
 def score(tasks, answers):
-    """Means over `tasks`. A rewrite (a task with "original") also reports the fills that are a real
-    answer: not empty and not the original text given back (`syntax_ok_real`)."""
-    em = es = ok = ok_before = nfe = ms = real = empty = same = 0
+    """Means over `tasks`, with the fills that parse and are a real answer (`syntax_ok_real`): not
+    empty, and for a rewrite (a task with "original") not the original text given back; and the
+    share whose repair kept a bracket-balanced or cut-back variant of a sampled fill (`variant`)."""
+    em = es = ok = ok_before = nfe = ms = real = empty = same = variant = 0
     for t in tasks:
         a = answers.get(t["task_id"], {})
         c = a.get("completion", "")
@@ -105,13 +106,15 @@ def score(tasks, answers):
         empty += is_empty
         same += is_same
         real += good and not is_empty and not is_same
+        variant += bool(a.get("variant_fills"))
         nfe += a.get("nfe", 0)
         ms += a.get("ms", 0)
     n = len(tasks)
     res = {"exact_match": round(em / n, 4), "edit_similarity": round(es / n, 4), "syntax_ok": round(ok / n, 4), "syntax_ok_before_repair": round(ok_before / n, 4),
+           "syntax_ok_real": round(real / n, 4), "empty": round(empty / n, 4), "variant": round(variant / n, 4),
            "nfe": round(nfe / n, 2), "ms": round(ms / n, 1), "n": n}
     if any("original" in t for t in tasks):
-        res.update({"syntax_ok_real": round(real / n, 4), "empty": round(empty / n, 4), "unchanged": round(same / n, 4)})
+        res["unchanged"] = round(same / n, 4)
     return res
 
 

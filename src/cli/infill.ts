@@ -62,7 +62,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           maxTokens: t.max_tokens ?? 64,
         });
         const widened = (t.anchoring ?? 'exact') !== 'exact' ? { replaced: docText.slice(r.range.start, r.range.end) } : {};
-        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds, ...widened };
+        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds, variant_fills: r.variantFills, ...widened };
         fs.writeSync(out, JSON.stringify(line) + '\n');
       } catch (e) {
         failed++;

@@ -94,6 +94,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     ms: Math.round(result.ms),
     syntax_ok: result.syntaxChecked ? result.syntaxOk : null,
     repair_rounds: result.repairRounds,
+    variant_fills: result.variantFills,
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
@@ -101,7 +102,8 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   else if (!args.write) process.stdout.write(unifiedDiff(file, text, newDoc));
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
-      `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
+      `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
+      `${result.variantFills ? ` (${result.variantFills} span(s) bracket-balanced or cut back)` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );
   return result.syntaxChecked && !result.syntaxOk ? 1 : 0;
 }

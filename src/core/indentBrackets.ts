@@ -40,12 +40,28 @@ const LEXICONS: Readonly<Record<string, Lexicon>> = {
 
 const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 
-/** Balance of (), [] and {} in `text`; `languageId` picks comment and string syntax (C-like default). */
-export function bracketBalance(text: string, languageId = ''): BracketBalance {
+/** A bracket of a fill and where it sits. */
+export interface BracketAt {
+  readonly ch: string;
+  readonly at: number;
+}
+
+/** What `scanBrackets` found, with positions (offsets into the scanned text). */
+export interface BracketScan {
+  /** Openers left unclosed, outermost first. */
+  readonly unclosed: readonly BracketAt[];
+  /** Closers that had no opener before them, in order. */
+  readonly unopened: readonly BracketAt[];
+  /** Where a string or block comment starts that the text never ends (undefined: none). */
+  readonly unterminatedAt?: number;
+}
+
+/** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
+export function scanBrackets(text: string, languageId = ''): BracketScan {
   const lex = LEXICONS[languageId] ?? C_LIKE;
-  const stack: string[] = [];
-  let unopened = '';
-  let unterminated = false;
+  const stack: BracketAt[] = [];
+  const unopened: BracketAt[] = [];
+  let unterminatedAt: number | undefined;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -57,7 +73,7 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
     }
     if (lex.blockComments && text.startsWith('/*', i)) {
       const close = text.indexOf('*/', i + 2);
-      if (close < 0) { unterminated = true; break; }
+      if (close < 0) { unterminatedAt ??= i; break; }
       i = close + 2;
       continue;
     }
@@ -66,7 +82,7 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
       const end = triple ? text.indexOf(ch.repeat(3), i + 3) : closingQuote(text, i, ch);
       if (ch === "'" && lex.shortApostrophe && !isCharLiteral(text, i, end)) { i++; continue; }
       if (end < 0) {
-        unterminated = true;
+        unterminatedAt ??= i;
         // A stray quote on one line (prose in JSX, a typo) should not hide the lines after it.
         const nl = triple || ch === '`' ? -1 : text.indexOf('\n', i);
         if (nl < 0) break;
@@ -76,26 +92,33 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
       i = end + (triple ? 3 : 1);
       continue;
     }
-    if (ch === '(' || ch === '[' || ch === '{') stack.push(ch);
+    if (ch === '(' || ch === '[' || ch === '{') stack.push({ ch, at: i });
     else if (ch === ')' || ch === ']' || ch === '}') {
       const want = OPEN_OF[ch]!;
-      const at = stack.lastIndexOf(want);
+      let at = stack.length - 1;
+      while (at >= 0 && stack[at].ch !== want) at--;
       // A closer of a kind that is open pops up to its opener; the openers skipped inside it
       // were never closed and stay counted as unclosed (rough, like an editor's matcher).
       if (at >= 0) stack.splice(at, 1);
-      else unopened += ch;
+      else unopened.push({ ch, at: i });
     }
     i++;
   }
+  return { unclosed: stack, unopened, unterminatedAt };
+}
+
+/** Balance of (), [] and {} in `text`; `languageId` picks comment and string syntax (C-like default). */
+export function bracketBalance(text: string, languageId = ''): BracketBalance {
+  const scan = scanBrackets(text, languageId);
   const count = (open: string, close: string): number =>
-    stack.filter(c => c === open).length - [...unopened].filter(c => c === close).length;
+    scan.unclosed.filter(b => b.ch === open).length - scan.unopened.filter(b => b.ch === close).length;
   return {
     paren: count('(', ')'),
     bracket: count('[', ']'),
     brace: count('{', '}'),
-    unclosed: stack.join(''),
-    unopened,
-    unterminated,
+    unclosed: scan.unclosed.map(b => b.ch).join(''),
+    unopened: scan.unopened.map(b => b.ch).join(''),
+    unterminated: scan.unterminatedAt !== undefined,
   };
 }
 

@@ -2,11 +2,14 @@
  * Best-of-N re-filling for the edit pipeline: each span of the document is filled several times in
  * one batched model call (sampled rows of one call draw from one random stream, so they differ),
  * every candidate is parsed in place, and the one with the fewest syntax errors around the span is
- * kept. A budget in canvas rows bounds the model work a repair may spend, so a whole-file edit with
- * many broken chunks still finishes.
+ * kept. When none of them parses, their bracket-balanced and cut-back variants (core/fillVariants)
+ * compete too. A budget in canvas rows bounds the model work a repair may spend, so a whole-file
+ * edit with many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
+import { fillVariants } from '../core/fillVariants';
 import { validateFills } from '../syntax';
+import type { FillValidation } from '../syntax';
 
 export interface Candidate {
   readonly text: string;
@@ -18,14 +21,17 @@ export interface Candidate {
 
 /**
  * Index of the candidate to keep: no blanking if any candidate avoids it, then the fewest errors,
- * then the earliest (rows come in the order they were asked for, the least random first).
+ * then some text over none (an empty insertion parses, but answers nothing), then the earliest (rows
+ * come in the order they were asked for, the least random first).
  */
 export function pickCandidate(cands: readonly Candidate[]): number {
   let best = -1;
+  const empty = (c: Candidate): number => Number(c.text.trim() === '');
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i];
     const b = best < 0 ? undefined : cands[best];
-    if (!b || Number(c.blanks) < Number(b.blanks) || (c.blanks === b.blanks && c.errors < b.errors)) best = i;
+    if (!b || Number(c.blanks) < Number(b.blanks)
+      || (c.blanks === b.blanks && (c.errors < b.errors || (c.errors === b.errors && empty(c) < empty(b))))) best = i;
   }
   return best;
 }
@@ -89,6 +95,8 @@ export interface SpanFillOptions {
   readonly shape?: (k: number, text: string) => string;
   /** Leave a span as it is when no candidate parses at least as well as its current text. */
   readonly keepIfBetter?: boolean;
+  /** When no candidate parses, let their bracket-balanced and cut-back variants compete (default true). */
+  readonly variants?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -97,8 +105,14 @@ export interface SpanFillResult {
   readonly texts: ReadonlyArray<string | undefined>;
   /** Per span: the chosen candidate's errors around the span (undefined: span left as it is). */
   readonly errors: ReadonlyArray<number | undefined>;
+  /** Spans whose chosen text is a variant of a sampled fill rather than the fill itself. */
+  readonly variants: number;
   readonly nfe: number;
   readonly rows: number;
+}
+
+interface Scored extends Candidate {
+  readonly variant: boolean;
 }
 
 /** Fills every span `counts[k]` times, in batches of `batchRows`, and keeps each span's best. */
@@ -128,15 +142,33 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   // one), checked in the same batch.
   const picked = await Promise.all(textsOf.map(async (texts, k) => {
     if (!texts.length) return undefined;
-    const now = o.doc.slice(o.spans[k].start, o.spans[k].end);
-    const checks = await validateFills(o.doc, o.languageId, o.spans[k], o.keepIfBetter ? [...texts, now] : texts);
-    const cands = texts.map((text, i): Candidate => ({ text, errors: checks[i].errorsAfter, blanks: o.blanks(k, text) }));
+    const span = o.spans[k];
+    const now = o.doc.slice(span.start, span.end);
+    const checks = await validateFills(o.doc, o.languageId, span, o.keepIfBetter ? [...texts, now] : texts);
+    const scored = (text: string, check: FillValidation, variant: boolean): Scored => ({ text, errors: check.errorsAfter, blanks: o.blanks(k, text), variant });
+    let cands = texts.map((text, i) => scored(text, checks[i], false));
+    // No sample parses cleanly around the span (the document in `doc` may itself be broken there,
+    // so counts, not `ok`): their balanced and cut-back variants compete with them (a sample that
+    // ties with a variant is kept, being earlier).
+    if ((o.variants ?? true) && checks.slice(0, texts.length).every((c) => c.errorsAfter > 0)) {
+      const variants = [...new Set(texts.flatMap((t, i) => fillVariants(t, o.languageId, firstErrorAt(checks[i], span))))].filter((v) => !texts.includes(v));
+      if (variants.length) {
+        const vchecks = await validateFills(o.doc, o.languageId, span, variants);
+        cands = [...cands, ...variants.map((text, i) => scored(text, vchecks[i], true))];
+      }
+    }
     const best = cands[pickCandidate(cands)];
     if (!o.keepIfBetter) return best;
-    const current: Candidate = { text: now, errors: checks[texts.length].errorsAfter, blanks: o.blanks(k, now) };
+    const current = scored(now, checks[texts.length], false);
     return pickCandidate([best, current]) === 0 ? best : undefined;
   }));
   const texts = picked.map((c) => c?.text);
   const errors = picked.map((c) => c?.errors);
-  return { texts, errors, nfe, rows: raw.length };
+  return { texts, errors, variants: picked.filter((c) => c?.variant).length, nfe, rows: raw.length };
+}
+
+/** Offset into the fill of its first syntax error (the check's ranges are in document offsets). */
+function firstErrorAt(check: FillValidation, span: OffsetRange): number | undefined {
+  const first = check.errorRanges[0];
+  return first ? Math.max(0, first.start - span.start) : undefined;
 }

@@ -2,7 +2,8 @@
  * One edit, end to end: anchor the range to syntax, split it into chunks that fit the canvas, fill
  * the chunks in batches, re-indent, validate the parse, and repair what broke: chunks that came back
  * blank and the lines under syntax errors are filled again, several sampled candidates each, the
- * best-parsing one kept (bounded rounds, and a budget of canvas rows so a whole file finishes).
+ * best-parsing one kept, their bracket-balanced and cut-back variants included when none parses
+ * (bounded rounds, and a budget of canvas rows so a whole file finishes).
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
@@ -63,6 +64,8 @@ export interface EditResult {
   readonly repairRounds: number;
   /** Canvas rows the repair filled (each candidate of each span is one row). */
   readonly repairRows: number;
+  /** Repaired spans whose kept text is a bracket-balanced or cut-back variant of a sampled fill. */
+  readonly variantFills: number;
   readonly chunks: number;
   readonly nfe: number;
   readonly ms: number;
@@ -87,6 +90,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     languageId: o.languageId,
   }));
   let nfe = 0;
+  let variantFills = 0;
   const fills: string[] = [];
   const size = Math.max(1, o.batchSize ?? 8);
   for (let i = 0; i < requests.length; i += size) {
@@ -106,7 +110,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const n = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
   const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length), o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
   const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
-  const blanksRegion = (span: OffsetRange, text: string): boolean => !insertion && !originalBlank && region.textWith(span, text).trim() === '';
+  // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
+  const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
   const repairSampler = (round: number): SamplerOptions =>
     ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, REPAIR_TEMPERATURE), seed: o.sampler.seed + 1000 * round });
   const refillChunks = async (which: number[], round: number): Promise<void> => {
@@ -118,14 +123,16 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
     });
     nfe += res.nfe;
+    variantFills += res.variants;
     budget.spend(res.rows);
     region.replaceChunks(which, res.texts);
   };
   const blanksChunk = (k: number, text: string): boolean =>
-    !insertion && text.trim() === '' && o.docText.slice(chunks[k].start, chunks[k].end).trim() !== '';
+    text.trim() === '' && (insertion || o.docText.slice(chunks[k].start, chunks[k].end).trim() !== '');
 
   let rounds = 0;
-  // A chunk that came back blank deleted code nobody asked to delete: it is filled again first.
+  // A chunk that came back blank deleted code nobody asked to delete (or, for an insertion, inserted
+  // nothing): it is filled again first.
   const blank = chunks.map((_, k) => k).filter((k) => blanksChunk(k, region.chunkText(k)));
   let check = await validateFill(o.docText, o.languageId, range, region.text);
   const okBefore = check.ok && blank.length === 0;
@@ -153,6 +160,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       sampler: repairSampler(rounds), batchRows: size, blanks: (k, text) => blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
     });
     nfe += res.nfe;
+    variantFills += res.variants;
     budget.spend(res.rows);
     region.replaceAll(spans, res.texts);
     check = await validateFill(o.docText, o.languageId, range, region.text);
@@ -174,6 +182,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     syntaxOkBeforeRepair: okBefore,
     repairRounds: rounds,
     repairRows: budget.used,
+    variantFills,
     chunks: chunks.length,
     nfe,
     ms: performance.now() - t0,

@@ -58,6 +58,8 @@ export interface EditResult {
   readonly newText: string;
   readonly syntaxOk: boolean;
   readonly repairRounds: number;
+  /** Repaired spans whose text is a bracket-balanced or cut-back variant of a sampled fill. */
+  readonly variantFills?: number;
   readonly nfe: number;
   readonly ms: number;
   /** Something the user should know about this fill (e.g. anchoring fell back to lines). */

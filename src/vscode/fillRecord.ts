@@ -16,6 +16,7 @@ export interface FillRecord {
   readonly ms?: number;
   readonly syntaxOk?: boolean;
   readonly repairRounds?: number;
+  readonly variantFills?: number;
   readonly hunks?: number;
   /** Why a fill was refused or failed, in words for the user. */
   readonly message?: string;

@@ -21,6 +21,7 @@ export class DiffuseLog implements vscode.Disposable {
       record.ms !== undefined ? `ms=${Math.round(record.ms)}` : undefined,
       record.syntaxOk !== undefined ? `syntax=${record.syntaxOk ? 'ok' : 'errors'}` : undefined,
       record.repairRounds !== undefined ? `repairRounds=${record.repairRounds}` : undefined,
+      record.variantFills ? `variantFills=${record.variantFills}` : undefined,
       record.hunks !== undefined ? `hunks=${record.hunks}` : undefined,
       record.message ? `message=${JSON.stringify(record.message)}` : undefined,
     ].filter(Boolean);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
-import { allotCandidates, pickCandidate } from '../../src/model/editCandidates';
+import { allotCandidates, fillSpans, pickCandidate } from '../../src/model/editCandidates';
 import { RegionText } from '../../src/model/editRegion';
 import { runEdit } from '../../src/model/editPipeline';
 import { fillBatch } from '../../src/model/fillEngine';
@@ -13,6 +13,8 @@ test('pickCandidate: a blanking candidate loses to any other, then fewest errors
   assert.equal(pickCandidate([{ text: 'a(', errors: 2, blanks: false }, { text: 'b', errors: 0, blanks: false }, { text: 'c', errors: 0, blanks: false }]), 1);
   assert.equal(pickCandidate([{ text: 'a', errors: 1, blanks: false }, { text: 'b', errors: 1, blanks: false }]), 0);
   assert.equal(pickCandidate([]), -1);
+  // At equal errors some text beats none: an empty insertion parses but answers nothing.
+  assert.equal(pickCandidate([{ text: ' \n', errors: 0, blanks: false }, { text: 'x = 1;', errors: 0, blanks: false }]), 1);
 });
 
 test('allotCandidates: all wanted within budget; past it, fewer each, smallest spans first, never over budget', () => {
@@ -78,6 +80,7 @@ test('a repair round asks for several sampled candidates of a span in one call a
   assert.ok(repair.requests.every((r) => r.prefix === repair.requests[0].prefix && r.suffix === repair.requests[0].suffix));
   assert.ok(repair.sampler.temperature > 0, 'candidates are sampled, so the rows differ');
   assert.equal(result.repairRows, 4);
+  assert.equal(result.variantFills, 0, 'a sample that parses is kept as the model wrote it');
 });
 
 test('a chunk that comes back blank is filled again; the blank is not kept while a candidate has code', async () => {
@@ -132,4 +135,42 @@ test('real model: rows of one sampled call differ, and a repaired edit reports w
   assert.ok(result.repairRows <= 12);
   const check = await validateFill(docText, 'typescript', result.range, result.newText);
   assert.equal(result.syntaxOk, check.ok, 'the reported syntax state is that of the returned text');
+});
+
+test('when no sample parses, a bracket-balanced variant of one is kept, and the result says so', async () => {
+  const doc = 'function f(x: number): number {\n  let y = 0;\n\n  return y;\n}\n';
+  const at = doc.indexOf('\n  return') + 1;
+  // The model keeps opening a block it never closes.
+  const { backend } = scripted(() => '  if (x > 0) {\n    y = x;\n');
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start: at, end: at }, candidates: 2 });
+  assert.equal(result.syntaxOkBeforeRepair, false);
+  assert.equal(result.syntaxOk, true);
+  assert.ok(result.variantFills >= 1);
+  assert.equal(result.newText, '  if (x > 0) {\n    y = x;\n  }\n');
+  assert.equal((await validateFill(doc, 'typescript', { start: at, end: at }, result.newText)).ok, true);
+});
+
+test('variants can be turned off: the broken samples are all there is', async () => {
+  const doc = 'const a = [1, 2];\n';
+  const { backend } = scripted(() => 'const b = f(a;');
+  const o = { ...base, docText: doc, range: { start: doc.length, end: doc.length } };
+  const spans = await fillSpans(backend, { doc, languageId: 'typescript', spans: [{ start: doc.length, end: doc.length }], originals: [''], counts: [2], sampler: sampler(), batchRows: 4, blanks: () => false });
+  assert.deepEqual([spans.texts[0], spans.variants], ['const b = f(a);', 1]);
+  const off = await fillSpans(backend, { doc, languageId: 'typescript', spans: [{ start: doc.length, end: doc.length }], originals: [''], counts: [2], sampler: sampler(), batchRows: 4, blanks: () => false, variants: false });
+  assert.deepEqual([off.texts[0], off.variants], ['const b = f(a;', 0]);
+  assert.equal((await runEdit(backend, o)).syntaxOk, true);
+});
+
+test('an insertion that comes back empty is filled again, and an empty answer never counts as valid before repair', async () => {
+  const doc = 'const a = 1;\n\nconst c = 3;\n';
+  const at = doc.indexOf('\nconst c');
+  const { backend, calls } = scripted((_r, call, row) => (call === 1 || row === 0 ? '' : 'const b = a + 1;'));
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start: at, end: at }, candidates: 3 });
+  assert.equal(result.syntaxOkBeforeRepair, false);
+  assert.equal(result.newText, 'const b = a + 1;');
+  assert.equal(calls.length, 2);
+  const { backend: silent } = scripted(() => '  ');
+  const none = await runEdit(silent, { ...base, docText: doc, range: { start: at, end: at }, candidates: 2 });
+  assert.equal(none.newText.trim(), '');
+  assert.equal(none.syntaxOkBeforeRepair, false);
 });

@@ -1,0 +1,83 @@
+/**
+ * Well-formed variants of a fill the parser rejects, for the edit pipeline's repair. A small model
+ * often writes a fill that is nearly right but leaves a bracket open, closes one it never opened,
+ * or runs on past the point where its code still parses. Two variants answer that:
+ *   - balanced: a string or block comment the fill never ends is cut off, closers without an
+ *     opener are taken out, and the openers left open are closed (a block's `}` on a line of its
+ *     own at the indentation of the line that opened it; inline openers at the end of the text,
+ *     before its final `;` or `,`);
+ *   - cut back: the whole lines before the fill's first syntax error, balanced the same way.
+ * The parser decides: the pipeline keeps a variant only where it parses better than every sampled
+ * fill, so a fill that was right stays as the model wrote it. Pure: no model, no parser.
+ */
+import type { BracketAt } from './indentBrackets';
+import { scanBrackets } from './indentBrackets';
+import { leadingWhitespace, lineEndAt, lineStartAt } from './indent';
+
+const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
+
+/** `text` with its brackets balanced (see the module comment); `text` itself when nothing is off. */
+export function balanceFill(text: string, languageId = ''): string {
+  const tail = /\s*$/.exec(text)![0];
+  let body = text.slice(0, text.length - tail.length);
+  const first = scanBrackets(body, languageId);
+  if (first.unterminatedAt !== undefined) body = body.slice(0, first.unterminatedAt).trimEnd();
+  const scan = first.unterminatedAt !== undefined ? scanBrackets(body, languageId) : first;
+  if (first.unterminatedAt === undefined && !scan.unclosed.length && !scan.unopened.length) return text;
+  body = removeAt(body, scan.unopened);
+  // Removing closers that matched nothing changes no pairing; scan again for the openers' offsets.
+  const open = scan.unopened.length ? scanBrackets(body, languageId).unclosed : scan.unclosed;
+  for (let k = open.length - 1; k >= 0; k--) body = close(body, open[k]);
+  return body.trim() === '' ? '' : body + tail;
+}
+
+/**
+ * The whole lines of `text` before the line holding `offset` (the first syntax error, as an offset
+ * into the fill), balanced; undefined when no line comes before it.
+ */
+export function cutBackFill(text: string, offset: number, languageId = ''): string | undefined {
+  const cut = text.slice(0, lineStartAt(text, Math.max(0, Math.min(offset, text.length))));
+  if (cut.trim() === '') return undefined;
+  const balanced = balanceFill(cut, languageId);
+  return balanced.trim() === '' ? undefined : balanced;
+}
+
+/**
+ * The distinct variants worth parsing for a rejected fill, the least changed first; `errorAt` is
+ * the offset in the fill of its first syntax error, when known. Never the fill itself, never blank.
+ */
+export function fillVariants(text: string, languageId = '', errorAt?: number): string[] {
+  const out: string[] = [];
+  const add = (v: string | undefined): void => {
+    if (v !== undefined && v.trim() !== '' && v !== text && !out.includes(v)) out.push(v);
+  };
+  add(balanceFill(text, languageId));
+  if (errorAt !== undefined) add(cutBackFill(text, errorAt, languageId));
+  return out;
+}
+
+function removeAt(text: string, at: readonly BracketAt[]): string {
+  let out = text;
+  for (let k = at.length - 1; k >= 0; k--) out = out.slice(0, at[k].at) + out.slice(at[k].at + 1);
+  return out;
+}
+
+/**
+ * Closes one opener at the end of `body`: on a line of its own when the opener ends its line and
+ * lines follow it, or when it opens a block at the very end; inline otherwise (before a final `;`
+ * or `,`).
+ */
+function close(body: string, b: BracketAt): string {
+  const closer = CLOSER[b.ch]!;
+  const lineEnd = lineEndAt(body, b.at);
+  const endsLine = body.slice(b.at + 1, lineEnd).trim() === '';
+  const linesFollow = lineEnd < body.length;
+  if (endsLine && (linesFollow || b.ch === '{')) {
+    const indent = leadingWhitespace(body.slice(lineStartAt(body, b.at)));
+    return `${body}\n${indent}${closer}`;
+  }
+  const inline = b.ch === '{' && !endsLine ? ` ${closer}` : closer;
+  // `f(a;` wants `f(a);`: an inline closer goes before the statement's or element's terminator.
+  const term = /[;,]$/.test(body) && body.length - 1 > b.at ? 1 : 0;
+  return body.slice(0, body.length - term) + inline + body.slice(body.length - term);
+}

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { balanceFill, cutBackFill, fillVariants } from '../../src/core/fillVariants';
+import { bracketBalance, scanBrackets } from '../../src/core/indentBrackets';
+
+test('scanBrackets: positions of the openers left open and the closers that opened nothing', () => {
+  const s = scanBrackets('a) { b(c, "(" [');
+  assert.deepEqual(s.unopened, [{ ch: ')', at: 1 }]);
+  assert.deepEqual(s.unclosed, [{ ch: '{', at: 3 }, { ch: '(', at: 6 }, { ch: '[', at: 14 }]);
+  assert.equal(s.unterminatedAt, undefined);
+  assert.equal(scanBrackets('x = "abc\ny = 1').unterminatedAt, 4);
+  assert.equal(scanBrackets('s = """doc\nmore', 'python').unterminatedAt, 4);
+  // bracketBalance is the same scan, counted.
+  assert.deepEqual(bracketBalance('a) { b(c, "(" ['), { paren: 0, bracket: 1, brace: 1, unclosed: '{([', unopened: ')', unterminated: false });
+});
+
+test('balanceFill closes a block on its own line at the indentation of the line that opened it', () => {
+  assert.equal(balanceFill('    if (x) {\n'), '    if (x) {\n    }\n');
+  assert.equal(balanceFill('if (x) {\n  y();\n'), 'if (x) {\n  y();\n}\n');
+  assert.equal(balanceFill('\tfor (;;) {\n\t\tif (a) {\n\t\t\tb();'), '\tfor (;;) {\n\t\tif (a) {\n\t\t\tb();\n\t\t}\n\t}');
+});
+
+test('balanceFill closes inline openers inline and keeps the fill\'s trailing whitespace', () => {
+  assert.equal(balanceFill('foo(a, b\n'), 'foo(a, b)\n');
+  assert.equal(balanceFill('const o = { x: 1'), 'const o = { x: 1 }');
+  assert.equal(balanceFill('xs = [1, 2'), 'xs = [1, 2]');
+  assert.equal(balanceFill('call(f(x'), 'call(f(x))');
+  assert.equal(balanceFill('const b = f(a, [1;\n'), 'const b = f(a, [1]);\n');
+  assert.equal(balanceFill('  g(1,'), '  g(1),');
+  assert.equal(balanceFill('{\n  f(a;'), '{\n  f(a);\n}');
+});
+
+test('balanceFill takes out closers that opened nothing and cuts an unterminated string', () => {
+  assert.equal(balanceFill('}),\n'), ',\n');
+  assert.equal(balanceFill('x = f(a))'), 'x = f(a)');
+  assert.equal(balanceFill('msg = "hello\n'), 'msg =\n');
+  assert.equal(balanceFill('doc = 1\n"""', 'python'), 'doc = 1');
+  assert.equal(balanceFill('"""', 'python'), '');
+  assert.equal(balanceFill('{'), '{\n}');
+});
+
+test('balanceFill leaves a balanced fill alone, brackets in strings and comments included', () => {
+  for (const t of ['f(a)[0] = { b: 1 };\n', 'x = ")"  // (\n', 'let s = `${a}(`;', "c = '{'\n"]) assert.equal(balanceFill(t, 'javascript'), t);
+  assert.equal(balanceFill('# (\ny = 2', 'python'), '# (\ny = 2');
+});
+
+test('cutBackFill keeps the whole lines before the first error, balanced', () => {
+  const fill = 'if (a) {\n  b();\n  c(d e f\n  g();\n}\n';
+  assert.equal(cutBackFill(fill, fill.indexOf('e f')), 'if (a) {\n  b();\n}\n');
+  assert.equal(cutBackFill(fill, 3), undefined);
+  assert.equal(cutBackFill('x\ny', 99), 'x\n');
+});
+
+test('fillVariants: distinct, never the fill itself, never blank, least changed first', () => {
+  const fill = 'if (a) {\n  b(;\n';
+  const v = fillVariants(fill, 'javascript', fill.indexOf('(;'));
+  assert.deepEqual(v, ['if (a) {\n  b();\n}\n', 'if (a) {\n}\n']);
+  assert.deepEqual(fillVariants('a + b;\n', 'javascript', 0), []);
+  assert.deepEqual(fillVariants('"""', 'python'), []);
+  assert.deepEqual(fillVariants('),', 'python'), [',']);
+});
