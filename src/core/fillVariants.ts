@@ -44,12 +44,15 @@ export function cutBackFill(text: string, offset: number, languageId = ''): stri
 
 /**
  * The distinct variants worth parsing for a rejected fill, the least changed first; `errorAt` is
- * the offset in the fill of its first syntax error, when known. Never the fill itself, never blank.
+ * the offset in the fill of its first syntax error, when known. Never the fill itself, never blank,
+ * never less than half of the fill's code (a variant mends a fill; it does not swap a rewrite for
+ * a fragment of it).
  */
 export function fillVariants(text: string, languageId = '', errorAt?: number): string[] {
   const out: string[] = [];
+  const code = (t: string): number => t.replace(/\s+/g, '').length;
   const add = (v: string | undefined): void => {
-    if (v !== undefined && v.trim() !== '' && v !== text && !out.includes(v)) out.push(v);
+    if (v !== undefined && v.trim() !== '' && v !== text && 2 * code(v) >= code(text) && !out.includes(v)) out.push(v);
   };
   add(balanceFill(text, languageId));
   if (errorAt !== undefined) add(cutBackFill(text, errorAt, languageId));

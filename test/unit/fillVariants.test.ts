@@ -58,4 +58,7 @@ test('fillVariants: distinct, never the fill itself, never blank, least changed 
   assert.deepEqual(fillVariants('a + b;\n', 'javascript', 0), []);
   assert.deepEqual(fillVariants('"""', 'python'), []);
   assert.deepEqual(fillVariants('),', 'python'), [',']);
+  // A cut that keeps less than half of the fill's code is no mend.
+  const long = 'x = 1\ny = (\nz = 3\nw = 4\nv = 5\n';
+  assert.deepEqual(fillVariants(long, 'python', long.indexOf('y = (')), [balanceFill(long, 'python')]);
 });
