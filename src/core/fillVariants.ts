@@ -21,9 +21,10 @@ export function balanceFill(text: string, languageId = ''): string {
   const tail = /\s*$/.exec(text)![0];
   let body = text.slice(0, text.length - tail.length);
   const first = scanBrackets(body, languageId);
+  if (first.unterminatedAt === undefined && !first.unclosed.length && !first.unopened.length) return text;
+  // A cut-off string or comment may have hidden brackets, or held some: scan what is left.
   if (first.unterminatedAt !== undefined) body = body.slice(0, first.unterminatedAt).trimEnd();
-  const scan = first.unterminatedAt !== undefined ? scanBrackets(body, languageId) : first;
-  if (first.unterminatedAt === undefined && !scan.unclosed.length && !scan.unopened.length) return text;
+  const scan = first.unterminatedAt === undefined ? first : scanBrackets(body, languageId);
   body = removeAt(body, scan.unopened);
   // Removing closers that matched nothing changes no pairing; scan again for the openers' offsets.
   const open = scan.unopened.length ? scanBrackets(body, languageId).unclosed : scan.unclosed;
