@@ -83,12 +83,14 @@ def main():
         r = infill.get(kind)
         if r:
             w(f"| {label} infill exact match / edit similarity (n={r['n']}) | {pct(r['exact_match'])} / {pct(r['edit_similarity'])} |")
-            w(f"| {label}: syntax-valid before / after syntax-guided re-masking | {pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok'])} |")
             if "syntax_ok_real" in r:
-                real = "not empty, not the original" if "unchanged" in r else "not empty"
-                w(f"| {label}: real fills ({real}) that parse | {pct(r['syntax_ok_real'])} |")
+                real = "not empty, not the original" if "unchanged" in r else "not empty, no more errors around the hole than the true code"
+                w(f"| {label}: syntax-valid without repair / after syntax-guided re-masking, real fills ({real}) | "
+                  f"{pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok_real'])} |")
+            else:
+                w(f"| {label}: syntax-valid before / after syntax-guided re-masking | {pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok'])} |")
             if "variant" in r:
-                w(f"| {label}: fills whose repair kept a bracket-balanced or cut-back variant | {pct(r['variant'])} |")
+                w(f"| {label}: fills whose repair kept a variant (balanced, cut back, broken lines dropped) | {pct(r['variant'])} |")
     he = (bench.get("humaneval") or {}).get("single-line") or {}
     if "passAt1" in he:
         w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")

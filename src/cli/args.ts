@@ -27,6 +27,8 @@ Options:
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
   --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
   --anchoring M        syntax | lines | exact (default syntax)
+  --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
+  --candidates N       sampled re-fills per broken span, the best-parsing kept (default 4)
   --provider P         auto | cpu | cuda | dml | coreml | webgpu
   --backend B          local | remote
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
@@ -51,6 +53,8 @@ export interface CliArgs {
   endpoint?: string;
   remoteModel?: string;
   remoteApi: string;
+  /** Syntax repair effort of edit and infill (the pipeline's defaults when absent). */
+  repair: { repairRounds?: number; candidates?: number };
   sampler: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] };
 }
 
@@ -70,7 +74,7 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', sampler: {} };
+  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, sampler: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -103,6 +107,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--block': a.sampler.blockLength = num(arg, next(), 0, 4096, true); break;
       case '--copy-prior': a.sampler.copyPrior = num(arg, next(), 0, 1); break;
       case '--anchoring': a.anchoring = oneOf(arg, next(), ['syntax', 'lines', 'exact'] as const); break;
+      case '--repair-rounds': a.repair.repairRounds = num(arg, next(), 0, 20, true); break;
+      case '--candidates': a.repair.candidates = num(arg, next(), 1, 32, true); break;
       case '--provider': a.provider = oneOf(arg, next(), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const); break;
       case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;
       case '--endpoint': a.endpoint = next(); break;

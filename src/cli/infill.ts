@@ -4,10 +4,14 @@
  * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}, and with "anchoring"
  * "syntax" or "lines" (the region widened as Diffuse Edit widens a selection) also "replaced": the
  * text of the widened region that "completion" replaces.
+ * A task may carry the true middle as "reference" (never shown to the model): the answer then also
+ * says whether the completion leaves no more syntax errors around the hole than the reference does
+ * ("syntax_ok_reference"), the measure for benchmarks whose document with the hole is itself broken.
  */
 import * as fs from 'node:fs';
 import type { AnchoringMode } from '../core/anchor';
-import type { SamplerOptions } from '../core/types';
+import type { OffsetRange, SamplerOptions } from '../core/types';
+import { validateFills } from '../syntax';
 import { runEdit } from '../model/editPipeline';
 import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';
@@ -20,6 +24,7 @@ export interface InfillTask {
   max_tokens?: number;
   original?: string;
   anchoring?: AnchoringMode;
+  reference?: string;
 }
 
 export function parseTasks(text: string, source: string): InfillTask[] {
@@ -34,8 +39,15 @@ export function parseTasks(text: string, source: string): InfillTask[] {
     if (typeof t.task_id !== 'string' && typeof t.task_id !== 'number') throw new UsageError(`${source}:${i + 1}: missing "task_id"`);
     if (typeof t.prompt !== 'string' || typeof t.suffix !== 'string') throw new UsageError(`${source}:${i + 1}: "prompt" and "suffix" must be strings`);
     if (t.anchoring !== undefined && !['exact', 'lines', 'syntax'].includes(t.anchoring)) throw new UsageError(`${source}:${i + 1}: "anchoring" must be exact, lines or syntax`);
+    if (t.reference !== undefined && (typeof t.reference !== 'string' || (t.anchoring ?? 'exact') !== 'exact')) throw new UsageError(`${source}:${i + 1}: "reference" must be a string, and needs exact anchoring`);
     return [{ ...t, task_id: String(t.task_id) } as InfillTask];
   });
+}
+
+/** `fill` in `range` leaves no more syntax errors around it than `reference` in the same place. */
+async function asValidAs(docText: string, languageId: string, range: OffsetRange, fill: string, reference: string): Promise<boolean> {
+  const [mine, theirs] = await validateFills(docText, languageId, range, [fill, reference]);
+  return mine.errorsAfter <= theirs.errorsAfter;
 }
 
 export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
@@ -60,9 +72,14 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           countTokens: b.countTokens,
           slack: b.slack,
           maxTokens: t.max_tokens ?? 64,
+          ...args.repair,
         });
         const widened = (t.anchoring ?? 'exact') !== 'exact' ? { replaced: docText.slice(r.range.start, r.range.end) } : {};
-        const line = { task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null, repair_rounds: r.repairRounds, variant_fills: r.variantFills, ...widened };
+        const line = {
+          task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null,
+          repair_rounds: r.repairRounds, variant_fills: r.variantFills, ...widened,
+          ...(t.reference !== undefined && r.syntaxChecked ? { syntax_ok_reference: await asValidAs(docText, t.language ?? 'plaintext', r.range, r.newText, t.reference) } : {}),
+        };
         fs.writeSync(out, JSON.stringify(line) + '\n');
       } catch (e) {
         failed++;

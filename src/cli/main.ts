@@ -81,6 +81,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     maxCanvasTokens: b.maxCanvasTokens,
     countTokens: b.countTokens,
     slack: b.slack,
+    ...args.repair,
     onStep: b.progress ? (e) => b.progress?.(e.step, e.totalSteps) : undefined,
   });
   b.progress?.done();

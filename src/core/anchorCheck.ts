@@ -5,11 +5,14 @@
  */
 import type { OffsetRange } from './types';
 import type { SyntaxNode } from './syntaxTree';
-import { collectErrors, isErrorNode, leavesIn, touches } from './syntaxTree';
+import { collectErrors, collectWhere, isErrorNode, leavesIn, touches } from './syntaxTree';
 import { lineEndAt, lineStartAt } from './indent';
 
 export interface SyntaxCheck {
-  /** The fill adds no syntax errors around the changed range. */
+  /**
+   * The fill adds no syntax errors around the changed range; for an insertion, also no error
+   * touches the inserted text.
+   */
   readonly ok: boolean;
   readonly errorsBefore: number;
   readonly errorsAfter: number;
@@ -33,18 +36,36 @@ export interface CheckInput {
   /** Length of the fill. */
   readonly fillLength: number;
   readonly margin?: number;
+  /**
+   * Nodes the grammar accepts but the language does not (tree-sitter-python reads `if x:` followed
+   * by a dedented line as an if with an empty block), counted as errors in both trees.
+   */
+  readonly broken?: (node: SyntaxNode) => boolean;
 }
 
 export function checkFill(input: CheckInput): SyntaxCheck {
   const margin = input.margin ?? DEFAULT_ERROR_MARGIN;
   const { range } = input;
   const fill = { start: range.start, end: range.start + input.fillLength };
-  const before = collectErrors(input.oldRoot, widen(range, margin));
-  const after = collectErrors(input.newRoot, widen(fill, margin));
-  const ok = after.length <= before.length;
+  const errors = (root: SyntaxNode, window: OffsetRange): SyntaxNode[] =>
+    input.broken ? [...collectErrors(root, window), ...collectWhere(root, window, input.broken)] : collectErrors(root, window);
+  const before = errors(input.oldRoot, widen(range, margin));
+  const after = errors(input.newRoot, widen(fill, margin));
+  // An insertion is measured against a document with a hole in it, which is often broken right
+  // there (the hole took an `if (` with it): the fill must mend that, not merely match it.
+  const mends = range.start !== range.end || !innermost(after).some(e => touches(e, withSpace(input.newText, fill)));
+  const ok = after.length <= before.length && mends;
   if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [] };
   const ranges = innermost(after).map(node => remaskRange(input.newRoot, input.newText, node, fill));
   return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: mergeRanges(ranges) };
+}
+
+/** `r` with the whitespace either side of it in `text`: an error across a junction still touches it. */
+function withSpace(text: string, r: OffsetRange): OffsetRange {
+  let { start, end } = r;
+  while (start > 0 && /\s/.test(text[start - 1])) start--;
+  while (end < text.length && /\s/.test(text[end])) end++;
+  return { start, end };
 }
 
 function widen(r: OffsetRange, margin: number): OffsetRange {

@@ -1,15 +1,19 @@
 /**
  * Well-formed variants of a fill the parser rejects, for the edit pipeline's repair. A small model
  * often writes a fill that is nearly right but leaves a bracket open, closes one it never opened,
- * or runs on past the point where its code still parses. Two variants answer that:
+ * runs on past the point where its code still parses, or garbles a line or two. Three variants
+ * answer that:
  *   - balanced: a string or block comment the fill never ends is cut off, closers without an
  *     opener are taken out, and the openers left open are closed (a block's `}` on a line of its
  *     own at the indentation of the line that opened it; inline openers at the end of the text,
  *     before its final `;` or `,`);
- *   - cut back: the whole lines before the fill's first syntax error, balanced the same way.
+ *   - cut back: the whole lines before the fill's first syntax error, balanced the same way;
+ *   - lines dropped: the fill without the lines its syntax errors sit on, balanced the same way
+ *     (a rewrite of ten lines with two garbled ones keeps the eight the model got right).
  * The parser decides: the pipeline keeps a variant only where it parses better than every sampled
  * fill, so a fill that was right stays as the model wrote it. Pure: no model, no parser.
  */
+import type { OffsetRange } from './types';
 import type { BracketAt } from './indentBrackets';
 import { scanBrackets } from './indentBrackets';
 import { leadingWhitespace, lineEndAt, lineStartAt } from './indent';
@@ -44,19 +48,42 @@ export function cutBackFill(text: string, offset: number, languageId = ''): stri
 }
 
 /**
- * The distinct variants worth parsing for a rejected fill, the least changed first; `errorAt` is
- * the offset in the fill of its first syntax error, when known. Never the fill itself, never blank,
- * never less than half of the fill's code (a variant mends a fill; it does not swap a rewrite for
- * a fragment of it).
+ * The whole lines of `text` that none of `errors` (offsets into the fill) touches, balanced;
+ * undefined when nothing is left or no line would go.
  */
-export function fillVariants(text: string, languageId = '', errorAt?: number): string[] {
+export function dropLinesFill(text: string, errors: readonly OffsetRange[], languageId = ''): string | undefined {
+  const lines = text.split('\n');
+  const drop = new Set<number>();
+  let at = 0;
+  lines.forEach((line, i) => {
+    const end = at + line.length;
+    if (line.trim() !== '' && errors.some((e) => e.start <= end && Math.max(e.end, e.start + 1) > at)) drop.add(i);
+    at = end + 1;
+  });
+  if (!drop.size) return undefined;
+  const kept = lines.filter((_, i) => !drop.has(i)).join('\n');
+  if (kept.trim() === '') return undefined;
+  const balanced = balanceFill(kept, languageId);
+  return balanced.trim() === '' ? undefined : balanced;
+}
+
+/**
+ * The distinct variants worth parsing for a rejected fill, the least changed first; `errors` are
+ * where its syntax errors sit, as offsets into the fill, the first first, when known. Never the fill
+ * itself, never blank, never less than half of the fill's code (a variant mends a fill; it does not
+ * swap a rewrite for a fragment of it).
+ */
+export function fillVariants(text: string, languageId = '', errors: readonly OffsetRange[] = []): string[] {
   const out: string[] = [];
   const code = (t: string): number => t.replace(/\s+/g, '').length;
   const add = (v: string | undefined): void => {
     if (v !== undefined && v.trim() !== '' && v !== text && 2 * code(v) >= code(text) && !out.includes(v)) out.push(v);
   };
   add(balanceFill(text, languageId));
-  if (errorAt !== undefined) add(cutBackFill(text, errorAt, languageId));
+  if (errors.length) {
+    add(cutBackFill(text, errors[0].start, languageId));
+    add(dropLinesFill(text, errors, languageId));
+  }
   return out;
 }
 

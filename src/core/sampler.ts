@@ -17,6 +17,7 @@
  * longer than the fill and [PAD] only ever follows it (that is how the model was trained), so the
  * model's probability of [PAD] at each position is its belief that the fill has ended by there.
  * Left to right (`ar`), a committed [PAD] ends the fill instead.
+ * Neighbours never commit the same token in one step (`spreadRepeats`).
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
@@ -169,10 +170,30 @@ function commitStep(
   } else {
     chosen = [...proposals].sort((x, y) => y.score - x.score || x.pos - y.pos).slice(0, Math.max(1, scheduled));
   }
+  if (chosen.length > 1) chosen = spreadRepeats(chosen, special.pad);
   for (const q of chosen) {
     row.ids[q.pos] = q.token;
     if (q.token === special.pad) padTail(row, q.pos + 1, special);
   }
+}
+
+/**
+ * `chosen` (the most deserving first) without a proposal that repeats the token of a neighbour chosen
+ * before it in the same step: each masked position is predicted as if its neighbours were unknown,
+ * so two neighbours both read "a `path` goes about here" and `pathpath` comes out, the most common
+ * garbage of parallel decoding. The one held back stays masked and is predicted again next step,
+ * with its neighbour in view; a repeat that belongs there (`))`) comes back then. The first
+ * proposal is always kept, and padding may repeat.
+ */
+export function spreadRepeats(chosen: readonly Proposal[], pad: number): Proposal[] {
+  const taken = new Map<number, number>();
+  const out: Proposal[] = [];
+  for (const q of chosen) {
+    if (q.token !== pad && (taken.get(q.pos - 1) === q.token || taken.get(q.pos + 1) === q.token)) continue;
+    taken.set(q.pos, q.token);
+    out.push(q);
+  }
+  return out;
 }
 
 /**

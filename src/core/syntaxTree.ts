@@ -62,6 +62,18 @@ export function collectErrors(root: SyntaxNode, window: OffsetRange): SyntaxNode
   return found;
 }
 
+/** Nodes that touch `window` and satisfy `pred`, outermost first (every subtree reaching the window is visited). */
+export function collectWhere(root: SyntaxNode, window: OffsetRange, pred: (node: SyntaxNode) => boolean): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node !== root && !touches(node, window)) return;
+    if (pred(node)) found.push(node);
+    for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return found;
+}
+
 /** Ancestors of the deepest node containing [start, end), root first. */
 export function pathTo(root: SyntaxNode, start: number, end: number): SyntaxNode[] {
   const path = [root];

@@ -2,9 +2,9 @@
  * Best-of-N re-filling for the edit pipeline: each span of the document is filled several times in
  * one batched model call (sampled rows of one call draw from one random stream, so they differ),
  * every candidate is parsed in place, and the one with the fewest syntax errors around the span is
- * kept. When none of them parses, their bracket-balanced and cut-back variants (core/fillVariants)
- * compete too. A budget in canvas rows bounds the model work a repair may spend, so a whole-file
- * edit with many broken chunks still finishes.
+ * kept. When none of them parses, their bracket-balanced, cut-back and line-dropped variants
+ * (core/fillVariants) compete too. A budget in canvas rows bounds the model work a repair may
+ * spend, so a whole-file edit with many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
 import { fillVariants } from '../core/fillVariants';
@@ -84,6 +84,8 @@ export interface SpanFillOptions {
   readonly spans: readonly OffsetRange[];
   /** Per span: the text whose length sizes the canvas (default: the span's current text). */
   readonly originals?: readonly string[];
+  /** Canvas tokens at least, for every span (an insertion has no text to size its canvas by). */
+  readonly maxTokens?: number;
   /** Candidates per span (0 = leave the span as it is). */
   readonly counts: readonly number[];
   readonly sampler: SamplerOptions;
@@ -120,7 +122,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   const reqs: FillRequest[] = [];
   const owner: number[] = [];
   o.spans.forEach((s, k) => {
-    const req: FillRequest = { prefix: o.doc.slice(0, s.start), suffix: o.doc.slice(s.end), original: o.originals?.[k] ?? o.doc.slice(s.start, s.end), languageId: o.languageId };
+    const req: FillRequest = { prefix: o.doc.slice(0, s.start), suffix: o.doc.slice(s.end), original: o.originals?.[k] ?? o.doc.slice(s.start, s.end), maxTokens: o.maxTokens, languageId: o.languageId };
     for (let c = 0; c < o.counts[k]; c++) {
       reqs.push(req);
       owner.push(k);
@@ -148,13 +150,28 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     const scored = (text: string, check: FillValidation, variant: boolean): Scored => ({ text, errors: check.errorsAfter, blanks: o.blanks(k, text), variant });
     let cands = texts.map((text, i) => scored(text, checks[i], false));
     // No sample parses cleanly around the span (the document in `doc` may itself be broken there,
-    // so counts, not `ok`): their balanced and cut-back variants compete with them (a sample that
-    // ties with a variant is kept, being earlier).
+    // so counts, not `ok`): their variants (balanced, cut back, broken lines dropped) compete with
+    // them (a sample that ties with a variant is kept, being earlier). The variants with the fewest
+    // errors, if still broken (a dropped line left an orphan), are mended once more, still keeping
+    // half of the sampled fill's code.
     if ((o.variants ?? true) && checks.slice(0, texts.length).every((c) => c.errorsAfter > 0)) {
-      const variants = [...new Set(texts.flatMap((t, i) => fillVariants(t, o.languageId, firstErrorAt(checks[i], span))))].filter((v) => !texts.includes(v));
-      if (variants.length) {
+      const code = (t: string): number => t.replace(/\s+/g, '').length;
+      let from = texts.map((t, i) => ({ text: t, check: checks[i], size: code(t) }));
+      for (let pass = 0; pass < 2 && from.length; pass++) {
+        const seen = new Set(cands.map((c) => c.text));
+        const made = new Map<string, number>();
+        for (const f of from) {
+          for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span))) {
+            if (!seen.has(v) && !made.has(v) && 2 * code(v) >= f.size) made.set(v, f.size);
+          }
+        }
+        if (!made.size) break;
+        const variants = [...made.keys()];
         const vchecks = await validateFills(o.doc, o.languageId, span, variants);
         cands = [...cands, ...variants.map((text, i) => scored(text, vchecks[i], true))];
+        const fewest = Math.min(...vchecks.map((c) => c.errorsAfter));
+        if (fewest === 0) break;
+        from = variants.map((text, i) => ({ text, check: vchecks[i], size: made.get(text)! })).filter((f) => f.check.errorsAfter === fewest).slice(0, 4);
       }
     }
     const best = cands[pickCandidate(cands)];
@@ -167,8 +184,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   return { texts, errors, variants: picked.filter((c) => c?.variant).length, nfe, rows: raw.length };
 }
 
-/** Offset into the fill of its first syntax error (the check's ranges are in document offsets). */
-function firstErrorAt(check: FillValidation, span: OffsetRange): number | undefined {
-  const first = check.errorRanges[0];
-  return first ? Math.max(0, first.start - span.start) : undefined;
+/** Where a check's syntax errors sit, as offsets into the fill (the check's ranges are in document offsets). */
+function errorsInFill(check: FillValidation, span: OffsetRange): OffsetRange[] {
+  return check.errorRanges.map((r) => ({ start: Math.max(0, r.start - span.start), end: Math.max(0, r.end - span.start) }));
 }

@@ -2,8 +2,10 @@
  * One edit, end to end: anchor the range to syntax, split it into chunks that fit the canvas, fill
  * the chunks in batches, re-indent, validate the parse, and repair what broke: chunks that came back
  * blank and the lines under syntax errors are filled again, several sampled candidates each, the
- * best-parsing one kept, their bracket-balanced and cut-back variants included when none parses
- * (bounded rounds, and a budget of canvas rows so a whole file finishes).
+ * best-parsing one kept, their variants (core/fillVariants) included when none parses
+ * (bounded rounds, and a budget of canvas rows so a whole file finishes). When the local rounds stop
+ * taking errors away, the chunks still broken are filled again from scratch, more candidates each,
+ * from rows the local rounds may not spend.
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
@@ -15,6 +17,11 @@ import { RegionText } from './editRegion';
 
 /** Candidates per re-filled span: enough that one of them usually parses, one batch for two spans. */
 export const DEFAULT_CANDIDATES = 4;
+/**
+ * Candidates of the last resort, a broken chunk filled again from scratch: a whole chunk parses less
+ * often than a re-masked line, so it gets more draws.
+ */
+export const FINAL_CANDIDATES = 8;
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
@@ -38,7 +45,7 @@ export interface EditOptions {
   readonly maxTokens?: number;
   /** Rows per model call when a large edit has many chunks. */
   readonly batchSize?: number;
-  /** Syntax-guided re-masking rounds after the first fill. */
+  /** Syntax-guided re-masking rounds after the first fill (default 3); 0 = no syntax repair at all. */
   readonly repairRounds?: number;
   /** Sampled candidates per re-filled span, the best-parsing kept (default DEFAULT_CANDIDATES). */
   readonly candidates?: number;
@@ -114,11 +121,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
   const repairSampler = (round: number): SamplerOptions =>
     ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, REPAIR_TEMPERATURE), seed: o.sampler.seed + 1000 * round });
-  const refillChunks = async (which: number[], round: number): Promise<void> => {
+  const refillChunks = async (which: number[], round: number, wanted: number): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
     const res = await fillSpans(backend, {
-      doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), n, budget.left),
-      originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)),
+      doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, budget.left),
+      originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)), maxTokens: requests[0].maxTokens,
       sampler: repairSampler(round), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
       blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
     });
@@ -138,11 +145,19 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const okBefore = check.ok && blank.length === 0;
   if (blank.length && budget.left > 0 && !o.signal?.aborted) {
     rounds++;
-    await refillChunks(blank, rounds);
+    await refillChunks(blank, rounds, n);
     check = await validateFill(o.docText, o.languageId, range, region.text);
   }
   const maxRounds = o.repairRounds ?? 3;
-  while (!check.ok && rounds < maxRounds && budget.left > 0 && !o.signal?.aborted) {
+  const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
+  const finalCandidates = Math.max(n, FINAL_CANDIDATES);
+  // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
+  const reserve = finalRefill ? Math.min(finalCandidates, Math.floor(budget.rows / 2)) : 0;
+  let errorsBefore = Infinity;
+  while (!check.ok && rounds < maxRounds && budget.left > reserve && !o.signal?.aborted) {
+    // A round that took no error away will not be helped by a wider one: on to the last resort.
+    if (check.errorsAfter >= errorsBefore) break;
+    errorsBefore = check.errorsAfter;
     rounds++;
     // Re-mask the lines under the errors (widening each round) and fill them again, in the
     // document as it now stands, several candidates each, keeping the one that parses best.
@@ -156,7 +171,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budgetTokens, measure: count })).chunks);
     }
     const res = await fillSpans(backend, {
-      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left),
+      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left - reserve),
       sampler: repairSampler(rounds), batchRows: size, blanks: (k, text) => blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
     });
     nfe += res.nfe;
@@ -165,14 +180,13 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     region.replaceAll(spans, res.texts);
     check = await validateFill(o.docText, o.languageId, range, region.text);
   }
-  // Last resort within the budget: the chunks still broken are filled again from scratch.
-  if (!check.ok && (o.finalRefill ?? true) && budget.left > 0 && !o.signal?.aborted) {
+  // Last resort within the budget: the chunks still broken are filled again from scratch, twice at most.
+  for (let tries = 0; tries < 2 && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
     const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
-    if (broken.length) {
-      rounds++;
-      await refillChunks(broken, rounds);
-      check = await validateFill(o.docText, o.languageId, range, region.text);
-    }
+    if (!broken.length) break;
+    rounds++;
+    await refillChunks(broken, rounds, finalCandidates);
+    check = await validateFill(o.docText, o.languageId, range, region.text);
   }
   return {
     range,

@@ -5,8 +5,15 @@
 import type { OffsetRange } from '../core/types';
 import type { SyntaxCheck } from '../core/anchorCheck';
 import { checkFill } from '../core/anchorCheck';
-import { grammarFor } from './languages';
+import type { SyntaxNode } from '../core/syntaxTree';
+import { grammarFor, type GrammarName } from './languages';
 import { tryLoadLanguage, withTree } from './tree';
+
+/** Per grammar: nodes its grammar accepts that the language rejects (see CheckInput.broken). */
+const BROKEN: Partial<Record<GrammarName, (node: SyntaxNode) => boolean>> = {
+  // A Python block holds at least one statement; the grammar lets an empty one stand for a missing body.
+  python: (node) => node.type === 'block' && node.children.length === 0,
+};
 
 export interface FillValidation extends SyntaxCheck {
   /** False when the language has no grammar (or it failed to load): nothing was checked. */
@@ -44,7 +51,7 @@ export async function validateFills(
     for (const fill of fills) {
       const newText = text.slice(0, range.start) + fill + text.slice(range.end);
       out.push(await withTree(newText, language, newRoot => ({
-        ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin }),
+        ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin, broken: BROKEN[grammar.name] }),
         checked: true,
       })));
     }

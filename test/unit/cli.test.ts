@@ -60,7 +60,7 @@ test('edit prints a valid unified diff of the range, and --write writes exactly 
 
 test('infill answers one JSON line per task in the HumanEval-infilling format', opts, () => {
   const tasks = tmpFile('tasks.jsonl', [
-    JSON.stringify({ task_id: 't/0', prompt: 'def add(a, b):\n    return ', suffix: '\n', language: 'python', max_tokens: 8 }),
+    JSON.stringify({ task_id: 't/0', prompt: 'def add(a, b):\n    return ', suffix: '\n', language: 'python', max_tokens: 8, reference: 'a + b' }),
     JSON.stringify({ task_id: 't/1', prompt: 'const xs = [1, 2, 3];\nconst ys = xs.map(', suffix: ');\n', language: 'typescript' }),
   ].join('\n') + '\n');
   const out = tasks.replace('tasks.jsonl', 'out.jsonl');
@@ -74,6 +74,13 @@ test('infill answers one JSON line per task in the HumanEval-infilling format', 
     assert.equal(typeof l.ms, 'number');
     assert.ok(typeof l.syntax_ok === 'boolean');
   }
+  // Judged against the true middle only where one was given.
+  assert.equal(typeof lines[0].syntax_ok_reference, 'boolean');
+  assert.equal('syntax_ok_reference' in lines[1], false);
+  const bad = tmpFile('bad.jsonl', JSON.stringify({ task_id: 'x', prompt: 'a', suffix: 'b', reference: 'c', anchoring: 'syntax' }) + '\n');
+  const rb = cli(['infill', '--in', bad]);
+  assert.equal(rb.code, 2);
+  assert.match(rb.err, /"reference" must be a string, and needs exact anchoring/);
 });
 
 test('an infill task with syntax anchoring rewrites whole statements and says what it replaced', opts, () => {
@@ -98,6 +105,7 @@ const badInputs: Array<[string, () => string[], RegExp]> = [
   ['non-UTF-8 text', () => ['edit', tmpFile('latin1.ts', Buffer.from([0x63, 0x6f, 0x6e, 0x73, 0x74, 0x20, 0xe9, 0x0a]))], /not valid UTF-8/],
   ['lines past the end', () => ['edit', tmpFile('short.ts', 'let a = 1;\n'), '--lines', '5-9'], /has only 1 line/],
   ['a bad option value', () => ['edit', 'x.ts', '--steps', 'many'], /--steps needs an integer/],
+  ['no candidates', () => ['edit', 'x.ts', '--candidates', '0'], /--candidates needs an integer from 1 to 32/],
   ['an unknown option', () => ['edit', 'x.ts', '--fast'], /Unknown option --fast/],
   ['an unknown command', () => ['rewrite', 'x.ts'], /Unknown command "rewrite"/],
   ['a missing model folder', () => ['edit', tmpFile('a.ts', 'let a = 1;\n'), '--model', '/nonexistent/model'], /Model folder not found/],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
 import { allotCandidates, fillSpans, pickCandidate } from '../../src/model/editCandidates';
 import { RegionText } from '../../src/model/editRegion';
-import { runEdit } from '../../src/model/editPipeline';
+import { FINAL_CANDIDATES, runEdit } from '../../src/model/editPipeline';
 import { fillBatch } from '../../src/model/fillEngine';
 import { validateFill } from '../../src/syntax';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -169,8 +169,65 @@ test('an insertion that comes back empty is filled again, and an empty answer ne
   assert.equal(result.syntaxOkBeforeRepair, false);
   assert.equal(result.newText, 'const b = a + 1;');
   assert.equal(calls.length, 2);
+  assert.ok(calls[1].requests.every((r) => r.maxTokens === calls[0].requests[0].maxTokens), 'the re-fill has the canvas of the first fill');
   const { backend: silent } = scripted(() => '  ');
   const none = await runEdit(silent, { ...base, docText: doc, range: { start: at, end: at }, candidates: 2 });
   assert.equal(none.newText.trim(), '');
   assert.equal(none.syntaxOkBeforeRepair, false);
+});
+
+test('when a round takes no error away, the broken chunk is filled again whole, more candidates, from rows kept for it', async () => {
+  const doc = 'function f(a: number): number {\n  const b = a + 1;\n  const c = b * 2;\n  return c;\n}\n';
+  const start = doc.indexOf('const b');
+  const end = doc.indexOf('\n}');
+  const chunk = doc.slice(start, end);
+  // Re-masked lines come back as broken as before; of the whole-chunk re-fills only the sixth parses.
+  const { backend, calls } = scripted((r, call, row) => {
+    if (call === 1) return 'const b = a + ((;\n  const c = b * 2;\n  return c;';
+    if (r.original !== chunk) return 'const b = (;';
+    return row === 5 ? 'const b = a - 1;\n  const c = b;\n  return c;' : 'const b = ((;\n  return c;';
+  });
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start, end }, candidates: 4 });
+  assert.equal(result.syntaxOk, true);
+  assert.equal(result.newText, 'const b = a - 1;\n  const c = b;\n  return c;');
+  assert.equal(calls.length, 3, 'the first fill, one round under the error, one whole-chunk re-fill');
+  assert.equal(calls[1].requests.length, 4);
+  assert.equal(calls[2].requests.length, FINAL_CANDIDATES);
+  assert.ok(calls[2].requests.every((r) => r.original === chunk), 'the canvas is sized by the code the chunk replaces');
+  assert.equal(result.repairRounds, 2);
+  assert.equal(result.repairRows, 4 + FINAL_CANDIDATES);
+});
+
+test('local rounds cannot spend the rows kept for the whole-chunk re-fill', async () => {
+  const doc = 'let a = 1;\nlet b = 2;\nlet c = 3;\n';
+  const chunk = doc.slice(0, -1);
+  const { backend, calls } = scripted((r, call) => {
+    if (call === 1) return 'let a = ((;\nlet b = ((;\nlet c = ((;';
+    // Every round takes one error away, so the rounds go on as long as their rows last.
+    return r.original === chunk ? 'let a = 4;\nlet b = 5;\nlet c = 6;' : r.original!.replace('((', String(call));
+  });
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start: 0, end: doc.length - 1 }, candidates: 4, repairRows: 12, repairRounds: 5 });
+  // 12 rows, 6 kept back: the rounds get 4 then 2, the whole-chunk re-fill the 6 kept.
+  assert.deepEqual(calls.slice(1).map((c) => c.requests.length), [4, 2, 6]);
+  assert.ok(calls[3].requests.every((r) => r.original === chunk));
+  assert.equal(result.newText, 'let a = 4;\nlet b = 5;\nlet c = 6;');
+  assert.equal(result.repairRows, 12);
+});
+
+test('a variant that leaves an orphan is mended once more: the broken line goes, then the header it emptied', async () => {
+  const doc = 'import os\n\ndef f():\n    pass\n';
+  const at = doc.length;
+  const { backend } = scripted(() => 'x = 1\nif x:\n    y = = 2\nz = 3\nw = 4\n');
+  const res = await fillSpans(backend, {
+    doc, languageId: 'python', spans: [{ start: at, end: at }], originals: [''], counts: [1], sampler: sampler(), batchRows: 4, blanks: () => false,
+  });
+  assert.deepEqual([res.texts[0], res.errors[0], res.variants], ['x = 1\nz = 3\nw = 4\n', 0, 1]);
+});
+
+test('repairRounds 0 turns the syntax repair off: one fill, reported as it came', async () => {
+  const doc = 'let a = 1;\nlet b = 2;\n';
+  const { backend, calls } = scripted(() => 'let a = ((;\nlet b = 2;');
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start: 0, end: doc.length - 1 }, repairRounds: 0 });
+  assert.equal(calls.length, 1);
+  assert.deepEqual([result.syntaxOk, result.repairRounds, result.repairRows], [false, 0, 0]);
 });

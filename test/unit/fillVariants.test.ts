@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { balanceFill, cutBackFill, fillVariants } from '../../src/core/fillVariants';
+import { balanceFill, cutBackFill, dropLinesFill, fillVariants } from '../../src/core/fillVariants';
 import { bracketBalance, scanBrackets } from '../../src/core/indentBrackets';
 
 test('scanBrackets: positions of the openers left open and the closers that opened nothing', () => {
@@ -44,6 +44,8 @@ test('balanceFill leaves a balanced fill alone, brackets in strings and comments
   assert.equal(balanceFill('# (\ny = 2', 'python'), '# (\ny = 2');
 });
 
+const at = (n: number) => [{ start: n, end: n + 1 }];
+
 test('cutBackFill keeps the whole lines before the first error, balanced', () => {
   const fill = 'if (a) {\n  b();\n  c(d e f\n  g();\n}\n';
   assert.equal(cutBackFill(fill, fill.indexOf('e f')), 'if (a) {\n  b();\n}\n');
@@ -53,12 +55,25 @@ test('cutBackFill keeps the whole lines before the first error, balanced', () =>
 
 test('fillVariants: distinct, never the fill itself, never blank, least changed first', () => {
   const fill = 'if (a) {\n  b(;\n';
-  const v = fillVariants(fill, 'javascript', fill.indexOf('(;'));
+  const v = fillVariants(fill, 'javascript', at(fill.indexOf('(;')));
   assert.deepEqual(v, ['if (a) {\n  b();\n}\n', 'if (a) {\n}\n']);
-  assert.deepEqual(fillVariants('a + b;\n', 'javascript', 0), []);
+  assert.deepEqual(fillVariants('a + b;\n', 'javascript', at(0)), []);
   assert.deepEqual(fillVariants('"""', 'python'), []);
   assert.deepEqual(fillVariants('),', 'python'), [',']);
-  // A cut that keeps less than half of the fill's code is no mend.
+  // A cut that keeps less than half of the fill's code is no mend; dropping the broken line is.
   const long = 'x = 1\ny = (\nz = 3\nw = 4\nv = 5\n';
-  assert.deepEqual(fillVariants(long, 'python', long.indexOf('y = (')), [balanceFill(long, 'python')]);
+  assert.deepEqual(fillVariants(long, 'python', at(long.indexOf('y = ('))), [balanceFill(long, 'python'), 'x = 1\nz = 3\nw = 4\nv = 5\n']);
+});
+
+test('dropLinesFill leaves out every line an error touches, keeps the rest as written, balanced', () => {
+  const fill = 'a = f(1)\nb = = 2\nc = 3\nd = g(\n  4,,\n)\ne = 5\n';
+  const errors = [{ start: fill.indexOf('= ='), end: fill.indexOf('= =') + 3 }, { start: fill.indexOf('4,,'), end: fill.indexOf('4,,') + 3 }];
+  assert.equal(dropLinesFill(fill, errors, 'python'), 'a = f(1)\nc = 3\nd = g(\n)\ne = 5\n');
+  // An error over two lines takes both; a line left with an opener it no longer closes is balanced.
+  const across = [{ start: fill.indexOf('= ='), end: fill.indexOf('c = 3') + 1 }, { start: fill.indexOf(')\ne'), end: fill.indexOf(')\ne') + 1 }];
+  assert.equal(dropLinesFill(fill, across, 'python'), 'a = f(1)\nd = g(\n  4,,\ne = 5\n)\n');
+  // An error at a line's end, or an empty range, still names its line.
+  assert.equal(dropLinesFill('x = (\ny = 1', [{ start: 5, end: 5 }]), 'y = 1');
+  assert.equal(dropLinesFill('x = (', [{ start: 0, end: 5 }]), undefined, 'nothing left');
+  assert.equal(dropLinesFill('x = 1\n', []), undefined, 'nothing to drop');
 });

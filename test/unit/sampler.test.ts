@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { denoise, type CanvasRow, type Logits } from '../../src/core/sampler';
+import { denoise, spreadRepeats, type CanvasRow, type Logits } from '../../src/core/sampler';
 import { sampler } from './helpers/model';
 
 const special = { mask: 2, pad: 0, eos: 1 };
@@ -110,4 +110,25 @@ test('sampling draws the length from the padding beliefs: different seeds, diffe
     lengths.add(len);
   }
   assert.ok(lengths.size >= 3, [...lengths].join(','));
+});
+
+test('neighbours never commit the same token in one step: the one held back is predicted again with its neighbour in view', async () => {
+  // Alone, every position reads "7 goes here"; after a 7 the model knows an 8 follows.
+  const forward = async (rows: readonly Int32Array[]): Promise<Logits> => {
+    const T = rows[0].length;
+    const data = new Float32Array(rows.length * T * V);
+    for (let p = 1; p < T; p++) data[p * V + (rows[0][p - 1] === 7 ? 8 : 7)] = 5;
+    return { data, seqLen: T, vocab: V };
+  };
+  const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 4 };
+  const nfe = await denoise(forward, [row], special, sampler({ strategy: 'confidence', steps: 1 }));
+  assert.deepEqual([...row.ids], [5, 7, 8, 7, 8, 6]);
+  assert.equal(nfe, 2, 'the held-back positions took one more model call');
+});
+
+test('spreadRepeats keeps the first proposal, lets padding repeat, and holds back only same-token neighbours', () => {
+  const q = (pos: number, token: number) => ({ pos, token, prob: 1, score: 1 });
+  assert.deepEqual(spreadRepeats([q(3, 4), q(4, 4), q(2, 4), q(6, 4)], 0).map((x) => x.pos), [3, 6]);
+  assert.deepEqual(spreadRepeats([q(3, 0), q(4, 0)], 0).map((x) => x.pos), [3, 4]);
+  assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(5, 4)], 0).map((x) => x.pos), [3, 4, 5]);
 });

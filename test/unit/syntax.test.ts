@@ -160,6 +160,31 @@ test('a MISSING token (unclosed paren) yields a non-empty range at the spot', as
   for (const r of v.errorRanges) assert.ok(r.start >= range.start && r.end <= range.start + fill.length);
 });
 
+test('an insertion must mend the hole it fills: matching the broken document with a hole in it is not enough', async () => {
+  // The hole took the second operand with it: `&&` is left dangling right where the fill goes.
+  const text = 'function f(a: number) {\n  if (a > 0 &&\n    ) {\n    return a;\n  }\n  return 0;\n}\n';
+  const at = text.indexOf('    ) {') + 4;
+  const range = { start: at, end: at };
+  const nothing = await validateFill(text, 'typescript', range, '');
+  assert.equal(nothing.errorsAfter, nothing.errorsBefore, 'the same document, the same errors');
+  assert.equal(nothing.ok, false, 'but the error touches the insertion');
+  assert.ok(nothing.errorRanges.length > 0);
+  assert.equal((await validateFill(text, 'typescript', range, 'a < 10')).ok, true);
+});
+
+test('a Python block left without a statement is an error, though the grammar takes it', async () => {
+  const text = 'def f(x):\n    if x:\n        y = 1\n    return x\n';
+  const range = { start: text.indexOf('        y'), end: text.indexOf('    return') };
+  const gone = await validateFill(text, 'python', range, '');
+  assert.equal(gone.ok, false, 'an if with no body');
+  assert.equal(gone.errorsAfter, 1);
+  assert.ok(gone.errorRanges.length > 0);
+  assert.equal((await validateFill(text, 'python', range, '        pass\n')).ok, true);
+  // Other languages' empty blocks are fine.
+  const ts = 'function f(x: number) {\n  if (x) {\n    x++;\n  }\n}\n';
+  assert.equal((await validateFill(ts, 'typescript', { start: ts.indexOf('    x++'), end: ts.indexOf('  }') }, '')).ok, true);
+});
+
 test('a fill that repairs broken code is accepted; errors far from the change are not counted', async () => {
   const far = '\n'.repeat(5) + '// filler\n'.repeat(60);
   const text = `int f(void) {\n  return (1 + 2;\n}\n${far}int g(void) { return ((0; }\n`;
