@@ -97,7 +97,7 @@ export interface SpanFillOptions {
   readonly shape?: (k: number, text: string) => string;
   /** Leave a span as it is when no candidate parses at least as well as its current text. */
   readonly keepIfBetter?: boolean;
-  /** When no candidate parses, let their bracket-balanced and cut-back variants compete (default true). */
+  /** When no candidate parses, let their variants compete (default true). */
   readonly variants?: boolean;
   readonly signal?: AbortSignal;
 }

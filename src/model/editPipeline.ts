@@ -71,7 +71,7 @@ export interface EditResult {
   readonly repairRounds: number;
   /** Canvas rows the repair filled (each candidate of each span is one row). */
   readonly repairRows: number;
-  /** Repaired spans whose kept text is a bracket-balanced or cut-back variant of a sampled fill. */
+  /** Repaired spans whose kept text is a variant (core/fillVariants) of a sampled fill. */
   readonly variantFills: number;
   readonly chunks: number;
   readonly nfe: number;

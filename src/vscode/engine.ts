@@ -58,7 +58,7 @@ export interface EditResult {
   readonly newText: string;
   readonly syntaxOk: boolean;
   readonly repairRounds: number;
-  /** Repaired spans whose text is a bracket-balanced or cut-back variant of a sampled fill. */
+  /** Repaired spans whose text is a variant (balanced, cut back, lines dropped) of a sampled fill. */
   readonly variantFills?: number;
   readonly nfe: number;
   readonly ms: number;
