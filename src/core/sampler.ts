@@ -17,7 +17,8 @@
  * longer than the fill and [PAD] only ever follows it (that is how the model was trained), so the
  * model's probability of [PAD] at each position is its belief that the fill has ended by there.
  * Left to right (`ar`), a committed [PAD] ends the fill instead.
- * Neighbours never commit the same token in one step (`spreadRepeats`).
+ * Neighbours never commit the same token in one step (`spreadRepeats`), except in a block's last
+ * step, which commits everything left.
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
@@ -112,7 +113,9 @@ export async function denoise(
         const range = blocks[i][b];
         const active = range ? countMasked(row, range, special.mask) : 0;
         if (!range || active === 0) return;
-        commitStep(row, range, logits, i, special, opts, rng, schedules[i][s] ?? active, padFrom[i] ?? row.start, priors?.[i]);
+        // The block's last scheduled step commits what is left, so a block never takes more than K calls.
+        const scheduled = s >= schedules[i].length - 1 ? active : schedules[i][s];
+        commitStep(row, range, logits, i, special, opts, rng, scheduled, padFrom[i] ?? row.start, priors?.[i]);
       });
       hooks.onStep?.(Math.min(nfe, totalSteps), totalSteps, rows);
     }
@@ -170,7 +173,8 @@ function commitStep(
   } else {
     chosen = [...proposals].sort((x, y) => y.score - x.score || x.pos - y.pos).slice(0, Math.max(1, scheduled));
   }
-  if (chosen.length > 1) chosen = spreadRepeats(chosen, special.pad);
+  // Held back only while later steps remain to commit it.
+  if (chosen.length > 1 && scheduled < proposals.length) chosen = spreadRepeats(chosen, special.pad);
   for (const q of chosen) {
     row.ids[q.pos] = q.token;
     if (q.token === special.pad) padTail(row, q.pos + 1, special);

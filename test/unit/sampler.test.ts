@@ -121,9 +121,15 @@ test('neighbours never commit the same token in one step: the one held back is p
     return { data, seqLen: T, vocab: V };
   };
   const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 4 };
-  const nfe = await denoise(forward, [row], special, sampler({ strategy: 'confidence', steps: 1 }));
+  // Every position passes the threshold at once; two of them wait a step.
+  const nfe = await denoise(forward, [row], special, sampler({ strategy: 'threshold', threshold: 0.5, steps: 4 }));
   assert.deepEqual([...row.ids], [5, 7, 8, 7, 8, 6]);
-  assert.equal(nfe, 2, 'the held-back positions took one more model call');
+  assert.equal(nfe, 2);
+  // A block's last step commits everything left: K steps stay K model calls.
+  const same: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 4 };
+  const calls = await denoise(scripted([7, 7, 7, 7], 1), [same], special, sampler({ strategy: 'confidence', steps: 2 }));
+  assert.equal(calls, 2);
+  assert.deepEqual([...same.ids], [5, 7, 7, 7, 7, 6]);
 });
 
 test('spreadRepeats keeps the first proposal, lets padding repeat, and holds back only same-token neighbours', () => {
