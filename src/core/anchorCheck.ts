@@ -53,10 +53,11 @@ export function checkFill(input: CheckInput): SyntaxCheck {
   const after = errors(input.newRoot, widen(fill, margin));
   // An insertion is measured against a document with a hole in it, which is often broken right
   // there (the hole took an `if (` with it): the fill must mend that, not merely match it.
-  const mends = range.start !== range.end || !innermost(after).some(e => touches(e, withSpace(input.newText, fill)));
+  const narrowest = innermost(after);
+  const mends = range.start !== range.end || !narrowest.some(e => touches(e, withSpace(input.newText, fill)));
   const ok = after.length <= before.length && mends;
   if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [] };
-  const ranges = innermost(after).map(node => remaskRange(input.newRoot, input.newText, node, fill));
+  const ranges = narrowest.map(node => remaskRange(input.newRoot, input.newText, node, fill));
   return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: mergeRanges(ranges) };
 }
 

@@ -67,17 +67,23 @@ export function dropLinesFill(text: string, errors: readonly OffsetRange[], lang
   return balanced.trim() === '' ? undefined : balanced;
 }
 
+/** Characters of code in `text`, whitespace not counted. */
+export function codeSize(text: string): number {
+  return text.replace(/\s+/g, '').length;
+}
+
 /**
  * The distinct variants worth parsing for a rejected fill, the least changed first; `errors` are
  * where its syntax errors sit, as offsets into the fill, the first first, when known. Never the fill
  * itself, never blank, never less than half of the fill's code (a variant mends a fill; it does not
- * swap a rewrite for a fragment of it).
+ * swap a rewrite for a fragment of it), nor of `keepHalfOf` code characters (the sampled fill a
+ * variant being mended again came from).
  */
-export function fillVariants(text: string, languageId = '', errors: readonly OffsetRange[] = []): string[] {
+export function fillVariants(text: string, languageId = '', errors: readonly OffsetRange[] = [], keepHalfOf = 0): string[] {
   const out: string[] = [];
-  const code = (t: string): number => t.replace(/\s+/g, '').length;
+  const least = Math.max(codeSize(text), keepHalfOf);
   const add = (v: string | undefined): void => {
-    if (v !== undefined && v.trim() !== '' && v !== text && 2 * code(v) >= code(text) && !out.includes(v)) out.push(v);
+    if (v !== undefined && v.trim() !== '' && v !== text && 2 * codeSize(v) >= least && !out.includes(v)) out.push(v);
   };
   add(balanceFill(text, languageId));
   if (errors.length) {

@@ -7,7 +7,7 @@
  * spend, so a whole-file edit with many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
-import { fillVariants } from '../core/fillVariants';
+import { codeSize, fillVariants } from '../core/fillVariants';
 import { validateFills } from '../syntax';
 import type { FillValidation } from '../syntax';
 
@@ -155,14 +155,13 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     // errors, if still broken (a dropped line left an orphan), are mended once more, still keeping
     // half of the sampled fill's code.
     if ((o.variants ?? true) && checks.slice(0, texts.length).every((c) => c.errorsAfter > 0)) {
-      const code = (t: string): number => t.replace(/\s+/g, '').length;
-      let from = texts.map((t, i) => ({ text: t, check: checks[i], size: code(t) }));
+      let from = texts.map((t, i) => ({ text: t, check: checks[i], size: codeSize(t) }));
       for (let pass = 0; pass < 2 && from.length; pass++) {
         const seen = new Set(cands.map((c) => c.text));
         const made = new Map<string, number>();
         for (const f of from) {
-          for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span))) {
-            if (!seen.has(v) && !made.has(v) && 2 * code(v) >= f.size) made.set(v, f.size);
+          for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span), f.size)) {
+            if (!seen.has(v) && !made.has(v)) made.set(v, f.size);
           }
         }
         if (!made.size) break;
