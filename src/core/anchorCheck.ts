@@ -10,8 +10,8 @@ import { lineEndAt, lineStartAt } from './indent';
 
 export interface SyntaxCheck {
   /**
-   * The fill adds no syntax errors around the changed range; for an insertion, also no error
-   * touches the inserted text.
+   * The fill adds no syntax errors around the changed range; for an insertion, also no error is
+   * left within NEAR_LINES lines of the inserted text.
    */
   readonly ok: boolean;
   readonly errorsBefore: number;
@@ -25,6 +25,14 @@ export interface SyntaxCheck {
 
 /** Characters either side of the changed range that still count (errors often show just after). */
 export const DEFAULT_ERROR_MARGIN = 256;
+
+/**
+ * Lines either side of an insertion in which no error may remain. A hole breaks the document around
+ * it, not only where it is (it took an `if (` with it, and the `) {` below is an error now), so
+ * matching the holed document's error count is no test; an error this near is the fill's to mend.
+ * Farther errors only need to be no more numerous than before (the document's own).
+ */
+export const NEAR_LINES = 8;
 
 export interface CheckInput {
   readonly oldRoot: SyntaxNode;
@@ -52,9 +60,10 @@ export function checkFill(input: CheckInput): SyntaxCheck {
   const before = errors(input.oldRoot, widen(range, margin));
   const after = errors(input.newRoot, widen(fill, margin));
   // An insertion is measured against a document with a hole in it, which is often broken right
-  // there (the hole took an `if (` with it): the fill must mend that, not merely match it.
+  // there and a few lines on: the fill must mend that, not merely match it.
   const narrowest = innermost(after);
-  const mends = range.start !== range.end || !narrowest.some(e => touches(e, withSpace(input.newText, fill)));
+  const near = linesAround(input.newText, withSpace(input.newText, fill), NEAR_LINES);
+  const mends = range.start !== range.end || !narrowest.some(e => touches(e, near));
   const ok = after.length <= before.length && mends;
   if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [] };
   const ranges = narrowest.map(node => remaskRange(input.newRoot, input.newText, node, fill));
@@ -66,6 +75,15 @@ function withSpace(text: string, r: OffsetRange): OffsetRange {
   let { start, end } = r;
   while (start > 0 && /\s/.test(text[start - 1])) start--;
   while (end < text.length && /\s/.test(text[end])) end++;
+  return { start, end };
+}
+
+/** `r` widened to whole lines and `lines` more lines either side. */
+function linesAround(text: string, r: OffsetRange, lines: number): OffsetRange {
+  let start = lineStartAt(text, r.start);
+  let end = lineEndAt(text, r.end);
+  for (let i = 0; i < lines && start > 0; i++) start = lineStartAt(text, start - 1);
+  for (let i = 0; i < lines && end < text.length; i++) end = lineEndAt(text, end + 1);
   return { start, end };
 }
 

@@ -22,12 +22,17 @@ export const DEFAULT_CANDIDATES = 4;
  * often than a re-masked line, so it gets more draws.
  */
 export const FINAL_CANDIDATES = 8;
+/**
+ * Sampling temperature of each whole-chunk re-fill of the last resort, in turn: draws that failed at
+ * one temperature are mostly the same mistake again, a warmer one spreads them.
+ */
+export const FINAL_TEMPERATURES = [0.4, 0.7, 1.0];
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
 /** Canvas rows a repair may fill by default: a few rounds for a small edit, two per chunk beyond. */
 export function defaultRepairRows(chunks: number): number {
-  return 32 + 2 * chunks;
+  return 48 + 2 * chunks;
 }
 
 export interface EditOptions {
@@ -119,14 +124,14 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
   // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
-  const repairSampler = (round: number): SamplerOptions =>
-    ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, REPAIR_TEMPERATURE), seed: o.sampler.seed + 1000 * round });
-  const refillChunks = async (which: number[], round: number, wanted: number): Promise<void> => {
+  const repairSampler = (round: number, temperature = REPAIR_TEMPERATURE): SamplerOptions =>
+    ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
+  const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
     const res = await fillSpans(backend, {
       doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, budget.left),
       originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)), maxTokens: requests[0].maxTokens,
-      sampler: repairSampler(round), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
+      sampler: repairSampler(round, temperature), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
       blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
     });
     nfe += res.nfe;
@@ -151,8 +156,9 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const maxRounds = o.repairRounds ?? 3;
   const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
   const finalCandidates = Math.max(n, FINAL_CANDIDATES);
-  // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
-  const reserve = finalRefill ? Math.min(finalCandidates, Math.floor(budget.rows / 2)) : 0;
+  // Rows the local rounds leave for the last resort (two re-fills), so rounds that make no headway
+  // cannot starve it.
+  const reserve = finalRefill ? Math.min(2 * finalCandidates, Math.floor(budget.rows / 2)) : 0;
   let errorsBefore = Infinity;
   while (!check.ok && rounds < maxRounds && budget.left > reserve && !o.signal?.aborted) {
     // A round that took no error away will not be helped by a wider one: on to the last resort.
@@ -180,12 +186,13 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     region.replaceAll(spans, res.texts);
     check = await validateFill(o.docText, o.languageId, range, region.text);
   }
-  // Last resort within the budget: the chunks still broken are filled again from scratch, twice at most.
-  for (let tries = 0; tries < 2 && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
+  // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
+  // each time (FINAL_TEMPERATURES).
+  for (let tries = 0; tries < FINAL_TEMPERATURES.length && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
     const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
     if (!broken.length) break;
     rounds++;
-    await refillChunks(broken, rounds, finalCandidates);
+    await refillChunks(broken, rounds, finalCandidates, FINAL_TEMPERATURES[tries]);
     check = await validateFill(o.docText, o.languageId, range, region.text);
   }
   return {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
 import { allotCandidates, fillSpans, pickCandidate } from '../../src/model/editCandidates';
 import { RegionText } from '../../src/model/editRegion';
-import { FINAL_CANDIDATES, runEdit } from '../../src/model/editPipeline';
+import { FINAL_CANDIDATES, FINAL_TEMPERATURES, runEdit } from '../../src/model/editPipeline';
 import { fillBatch } from '../../src/model/fillEngine';
 import { validateFill } from '../../src/syntax';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -196,6 +196,23 @@ test('when a round takes no error away, the broken chunk is filled again whole, 
   assert.ok(calls[2].requests.every((r) => r.original === chunk), 'the canvas is sized by the code the chunk replaces');
   assert.equal(result.repairRounds, 2);
   assert.equal(result.repairRows, 4 + FINAL_CANDIDATES);
+});
+
+test('whole-chunk re-fills that keep failing are drawn warmer each time, until one parses', async () => {
+  const doc = 'function f(a: number): number {\n  const b = a + 1;\n  return b;\n}\n';
+  const start = doc.indexOf('const b');
+  const end = doc.indexOf('\n}');
+  const chunk = doc.slice(start, end);
+  const last = FINAL_TEMPERATURES[FINAL_TEMPERATURES.length - 1];
+  // Nothing parses below the last temperature; there, one draw does.
+  const { backend, calls } = scripted((r, call, row, s) =>
+    r.original === chunk && call > 1 && s.temperature >= last && row === 3 ? 'const b = a - 1;\n  return b;' : 'const b = a + ((;\n  return b;');
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start, end }, candidates: 4 });
+  assert.equal(result.syntaxOk, true);
+  assert.equal(result.newText, 'const b = a - 1;\n  return b;');
+  const refills = calls.filter((c, i) => i > 0 && c.requests.every((r) => r.original === chunk));
+  assert.deepEqual(refills.map((c) => c.sampler.temperature), FINAL_TEMPERATURES);
+  assert.ok(refills.every((c) => c.requests.length === FINAL_CANDIDATES));
 });
 
 test('local rounds cannot spend the rows kept for the whole-chunk re-fill', async () => {

@@ -172,6 +172,20 @@ test('an insertion must mend the hole it fills: matching the broken document wit
   assert.equal((await validateFill(text, 'typescript', range, 'a < 10')).ok, true);
 });
 
+test('an insertion must mend what its hole broke a few lines on, not only where it sits', async () => {
+  // The hole took `function g() {` with it: the `}` three lines below is the error, not the hole.
+  const text = 'function f(a: number) {\n  return a;\n}\n\n  const b = 2;\n  let c = b * 2;\n  return b + c;\n}\nfunction h() {}\n';
+  const at = text.indexOf('\n\n') + 2;
+  const range = { start: at, end: at };
+  const statement = await validateFill(text, 'typescript', range, 'const z = 0;\n');
+  assert.equal(statement.errorsAfter, statement.errorsBefore, 'no more errors than the holed document');
+  assert.equal(statement.ok, false, 'but the stray brace is near enough to be the fill\'s');
+  assert.ok(statement.errorRanges.length > 0);
+  const header = await validateFill(text, 'typescript', range, 'function g() {\n');
+  assert.equal(header.ok, true);
+  assert.equal(header.errorsAfter, 0);
+});
+
 test('a Python block left without a statement is an error, though the grammar takes it', async () => {
   const text = 'def f(x):\n    if x:\n        y = 1\n    return x\n';
   const range = { start: text.indexOf('        y'), end: text.indexOf('    return') };
