@@ -17,8 +17,8 @@
  * longer than the fill and [PAD] only ever follows it (that is how the model was trained), so the
  * model's probability of [PAD] at each position is its belief that the fill has ended by there.
  * Left to right (`ar`), a committed [PAD] ends the fill instead.
- * Neighbours never commit the same token in one step (`spreadRepeats`), except in a block's last
- * step, which commits everything left.
+ * Positions within two of each other never commit the same token in one step (`spreadRepeats`),
+ * except in a block's last step, which commits everything left.
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
@@ -181,19 +181,27 @@ function commitStep(
   }
 }
 
+/** Positions either side within which one step commits a token once (`.name.name` repeats at 2). */
+export const REPEAT_SPAN = 2;
+
+function nearSame(taken: ReadonlyMap<number, number>, q: Proposal): boolean {
+  for (let d = 1; d <= REPEAT_SPAN; d++) if (taken.get(q.pos - d) === q.token || taken.get(q.pos + d) === q.token) return true;
+  return false;
+}
+
 /**
- * `chosen` (the most deserving first) without a proposal that repeats the token of a neighbour chosen
- * before it in the same step: each masked position is predicted as if its neighbours were unknown,
- * so two neighbours both read "a `path` goes about here" and `pathpath` comes out, the most common
- * garbage of parallel decoding. The one held back stays masked and is predicted again next step,
- * with its neighbour in view; a repeat that belongs there (`))`) comes back then. The first
- * proposal is always kept, and padding may repeat.
+ * `chosen` (the most deserving first) without a proposal that repeats the token chosen before it in
+ * the same step within REPEAT_SPAN positions: each masked position is predicted as if its neighbours
+ * were unknown, so neighbours all read "a `path` goes about here" and `pathpath` or `.name.name`
+ * comes out, the most common garbage of parallel decoding. The one held back stays masked and is
+ * predicted again next step, with the other in view; a repeat that belongs there (`))`, `, 0, 0`)
+ * comes back then. The first proposal is always kept, and padding may repeat.
  */
 export function spreadRepeats(chosen: readonly Proposal[], pad: number): Proposal[] {
   const taken = new Map<number, number>();
   const out: Proposal[] = [];
   for (const q of chosen) {
-    if (q.token !== pad && (taken.get(q.pos - 1) === q.token || taken.get(q.pos + 1) === q.token)) continue;
+    if (q.token !== pad && nearSame(taken, q)) continue;
     taken.set(q.pos, q.token);
     out.push(q);
   }

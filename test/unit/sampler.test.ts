@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { denoise, spreadRepeats, type CanvasRow, type Logits } from '../../src/core/sampler';
+import { denoise, REPEAT_SPAN, spreadRepeats, type CanvasRow, type Logits } from '../../src/core/sampler';
 import { sampler } from './helpers/model';
 
 const special = { mask: 2, pad: 0, eos: 1 };
@@ -121,9 +121,11 @@ test('neighbours never commit the same token in one step: the one held back is p
     return { data, seqLen: T, vocab: V };
   };
   const row: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 4 };
-  // Every position passes the threshold at once; two of them wait a step.
+  // Every position passes the threshold at once; the two within two places of the first 7 wait a
+  // step. Then the first of them, next to a 7, reads 8; the second, its left neighbour still
+  // masked, reads 7 again.
   const nfe = await denoise(forward, [row], special, sampler({ strategy: 'threshold', threshold: 0.5, steps: 4 }));
-  assert.deepEqual([...row.ids], [5, 7, 8, 7, 8, 6]);
+  assert.deepEqual([...row.ids], [5, 7, 8, 7, 7, 6]);
   assert.equal(nfe, 2);
   // A block's last step commits everything left: K steps stay K model calls.
   const same: CanvasRow = { ids: Int32Array.from([5, 2, 2, 2, 2, 6]), start: 1, length: 4, minLength: 4 };
@@ -132,9 +134,12 @@ test('neighbours never commit the same token in one step: the one held back is p
   assert.deepEqual([...same.ids], [5, 7, 7, 7, 7, 6]);
 });
 
-test('spreadRepeats keeps the first proposal, lets padding repeat, and holds back only same-token neighbours', () => {
+test('spreadRepeats keeps the first proposal, lets padding repeat, and holds back a token chosen again within REPEAT_SPAN', () => {
   const q = (pos: number, token: number) => ({ pos, token, prob: 1, score: 1 });
+  assert.equal(REPEAT_SPAN, 2);
   assert.deepEqual(spreadRepeats([q(3, 4), q(4, 4), q(2, 4), q(6, 4)], 0).map((x) => x.pos), [3, 6]);
   assert.deepEqual(spreadRepeats([q(3, 0), q(4, 0)], 0).map((x) => x.pos), [3, 4]);
-  assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(5, 4)], 0).map((x) => x.pos), [3, 4, 5]);
+  // `.name.name`: the second `name` two places on waits a step; three places on it does not.
+  assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(5, 4)], 0).map((x) => x.pos), [3, 4]);
+  assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(6, 4)], 0).map((x) => x.pos), [3, 4, 6]);
 });
