@@ -4,13 +4,15 @@
  * blank and the lines under syntax errors are filled again, several sampled candidates each, the
  * best-parsing one kept, their variants (core/fillVariants) included when none parses
  * (bounded rounds, and a budget of canvas rows so a whole file finishes). When the local rounds stop
- * taking errors away, the chunks still broken are filled again from scratch, more candidates each,
- * from rows the local rounds may not spend.
+ * taking errors away, the chunks still broken are filled again from scratch, from rows the local
+ * rounds may not spend: a small chunk whole, more candidates each; a large one in pieces of about a
+ * statement, each piece filled anew.
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
+import { trimRange } from '../core/anchor';
 import { anchorRange, chunkRange, reindent, validateFill } from '../syntax';
 import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
 import { RegionText } from './editRegion';
@@ -27,12 +29,19 @@ export const FINAL_CANDIDATES = 8;
  * one temperature are mostly the same mistake again, a warmer one spreads them.
  */
 export const FINAL_TEMPERATURES = [0.4, 0.7, 1.0];
+/**
+ * Canvas tokens of one piece when the last resort re-fills a large chunk in pieces: about a
+ * statement or two, the size whose fills the default model gets well-formed most of the time.
+ */
+export const FINE_TOKENS = 64;
+/** Local rounds after a chunk was re-filled in pieces, for the pieces that still do not parse. */
+export const FINE_ROUNDS = 2;
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
-/** Canvas rows a repair may fill by default: a few rounds for a small edit, two per chunk beyond. */
+/** Canvas rows a repair may fill by default: a few rounds for a small edit, six per chunk beyond (a large chunk's pieces). */
 export function defaultRepairRows(chunks: number): number {
-  return 48 + 2 * chunks;
+  return 48 + 6 * chunks;
 }
 
 export interface EditOptions {
@@ -156,44 +165,105 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const maxRounds = o.repairRounds ?? 3;
   const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
   const finalCandidates = Math.max(n, FINAL_CANDIDATES);
-  // Rows the local rounds leave for the last resort (two re-fills), so rounds that make no headway
-  // cannot starve it.
-  const reserve = finalRefill ? Math.min(2 * finalCandidates, Math.floor(budget.rows / 2)) : 0;
-  let errorsBefore = Infinity;
-  while (!check.ok && rounds < maxRounds && budget.left > reserve && !o.signal?.aborted) {
-    // A round that took no error away will not be helped by a wider one: on to the last resort.
-    if (check.errorsAfter >= errorsBefore) break;
-    errorsBefore = check.errorsAfter;
-    rounds++;
-    // Re-mask the lines under the errors (widening each round) and fill them again, in the
-    // document as it now stands, several candidates each, keeping the one that parses best.
-    const doc = region.doc;
-    const end = range.start + region.text.length;
-    const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, rounds - 1, range.start, end)));
-    // A span that grew past one canvas is cut like the first fill was: at syntax boundaries.
-    const spans: OffsetRange[] = [];
-    for (const m of merged) {
-      if (count(doc.slice(m.start, m.end)) <= budgetTokens) spans.push(m);
-      else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budgetTokens, measure: count })).chunks);
+
+  /**
+   * Up to `limit` rounds that re-mask the lines under the errors (widening each round) and fill them
+   * again, in the document as it now stands, several candidates each, keeping the one that parses
+   * best; they stop when a round took no error away, or at `reserve` rows left.
+   */
+  const localRounds = async (limit: number, reserve: number): Promise<void> => {
+    let errorsBefore = Infinity;
+    for (let round = 0; round < limit && !check.ok && budget.left > reserve && !o.signal?.aborted; round++) {
+      // A round that took no error away will not be helped by a wider one.
+      if (check.errorsAfter >= errorsBefore) break;
+      errorsBefore = check.errorsAfter;
+      rounds++;
+      const doc = region.doc;
+      const end = range.start + region.text.length;
+      const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, round, range.start, end)));
+      // A span that grew past one canvas is cut like the first fill was: at syntax boundaries.
+      const spans: OffsetRange[] = [];
+      for (const m of merged) {
+        if (count(doc.slice(m.start, m.end)) <= budgetTokens) spans.push(m);
+        else spans.push(...(await chunkRange(doc, o.languageId, m, { maxSize: budgetTokens, measure: count })).chunks);
+      }
+      const res = await fillSpans(backend, {
+        doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left - reserve),
+        sampler: repairSampler(rounds), batchRows: size, blanks: (k, text) => blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
+      });
+      nfe += res.nfe;
+      variantFills += res.variants;
+      budget.spend(res.rows);
+      region.replaceAll(spans, res.texts);
+      check = await validateFill(o.docText, o.languageId, range, region.text);
     }
+  };
+
+  /**
+   * The last resort for large broken chunks: each is put back to the code it replaces, cut at syntax
+   * boundaries into pieces of at most FINE_TOKENS, and every piece is filled anew (all in one batch,
+   * each against its neighbours' code); local rounds then mend what is still broken. A small model
+   * that cannot write two hundred well-formed tokens in one go usually writes fifty. Kept only if the
+   * region ends up with no more errors than before; only chunks whose every piece gets a candidate
+   * are taken, so no piece is left holding the code it was to replace.
+   */
+  const refillFine = async (which: number[], temperature: number): Promise<void> => {
+    const saved = region.save();
+    const savedCheck = check;
+    region.replaceChunks(which, which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)));
+    const doc = region.doc;
+    const spans: OffsetRange[] = [];
+    let rows = budget.left;
+    for (const k of which) {
+      const pieces = (await chunkRange(doc, o.languageId, region.chunkSpan(k), { maxSize: FINE_TOKENS, measure: count })).chunks
+        .map((c) => trimRange(doc, c)).filter((c) => c.end > c.start);
+      if (pieces.length > rows) continue;
+      rows -= pieces.length;
+      spans.push(...pieces);
+    }
+    if (!spans.length) {
+      region.restore(saved);
+      return;
+    }
+    rounds++;
     const res = await fillSpans(backend, {
-      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left - reserve),
-      sampler: repairSampler(rounds), batchRows: size, blanks: (k, text) => blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
+      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left),
+      sampler: repairSampler(rounds, temperature), batchRows: size,
+      blanks: (j, text) => text.trim() === '' || blanksRegion(spans[j], text), keepIfBetter: false, signal: o.signal,
     });
     nfe += res.nfe;
     variantFills += res.variants;
     budget.spend(res.rows);
+    if (res.texts.some((t) => t === undefined)) {
+      // Cancelled part-way: a piece without a fill still holds the original code.
+      region.restore(saved);
+      check = savedCheck;
+      return;
+    }
     region.replaceAll(spans, res.texts);
     check = await validateFill(o.docText, o.languageId, range, region.text);
-  }
+    await localRounds(FINE_ROUNDS, 0);
+    if (check.errorsAfter > savedCheck.errorsAfter) {
+      region.restore(saved);
+      check = savedCheck;
+    }
+  };
+
+  // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
+  await localRounds(maxRounds, finalRefill ? Math.floor(budget.rows / 2) : 0);
   // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
-  // each time (FINAL_TEMPERATURES).
+  // each time (FINAL_TEMPERATURES): whole when they are small, in syntax pieces when they are large.
   for (let tries = 0; tries < FINAL_TEMPERATURES.length && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
     const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
     if (!broken.length) break;
-    rounds++;
-    await refillChunks(broken, rounds, finalCandidates, FINAL_TEMPERATURES[tries]);
-    check = await validateFill(o.docText, o.languageId, range, region.text);
+    const large = broken.filter((k) => !insertion && count(o.docText.slice(chunks[k].start, chunks[k].end)) > FINE_TOKENS);
+    const small = broken.filter((k) => !large.includes(k));
+    if (small.length) {
+      rounds++;
+      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries]);
+      check = await validateFill(o.docText, o.languageId, range, region.text);
+    }
+    if (large.length && budget.left > 0 && !o.signal?.aborted) await refillFine(large, FINAL_TEMPERATURES[tries]);
   }
   return {
     range,

@@ -4,6 +4,11 @@
  */
 import type { OffsetRange } from '../core/types';
 
+export interface RegionState {
+  readonly text: string;
+  readonly bounds: readonly number[];
+}
+
 export class RegionText {
   private current: string;
   /** Chunk boundaries as offsets into the region text: chunk k is [bounds[k], bounds[k + 1]). */
@@ -14,6 +19,16 @@ export class RegionText {
     this.current = pieces.join('');
     this.bounds = [0];
     for (const p of pieces) this.bounds.push(this.bounds[this.bounds.length - 1] + p.length);
+  }
+
+  /** The text and chunk boundaries as they are now, for `restore`. */
+  save(): RegionState {
+    return { text: this.current, bounds: [...this.bounds] };
+  }
+
+  restore(state: RegionState): void {
+    this.current = state.text;
+    this.bounds.splice(0, this.bounds.length, ...state.bounds);
   }
 
   /** The region's text (what replaces `range`). */

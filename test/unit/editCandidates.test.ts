@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
 import { allotCandidates, fillSpans, pickCandidate } from '../../src/model/editCandidates';
 import { RegionText } from '../../src/model/editRegion';
-import { FINAL_CANDIDATES, FINAL_TEMPERATURES, runEdit } from '../../src/model/editPipeline';
+import { FINAL_CANDIDATES, FINAL_TEMPERATURES, FINE_TOKENS, runEdit } from '../../src/model/editPipeline';
 import { fillBatch } from '../../src/model/fillEngine';
 import { validateFill } from '../../src/syntax';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -213,6 +213,46 @@ test('whole-chunk re-fills that keep failing are drawn warmer each time, until o
   const refills = calls.filter((c, i) => i > 0 && c.requests.every((r) => r.original === chunk));
   assert.deepEqual(refills.map((c) => c.sampler.temperature), FINAL_TEMPERATURES);
   assert.ok(refills.every((c) => c.requests.length === FINAL_CANDIDATES));
+});
+
+// A function body too large for the last resort to re-fill whole (over FINE_TOKENS), small enough
+// for one canvas; its statements are pieces of at most FINE_TOKENS.
+const LARGE_BODY = Array.from({ length: 10 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
+const LARGE_DOC = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${LARGE_BODY}\n}\n`;
+
+/** Whole-chunk fills come back broken, re-masks of broken lines stay broken, small pieces are rewritten well. */
+function fineScript(r: FillRequest): string {
+  const original = r.original ?? '';
+  if (original.includes('((')) return original;
+  if (count(original) > FINE_TOKENS) return original.replace(/;/g, ' ((;');
+  return original.replace(/\+ 1/g, '+ 2');
+}
+
+test('a large chunk that no whole re-fill mends is filled again in syntax pieces, each a new fill', async () => {
+  const start = LARGE_DOC.indexOf('const v0');
+  const end = LARGE_DOC.indexOf('\n}');
+  assert.ok(count(LARGE_DOC.slice(start, end)) > FINE_TOKENS, 'the fixture chunk is large');
+  const { backend, calls } = scripted((r) => fineScript(r));
+  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 2 });
+  assert.equal(result.syntaxOkBeforeRepair, false);
+  assert.equal(result.syntaxOk, true);
+  assert.equal(result.newText, LARGE_DOC.slice(start, end).replace(/\+ 1/g, '+ 2'));
+  const pieceCall = calls.find((c) => c.requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS));
+  assert.ok(pieceCall, 'one call fills the pieces');
+  const pieces = new Set(pieceCall.requests.map((q) => q.original));
+  assert.ok(pieces.size >= 2, `the chunk was cut into pieces (${pieces.size})`);
+  assert.equal(pieceCall.requests.length, 2 * pieces.size, 'candidates per piece');
+  assert.equal([...pieces].join('').replace(/\s+/g, ''), LARGE_DOC.slice(start, end).replace(/\s+/g, ''), 'the pieces cover the chunk');
+});
+
+test('a large chunk whose pieces the budget cannot all reach keeps its broken fill, never its original code', async () => {
+  const start = LARGE_DOC.indexOf('const v0');
+  const end = LARGE_DOC.indexOf('\n}');
+  const { backend } = scripted((r) => fineScript(r));
+  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 2, repairRows: 1 });
+  assert.equal(result.syntaxOk, false);
+  assert.notEqual(result.newText, LARGE_DOC.slice(start, end));
+  assert.match(result.newText, /\(\(/);
 });
 
 test('local rounds cannot spend the rows kept for the whole-chunk re-fill', async () => {
