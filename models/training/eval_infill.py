@@ -136,7 +136,8 @@ def main():
     args = ap.parse_args()
     with open(args.val) as f:
         docs = [json.loads(l) for l in f]
-    res = {}
+    with open(os.path.join(args.model, "config.json")) as f:
+        res = {"model_step": json.load(f).get("training", {}).get("step")}  # which model was measured
     for kind in args.kinds.split(","):
         res[kind] = run(args.model, make_tasks(docs, kind, args.n, args.seed), args.cli_args,
                         f"{args.dump}.{kind}.jsonl" if args.dump else "")

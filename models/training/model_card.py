@@ -95,6 +95,8 @@ def main():
     if "passAt1" in he:
         w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")
     w("")
+    if infill.get("model_step") not in (None, tr["step"]):
+        w(f"The infill rows were measured with the model at step {infill['model_step']}, before its latest training.\n")
     if history:
         w("### Curve (held-out masked-token accuracy against training tokens)\n")
         w("| tokens | acc@0.15 | acc@0.5 | acc@0.85 |")

@@ -18,7 +18,8 @@
  * model's probability of [PAD] at each position is its belief that the fill has ended by there.
  * Left to right (`ar`), a committed [PAD] ends the fill instead.
  * Positions within two of each other never commit the same token in one step (`spreadRepeats`),
- * except in a block's last step, which commits everything left.
+ * except in a block's last step, which commits everything left; and no position starts one copy
+ * too many of a unit of one to three tokens repeated right before it (`loopToken`).
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
@@ -153,7 +154,7 @@ function commitStep(
   for (let p = a; p < b; p++) {
     if (row.ids[p] !== special.mask) continue;
     const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad);
+    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad, loopToken(row.ids, row.start, p, special));
     proposals.push(proposal);
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }
@@ -179,6 +180,32 @@ function commitStep(
     row.ids[q.pos] = q.token;
     if (q.token === special.pad) padTail(row, q.pos + 1, special);
   }
+}
+
+/**
+ * Copies of a k-token unit the fill may already hold right before a position, by k (1, 2, 3), for
+ * that position not to start one more: `)))` and `0, 0, 0` stand, a fourth `name.` does not.
+ */
+export const LOOP_COPIES: readonly number[] = [4, 3, 3];
+
+/**
+ * The token that would start one copy too many of the unit repeated right before `pos` in the
+ * fill (committed tokens from `start` on only; padding never counts), or -1. Such loops (`name.name.name.name`,
+ * `cmd/cmd/cmd/cmd`) are the commonest failure of a small parallel decoder and never parse
+ * as code anyone wrote; the position gets the model's best other token instead.
+ */
+export function loopToken(ids: Int32Array, start: number, pos: number, special: SpecialIds): number {
+  for (let k = 1; k <= LOOP_COPIES.length; k++) {
+    const copies = LOOP_COPIES[k - 1];
+    if (pos - start < k * copies) continue;
+    let loops = true;
+    for (let j = 1; j <= k * (copies - 1) && loops; j++) {
+      const a = ids[pos - j];
+      loops = a !== special.mask && a !== special.pad && a === ids[pos - j - k];
+    }
+    if (loops) return ids[pos - k];
+  }
+  return -1;
 }
 
 /** Positions either side within which one step commits a token once (`.name.name` repeats at 2). */

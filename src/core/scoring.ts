@@ -18,13 +18,14 @@ export interface Proposal {
 }
 
 /** Softmax of `logits / temperature` (temperature 0 = 1 for scoring) into `out`; returns nothing. */
-export function softmaxInto(logits: Float32Array, temperature: number, out: Float64Array, banned = -1): void {
+export function softmaxInto(logits: Float32Array, temperature: number, out: Float64Array, banned = -1, alsoBanned = -1): void {
   const inv = temperature > 0 ? 1 / temperature : 1;
+  const isBanned = (v: number): boolean => v === banned || v === alsoBanned;
   let max = -Infinity;
-  for (let v = 0; v < logits.length; v++) if (v !== banned && logits[v] > max) max = logits[v];
+  for (let v = 0; v < logits.length; v++) if (!isBanned(v) && logits[v] > max) max = logits[v];
   let sum = 0;
   for (let v = 0; v < logits.length; v++) {
-    const e = v === banned ? 0 : Math.exp((logits[v] - max) * inv);
+    const e = isBanned(v) ? 0 : Math.exp((logits[v] - max) * inv);
     out[v] = e;
     sum += e;
   }
@@ -33,7 +34,10 @@ export function softmaxInto(logits: Float32Array, temperature: number, out: Floa
 
 let scratch = new Float64Array(0);
 
-/** Proposes a token for one masked position; the [MASK] token itself is never proposed. */
+/**
+ * Proposes a token for one masked position; the [MASK] token itself is never proposed, nor
+ * `loopId` (a token that would repeat the text before it once too often; -1: none).
+ */
 export function scorePosition(
   logits: Float32Array,
   pos: number,
@@ -42,10 +46,11 @@ export function scorePosition(
   maskId: number,
   prior?: { dist: Map<number, number>; n: number },
   padId = -1,
+  loopId = -1,
 ): Proposal {
   if (scratch.length !== logits.length) scratch = new Float64Array(logits.length);
   const probs = scratch;
-  softmaxInto(logits, opts.temperature, probs, maskId);
+  softmaxInto(logits, opts.temperature, probs, maskId, loopId);
   if (prior && opts.copyPrior) mixCopyPrior(probs, prior.dist, prior.n, opts.copyPrior);
   const token = opts.temperature > 0 ? sampleTopP(probs, opts.topP, rng) : argmax(probs);
   const main = propose(probs, pos, token, opts);

@@ -13,7 +13,7 @@ import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent }
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
-import { anchorRange, chunkRange, reindent, validateFill } from '../syntax';
+import { anchorRange, chunkRange, pieceRange, reindent, validateFill } from '../syntax';
 import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
 import { RegionText } from './editRegion';
 
@@ -39,9 +39,9 @@ export const FINE_ROUNDS = 2;
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
-/** Canvas rows a repair may fill by default: a few rounds for a small edit, six per chunk beyond (a large chunk's pieces). */
+/** Canvas rows a repair may fill by default: a few rounds for a small edit, eight per chunk beyond (a large chunk's pieces). */
 export function defaultRepairRows(chunks: number): number {
-  return 48 + 6 * chunks;
+  return 48 + 8 * chunks;
 }
 
 export interface EditOptions {
@@ -200,8 +200,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   };
 
   /**
-   * The last resort for large broken chunks: each is put back to the code it replaces, cut at syntax
-   * boundaries into pieces of at most FINE_TOKENS, and every piece is filled anew (all in one batch,
+   * The last resort for large broken chunks: each is put back to the code it replaces, cut between
+   * statements into pieces of about FINE_TOKENS (core/pieces.ts), and every piece is filled anew (all in one batch,
    * each against its neighbours' code); local rounds then mend what is still broken. A small model
    * that cannot write two hundred well-formed tokens in one go usually writes fifty. Kept only if the
    * region ends up with no more errors than before; only chunks whose every piece gets a candidate
@@ -215,8 +215,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     const spans: OffsetRange[] = [];
     let rows = budget.left;
     for (const k of which) {
-      const pieces = (await chunkRange(doc, o.languageId, region.chunkSpan(k), { maxSize: FINE_TOKENS, measure: count })).chunks
-        .map((c) => trimRange(doc, c)).filter((c) => c.end > c.start);
+      // Cut where the original document parses (the fills around the chunk may not); the chunk holds
+      // its original text again, so the pieces only move by where the chunk now starts.
+      const shift = region.chunkSpan(k).start - chunks[k].start;
+      const pieces = (await pieceRange(o.docText, o.languageId, chunks[k], FINE_TOKENS, count))
+        .map((c) => trimRange(doc, { start: c.start + shift, end: c.end + shift })).filter((c) => c.end > c.start);
       if (pieces.length > rows) continue;
       rows -= pieces.length;
       spans.push(...pieces);

@@ -5,8 +5,9 @@
 import type { OffsetRange } from '../core/types';
 import type { ChunkBudget } from '../core/chunk';
 import { chunkRegion } from '../core/chunk';
+import { pieceCuts, pieceRegion } from '../core/pieces';
 import { grammarFor } from './languages';
-import { tryLoadLanguage, withTree } from './tree';
+import { anchorRoles, loadAnchorQuery, tryLoadLanguage, withTree } from './tree';
 
 export interface ChunkResult {
   /** Contiguous, in order, covering the region exactly. */
@@ -23,4 +24,16 @@ export async function chunkRange(text: string, languageId: string, region: Offse
     return { chunks, syntax: true };
   }
   return { chunks: chunkRegion(text, undefined, region, budget), syntax: false };
+}
+
+/**
+ * `region` cut into statement pieces of at most `maxSize` (core/pieces.ts); the region whole when
+ * the language has no grammar or anchor query.
+ */
+export async function pieceRange(text: string, languageId: string, region: OffsetRange, maxSize: number, measure: (t: string) => number): Promise<OffsetRange[]> {
+  const grammar = grammarFor(languageId);
+  const language = grammar && await tryLoadLanguage(grammar);
+  const query = language && await loadAnchorQuery(grammar).catch(() => undefined);
+  if (!language || !query) return [region];
+  return withTree(text, language, (root, tree) => pieceRegion(text, region, pieceCuts(text, root, anchorRoles(query, tree), region), maxSize, measure));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { denoise, REPEAT_SPAN, spreadRepeats, type CanvasRow, type Logits } from '../../src/core/sampler';
+import { denoise, loopToken, REPEAT_SPAN, spreadRepeats, type CanvasRow, type Logits } from '../../src/core/sampler';
 import { sampler } from './helpers/model';
 
 const special = { mask: 2, pad: 0, eos: 1 };
@@ -142,4 +142,21 @@ test('spreadRepeats keeps the first proposal, lets padding repeat, and holds bac
   // `.name.name`: the second `name` two places on waits a step; three places on it does not.
   assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(5, 4)], 0).map((x) => x.pos), [3, 4]);
   assert.deepEqual(spreadRepeats([q(3, 4), q(4, 5), q(6, 4)], 0).map((x) => x.pos), [3, 4, 6]);
+});
+
+test('loopToken bans the token that would start one copy too many of a unit repeated before it', () => {
+  const special = { mask: 2, pad: 0, eos: 1 };
+  const ids = (xs: number[]) => Int32Array.from(xs);
+  // name . name . name . | → a fourth `name` (7) is banned; after two copies nothing is.
+  assert.equal(loopToken(ids([7, 9, 7, 9, 7, 9, 2]), 0, 6, special), 7);
+  assert.equal(loopToken(ids([7, 9, 7, 9, 2]), 0, 4, special), -1);
+  // One token four times: the fifth is banned; three times stands.
+  assert.equal(loopToken(ids([5, 5, 5, 5, 2]), 0, 4, special), 5);
+  assert.equal(loopToken(ids([5, 5, 5, 2]), 0, 3, special), -1);
+  // Three-token units, three copies.
+  assert.equal(loopToken(ids([4, 5, 6, 4, 5, 6, 4, 5, 6, 2]), 0, 9, special), 4);
+  // Only the fill counts (from `start`), masks break a run, padding never loops.
+  assert.equal(loopToken(ids([7, 9, 7, 9, 7, 9, 2]), 1, 6, special), -1);
+  assert.equal(loopToken(ids([7, 9, 7, 2, 7, 9, 2]), 0, 6, special), -1);
+  assert.equal(loopToken(ids([0, 0, 0, 0, 0, 2]), 0, 5, special), -1);
 });

@@ -1,0 +1,67 @@
+/**
+ * Statement pieces over real parses: pieces cover the region in order, cut only at the start of a
+ * line where a statement or member begins, stay within budget where the cuts allow, and prefer a
+ * cut between the statements of a block to one inside a statement.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pieceRegion } from '../../src/core/pieces';
+import { pieceRange } from '../../src/syntax';
+
+const chars = (t: string): number => t.length;
+
+const TS = `function scan(values: Record<string, string[]>, out: Map<string, number>): number {
+  let total = 0;
+  for (const key in values) {
+    const list = values[key];
+    if (!list) continue;
+    list.forEach((name) => {
+      out.set(name, (out.get(name) ?? 0) + 1);
+    });
+    total += list.length;
+  }
+  return total;
+}
+`;
+
+test('pieces cover the region and cut only where a statement starts its line', async () => {
+  const start = TS.indexOf('let total');
+  const end = TS.lastIndexOf('\n}');
+  const region = { start, end };
+  const pieces = await pieceRange(TS, 'typescript', region, 100, chars);
+  assert.ok(pieces.length >= 2, `cut into ${pieces.length}`);
+  assert.equal(pieces[0].start, start);
+  assert.equal(pieces[pieces.length - 1].end, end);
+  for (let i = 1; i < pieces.length; i++) {
+    assert.equal(pieces[i].start, pieces[i - 1].end, 'contiguous');
+    const at = pieces[i].start;
+    assert.equal(TS[at - 1], '\n', 'a cut is at a line start');
+    assert.match(TS.slice(at).trimStart(), /^(let|const|for|if|list\.|out\.|total|return)\b/, `cut before a statement: ${JSON.stringify(TS.slice(at, at + 20))}`);
+  }
+  // The callback's body line is a statement too, but the loop's own statements are cut first.
+  const texts = pieces.map((p) => TS.slice(p.start, p.end));
+  assert.ok(texts.some((t) => t.includes('list.forEach') && t.includes('});')), `the callback stays whole: ${JSON.stringify(texts)}`);
+});
+
+test('a stretch without a cut stays whole; a region within budget is one piece; no grammar, one piece', async () => {
+  const comment = '/**\n * one\n * two\n * three\n */\n';
+  assert.deepEqual(await pieceRange(comment, 'typescript', { start: 0, end: comment.length }, 5, chars), [{ start: 0, end: comment.length }]);
+  assert.deepEqual(await pieceRange(TS, 'typescript', { start: 0, end: 20 }, 100, chars), [{ start: 0, end: 20 }]);
+  assert.deepEqual(await pieceRange('a\nb\nc\n', 'plaintext', { start: 0, end: 6 }, 1, chars), [{ start: 0, end: 6 }]);
+});
+
+test('pieceRegion takes the shallowest cut that fits, then the farthest', () => {
+  const text = 'aaaa\nbbbb\ncccc\ndddd\n';
+  const cuts = [{ at: 5, depth: 0 }, { at: 10, depth: 1 }, { at: 15, depth: 1 }];
+  // Within 16 characters the cuts at 5, 10 and 15 fit: depth 0 wins over the farther ones.
+  assert.deepEqual(pieceRegion(text, { start: 0, end: 20 }, cuts, 16, chars), [{ start: 0, end: 5 }, { start: 5, end: 20 }]);
+  // A cut that would leave a piece under a quarter of the budget loses to a deeper one.
+  const longer = text + 'eeee\n';
+  const deeper = [...cuts, { at: 20, depth: 1 }];
+  assert.deepEqual(pieceRegion(longer, { start: 0, end: 25 }, deeper, 24, chars), [{ start: 0, end: 20 }, { start: 20, end: 25 }]);
+  // Equal depths: the farthest that fits.
+  const flat = cuts.map((c) => ({ ...c, depth: 0 }));
+  assert.deepEqual(pieceRegion(text, { start: 0, end: 20 }, flat, 12, chars), [{ start: 0, end: 10 }, { start: 10, end: 20 }]);
+  // No cut fits: the nearest, over budget.
+  assert.deepEqual(pieceRegion(text, { start: 0, end: 20 }, flat, 3, chars).map((p) => p.end), [5, 10, 15, 20]);
+});
