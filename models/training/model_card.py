@@ -95,8 +95,11 @@ def main():
     if "passAt1" in he:
         w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")
     w("")
-    if infill.get("model_step") not in (None, tr["step"]):
-        w(f"The infill rows were measured with the model at step {infill['model_step']}, before its latest training.\n")
+    older = {k: r.get("model_step", infill.get("model_step")) for k, r in infill.items() if isinstance(r, dict)}
+    older = {k: s for k, s in older.items() if s not in (None, tr["step"])}
+    if older:
+        w("Infill rows measured with an earlier step of the model: "
+          + ", ".join(f"{k} at step {s}" for k, s in sorted(older.items())) + ".\n")
     if history:
         w("### Curve (held-out masked-token accuracy against training tokens)\n")
         w("| tokens | acc@0.15 | acc@0.5 | acc@0.85 |")
