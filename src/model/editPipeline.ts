@@ -13,7 +13,7 @@ import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent }
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
-import { anchorRange, chunkRange, pieceRange, reindent, validateFill } from '../syntax';
+import { anchorRange, chunkRange, pieceRanges, reindent, validateFill } from '../syntax';
 import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
 import { RegionText } from './editRegion';
 
@@ -207,18 +207,22 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
    * region ends up with no more errors than before; only chunks whose every piece gets a candidate
    * are taken, so no piece is left holding the code it was to replace.
    */
+  const piecesOf = new Map<number, readonly OffsetRange[]>();
   const refillFine = async (which: number[], temperature: number): Promise<void> => {
     const saved = region.save();
     const savedCheck = check;
     region.replaceChunks(which, which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)));
     const doc = region.doc;
+    // Cut where the original document parses (the fills around the chunk may not), once per chunk
+    // for all tries; the chunk holds its original text again, so its pieces only move by where it
+    // now starts.
+    const uncut = which.filter((k) => !piecesOf.has(k));
+    if (uncut.length) (await pieceRanges(o.docText, o.languageId, uncut.map((k) => chunks[k]), FINE_TOKENS, count)).forEach((p, i) => piecesOf.set(uncut[i], p));
     const spans: OffsetRange[] = [];
     let rows = budget.left;
     for (const k of which) {
-      // Cut where the original document parses (the fills around the chunk may not); the chunk holds
-      // its original text again, so the pieces only move by where the chunk now starts.
       const shift = region.chunkSpan(k).start - chunks[k].start;
-      const pieces = (await pieceRange(o.docText, o.languageId, chunks[k], FINE_TOKENS, count))
+      const pieces = piecesOf.get(k)!
         .map((c) => trimRange(doc, { start: c.start + shift, end: c.end + shift })).filter((c) => c.end > c.start);
       if (pieces.length > rows) continue;
       rows -= pieces.length;

@@ -27,13 +27,16 @@ export async function chunkRange(text: string, languageId: string, region: Offse
 }
 
 /**
- * `region` cut into statement pieces of at most `maxSize` (core/pieces.ts); the region whole when
- * the language has no grammar or anchor query.
+ * Each of `regions` cut into statement pieces of at most `maxSize` (core/pieces.ts), from one parse
+ * of `text`; a region stays whole when the language has no grammar or anchor query.
  */
-export async function pieceRange(text: string, languageId: string, region: OffsetRange, maxSize: number, measure: (t: string) => number): Promise<OffsetRange[]> {
+export async function pieceRanges(text: string, languageId: string, regions: readonly OffsetRange[], maxSize: number, measure: (t: string) => number): Promise<OffsetRange[][]> {
   const grammar = grammarFor(languageId);
   const language = grammar && await tryLoadLanguage(grammar);
   const query = language && await loadAnchorQuery(grammar).catch(() => undefined);
-  if (!language || !query) return [region];
-  return withTree(text, language, (root, tree) => pieceRegion(text, region, pieceCuts(text, root, anchorRoles(query, tree), region), maxSize, measure));
+  if (!language || !query) return regions.map((r) => [r]);
+  return withTree(text, language, (root, tree) => {
+    const roles = anchorRoles(query, tree);
+    return regions.map((r) => pieceRegion(text, r, pieceCuts(text, root, roles, r), maxSize, measure));
+  });
 }

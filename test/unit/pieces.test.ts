@@ -6,7 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pieceRegion } from '../../src/core/pieces';
-import { pieceRange } from '../../src/syntax';
+import type { OffsetRange } from '../../src/core/types';
+import { pieceRanges } from '../../src/syntax';
+
+const pieceRange = async (text: string, languageId: string, region: OffsetRange, maxSize: number, measure: (t: string) => number): Promise<OffsetRange[]> =>
+  (await pieceRanges(text, languageId, [region], maxSize, measure))[0];
 
 const chars = (t: string): number => t.length;
 
@@ -64,4 +68,12 @@ test('pieceRegion takes the shallowest cut that fits, then the farthest', () => 
   assert.deepEqual(pieceRegion(text, { start: 0, end: 20 }, flat, 12, chars), [{ start: 0, end: 10 }, { start: 10, end: 20 }]);
   // No cut fits: the nearest, over budget.
   assert.deepEqual(pieceRegion(text, { start: 0, end: 20 }, flat, 3, chars).map((p) => p.end), [5, 10, 15, 20]);
+});
+
+test('several regions from one parse cut as each would alone', async () => {
+  const a = { start: TS.indexOf('let total'), end: TS.indexOf('  return total') };
+  const b = { start: TS.indexOf('const list'), end: TS.indexOf('    total +=') };
+  const both = await pieceRanges(TS, 'typescript', [a, b], 60, chars);
+  assert.deepEqual(both, [await pieceRange(TS, 'typescript', a, 60, chars), await pieceRange(TS, 'typescript', b, 60, chars)]);
+  assert.ok(both[0].length >= 2);
 });
