@@ -97,6 +97,11 @@ export interface SpanFillOptions {
   readonly shape?: (k: number, text: string) => string;
   /** Leave a span as it is when no candidate parses at least as well as its current text. */
   readonly keepIfBetter?: boolean;
+  /**
+   * Per span, the code it replaces, when that is known: the variants are balanced toward its
+   * brackets (a piece of a statement may have to leave open what the code after it closes).
+   */
+  readonly toward?: ReadonlyArray<string | undefined>;
   /** When no candidate parses, let their variants compete (default true). */
   readonly variants?: boolean;
   readonly signal?: AbortSignal;
@@ -107,6 +112,8 @@ export interface SpanFillResult {
   readonly texts: ReadonlyArray<string | undefined>;
   /** Per span: the chosen candidate's errors around the span (undefined: span left as it is). */
   readonly errors: ReadonlyArray<number | undefined>;
+  /** Per span: the chosen text adds no syntax error around the span (undefined: span left as it is). */
+  readonly oks: ReadonlyArray<boolean | undefined>;
   /** Spans whose chosen text is a variant of a sampled fill rather than the fill itself. */
   readonly variants: number;
   readonly nfe: number;
@@ -115,6 +122,7 @@ export interface SpanFillResult {
 
 interface Scored extends Candidate {
   readonly variant: boolean;
+  readonly ok: boolean;
 }
 
 /** Fills every span `counts[k]` times, in batches of `batchRows`, and keeps each span's best. */
@@ -147,7 +155,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     const span = o.spans[k];
     const now = o.doc.slice(span.start, span.end);
     const checks = await validateFills(o.doc, o.languageId, span, o.keepIfBetter ? [...texts, now] : texts);
-    const scored = (text: string, check: FillValidation, variant: boolean): Scored => ({ text, errors: check.errorsAfter, blanks: o.blanks(k, text), variant });
+    const scored = (text: string, check: FillValidation, variant: boolean): Scored => ({ text, errors: check.errorsAfter, blanks: o.blanks(k, text), variant, ok: check.ok });
     let cands = texts.map((text, i) => scored(text, checks[i], false));
     // No sample parses cleanly around the span (the document in `doc` may itself be broken there,
     // so counts, not `ok`): their variants (balanced, cut back, broken lines dropped) compete with
@@ -160,7 +168,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
         const seen = new Set(cands.map((c) => c.text));
         const made = new Map<string, number>();
         for (const f of from) {
-          for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span), f.size)) {
+          for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span), f.size, o.toward?.[k])) {
             if (!seen.has(v) && !made.has(v)) made.set(v, f.size);
           }
         }
@@ -180,7 +188,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   }));
   const texts = picked.map((c) => c?.text);
   const errors = picked.map((c) => c?.errors);
-  return { texts, errors, variants: picked.filter((c) => c?.variant).length, nfe, rows: raw.length };
+  return { texts, errors, oks: picked.map((c) => c && c.ok && !c.blanks), variants: picked.filter((c) => c?.variant).length, nfe, rows: raw.length };
 }
 
 /** Where a check's syntax errors sit, as offsets into the fill (the check's ranges are in document offsets). */

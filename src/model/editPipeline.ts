@@ -5,8 +5,9 @@
  * best-parsing one kept, their variants (core/fillVariants) included when none parses
  * (bounded rounds, and a budget of canvas rows so a whole file finishes). When the local rounds stop
  * taking errors away, the chunks still broken are filled again from scratch, from rows the local
- * rounds may not spend: a small chunk whole, more candidates each; a large one in pieces of about a
- * statement, each piece filled anew.
+ * rounds may not spend: a small chunk whole, more candidates each; and when that is not enough for
+ * a large region, the whole region in pieces of about a statement, each piece filled anew and
+ * parsed between its neighbours before it is kept.
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
@@ -30,12 +31,18 @@ export const FINAL_CANDIDATES = 8;
  */
 export const FINAL_TEMPERATURES = [0.4, 0.7, 1.0];
 /**
- * Canvas tokens of one piece when the last resort re-fills a large chunk in pieces: about a
+ * Canvas tokens of one piece when the last resort re-fills a large region in pieces: about a
  * statement or two, the size whose fills the default model gets well-formed most of the time.
  */
 export const FINE_TOKENS = 64;
 /** Local rounds after a chunk was re-filled in pieces, for the pieces that still do not parse. */
 export const FINE_ROUNDS = 2;
+/**
+ * Draws of each piece at most: the first with half the candidates, each later one, for the pieces
+ * still broken against their neighbours' code, with all of them and PIECE_WARMING warmer.
+ */
+export const PIECE_TRIES = 3;
+export const PIECE_WARMING = 0.2;
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
@@ -137,9 +144,10 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
   const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
+    const originals = which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end));
     const res = await fillSpans(backend, {
       doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, budget.left),
-      originals: which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)), maxTokens: requests[0].maxTokens,
+      originals, toward: insertion ? undefined : originals, maxTokens: requests[0].maxTokens,
       sampler: repairSampler(round, temperature), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
       blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
     });
@@ -200,77 +208,93 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   };
 
   /**
-   * The last resort for large broken chunks: each is put back to the code it replaces, cut between
-   * statements into pieces of about FINE_TOKENS (core/pieces.ts), and every piece is filled anew (all in one batch,
-   * each against its neighbours' code); local rounds then mend what is still broken. A small model
-   * that cannot write two hundred well-formed tokens in one go usually writes fifty. Kept only if the
-   * region ends up with no more errors than before; only chunks whose every piece gets a candidate
-   * are taken, so no piece is left holding the code it was to replace.
+   * The last resort for a large region: the whole region is put back to the code it replaces, cut
+   * between statements into pieces of about FINE_TOKENS (core/pieces.ts, cut once), and every piece
+   * is filled anew, in two waves: the even pieces first, each against its neighbours' code, then
+   * the odd ones between the even pieces' new text, so every seam between two new pieces is parsed
+   * before it is kept. Within a wave a piece that comes back broken is drawn again (PIECE_TRIES),
+   * more candidates and warmer, while the others keep theirs; local rounds then mend what is still
+   * broken. A small model that cannot write two hundred well-formed tokens in one go usually
+   * writes fifty. Kept only if the region ends up with no more errors than before; nothing is done
+   * when the budget cannot give every piece a candidate, so no piece is left holding the code it
+   * was to replace.
    */
-  const piecesOf = new Map<number, readonly OffsetRange[]>();
-  const refillFine = async (which: number[], temperature: number): Promise<void> => {
+  let regionPieces: readonly OffsetRange[] | undefined;
+  const refillPieces = async (temperature: number): Promise<void> => {
+    regionPieces ??= (await pieceRanges(o.docText, o.languageId, [range], FINE_TOKENS, count))[0]
+      .map((c) => trimRange(o.docText, c)).filter((c) => c.end > c.start);
+    const pieces = regionPieces;
+    if (!pieces.length || pieces.length > budget.left) return;
     const saved = region.save();
     const savedCheck = check;
-    region.replaceChunks(which, which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)));
-    const doc = region.doc;
-    // Cut where the original document parses (the fills around the chunk may not), once per chunk
-    // for all tries; the chunk holds its original text again, so its pieces only move by where it
-    // now starts.
-    const uncut = which.filter((k) => !piecesOf.has(k));
-    if (uncut.length) (await pieceRanges(o.docText, o.languageId, uncut.map((k) => chunks[k]), FINE_TOKENS, count)).forEach((p, i) => piecesOf.set(uncut[i], p));
-    const spans: OffsetRange[] = [];
-    let rows = budget.left;
-    for (const k of which) {
-      const shift = region.chunkSpan(k).start - chunks[k].start;
-      const pieces = piecesOf.get(k)!
-        .map((c) => trimRange(doc, { start: c.start + shift, end: c.end + shift })).filter((c) => c.end > c.start);
-      if (pieces.length > rows) continue;
-      rows -= pieces.length;
-      spans.push(...pieces);
-    }
-    if (!spans.length) {
-      region.restore(saved);
-      return;
-    }
-    rounds++;
-    const res = await fillSpans(backend, {
-      doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), n, budget.left),
-      sampler: repairSampler(rounds, temperature), batchRows: size,
-      blanks: (j, text) => text.trim() === '' || blanksRegion(spans[j], text), keepIfBetter: false, signal: o.signal,
-    });
-    nfe += res.nfe;
-    variantFills += res.variants;
-    budget.spend(res.rows);
-    if (res.texts.some((t) => t === undefined)) {
-      // Cancelled part-way: a piece without a fill still holds the original code.
+    region.replaceChunks(chunks.map((_, k) => k), chunks.map((c) => o.docText.slice(c.start, c.end)));
+    // The region as gaps and pieces: piece i lies after gaps[0..i] and the pieces before it.
+    const texts = pieces.map((c) => o.docText.slice(c.start, c.end));
+    const gaps = pieces.map((c, i) => o.docText.slice(i ? pieces[i - 1].end : range.start, c.start));
+    const spanOf = (i: number): OffsetRange => {
+      let at = range.start;
+      for (let j = 0; j < i; j++) at += gaps[j].length + texts[j].length;
+      at += gaps[i].length;
+      return { start: at, end: at + texts[i].length };
+    };
+    const undo = (): void => {
       region.restore(saved);
       check = savedCheck;
-      return;
+    };
+    for (const parity of [0, 1]) {
+      const wave = pieces.map((_, i) => i).filter((i) => i % 2 === parity);
+      if (!wave.length) continue;
+      const kept = new Map<number, { text: string; errors: number }>();
+      let pending = wave;
+      const doc = region.doc;
+      for (let attempt = 0; attempt < PIECE_TRIES && pending.length && budget.left > 0 && !o.signal?.aborted; attempt++) {
+        rounds++;
+        const part = pending.map(spanOf);
+        const res = await fillSpans(backend, {
+          doc, languageId: o.languageId, spans: part, toward: part.map((c) => doc.slice(c.start, c.end)),
+          counts: allotCandidates(part.map((s) => s.end - s.start), attempt === 0 ? Math.max(1, Math.ceil(n / 2)) : n, budget.left),
+          sampler: repairSampler(rounds, Math.min(1, temperature + PIECE_WARMING * attempt)), batchRows: size,
+          blanks: (j, text) => text.trim() === '' || blanksRegion(part[j], text), keepIfBetter: false, signal: o.signal,
+        });
+        nfe += res.nfe;
+        variantFills += res.variants;
+        budget.spend(res.rows);
+        const settled = new Set<number>();
+        pending.forEach((i, j) => {
+          const text = res.texts[j];
+          if (text === undefined) return;
+          if (res.oks[j]) settled.add(i);
+          if (res.oks[j] || res.errors[j]! < (kept.get(i)?.errors ?? Infinity)) kept.set(i, { text, errors: res.errors[j]! });
+        });
+        pending = pending.filter((i) => !settled.has(i));
+      }
+      // Cancelled, or out of rows, before every piece had a fill: a piece without one still holds
+      // the original code.
+      if (wave.some((i) => !kept.has(i))) return undo();
+      region.replaceAll(wave.map(spanOf), wave.map((i) => kept.get(i)!.text));
+      for (const i of wave) texts[i] = kept.get(i)!.text;
     }
-    region.replaceAll(spans, res.texts);
     check = await validateFill(o.docText, o.languageId, range, region.text);
     await localRounds(FINE_ROUNDS, 0);
-    if (check.errorsAfter > savedCheck.errorsAfter) {
-      region.restore(saved);
-      check = savedCheck;
-    }
+    if (check.errorsAfter > savedCheck.errorsAfter) undo();
   };
 
+  const regionLarge = !insertion && count(o.docText.slice(range.start, range.end)) > FINE_TOKENS;
   // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
   await localRounds(maxRounds, finalRefill ? Math.floor(budget.rows / 2) : 0);
   // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
-  // each time (FINAL_TEMPERATURES): whole when they are small, in syntax pieces when they are large.
+  // each time (FINAL_TEMPERATURES): the small ones whole, then, if the region is large and still
+  // broken, all of it in syntax pieces.
   for (let tries = 0; tries < FINAL_TEMPERATURES.length && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
     const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
     if (!broken.length) break;
-    const large = broken.filter((k) => !insertion && count(o.docText.slice(chunks[k].start, chunks[k].end)) > FINE_TOKENS);
-    const small = broken.filter((k) => !large.includes(k));
+    const small = broken.filter((k) => insertion || count(o.docText.slice(chunks[k].start, chunks[k].end)) <= FINE_TOKENS);
     if (small.length) {
       rounds++;
       await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries]);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
-    if (large.length && budget.left > 0 && !o.signal?.aborted) await refillFine(large, FINAL_TEMPERATURES[tries]);
+    if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) await refillPieces(FINAL_TEMPERATURES[tries]);
   }
   return {
     range,

@@ -233,16 +233,56 @@ test('a large chunk that no whole re-fill mends is filled again in syntax pieces
   const end = LARGE_DOC.indexOf('\n}');
   assert.ok(count(LARGE_DOC.slice(start, end)) > FINE_TOKENS, 'the fixture chunk is large');
   const { backend, calls } = scripted((r) => fineScript(r));
-  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 2 });
+  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 4 });
   assert.equal(result.syntaxOkBeforeRepair, false);
   assert.equal(result.syntaxOk, true);
   assert.equal(result.newText, LARGE_DOC.slice(start, end).replace(/\+ 1/g, '+ 2'));
-  const pieceCall = calls.find((c) => c.requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS));
-  assert.ok(pieceCall, 'one call fills the pieces');
-  const pieces = new Set(pieceCall.requests.map((q) => q.original));
-  assert.ok(pieces.size >= 2, `the chunk was cut into pieces (${pieces.size})`);
-  assert.equal(pieceCall.requests.length, 2 * pieces.size, 'candidates per piece');
-  assert.equal([...pieces].join('').replace(/\s+/g, ''), LARGE_DOC.slice(start, end).replace(/\s+/g, ''), 'the pieces cover the chunk');
+  const pieceCalls = calls.filter((c) => c.requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS));
+  assert.equal(pieceCalls.length, 2, 'two waves, every piece parsed at its first draw');
+  const [even, odd] = pieceCalls.map((c) => [...new Set(c.requests.map((q) => q.original!))]);
+  assert.equal(pieceCalls[0].requests.length, 2 * even.length, 'the first draw of a piece takes half the candidates');
+  assert.equal([...even, ...odd].join('').replace(/\s+/g, ''), LARGE_DOC.slice(start, end).replace(/\s+/g, ''), 'the pieces cover the region');
+  // The odd wave is filled between the even pieces' new text: its seams are parsed as they will stand.
+  assert.ok(pieceCalls[1].requests.every((q) => q.prefix.includes('w0 + 2;') && !q.prefix.includes('w0 + 1;')), 'the even pieces are in place');
+});
+
+test('a piece that comes back broken against its neighbours is drawn again, warmer, while the others keep their fill', async () => {
+  const body = Array.from({ length: 30 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
+  const doc = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${body}\n}\n`;
+  const start = doc.indexOf('const v0');
+  const end = doc.indexOf('\n}');
+  let pieceDraws = 0;
+  const redraws: FillRequest[][] = [];
+  const temperatures: number[] = [];
+  const { backend } = scripted((r) => {
+    const original = r.original ?? '';
+    const piece = !original.includes('((') && count(original) <= FINE_TOKENS;
+    if (!piece) return fineScript(r);
+    // The piece holding v3 comes back broken on its first draw only.
+    if (original.includes('const v3') && pieceDraws++ === 0) return fineScript(r).replace(/;/g, ' ((;');
+    return fineScript(r);
+  });
+  const wrapped: FillBackend = {
+    ...backend,
+    fill: async (requests, s, o) => {
+      if (requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS)) {
+        redraws.push([...requests]);
+        temperatures.push(s.temperature);
+      }
+      return backend.fill(requests, s, o);
+    },
+  };
+  const result = await runEdit(wrapped, { ...base, docText: doc, range: { start, end }, candidates: 2 });
+  assert.equal(result.syntaxOk, true);
+  assert.equal(result.newText, doc.slice(start, end).replace(/\+ 1/g, '+ 2'));
+  // Wave one (the even pieces), its broken piece again, wave two (the odd pieces).
+  assert.equal(redraws.length, 3, `pieces drawn ${redraws.length} times`);
+  assert.ok(new Set(redraws[0].map((q) => q.original)).size >= 2, 'the first wave has several pieces');
+  // The second draw is the broken piece alone, all the candidates, warmer.
+  assert.deepEqual(new Set(redraws[1].map((q) => q.original)).size, 1);
+  assert.match(redraws[1][0].original!, /const v3/);
+  assert.equal(redraws[1].length, 2);
+  assert.ok(temperatures[1] > temperatures[0], `temperatures ${temperatures}`);
 });
 
 test('a large chunk whose pieces the budget cannot all reach keeps its broken fill, never its original code', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { balanceFill, cutBackFill, dropLinesFill, fillVariants } from '../../src/core/fillVariants';
+import { balanceFill, balanceToward, bracketTarget, cutBackFill, dropLinesFill, fillVariants } from '../../src/core/fillVariants';
 import { bracketBalance, scanBrackets } from '../../src/core/indentBrackets';
 
 test('scanBrackets: positions of the openers left open and the closers that opened nothing', () => {
@@ -76,4 +76,27 @@ test('dropLinesFill leaves out every line an error touches, keeps the rest as wr
   assert.equal(dropLinesFill('x = (\ny = 1', [{ start: 5, end: 5 }]), 'y = 1');
   assert.equal(dropLinesFill('x = (', [{ start: 0, end: 5 }]), undefined, 'nothing left');
   assert.equal(dropLinesFill('x = 1\n', []), undefined, 'nothing to drop');
+});
+
+test('balanceToward leaves open what the replaced code left open, and closes what it closed', () => {
+  // A statement's head: the fill closed the parameter list the code after it closes.
+  const head = bracketTarget('pub fn create(\n        a: Attributes,\n        b: Guid,', 'rust')!;
+  assert.equal(balanceToward('pub fn open(a: T) -> Handle;', head, 'rust'), 'pub fn open(a: T');
+  // A block's head: cut back to before the closer of the fill's own block.
+  const block = bracketTarget('for (const p in v) {\n  const a = 1\n  b()', 'typescript')!;
+  assert.equal(balanceToward('for (const x of y) {\n  a();\n}\nfoo();\n', block), 'for (const x of y) {\n  a();\n');
+  // A block's end: closers past the target's go; ones left out come back where the original had them.
+  const end = bracketTarget('  c()\n      })\n    }', 'typescript')!;
+  assert.equal(balanceToward('  d()\n      })\n    })\n  }', end), '  d()\n      })\n    }');
+  assert.equal(balanceToward('  d(', end), '  d()\n      })\n    }');
+  // Balanced code has no target: the plain balancing applies.
+  assert.equal(bracketTarget('f(a);\n{ b(); }'), undefined);
+});
+
+test('fillVariants balances toward the replaced code when it is a piece of a statement', () => {
+  const original = 'const table = {\n  a: 1,\n  b: 2,';
+  const variants = fillVariants('const t = {\n  a: 3,\n  b: 4,\n};\nconst u = ((', 'typescript', [{ start: 30, end: 34 }], 0, original);
+  assert.ok(variants.includes('const t = {\n  a: 3,\n  b: 4,'), JSON.stringify(variants));
+  // Without the target, the same fill is balanced to zero.
+  assert.ok(!fillVariants('const t = {\n  a: 3,\n  b: 4,\n};\nconst u = ((', 'typescript', [{ start: 30, end: 34 }]).includes('const t = {\n  a: 3,\n  b: 4,'));
 });

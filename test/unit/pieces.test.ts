@@ -47,11 +47,32 @@ test('pieces cover the region and cut only where a statement starts its line', a
   assert.ok(texts.some((t) => t.includes('list.forEach') && t.includes('});')), `the callback stays whole: ${JSON.stringify(texts)}`);
 });
 
-test('a stretch without a cut stays whole; a region within budget is one piece; no grammar, one piece', async () => {
-  const comment = '/**\n * one\n * two\n * three\n */\n';
-  assert.deepEqual(await pieceRange(comment, 'typescript', { start: 0, end: comment.length }, 5, chars), [{ start: 0, end: comment.length }]);
+test('a single line stays whole; a region within budget is one piece; no grammar, one piece', async () => {
+  const line = 'const table = [1, 2, 3, 4, 5, 6, 7, 8, 9];\n';
+  assert.deepEqual(await pieceRange(line, 'typescript', { start: 0, end: line.length - 1 }, 5, chars), [{ start: 0, end: line.length - 1 }]);
   assert.deepEqual(await pieceRange(TS, 'typescript', { start: 0, end: 20 }, 100, chars), [{ start: 0, end: 20 }]);
   assert.deepEqual(await pieceRange('a\nb\nc\n', 'plaintext', { start: 0, end: 6 }, 1, chars), [{ start: 0, end: 6 }]);
+});
+
+test('where no statement cut fits, a long table is cut between its rows, a block comment between its lines', async () => {
+  const rows = Array.from({ length: 12 }, (_, i) => `  [${i}, ${i * 2}, ${i * 3}],`).join('\n');
+  const table = `const table = [\n${rows}\n];\n`;
+  const region = { start: 0, end: table.length - 1 };
+  const pieces = await pieceRange(table, 'typescript', region, 60, chars);
+  assert.ok(pieces.length >= 3, `cut into ${pieces.length}`);
+  for (let i = 1; i < pieces.length; i++) {
+    assert.equal(pieces[i].start, pieces[i - 1].end);
+    assert.match(table.slice(pieces[i].start), /^( {2}\[|\];)/, 'a cut before a row');
+  }
+  assert.ok(pieces.every((p) => p.end - p.start <= 60));
+  const comment = '/**\n * one\n * two\n * three\n */\nfunction f() {}\n';
+  const inComment = await pieceRange(comment, 'typescript', { start: 0, end: comment.indexOf('*/') + 2 }, 12, chars);
+  assert.ok(inComment.length >= 2, `a block comment cut into ${inComment.length}`);
+  assert.ok(inComment.every((p) => p.start === 0 || comment[p.start - 1] === '\n'), 'at line starts');
+  // A statement cut still wins where one fits: a line inside a statement is never preferred to it.
+  const stmts = 'let a = f(\n  1,\n  2);\nlet b = 2;\nlet c = 3;\n';
+  const cut = await pieceRange(stmts, 'typescript', { start: 0, end: stmts.length - 1 }, 24, chars);
+  assert.deepEqual(cut.map((p) => stmts.slice(p.start, p.end).trimEnd().split('\n')[0]), ['let a = f(', 'let b = 2;']);
 });
 
 test('pieceRegion takes the shallowest cut that fits, then the farthest', () => {
