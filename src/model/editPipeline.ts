@@ -43,6 +43,10 @@ export const FINE_ROUNDS = 2;
  */
 export const PIECE_TRIES = 3;
 export const PIECE_WARMING = 0.2;
+/** Canvas rows the last resort sets aside per piece: two for its first draw, the rest for redraws. */
+export const PIECE_ROWS = 5;
+/** Pieces one last resort may fill at most (a larger stretch of broken chunks is left to the rounds). */
+export const MAX_PIECES = 64;
 /** Sampling temperature of the repair rounds at least (a greedy re-fill repeats its mistake). */
 export const REPAIR_TEMPERATURE = 0.4;
 
@@ -136,17 +140,28 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const pieces = fills.map((f, k) => shapeChunk(k, f));
   const region = new RegionText(o.docText, range, pieces);
   const n = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
-  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length), o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
+  const maxRounds = o.repairRounds ?? 3;
+  const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
+  // A large region's last resort fills it in pieces; the rows it needs are added to the budget and
+  // set aside from the start (counted on the whole region, one parse), so the rounds before it
+  // cannot spend them.
+  const regionLarge = !insertion && count(o.docText.slice(range.start, range.end)) > FINE_TOKENS;
+  const cutPieces = async (span: OffsetRange): Promise<OffsetRange[]> =>
+    (await pieceRanges(o.docText, o.languageId, [span], FINE_TOKENS, count))[0].map((c) => trimRange(o.docText, c)).filter((c) => c.end > c.start);
+  const regionPieces = regionLarge && finalRefill ? (await cutPieces(range)).length : 0;
+  // A region of more pieces than one last resort may fill (a whole file) gets no rows set aside.
+  const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
+  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
   const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
   // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
   const repairSampler = (round: number, temperature = REPAIR_TEMPERATURE): SamplerOptions =>
     ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
-  const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number): Promise<void> => {
+  const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number, rows = budget.left): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
     const originals = which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end));
     const res = await fillSpans(backend, {
-      doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, budget.left),
+      doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, Math.min(rows, budget.left)),
       originals, toward: insertion ? undefined : originals, maxTokens: requests[0].maxTokens,
       sampler: repairSampler(round, temperature), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
       blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
@@ -170,8 +185,6 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     await refillChunks(blank, rounds, n);
     check = await validateFill(o.docText, o.languageId, range, region.text);
   }
-  const maxRounds = o.repairRounds ?? 3;
-  const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
   const finalCandidates = Math.max(n, FINAL_CANDIDATES);
 
   /**
@@ -208,31 +221,37 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   };
 
   /**
-   * The last resort for a large region: the whole region is put back to the code it replaces, cut
-   * between statements into pieces of about FINE_TOKENS (core/pieces.ts, cut once), and every piece
+   * The last resort for a large region: the stretch of it from the first broken chunk to the last
+   * is put back to the code it replaces, cut between statements into pieces of about FINE_TOKENS
+   * (core/pieces.ts, cut once per stretch, on the original document), and every piece
    * is filled anew, in two waves: the even pieces first, each against its neighbours' code, then
    * the odd ones between the even pieces' new text, so every seam between two new pieces is parsed
    * before it is kept. Within a wave a piece that comes back broken is drawn again (PIECE_TRIES),
    * more candidates and warmer, while the others keep theirs; local rounds then mend what is still
    * broken. A small model that cannot write two hundred well-formed tokens in one go usually
    * writes fifty. Kept only if the region ends up with no more errors than before; nothing is done
-   * when the budget cannot give every piece a candidate, so no piece is left holding the code it
-   * was to replace.
+   * when the budget cannot give every piece a candidate (or the stretch has over MAX_PIECES), so no
+   * piece is left holding the code it was to replace.
    */
-  let regionPieces: readonly OffsetRange[] | undefined;
-  const refillPieces = async (temperature: number): Promise<void> => {
-    regionPieces ??= (await pieceRanges(o.docText, o.languageId, [range], FINE_TOKENS, count))[0]
-      .map((c) => trimRange(o.docText, c)).filter((c) => c.end > c.start);
-    const pieces = regionPieces;
-    if (!pieces.length || pieces.length > budget.left) return;
+  const piecesOf = new Map<string, readonly OffsetRange[]>();
+  const refillPieces = async (which: readonly number[], temperature: number): Promise<void> => {
+    // The stretch from the first broken chunk to the last, cut once per stretch.
+    const first = Math.min(...which);
+    const last = Math.max(...which);
+    const key = `${first}:${last}`;
+    if (!piecesOf.has(key)) piecesOf.set(key, await cutPieces({ start: chunks[first].start, end: chunks[last].end }));
+    const pieces = piecesOf.get(key)!;
+    if (!pieces.length || pieces.length > MAX_PIECES || pieces.length > budget.left) return;
     const saved = region.save();
     const savedCheck = check;
-    region.replaceChunks(chunks.map((_, k) => k), chunks.map((c) => o.docText.slice(c.start, c.end)));
-    // The region as gaps and pieces: piece i lies after gaps[0..i] and the pieces before it.
+    const stretch = chunks.map((_, k) => k).filter((k) => k >= first && k <= last);
+    region.replaceChunks(stretch, stretch.map((k) => o.docText.slice(chunks[k].start, chunks[k].end)));
+    // The stretch as gaps and pieces: piece i lies after gaps[0..i] and the pieces before it.
+    const from = region.chunkSpan(first).start;
     const texts = pieces.map((c) => o.docText.slice(c.start, c.end));
-    const gaps = pieces.map((c, i) => o.docText.slice(i ? pieces[i - 1].end : range.start, c.start));
+    const gaps = pieces.map((c, i) => o.docText.slice(i ? pieces[i - 1].end : chunks[first].start, c.start));
     const spanOf = (i: number): OffsetRange => {
-      let at = range.start;
+      let at = from;
       for (let j = 0; j < i; j++) at += gaps[j].length + texts[j].length;
       at += gaps[i].length;
       return { start: at, end: at + texts[i].length };
@@ -279,9 +298,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     if (check.errorsAfter > savedCheck.errorsAfter) undo();
   };
 
-  const regionLarge = !insertion && count(o.docText.slice(range.start, range.end)) > FINE_TOKENS;
   // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
-  await localRounds(maxRounds, finalRefill ? Math.floor(budget.rows / 2) : 0);
+  await localRounds(maxRounds, finalRefill ? Math.max(Math.floor(budget.rows / 2), Math.min(pieceRows, budget.rows - DEFAULT_CANDIDATES)) : 0);
   // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
   // each time (FINAL_TEMPERATURES): the small ones whole, then, if the region is large and still
   // broken, all of it in syntax pieces.
@@ -289,12 +307,17 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
     if (!broken.length) break;
     const small = broken.filter((k) => insertion || count(o.docText.slice(chunks[k].start, chunks[k].end)) <= FINE_TOKENS);
-    if (small.length) {
+    // Before the pieces have had their turn, the whole re-fills of small chunks may not spend their rows.
+    const spare = tries === 0 ? budget.left - pieceRows : budget.left;
+    if (small.length && spare > 0) {
       rounds++;
-      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries]);
+      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
-    if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) await refillPieces(FINAL_TEMPERATURES[tries]);
+    if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) {
+      const still = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
+      if (still.length) await refillPieces(still, FINAL_TEMPERATURES[tries]);
+    }
   }
   return {
     range,

@@ -328,3 +328,25 @@ test('repairRounds 0 turns the syntax repair off: one fill, reported as it came'
   assert.equal(calls.length, 1);
   assert.deepEqual([result.syntaxOk, result.repairRounds, result.repairRows], [false, 0, 0]);
 });
+
+test('the last resort re-fills only the stretch from the first broken chunk to the last; a chunk that parsed keeps its fill', async () => {
+  const body = Array.from({ length: 30 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
+  const doc = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${body}\n}\n`;
+  const start = doc.indexOf('const v0');
+  const end = doc.indexOf('\n}');
+  const pieceRequests: FillRequest[] = [];
+  const { backend, calls } = scripted((r) => {
+    const original = r.original ?? '';
+    // The chunk holding v0 is filled well at once; the other chunks break, and stay broken when re-masked.
+    if (original.includes('const v0 ') && count(original) > FINE_TOKENS) return original.replace(/\+ 1/g, '+ 3');
+    if (!original.includes('((') && count(original) <= FINE_TOKENS) pieceRequests.push(r);
+    return fineScript(r);
+  });
+  const result = await runEdit(backend, { ...base, docText: doc, range: { start, end }, candidates: 2 });
+  assert.ok(calls[0].requests.length >= 3, `the region is several chunks (${calls[0].requests.length})`);
+  assert.equal(result.syntaxOk, true);
+  assert.ok(pieceRequests.length > 0, 'pieces were filled');
+  assert.ok(pieceRequests.every((q) => !q.original!.includes('const v0 ')), 'the chunk that parsed is not cut into pieces');
+  assert.match(result.newText, /const v0 = w0 \+ 3;/);
+  assert.match(result.newText, /const v29 = w5 \+ 2;/);
+});
