@@ -142,16 +142,17 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const n = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
   const maxRounds = o.repairRounds ?? 3;
   const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
-  // A large region's last resort fills it in pieces; the rows it needs are added to the budget and
-  // set aside from the start (counted on the whole region, one parse), so the rounds before it
-  // cannot spend them.
   const regionLarge = !insertion && count(o.docText.slice(range.start, range.end)) > FINE_TOKENS;
-  const cutPieces = async (span: OffsetRange): Promise<OffsetRange[]> =>
-    (await pieceRanges(o.docText, o.languageId, [span], FINE_TOKENS, count))[0].map((c) => trimRange(o.docText, c)).filter((c) => c.end > c.start);
-  const regionPieces = regionLarge && finalRefill ? (await cutPieces(range)).length : 0;
-  // A region of more pieces than one last resort may fill (a whole file) gets no rows set aside.
-  const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
-  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
+  // The last resort's pieces of a stretch of chunks (`first:last`), cut once, on the original document.
+  const piecesOf = new Map<string, readonly OffsetRange[]>();
+  const stretchPieces = async (first: number, last: number): Promise<readonly OffsetRange[]> => {
+    const key = `${first}:${last}`;
+    if (!piecesOf.has(key)) {
+      const cut = (await pieceRanges(o.docText, o.languageId, [{ start: chunks[first].start, end: chunks[last].end }], FINE_TOKENS, count))[0];
+      piecesOf.set(key, cut.map((c) => trimRange(o.docText, c)).filter((c) => c.end > c.start));
+    }
+    return piecesOf.get(key)!;
+  };
   const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
   // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
@@ -180,6 +181,12 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const blank = chunks.map((_, k) => k).filter((k) => blanksChunk(k, region.chunkText(k)));
   let check = await validateFill(o.docText, o.languageId, range, region.text);
   const okBefore = check.ok && blank.length === 0;
+  // A large region's last resort fills it in pieces; the rows they need are added to the budget and
+  // set aside from the start (counted on the whole region), so the rounds before it cannot spend
+  // them. A region of more pieces than one last resort may fill (a whole file) gets none set aside.
+  const regionPieces = !okBefore && regionLarge && finalRefill ? (await stretchPieces(0, chunks.length - 1)).length : 0;
+  const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
+  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
   if (blank.length && budget.left > 0 && !o.signal?.aborted) {
     rounds++;
     await refillChunks(blank, rounds, n);
@@ -233,14 +240,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
    * when the budget cannot give every piece a candidate (or the stretch has over MAX_PIECES), so no
    * piece is left holding the code it was to replace.
    */
-  const piecesOf = new Map<string, readonly OffsetRange[]>();
   const refillPieces = async (which: readonly number[], temperature: number): Promise<void> => {
-    // The stretch from the first broken chunk to the last, cut once per stretch.
+    // The stretch from the first broken chunk to the last.
     const first = Math.min(...which);
     const last = Math.max(...which);
-    const key = `${first}:${last}`;
-    if (!piecesOf.has(key)) piecesOf.set(key, await cutPieces({ start: chunks[first].start, end: chunks[last].end }));
-    const pieces = piecesOf.get(key)!;
+    const pieces = await stretchPieces(first, last);
     if (!pieces.length || pieces.length > MAX_PIECES || pieces.length > budget.left) return;
     const saved = region.save();
     const savedCheck = check;
@@ -298,13 +302,15 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     if (check.errorsAfter > savedCheck.errorsAfter) undo();
   };
 
+  /** The chunks that a syntax error of the current check touches. */
+  const brokenChunks = (): number[] => chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
   // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
   await localRounds(maxRounds, finalRefill ? Math.max(Math.floor(budget.rows / 2), Math.min(pieceRows, budget.rows - DEFAULT_CANDIDATES)) : 0);
   // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
   // each time (FINAL_TEMPERATURES): the small ones whole, then, if the region is large and still
   // broken, all of it in syntax pieces.
   for (let tries = 0; tries < FINAL_TEMPERATURES.length && finalRefill && !check.ok && budget.left > 0 && !o.signal?.aborted; tries++) {
-    const broken = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
+    const broken = brokenChunks();
     if (!broken.length) break;
     const small = broken.filter((k) => insertion || count(o.docText.slice(chunks[k].start, chunks[k].end)) <= FINE_TOKENS);
     // Before the pieces have had their turn, the whole re-fills of small chunks may not spend their rows.
@@ -315,7 +321,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
     if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) {
-      const still = chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
+      const still = brokenChunks();
       if (still.length) await refillPieces(still, FINAL_TEMPERATURES[tries]);
     }
   }
