@@ -12,7 +12,8 @@
  *     (a rewrite of ten lines with two garbled ones keeps the eight the model got right).
  * A piece of a statement (a block's head that the code after it closes, or its end) is not
  * balanced to zero but toward the code it replaces (`balanceToward`): what that code left open stays
- * open, what it closed is closed.
+ * open, what it closed is closed; and it ends with the `,` or `;` that code ended with (`endLike`: a
+ * table's rows, a list's elements, whose code after them expects the separator).
  * The parser decides: the pipeline keeps a variant only where it parses better than every sampled
  * fill, so a fill that was right stays as the model wrote it. Pure: no model, no parser.
  */
@@ -77,13 +78,30 @@ export function fillVariants(text: string, languageId = '', errors: readonly Off
     if (v !== undefined && v.trim() !== '' && v !== text && 2 * codeSize(v) >= least && !out.includes(v)) out.push(v);
   };
   const target = toward === undefined ? undefined : bracketTarget(toward, languageId);
-  const balance = (t: string): string | undefined => target ? balanceToward(t, target, languageId) : balanceFill(t, languageId);
+  const balanced = (t: string): string | undefined => target ? balanceToward(t, target, languageId) : balanceFill(t, languageId);
+  // A piece of a list or a run of statements ends with the separator its code ended with.
+  const balance = (t: string): string | undefined => {
+    const b = balanced(t);
+    return b === undefined || toward === undefined ? b : endLike(b, toward);
+  };
+  if (toward !== undefined) add(endLike(text, toward));
   add(balance(text));
   if (errors.length) {
     add(cutBack(text, errors[0].start, balance));
     add(dropLines(text, errors, balance));
   }
   return out;
+}
+
+/**
+ * `text` ending with the `,` or `;` that `original` ends with (a row of a table, an element of a
+ * list, a statement, whose code after it expects the separator), when it ends with neither.
+ */
+export function endLike(text: string, original: string): string {
+  const sep = /[,;]$/.exec(original.trimEnd())?.[0];
+  const body = text.trimEnd();
+  if (!sep || body === '' || /[,;]$/.test(body) || /^\s*$/.test(original.slice(0, original.trimEnd().length - 1))) return text;
+  return body + sep + text.slice(body.length);
 }
 
 /** What a fill must leave unbalanced to fit where `original` was: its closers of brackets opened before it, its openers left open. */

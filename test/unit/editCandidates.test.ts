@@ -350,3 +350,19 @@ test('the last resort re-fills only the stretch from the first broken chunk to t
   assert.match(result.newText, /const v0 = w0 \+ 3;/);
   assert.match(result.newText, /const v29 = w5 \+ 2;/);
 });
+
+test('fillSpans: a table row that leaves out its separator is mended toward the row it replaces (real Go grammar)', async () => {
+  const doc = 'package p\n\nvar t = []uint32{\n\t0x1, 0x2,\n\t0x3, 0x4,\n\t0x5, 0x6,\n}\n';
+  const at = doc.indexOf('\t0x3');
+  const span = { start: at, end: at + '\t0x3, 0x4,'.length };
+  const { backend } = scripted(() => '\t0x7, 0x8');
+  const res = await fillSpans(backend, {
+    doc, languageId: 'go', spans: [span], counts: [2], sampler: sampler({ temperature: 0.4 }), batchRows: 8,
+    toward: [doc.slice(span.start, span.end)], blanks: () => false, keepIfBetter: false,
+  });
+  assert.equal(res.texts[0], '\t0x7, 0x8,');
+  assert.equal(res.oks[0], true);
+  assert.equal(res.variants, 1);
+  const check = await validateFill(doc, 'go', span, res.texts[0]!);
+  assert.ok(check.ok);
+});

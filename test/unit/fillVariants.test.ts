@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { balanceFill, balanceToward, bracketTarget, cutBackFill, dropLinesFill, fillVariants } from '../../src/core/fillVariants';
+import { balanceFill, balanceToward, bracketTarget, cutBackFill, dropLinesFill, endLike, fillVariants } from '../../src/core/fillVariants';
 import { bracketBalance, scanBrackets } from '../../src/core/indentBrackets';
 
 test('scanBrackets: positions of the openers left open and the closers that opened nothing', () => {
@@ -99,4 +99,17 @@ test('fillVariants balances toward the replaced code when it is a piece of a sta
   assert.ok(variants.includes('const t = {\n  a: 3,\n  b: 4,'), JSON.stringify(variants));
   // Without the target, the same fill is balanced to zero.
   assert.ok(!fillVariants('const t = {\n  a: 3,\n  b: 4,\n};\nconst u = ((', 'typescript', [{ start: 30, end: 34 }]).includes('const t = {\n  a: 3,\n  b: 4,'));
+});
+
+test('endLike: a piece ends with the separator its code ended with', () => {
+  assert.equal(endLike('\t0x1, 0x2\n', '\t0xa, 0xb,\n'), '\t0x1, 0x2,\n');
+  assert.equal(endLike('x = 1\n', 'y = 2;'), 'x = 1;\n');
+  // Already ended with one, an original with none, or one that is only the separator: unchanged.
+  assert.equal(endLike('a, b;', 'c, d,'), 'a, b;');
+  assert.equal(endLike('a, b', 'c, d'), 'a, b');
+  assert.equal(endLike('a', ' ,'), 'a');
+  assert.equal(endLike('  \n', 'a,'), '  \n');
+  // Among the variants of a fill toward a table's rows, the least changed first.
+  const rows = '\t0xa1, 0xa2,\n\t0xa3, 0xa4,';
+  assert.deepEqual(fillVariants('\t0x1, 0x2,\n\t0x3, 0x4', 'go', [], 0, rows)[0], '\t0x1, 0x2,\n\t0x3, 0x4,');
 });
