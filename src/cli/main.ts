@@ -96,6 +96,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     syntax_ok: result.syntaxChecked ? result.syntaxOk : null,
     repair_rounds: result.repairRounds,
     variant_fills: result.variantFills,
+    recovered: result.recovered,
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
@@ -104,7 +105,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
-      `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant)` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
+      `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant${result.recovered ? ', the text the parser could not fit taken out' : ''})` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );
   return result.syntaxChecked && !result.syntaxOk ? 1 : 0;
 }

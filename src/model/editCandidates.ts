@@ -8,8 +8,11 @@
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
 import { codeSize, fillVariants } from '../core/fillVariants';
-import { validateFills } from '../syntax';
+import { recoverFill, validateFills } from '../syntax';
 import type { FillValidation } from '../syntax';
+
+/** Least broken candidates of a span whose recovery (syntax/recoverFill) is tried, at most. */
+export const RECOVERED_TRIES = 2;
 
 export interface Candidate {
   readonly text: string;
@@ -104,6 +107,12 @@ export interface SpanFillOptions {
   readonly toward?: ReadonlyArray<string | undefined>;
   /** When no candidate parses, let their variants compete (default true). */
   readonly variants?: boolean;
+  /**
+   * When no candidate or variant parses, let the parser's recovery of the least broken sample
+   * (syntax/recoverFill) compete too (default false): the repair's last draws ask for it, so the
+   * model is drawn again before any of its text is taken out.
+   */
+  readonly recover?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -116,6 +125,8 @@ export interface SpanFillResult {
   readonly oks: ReadonlyArray<boolean | undefined>;
   /** Spans whose chosen text is a variant of a sampled fill rather than the fill itself. */
   readonly variants: number;
+  /** Of those, spans whose chosen text is the parser's recovery of a sampled fill (`recover`). */
+  readonly recovered: number;
   readonly nfe: number;
   readonly rows: number;
 }
@@ -123,6 +134,7 @@ export interface SpanFillResult {
 interface Scored extends Candidate {
   readonly variant: boolean;
   readonly ok: boolean;
+  readonly recovered?: boolean;
 }
 
 /** Fills every span `counts[k]` times, in batches of `batchRows`, and keeps each span's best. */
@@ -181,6 +193,21 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
         from = variants.map((text, i) => ({ text, check: vchecks[i], size: made.get(text)! })).filter((f) => f.check.errorsAfter === fewest).slice(0, 4);
       }
     }
+    // Still none parses: the parser's own recovery of the least broken sample (its ERROR nodes'
+    // text out, missing tokens in) competes too, where it keeps half of the sample's code.
+    if (o.recover && (o.variants ?? true) && cands.every((c) => !c.ok)) {
+      const fewest = Math.min(...cands.filter((c) => !c.variant).map((c) => c.errors));
+      const seen = new Set(cands.map((c) => c.text));
+      for (const c of cands.filter((x) => !x.variant && x.errors === fewest && !x.blanks).slice(0, RECOVERED_TRIES)) {
+        const mended = await recoverFill(o.doc, o.languageId, span, c.text);
+        // The code the span replaces given back is no fill.
+        const replaced = o.originals?.[k] ?? o.toward?.[k];
+        if (mended === undefined || seen.has(mended) || mended === replaced || 2 * codeSize(mended) < codeSize(c.text)) continue;
+        const [check] = await validateFills(o.doc, o.languageId, span, [mended]);
+        cands.push({ ...scored(mended, check, true), recovered: true });
+        break;
+      }
+    }
     const best = cands[pickCandidate(cands)];
     if (!o.keepIfBetter) return best;
     const current = scored(now, checks[texts.length], false);
@@ -188,7 +215,8 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   }));
   const texts = picked.map((c) => c?.text);
   const errors = picked.map((c) => c?.errors);
-  return { texts, errors, oks: picked.map((c) => c && c.ok && !c.blanks), variants: picked.filter((c) => c?.variant).length, nfe, rows: raw.length };
+  return { texts, errors, oks: picked.map((c) => c && c.ok && !c.blanks), variants: picked.filter((c) => c?.variant).length,
+    recovered: picked.filter((c) => c?.recovered).length, nfe, rows: raw.length };
 }
 
 /** Where a check's syntax errors sit, as offsets into the fill (the check's ranges are in document offsets). */

@@ -14,7 +14,8 @@ import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent }
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
-import { anchorRange, chunkRange, pieceRanges, reindent, validateFill } from '../syntax';
+import { anchorRange, chunkRange, pieceRanges, recoverFill, reindent, validateFill } from '../syntax';
+import { codeSize } from '../core/fillVariants';
 import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
 import { RegionText } from './editRegion';
 
@@ -98,6 +99,8 @@ export interface EditResult {
   readonly repairRows: number;
   /** Repaired spans whose kept text is a variant (core/fillVariants) of a sampled fill. */
   readonly variantFills: number;
+  /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
+  readonly recovered: boolean;
   readonly chunks: number;
   readonly nfe: number;
   readonly ms: number;
@@ -158,17 +161,18 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
   const repairSampler = (round: number, temperature = REPAIR_TEMPERATURE): SamplerOptions =>
     ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
-  const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number, rows = budget.left): Promise<void> => {
+  const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number, rows = budget.left, recover = false): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
     const originals = which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end));
     const res = await fillSpans(backend, {
       doc: region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => chunks[k].end - chunks[k].start), wanted, Math.min(rows, budget.left)),
       originals, toward: insertion ? undefined : originals, maxTokens: requests[0].maxTokens,
       sampler: repairSampler(round, temperature), batchRows: size, shape: (j, text) => shapeChunk(which[j], text),
-      blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, signal: o.signal,
+      blanks: (j, text) => blanksChunk(which[j], text) || blanksRegion(spans[j], text), keepIfBetter: true, recover, signal: o.signal,
     });
     nfe += res.nfe;
     variantFills += res.variants;
+    recovered ||= res.recovered > 0;
     budget.spend(res.rows);
     region.replaceChunks(which, res.texts);
   };
@@ -176,6 +180,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     text.trim() === '' && (insertion || o.docText.slice(chunks[k].start, chunks[k].end).trim() !== '');
 
   let rounds = 0;
+  let recovered = false;
   // A chunk that came back blank deleted code nobody asked to delete (or, for an insertion, inserted
   // nothing): it is filled again first.
   const blank = chunks.map((_, k) => k).filter((k) => blanksChunk(k, region.chunkText(k)));
@@ -221,6 +226,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       });
       nfe += res.nfe;
       variantFills += res.variants;
+      recovered ||= res.recovered > 0;
       budget.spend(res.rows);
       region.replaceAll(spans, res.texts);
       check = await validateFill(o.docText, o.languageId, range, region.text);
@@ -277,10 +283,12 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
           doc, languageId: o.languageId, spans: part, toward: part.map((c) => doc.slice(c.start, c.end)),
           counts: allotCandidates(part.map((s) => s.end - s.start), attempt === 0 ? Math.max(1, Math.ceil(n / 2)) : n, budget.left),
           sampler: repairSampler(rounds, Math.min(1, temperature + PIECE_WARMING * attempt)), batchRows: size,
-          blanks: (j, text) => text.trim() === '' || blanksRegion(part[j], text), keepIfBetter: false, signal: o.signal,
+          blanks: (j, text) => text.trim() === '' || blanksRegion(part[j], text), keepIfBetter: false,
+          recover: attempt === PIECE_TRIES - 1, signal: o.signal,
         });
         nfe += res.nfe;
         variantFills += res.variants;
+        recovered ||= res.recovered > 0;
         budget.spend(res.rows);
         const settled = new Set<number>();
         pending.forEach((i, j) => {
@@ -317,12 +325,25 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     const spare = tries === 0 ? budget.left - pieceRows : budget.left;
     if (small.length && spare > 0) {
       rounds++;
-      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare);
+      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare, tries === FINAL_TEMPERATURES.length - 1);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
     if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) {
       const still = brokenChunks();
       if (still.length) await refillPieces(still, FINAL_TEMPERATURES[tries]);
+    }
+  }
+  // Still broken: the parser's own recovery of the region as it stands (the text it could not fit
+  // taken out, missing tokens written in), where that keeps half of the region's code.
+  if (finalRefill && check.checked && !check.ok && !o.signal?.aborted) {
+    const mended = await recoverFill(o.docText, o.languageId, range, region.text);
+    // The region's own code given back is no fill: the broken fill stays, reported as broken.
+    const replaced = o.docText.slice(range.start, range.end);
+    if (mended !== undefined && mended !== replaced && 2 * codeSize(mended) >= codeSize(region.text) && !blanksRegion(range, mended)) {
+      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended]);
+      check = await validateFill(o.docText, o.languageId, range, region.text);
+      variantFills++;
+      recovered = true;
     }
   }
   return {
@@ -334,6 +355,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     repairRounds: rounds,
     repairRows: budget.used,
     variantFills,
+    recovered,
     chunks: chunks.length,
     nfe,
     ms: performance.now() - t0,

@@ -35,7 +35,7 @@ export { anchorRange } from './anchor';
 export type { AnchorResult } from './anchor';
 export { chunkRange, pieceRanges } from './chunk';
 export type { ChunkResult } from './chunk';
-export { validateFill, validateFills } from './validate';
+export { recoverFill, validateFill, validateFills } from './validate';
 export { proseRanges } from './prose';
 export type { FillValidation } from './validate';
 export { GRAMMARS, grammarFor, languageIdForFile } from './languages';

@@ -5,6 +5,7 @@
 import type { OffsetRange } from '../core/types';
 import type { SyntaxCheck } from '../core/anchorCheck';
 import { checkFill } from '../core/anchorCheck';
+import { applyEdits, recoveryEdits } from '../core/recovery';
 import type { SyntaxNode } from '../core/syntaxTree';
 import { grammarFor, type GrammarName } from './languages';
 import { tryLoadLanguage, withTree } from './tree';
@@ -56,5 +57,35 @@ export async function validateFills(
       })));
     }
     return out;
+  });
+}
+
+/** Passes of recovery at most (each parses the document once). */
+export const RECOVERY_PASSES = 8;
+
+/**
+ * `fill` mended by the parser's own recovery (core/recovery.ts), pass after pass, until the
+ * document parses as well as `validateFill` asks; undefined when it never does (or nothing is left
+ * to edit), or the language has no grammar.
+ */
+export async function recoverFill(text: string, languageId: string, range: OffsetRange, fill: string, passes = RECOVERY_PASSES): Promise<string | undefined> {
+  const grammar = grammarFor(languageId);
+  const language = grammar && await tryLoadLanguage(grammar);
+  if (!language) return undefined;
+  return withTree(text, language, async oldRoot => {
+    let current = fill;
+    for (let pass = 0; pass <= passes; pass++) {
+      const newText = text.slice(0, range.start) + current + text.slice(range.end);
+      const next = await withTree(newText, language, newRoot => {
+        const check = checkFill({ oldRoot, newRoot, newText, range, fillLength: current.length, broken: BROKEN[grammar.name] });
+        if (check.ok) return { done: current };
+        const edits = pass < passes ? recoveryEdits(newRoot, newText, { start: range.start, end: range.start + current.length }) : [];
+        return { edits };
+      });
+      if ('done' in next) return next.done;
+      if (!next.edits?.length) return undefined;
+      current = applyEdits(current, next.edits, range.start);
+    }
+    return undefined;
   });
 }

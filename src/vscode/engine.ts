@@ -60,6 +60,8 @@ export interface EditResult {
   readonly repairRounds: number;
   /** Repaired spans whose text is a variant (balanced, cut back, lines dropped) of a sampled fill. */
   readonly variantFills?: number;
+  /** The text the parser could not fit was taken out of the repaired fill at the end (syntax/recoverFill). */
+  readonly recovered?: boolean;
   readonly nfe: number;
   readonly ms: number;
   /** Something the user should know about this fill (e.g. anchoring fell back to lines). */

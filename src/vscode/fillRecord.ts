@@ -17,6 +17,7 @@ export interface FillRecord {
   readonly syntaxOk?: boolean;
   readonly repairRounds?: number;
   readonly variantFills?: number;
+  readonly recovered?: boolean;
   readonly hunks?: number;
   /** Why a fill was refused or failed, in words for the user. */
   readonly message?: string;

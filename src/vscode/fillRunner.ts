@@ -98,7 +98,7 @@ export class FillRunner implements vscode.Disposable {
       const base: FillRecord = {
         uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
-        variantFills: result.variantFills,
+        variantFills: result.variantFills, recovered: result.recovered,
       };
       await this.beforeApply?.(uri);
       const stop = job.stopped(steps);

@@ -22,6 +22,7 @@ export class DiffuseLog implements vscode.Disposable {
       record.syntaxOk !== undefined ? `syntax=${record.syntaxOk ? 'ok' : 'errors'}` : undefined,
       record.repairRounds !== undefined ? `repairRounds=${record.repairRounds}` : undefined,
       record.variantFills ? `variantFills=${record.variantFills}` : undefined,
+      record.recovered ? 'recovered' : undefined,
       record.hunks !== undefined ? `hunks=${record.hunks}` : undefined,
       record.message ? `message=${JSON.stringify(record.message)}` : undefined,
     ].filter(Boolean);

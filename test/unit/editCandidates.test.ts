@@ -95,7 +95,7 @@ test('a chunk that comes back blank is filled again; the blank is not kept while
 test('the repair stays within its row budget on a large broken edit, and stops with a zero budget', async () => {
   const doc = Array.from({ length: 200 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
   const range = { start: 0, end: doc.length - 1 };
-  const broken = (r: FillRequest) => (r.original ?? '').replace(/= \d+;/g, '= ((;');
+  const broken = (r: FillRequest) => (r.original ?? '').replace(/= \d+;/g, '= ((((((((((;');
   const first = scripted(broken);
   const bounded = await runEdit(first.backend, { ...base, docText: doc, range, repairRows: 10, candidates: 4 });
   const firstPassRows = first.calls.filter((c) => c.sampler.temperature === 0).reduce((a, c) => a + c.requests.length, 0);
@@ -105,6 +105,7 @@ test('the repair stays within its row budget on a large broken edit, and stops w
   assert.ok(repairRows <= 10, `repair filled ${repairRows} rows`);
   assert.equal(bounded.repairRows, repairRows);
   assert.equal(bounded.syntaxOk, false, 'a backend that only breaks code cannot be repaired');
+  assert.equal(bounded.recovered, false, 'recovery would keep less than half of its code');
 
   const none = scripted(broken);
   const stopped = await runEdit(none.backend, { ...base, docText: doc, range, repairRows: 0 });
