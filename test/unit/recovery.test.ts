@@ -8,6 +8,17 @@ import { runEdit } from '../../src/model/editPipeline';
 import type { FillBackend } from '../../src/core/types';
 import { sampler } from './helpers/model';
 
+/** A backend that answers every row with `text`; `calls` gets each call's row count. */
+function constant(text: string, calls: number[] = []): FillBackend {
+  return {
+    id: 'scripted', describe: () => 'scripted', dispose: async () => undefined,
+    fill: async (requests) => {
+      calls.push(requests.length);
+      return { texts: requests.map(() => text), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) };
+    },
+  };
+}
+
 let ids = 0;
 function node(type: string, start: number, end: number, children: SyntaxNode[] = [], extra: Partial<SyntaxNode> = {}): SyntaxNode {
   const isMissing = extra.isMissing ?? false;
@@ -71,10 +82,7 @@ test('recoverFill: real grammars; the text the parser could not fit goes, the re
 test('fillSpans: when no sample or variant parses, the recovery of the least broken sample is kept, and counted as a variant', async () => {
   const doc = 'function f(price: number, count: number, tax: number) {\n  let total = 0;\n  return total;\n}\n';
   const span = { start: doc.indexOf('let'), end: doc.indexOf('\n  return') };
-  const backend: FillBackend = {
-    id: 'scripted', describe: () => 'scripted', dispose: async () => undefined,
-    fill: async (requests) => ({ texts: requests.map(() => 'let total = price * * count + tax;'), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) }),
-  };
+  const backend = constant('let total = price * * count + tax;');
   const opts = { doc, languageId: 'typescript', spans: [span], counts: [2], sampler: sampler(), batchRows: 4, blanks: () => false };
   const res = await fillSpans(backend, { ...opts, recover: true });
   assert.deepEqual([res.texts[0], res.oks[0], res.variants], ['let total = price * count + tax;', true, 1]);
@@ -88,10 +96,7 @@ test('fillSpans: when no sample or variant parses, the recovery of the least bro
 test('fillSpans: a recovery that gives back the code the span replaces is no fill', async () => {
   const doc = 'function f(a: number) {\n  let b = a;\n  return b;\n}\n';
   const span = { start: doc.indexOf('let'), end: doc.indexOf('\n  return') };
-  const backend: FillBackend = {
-    id: 'scripted', describe: () => 'scripted', dispose: async () => undefined,
-    fill: async (requests) => ({ texts: requests.map(() => 'let b = a ((;'), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) }),
-  };
+  const backend = constant('let b = a ((;');
   // Recovered, the fill would read `let b = a;`: the original, so it does not compete.
   assert.equal(await recoverFill(doc, 'typescript', span, 'let b = a ((;'), 'let b = a;');
   const res = await fillSpans(backend, {
@@ -107,13 +112,7 @@ test('runEdit: a region the repair could not mend ends as the parser recovers it
   const range = { start: doc.indexOf('let'), end: doc.indexOf('\n  return') };
   const calls: number[] = [];
   // Every draw doubles the operator: no sample, and no balanced or cut-back variant, parses.
-  const backend: FillBackend = {
-    id: 'scripted', describe: () => 'scripted', dispose: async () => undefined,
-    fill: async (requests) => {
-      calls.push(requests.length);
-      return { texts: requests.map(() => 'let total = price * * count;'), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) };
-    },
-  };
+  const backend = constant('let total = price * * count;', calls);
   const base = { docText: doc, languageId: 'typescript', range, anchoring: 'exact' as const, sampler: sampler(), maxCanvasTokens: 120, countTokens: (t: string) => Math.ceil(t.length / 3) };
   const result = await runEdit(backend, base);
   assert.ok(calls.length > 1, 'the model was drawn again before any of its text was taken out');
