@@ -96,8 +96,9 @@ def run(model, tasks, extra, dump=""):
 def score(tasks, answers):
     """Means over `tasks`, with the fills that parse and are a real answer (`syntax_ok_real`): not
     empty, and for a rewrite (a task with "original") not the original text given back; and the
-    share whose repair kept a bracket-balanced or cut-back variant of a sampled fill (`variant`)."""
-    em = es = ok = ok_before = nfe = ms = real = empty = same = variant = 0
+    share whose repair kept a bracket-balanced or cut-back variant of a sampled fill (`variant`), and
+    of those, the share that ended as the parser's recovery of the fill (`recovered`)."""
+    em = es = ok = ok_before = nfe = ms = real = empty = same = variant = recovered = 0
     for t in tasks:
         a = answers.get(t["task_id"], {})
         c = a.get("completion", "")
@@ -112,11 +113,13 @@ def score(tasks, answers):
         same += is_same
         real += good and not is_empty and not is_same
         variant += bool(a.get("variant_fills"))
+        recovered += bool(a.get("recovered"))
         nfe += a.get("nfe", 0)
         ms += a.get("ms", 0)
     n = len(tasks)
     res = {"exact_match": round(em / n, 4), "edit_similarity": round(es / n, 4), "syntax_ok": round(ok / n, 4), "syntax_ok_before_repair": round(ok_before / n, 4),
            "syntax_ok_real": round(real / n, 4), "empty": round(empty / n, 4), "variant": round(variant / n, 4),
+           "recovered": round(recovered / n, 4),
            "nfe": round(nfe / n, 2), "ms": round(ms / n, 1), "n": n}
     if any("original" in t for t in tasks):
         res["unchanged"] = round(same / n, 4)

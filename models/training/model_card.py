@@ -91,6 +91,8 @@ def main():
                 w(f"| {label}: syntax-valid before / after syntax-guided re-masking | {pct(r.get('syntax_ok_before_repair'))} / {pct(r['syntax_ok'])} |")
             if "variant" in r:
                 w(f"| {label}: fills whose repair kept a variant (balanced, cut back, broken lines dropped) | {pct(r['variant'])} |")
+            if "recovered" in r:
+                w(f"| {label}: fills ending as the parser's recovery (text it could not fit taken out) | {pct(r['recovered'])} |")
     he = (bench.get("humaneval") or {}).get("single-line") or {}
     if "passAt1" in he:
         w(f"| HumanEval-infilling single-line pass@1 ({he['tasks']} of {he['of']} tasks, spread evenly) | {pct(he['passAt1'])} |")
