@@ -133,6 +133,7 @@ async function bench(a: BenchArgs): Promise<void> {
     Object.assign(summary, { cli_ms_50_lines: round(runs[0].wallMs, 0), cli_ms_1000_lines: round(runs[1].wallMs, 0), model_load_ms: round(load.workerLoadMs, 0), cli_start_ms: round(load.cliStartMs, 0) });
     const failed = runs.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
     if (failed.length) summary.cli_failures = failed;
+    else delete out.cli_failures;
   }
   if (a.only.has('repair')) {
     const reopened = await openEngine(a.modelDir, a.threads);
@@ -154,7 +155,9 @@ async function bench(a: BenchArgs): Promise<void> {
   }
   machine.loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
   const totalS = (performance.now() - t0) / 1000;
-  Object.assign(out, summary, { machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) });
+  // A run of some sections leaves the others as they were: which model step measured each is kept.
+  const measuredBy = { ...(out.section_model_step as Record<string, unknown> | undefined), ...Object.fromEntries([...a.only].map((s) => [s, cfgRaw.training?.step])) };
+  Object.assign(out, summary, { section_model_step: measuredBy, machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) });
   if (a.write) fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
   print(`\nmachine: ${machine.cpu}, ${machine.cores} cores, ${a.threads} threads, load ${machine.loadStart} -> ${machine.loadEnd}; ${Math.round(totalS)} s in all`);
   print(JSON.stringify({ ...summary, machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads }, model_step: cfgRaw.training?.step, mode: out.mode, seconds: Math.round(totalS) }));
