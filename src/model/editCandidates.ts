@@ -199,12 +199,9 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
       const fewest = Math.min(...cands.filter((c) => !c.variant).map((c) => c.errors));
       const seen = new Set(cands.map((c) => c.text));
       for (const c of cands.filter((x) => !x.variant && x.errors === fewest && !x.blanks).slice(0, RECOVERED_TRIES)) {
-        const mended = await recoverFill(o.doc, o.languageId, span, c.text);
-        // The code the span replaces given back is no fill.
-        const replaced = o.originals?.[k] ?? o.toward?.[k];
-        if (mended === undefined || seen.has(mended) || mended === replaced || 2 * codeSize(mended) < codeSize(c.text)) continue;
-        const [check] = await validateFills(o.doc, o.languageId, span, [mended]);
-        cands.push({ ...scored(mended, check, true), recovered: true });
+        const mended = await recoverFill(o.doc, o.languageId, span, c.text, { replaced: o.originals?.[k] ?? o.toward?.[k] });
+        if (mended === undefined || seen.has(mended.text)) continue;
+        cands.push({ ...scored(mended.text, mended.check, true), recovered: true });
         break;
       }
     }

@@ -15,7 +15,6 @@ import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
 import { anchorRange, chunkRange, pieceRanges, recoverFill, reindent, validateFill } from '../syntax';
-import { codeSize } from '../core/fillVariants';
 import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
 import { RegionText } from './editRegion';
 
@@ -336,12 +335,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // Still broken: the parser's own recovery of the region as it stands (the text it could not fit
   // taken out, missing tokens written in), where that keeps half of the region's code.
   if (finalRefill && check.checked && !check.ok && !o.signal?.aborted) {
-    const mended = await recoverFill(o.docText, o.languageId, range, region.text);
     // The region's own code given back is no fill: the broken fill stays, reported as broken.
-    const replaced = o.docText.slice(range.start, range.end);
-    if (mended !== undefined && mended !== replaced && 2 * codeSize(mended) >= codeSize(region.text) && !blanksRegion(range, mended)) {
-      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended]);
-      check = await validateFill(o.docText, o.languageId, range, region.text);
+    const mended = await recoverFill(o.docText, o.languageId, range, region.text, { replaced: o.docText.slice(range.start, range.end) });
+    if (mended !== undefined && !blanksRegion(range, mended.text)) {
+      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text]);
+      check = mended.check;
       variantFills++;
       recovered = true;
     }

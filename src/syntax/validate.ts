@@ -6,6 +6,7 @@ import type { OffsetRange } from '../core/types';
 import type { SyntaxCheck } from '../core/anchorCheck';
 import { checkFill } from '../core/anchorCheck';
 import { applyEdits, recoveryEdits } from '../core/recovery';
+import { codeSize } from '../core/fillVariants';
 import type { SyntaxNode } from '../core/syntaxTree';
 import { grammarFor, type GrammarName } from './languages';
 import { tryLoadLanguage, withTree } from './tree';
@@ -65,20 +66,28 @@ export const RECOVERY_PASSES = 8;
 
 /**
  * `fill` mended by the parser's own recovery (core/recovery.ts), pass after pass, until the
- * document parses as well as `validateFill` asks; undefined when it never does (or nothing is left
- * to edit), or the language has no grammar.
+ * document parses as well as `validateFill` asks, with that check; undefined when it never does
+ * (or nothing is left to edit), when the mended text keeps less than half of the fill's code or is
+ * `replaced` (the code the fill replaces, given back, is no fill), or the language has no grammar.
  */
-export async function recoverFill(text: string, languageId: string, range: OffsetRange, fill: string, passes = RECOVERY_PASSES): Promise<string | undefined> {
+export async function recoverFill(
+  text: string,
+  languageId: string,
+  range: OffsetRange,
+  fill: string,
+  options: { replaced?: string; passes?: number } = {},
+): Promise<{ text: string; check: FillValidation } | undefined> {
+  const passes = options.passes ?? RECOVERY_PASSES;
   const grammar = grammarFor(languageId);
   const language = grammar && await tryLoadLanguage(grammar);
   if (!language) return undefined;
-  return withTree(text, language, async oldRoot => {
+  const mended = await withTree(text, language, async oldRoot => {
     let current = fill;
     for (let pass = 0; pass <= passes; pass++) {
       const newText = text.slice(0, range.start) + current + text.slice(range.end);
       const next = await withTree(newText, language, newRoot => {
         const check = checkFill({ oldRoot, newRoot, newText, range, fillLength: current.length, broken: BROKEN[grammar.name] });
-        if (check.ok) return { done: current };
+        if (check.ok) return { done: { text: current, check: { ...check, checked: true } } };
         const edits = pass < passes ? recoveryEdits(newRoot, newText, { start: range.start, end: range.start + current.length }) : [];
         return { edits };
       });
@@ -88,4 +97,6 @@ export async function recoverFill(text: string, languageId: string, range: Offse
     }
     return undefined;
   });
+  if (!mended || mended.text === options.replaced || 2 * codeSize(mended.text) < codeSize(fill)) return undefined;
+  return mended;
 }

@@ -60,7 +60,7 @@ export interface EditResult {
   readonly repairRounds: number;
   /** Repaired spans whose text is a variant (balanced, cut back, lines dropped) of a sampled fill. */
   readonly variantFills?: number;
-  /** The text the parser could not fit was taken out of the repaired fill at the end (syntax/recoverFill). */
+  /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
   readonly recovered?: boolean;
   readonly nfe: number;
   readonly ms: number;

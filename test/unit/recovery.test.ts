@@ -63,19 +63,19 @@ test('recoveryEdits: only the fill is edited, and a missing named node (that wou
 test('recoverFill: real grammars; the text the parser could not fit goes, the rest of the fill stays', async () => {
   const ts = 'function f(price: number, count: number, tax: number) {\n  let total = 0;\n  return total;\n}\n';
   const tsRange = { start: ts.indexOf('let'), end: ts.indexOf('\n  return') };
-  assert.equal(await recoverFill(ts, 'typescript', tsRange, 'let total = price * * count + tax;'), 'let total = price * count + tax;');
+  assert.equal((await recoverFill(ts, 'typescript', tsRange, 'let total = price * * count + tax;'))?.text, 'let total = price * count + tax;');
 
   const py = 'def f(x):\n    y = x\n    return y\n';
   const pyRange = { start: py.indexOf('y = x'), end: py.indexOf('\n    return') };
-  const mended = await recoverFill(py, 'python', pyRange, 'y = x + )\n    z = y * 2');
+  const mended = (await recoverFill(py, 'python', pyRange, 'y = x + )\n    z = y * 2'))?.text;
   assert.ok(mended !== undefined);
   assert.ok((await validateFill(py, 'python', pyRange, mended)).ok, mended);
   assert.ok(2 * mended.replace(/\s+/g, '').length >= 'y=x+)z=y*2'.length, `most of the fill is kept: ${mended}`);
 
   // The spaces before a `;` go with the text taken out.
-  assert.equal(await recoverFill(ts, 'typescript', tsRange, 'let total = ((;'), 'let total;');
+  assert.equal((await recoverFill(ts, 'typescript', tsRange, 'let total = ((;'))?.text, 'let total;');
   // A fill that parses is given back as it is; a language without a grammar gets nothing.
-  assert.equal(await recoverFill(ts, 'typescript', tsRange, 'let total = price;'), 'let total = price;');
+  assert.equal((await recoverFill(ts, 'typescript', tsRange, 'let total = price;'))?.text, 'let total = price;');
   assert.equal(await recoverFill('abc', 'cobol', { start: 0, end: 3 }, 'x ) y'), undefined);
 });
 
@@ -98,7 +98,8 @@ test('fillSpans: a recovery that gives back the code the span replaces is no fil
   const span = { start: doc.indexOf('let'), end: doc.indexOf('\n  return') };
   const backend = constant('let b = a ((;');
   // Recovered, the fill would read `let b = a;`: the original, so it does not compete.
-  assert.equal(await recoverFill(doc, 'typescript', span, 'let b = a ((;'), 'let b = a;');
+  assert.equal((await recoverFill(doc, 'typescript', span, 'let b = a ((;'))?.text, 'let b = a;');
+  assert.equal(await recoverFill(doc, 'typescript', span, 'let b = a ((;', { replaced: 'let b = a;' }), undefined);
   const res = await fillSpans(backend, {
     doc, languageId: 'typescript', spans: [span], counts: [2], sampler: sampler(), batchRows: 4, blanks: () => false,
     originals: ['let b = a;'], recover: true,
