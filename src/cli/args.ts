@@ -15,6 +15,8 @@ Commands:
   edit FILE [--lines A-B] [--write]     fill the lines (or the whole file); print a unified diff
   infill --in tasks.jsonl [--out F]     one task per line {task_id, prompt, suffix, max_tokens?, original?}
   repair FILE [--lines A-B] [--write]   re-mask the improbable tokens and denoise them
+  apply FILE --snippet S [--write]      apply an edit snippet (\`// ... existing code ...\` markers; S = - for stdin);
+                                        exit 1 when a piece cannot be placed (nothing written)
 
 Options:
   --model DIR          model folder (model.onnx, tokenizer.json, config.json); default: bundled model
@@ -34,6 +36,7 @@ Options:
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
   --remote-model NAME  model name for the remote server
   --remote-api A       fim | completions | chat (default fim)
+  --snippet S          apply: the snippet file (- = standard input)
   --json               machine-readable output on stdout
   -h, --help           this text
 `;
@@ -46,6 +49,7 @@ export interface CliArgs {
   json: boolean;
   model?: string;
   input?: string;
+  snippet?: string;
   output?: string;
   anchoring: AnchoringMode;
   provider: string;
@@ -88,6 +92,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--json': a.json = true; break;
       case '--model': a.model = next(); break;
       case '--in': a.input = next(); break;
+      case '--snippet': a.snippet = next(); break;
       case '--out': a.output = next(); break;
       case '--lines': {
         const m = /^(\d+)(?:-(\d+))?$/.exec(next());

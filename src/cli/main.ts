@@ -12,6 +12,7 @@ import { openBackend, type CliBackend } from './backend';
 import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
 import { runInfill } from './infill';
 import { runRepairCommand } from './repair';
+import { runApplyCommand } from './apply';
 import { unifiedDiff } from './diffText';
 
 async function main(argv: string[]): Promise<number> {
@@ -20,8 +21,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!['edit', 'infill', 'repair'].includes(args.command)) throw new UsageError(`Unknown command "${args.command}" (see --help)`);
+  if (!['edit', 'infill', 'repair', 'apply'].includes(args.command)) throw new UsageError(`Unknown command "${args.command}" (see --help)`);
   configureSyntax({});
+  // Apply places the snippet by alignment: no model is loaded.
+  if (args.command === 'apply') return runApplyCommand(args);
   validateInputs(args);
   const backend = await openBackend(args);
   try {

@@ -82,6 +82,8 @@ export interface FillBackend {
   readonly id: string;
   /** Human-readable description (model name, execution provider). */
   describe(): string;
+  /** Where the fills come from: the local model's folder, or the remote server's base URL. */
+  readonly source?: string;
   fill(
     requests: readonly FillRequest[],
     options: SamplerOptions,

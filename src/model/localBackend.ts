@@ -42,6 +42,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
   let tokenizer: CodeTokenizer | undefined;
   return {
     id: 'local',
+    source: opts.modelDir,
     provider: info.provider,
     fallbackNotice: info.fallbackNotice,
     maxContext: info.maxContext,

@@ -158,6 +158,7 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
   };
   const backend: RemoteBackend = {
     id: 'remote',
+    source: o.endpoint,
     provider: 'remote',
     api: o.api,
     maxContext: 2 * maxOut,

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { loadEngine, type Backend, type EditRequest, type EditResult, type Engine } from './engine';
 import type { DiffuseLog } from './log';
 import type { Settings } from './settings';
@@ -96,7 +97,7 @@ export class BackendService implements vscode.Disposable {
       `(asked for "${this.settings.get('executionProvider')}"; this onnxruntime-node build can use here: ${offered})`);
     if (local.fallbackNotice) {
       this.log?.info(local.fallbackNotice);
-      void vscode.window.showInformationMessage(`Diffuse: ${local.fallbackNotice}`);
+      void notify.info(`Diffuse: ${local.fallbackNotice}`);
     }
     return local;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { OffsetRange } from '../core/types';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner } from './fillRunner';
@@ -46,7 +47,7 @@ export class EditCommands {
       const limit = this.settings.get('wholeFileConfirmLines');
       if (doc.lineCount > limit) {
         const go = 'Edit Whole File';
-        const answer = await vscode.window.showWarningMessage(
+        const answer = await notify.warn(
           `Nothing is selected: rewrite all ${doc.lineCount.toLocaleString()} lines of this file?`,
           { modal: true, detail: 'Select a region to edit only that part. Every change is shown for review first.' },
           go,
@@ -55,7 +56,7 @@ export class EditCommands {
       }
       target = { start: 0, end: doc.getText().length };
     } else if (doc.getText(editor.selection).trim() === '') {
-      void vscode.window.showInformationMessage('Diffuse: the selection holds only whitespace; select the code to rewrite.');
+      void notify.info('Diffuse: the selection holds only whitespace; select the code to rewrite.');
       return undefined;
     }
     return this.runner.fill(doc, target, this.settings.get('anchoring'), token, instruction);
@@ -75,7 +76,7 @@ export class EditCommands {
     if (target.start === target.end) {
       const line = doc.lineAt(editor.selection.active.line);
       if (line.isEmptyOrWhitespace) {
-        void vscode.window.showInformationMessage('Diffuse: put the cursor in some code or select what to rewrite.');
+        void notify.info('Diffuse: put the cursor in some code or select what to rewrite.');
         return undefined;
       }
       target = { start: doc.offsetAt(line.range.start), end: doc.offsetAt(line.rangeIncludingLineBreak.end) };
@@ -86,13 +87,13 @@ export class EditCommands {
 
   private editorFor(what: string): vscode.TextEditor | undefined {
     const editor = vscode.window.activeTextEditor;
-    if (!editor) void vscode.window.showInformationMessage(`${what}: open a file first.`);
+    if (!editor) void notify.info(`${what}: open a file first.`);
     return editor;
   }
 
   private checkDocument(doc: vscode.TextDocument): boolean {
     const why = refuseDocument(doc, this.settings.get('maxFileBytes'));
-    if (why) void vscode.window.showWarningMessage(`Diffuse: ${why}`);
+    if (why) void notify.warn(`Diffuse: ${why}`);
     return !why;
   }
 }

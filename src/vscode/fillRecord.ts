@@ -9,6 +9,8 @@ export interface FillRecord {
   /** The range the engine replaced (after anchoring), in the document as it was when the fill began. */
   readonly range?: OffsetRange;
   readonly model?: string;
+  /** The backend's source: the local model's folder, or the remote server's base URL. */
+  readonly source?: string;
   readonly provider?: string;
   /** Denoising steps reported to the live view. */
   readonly steps: number;
@@ -19,6 +21,8 @@ export interface FillRecord {
   readonly variantFills?: number;
   readonly recovered?: boolean;
   readonly hunks?: number;
+  /** Diffuse Apply: snippet pieces that could not be placed. */
+  readonly unplaced?: number;
   /** Why a fill was refused or failed, in words for the user. */
   readonly message?: string;
 }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs';
 import type { TextChange } from '../core/rebase';
+import { runApply } from '../engine/apply';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
@@ -96,7 +98,7 @@ export class FillRunner implements vscode.Disposable {
       const { result, backend } = answer;
       if (result.notice) this.log.info(result.notice);
       const base: FillRecord = {
-        uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), provider: backend.provider,
+        uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), source: backend.source, provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
         variantFills: result.variantFills, recovered: result.recovered,
       };
@@ -120,6 +122,36 @@ export class FillRunner implements vscode.Disposable {
   }
 
   /**
+   * Diffuse Apply: `snippet` placed in the document by alignment (engine/apply), then the same
+   * review as a fill. A piece that cannot be placed refuses the whole apply, naming the snippet's
+   * lines and why; nothing is changed.
+   */
+  async apply(doc: vscode.TextDocument, snippet: string, source: string): Promise<FillRecord> {
+    const uri = doc.uri.toString();
+    const busy = whyBusy(uri, [this.jobs, ...this.others], this.reviews);
+    if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
+    const version = doc.version;
+    const baseText = doc.getText();
+    this.status.busy('Diffuse: applying…');
+    const r = await runApply({ docText: baseText, snippet, languageId: doc.languageId });
+    const base: FillRecord = {
+      uri, outcome: 'review', range: r.range, model: 'Diffuse Apply (alignment)', source, steps: 0, nfe: r.modelCalls, ms: r.ms,
+      syntaxOk: r.syntax === 'unchecked' ? undefined : r.syntax === 'ok', unplaced: r.unplaced.length,
+    };
+    if (r.unplaced.length) {
+      const which = r.unplaced.map(u => `snippet lines ${u.snippetLines[0]}-${u.snippetLines[1]}: ${u.reason}`).join('; ');
+      return this.finish({ ...base, outcome: 'refused', message: `Apply: ${r.unplaced.length} of ${r.pieces} piece(s) could not be placed, so nothing was changed (${which}).` });
+    }
+    if (!r.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: 'the snippet changes nothing: the file already reads that way.' });
+    if (doc.version !== version) {
+      return this.finish({ ...base, outcome: 'refused', message: 'The document changed while the snippet was applied; run Diffuse Apply again.' });
+    }
+    const edit: RootedEdit = { docId: uri, version, baseText, range: r.range, newText: r.newText };
+    return this.present(doc, edit, [], base, r.syntax === 'broken'
+      ? 'Diffuse Apply: the merged file has more syntax errors than before; review it carefully.' : undefined);
+  }
+
+  /**
    * Shows `newText` over `range` of the document as it is now, through the same path as a
    * finished fill (rooted edit, then review): for the in-host tests, which need known proposals
    * to check the review byte for byte whatever the model would propose.
@@ -134,16 +166,15 @@ export class FillRunner implements vscode.Disposable {
    * The one path from a finished fill to a review: the edit is moved across `since` (the changes
    * made after its version) or refused, then shown as hunks; `base` is the record of the fill.
    */
-  private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord): Promise<FillRecord> {
+  private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord,
+    syntaxWarning = base.syntaxOk === false ? 'Diffuse: the proposed code still has syntax errors after repair; review it carefully.' : undefined): Promise<FillRecord> {
     const started = await this.reviews.start(doc, edit, since);
     const content = this.settings.get('debugLogContent')
       ? { before: edit.baseText.slice(edit.range.start, edit.range.end), after: edit.newText }
       : undefined;
     if (started.kind === 'refused') return this.finish({ ...base, outcome: 'refused', message: started.message }, content);
     if (started.kind === 'no-change') return this.finish({ ...base, outcome: 'no-change', hunks: 0 }, content);
-    if (base.syntaxOk === false) {
-      void vscode.window.showWarningMessage('Diffuse: the proposed code still has syntax errors after repair; review it carefully.');
-    }
+    if (syntaxWarning) void notify.warn(syntaxWarning);
     return this.finish({ ...base, outcome: 'review', hunks: started.hunks }, content);
   }
 
@@ -154,7 +185,7 @@ export class FillRunner implements vscode.Disposable {
     if (record.outcome === 'refused' || record.outcome === 'failed') {
       this.log.warnUser(`Diffuse: ${record.message ?? 'the fill failed.'}`);
     } else if (record.outcome === 'no-change') {
-      void vscode.window.showInformationMessage('Diffuse: the model proposed no change.');
+      void notify.info(`Diffuse: ${record.message ?? 'the model proposed no change.'}`);
     }
     this.finished.fire(record);
     return record;

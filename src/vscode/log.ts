@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { FillRecord } from './fillRecord';
 
 /**
@@ -38,7 +39,7 @@ export class DiffuseLog implements vscode.Disposable {
 
   /** Shows `message` as a warning that offers this log, where the details are. */
   warnUser(message: string): void {
-    void vscode.window.showWarningMessage(message, 'Show Log').then(choice => {
+    void notify.warn(message, 'Show Log').then(choice => {
       if (choice) this.channel.show(true);
     });
   }

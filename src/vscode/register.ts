@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
+import { ApplyCommand } from './applyCommand';
 import { BackendService } from './backendService';
 import { DiffuseDecorations } from './decorations';
 import { EditCommands } from './editCommands';
@@ -17,6 +19,8 @@ export const COMMAND_IDS = [
   'diffuse.editWithInstruction',
   'diffuse.quickRewrite',
   'diffuse.repair',
+  'diffuse.apply',
+  'diffuse.applyFromEditor',
   'diffuse.acceptHunk',
   'diffuse.rejectHunk',
   'diffuse.acceptAll',
@@ -48,6 +52,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const runner = new FillRunner(settings, backends, reviews, decorations, log, status);
   const edits = new EditCommands(settings, runner);
   const remote = new RemoteCommands(context, backends, edits, log);
+  const applies = new ApplyCommand(settings, runner);
   const repairs = new RepairCommand(settings, backends, reviews, runner, log, status);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
 
@@ -56,13 +61,13 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const hunkTarget = (uri?: unknown, id?: unknown): { uri: string; id: string } | undefined => {
     if (typeof uri === 'string' && typeof id === 'string') return { uri, id };
     const at = reviews.atCursor();
-    if (!at) void vscode.window.showInformationMessage('Diffuse: the cursor is not on a pending change.');
+    if (!at) void notify.info('Diffuse: the cursor is not on a pending change.');
     return at && { uri: at.uri, id: at.hunk.id };
   };
   const needsReview = (): string | undefined => {
     const uri = activeUri();
     if (uri && reviews.has(uri)) return uri;
-    void vscode.window.showInformationMessage('Diffuse: this file has no pending changes.');
+    void notify.info('Diffuse: this file has no pending changes.');
     return undefined;
   };
 
@@ -71,6 +76,8 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
     'diffuse.quickRewrite': () => edits.quickRewrite(),
     'diffuse.editWithInstruction': (instruction) => remote.editWithInstruction(instruction),
     'diffuse.repair': () => repairs.repair(),
+    'diffuse.apply': (snippet) => applies.fromClipboard(snippet),
+    'diffuse.applyFromEditor': (uri) => applies.fromEditor(uri),
     'diffuse.acceptHunk': (uri, id) => {
       const t = hunkTarget(uri, id);
       return t ? reviews.accept(t.uri, t.id) : false;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { API_KEY_SECRET, type BackendService } from './backendService';
 import type { EditCommands } from './editCommands';
 import type { FillRecord } from './fillRecord';
@@ -24,7 +25,7 @@ export class RemoteCommands {
   async editWithInstruction(arg?: unknown): Promise<FillRecord | undefined> {
     const support = this.backends.instructionSupport();
     if (!support.ok) {
-      const choice = await vscode.window.showInformationMessage(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead?`, RUN_PLAIN);
+      const choice = await notify.info(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead?`, RUN_PLAIN);
       return choice === RUN_PLAIN ? this.edits.edit() : undefined;
     }
     const instruction = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
@@ -56,7 +57,7 @@ export class RemoteCommands {
     this.backends.reset();
     this.log.info(key.trim() ? 'API key saved to secret storage' : 'API key deleted from secret storage');
     if (typeof arg !== 'string') {
-      void vscode.window.showInformationMessage(key.trim() ? 'Diffuse: API key saved.' : 'Diffuse: API key deleted.');
+      void notify.info(key.trim() ? 'Diffuse: API key saved.' : 'Diffuse: API key deleted.');
     }
     return true;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { LocalBackend } from '../model/localBackend';
 import { runRepair, type RepairResult, type RepairScorer } from '../model/repairPipeline';
@@ -74,13 +75,13 @@ export class RepairCommand implements vscode.Disposable {
   async repair(token?: vscode.CancellationToken): Promise<RepairRecord | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage('Diffuse Repair: open a file first.');
+      void notify.info('Diffuse Repair: open a file first.');
       return undefined;
     }
     const doc = editor.document;
     const refused = refuseDocument(doc, this.settings.get('maxFileBytes'));
     if (refused) {
-      void vscode.window.showWarningMessage(`Diffuse: ${refused}`);
+      void notify.warn(`Diffuse: ${refused}`);
       return undefined;
     }
     const target = { start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) };
@@ -88,7 +89,7 @@ export class RepairCommand implements vscode.Disposable {
       ? doc.lineAt(editor.selection.active.line).isEmptyOrWhitespace && 'Diffuse Repair: put the cursor in some code or select what to repair.'
       : doc.getText(editor.selection).trim() === '' && 'Diffuse Repair: the selection holds only whitespace; select some code.';
     if (nothing) {
-      void vscode.window.showInformationMessage(nothing);
+      void notify.info(nothing);
       return undefined;
     }
     return this.run(doc, target, token);
@@ -172,7 +173,7 @@ export class RepairCommand implements vscode.Disposable {
     if (record.outcome === 'refused' || record.outcome === 'failed') {
       this.log.warnUser(`Diffuse: ${record.message ?? 'the repair failed.'}`);
     } else if (record.outcome === 'no-change') {
-      void vscode.window.showInformationMessage(`Diffuse: ${record.message ?? nothingToRepair(0)}`);
+      void notify.info(`Diffuse: ${record.message ?? nothingToRepair(0)}`);
     }
     return record;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { counterIds, normalizeEol } from '../core/hunks';
 import { rebaseRange, type TextChange } from '../core/rebase';
 import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
@@ -122,7 +123,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (!session || !edit) return false;
     this.afterResolve(session);
     const ok = await applyReplacements(session.document, [edit]);
-    if (!ok) void vscode.window.showWarningMessage('Diffuse: the document changed; the hunk could not be rejected. Use Undo to revert it.');
+    if (!ok) void notify.warn('Diffuse: the document changed; the hunk could not be rejected. Use Undo to revert it.');
     return ok;
   }
 
@@ -141,7 +142,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     const edits = session.rejectAll();
     this.afterResolve(session);
     if (!(await applyReplacements(session.document, edits))) {
-      void vscode.window.showWarningMessage('Diffuse: the document changed; the review could not be rejected. Use Undo to revert it.');
+      void notify.warn('Diffuse: the document changed; the review could not be rejected. Use Undo to revert it.');
       return 0;
     }
     return edits.length;

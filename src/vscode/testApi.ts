@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PendingHunk } from '../core/review';
 import type { OffsetRange } from '../core/types';
 import type { FillRecord } from './fillRecord';
+import { setMessageResponder, type MessageResponder } from './notify';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
 
@@ -25,6 +26,8 @@ export interface DiffuseTestApi {
    * same path a finished fill takes (rooted edit, then review session), so the review mechanics
    * can be tested on known proposals whatever the model proposes. Resolves to the fill's record.
    */
+  /** Answers every notification the extension shows (undefined: shown in the window again). */
+  setMessageResponder(responder: MessageResponder | undefined): void;
   proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange): Promise<FillRecord>;
 }
 
@@ -39,6 +42,7 @@ export function createTestApi(reviews: ReviewManager, runner: FillRunner): Diffu
     setBeforeApply: hook => {
       runner.beforeApply = hook;
     },
+    setMessageResponder,
     proposeForTest: async (uri, newText, range) => {
       const doc = await vscode.workspace.openTextDocument(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri);
       return runner.propose(doc, range, newText);

@@ -2,7 +2,11 @@
 //   node --import tsx --test test/bench/bench.test.ts
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
+import { applyBaseline } from './src/applyBaseline';
 import { corrupt, KINDS } from './src/corrupt';
 import { cutHoles, type Doc } from './src/holdout';
 import { selectEvenly } from './src/humaneval';
@@ -81,4 +85,25 @@ test('the chart is one SVG with a line per series', () => {
   assert.ok(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'));
   assert.equal(svg.match(/<polyline/g)?.length, 2);
   assert.ok(svg.includes('T &lt;1&gt;'));
+});
+
+test('the baseline aligner replaces each piece from its first line to its last, or reports it unplaced', () => {
+  const original = 'a\nb\nc\nd\ne\n';
+  const r = applyBaseline(original, '```ts src/x.ts\n// ... existing code ...\nb\nB2\nd\n// ...\n```\n');
+  assert.deepEqual([r.text, r.unplaced.length, r.pieces], ['a\nb\nB2\nd\ne\n', 0, 1]);
+  const miss = applyBaseline(original, 'x\nc\n// ... existing code ...\n  d\n');
+  assert.deepEqual(miss.unplaced, [{ snippetLines: [1, 2], reason: 'first line not found in the original' }]);
+  assert.equal(miss.text, 'a\nb\nc\n  d\ne\n', 'the pieces it could place are placed');
+});
+
+test('the apply tasks are real edits, every style present, snippets never the new file', () => {
+  const file = path.join(__dirname, 'data', 'apply-tasks.jsonl.gz');
+  const tasks = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  assert.ok(tasks.length >= 200 && new Set(tasks.map((t) => t.package)).size >= 12);
+  assert.deepEqual([...new Set(tasks.map((t) => t.style))].sort(), ['context1', 'context3', 'function', 'outline']);
+  assert.equal(new Set(tasks.map((t) => t.id)).size, tasks.length);
+  for (const t of tasks) {
+    assert.ok(t.old !== t.new && t.snippet !== t.new && !/\r/.test(t.old + t.new), t.id);
+    assert.ok(!['@trpc/server', 'mobx', '@reduxjs/toolkit', 'svelte', 'eslint'].includes(t.package), t.id);
+  }
 });

@@ -17,7 +17,7 @@ if (!vsix) {
 }
 if (!fs.existsSync(vsix)) fail(`no such file: ${vsix}`);
 
-const server = await startCodeServer({ extraArgs: ['--install-extension', vsix] });
+const server = await startCodeServer({ extraArgs: ['--install-extension', vsix], env: { DIFFUSE_TEST_INSTALLED_VSIX: vsix } });
 let code = 1;
 try {
   const installed = fs.readdirSync(server.extensionsDir).filter(d => d.startsWith('diffuse-edit.diffuse-edit-'));

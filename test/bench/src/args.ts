@@ -2,7 +2,9 @@
 import * as path from 'node:path';
 import { SUBSETS, type Subset } from './humaneval';
 
-export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'e2e', 'repair', 'humaneval'] as const;
+export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'e2e', 'repair', 'humaneval', 'apply'] as const;
+/** Sections that run without the model (a run of these alone needs no model.onnx). */
+export const MODEL_FREE: ReadonlySet<Section> = new Set<Section>(['apply']);
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -21,10 +23,14 @@ export interface BenchArgs {
   readonly oracle: boolean;
   /** Extra sampler flags passed to the CLI (humaneval, end-to-end runs). */
   readonly cliArgs: string[];
+  /** Wrong (and unplaced) apply tasks to print with a diff, to debug the apply section. */
+  readonly applyFailures: number;
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval] [--limit N (repair blocks per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval,apply] [--limit N (repair blocks per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
+                   [--apply-failures N (print the first N wrong apply tasks with a diff)]
+    --only apply needs no model
   npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]
     --oracle executes the canonical solutions (checks the harness; expect 100%); other --flags go to the CLI
 `;
@@ -43,6 +49,7 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
   let data: string | undefined;
   let maxTokens: number | undefined;
   let oracle = false;
+  let applyFailures = 0;
   const cliArgs: string[] = [];
   const int = (flag: string, v: string | undefined) => {
     const n = Number(v);
@@ -62,6 +69,7 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
       case '--max-tokens': maxTokens = int(a, next()); break;
       case '--data': data = next(); break;
       case '--oracle': oracle = true; break;
+      case '--apply-failures': applyFailures = int(a, next()); break;
       case '--subset': {
         const s = next();
         if (!s || !(s in SUBSETS)) throw new Error(`--subset must be one of ${Object.keys(SUBSETS).join(', ')}, got ${s}`);
@@ -86,5 +94,5 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
         throw new Error(`Unknown option ${a}\n${USAGE}`);
     }
   }
-  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, oracle, cliArgs };
+  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, oracle, cliArgs, applyFailures };
 }

@@ -1,20 +1,23 @@
 /**
  * `npm run bench`: diffusion against one-token-at-a-time on held-out code (speed and quality side
  * by side), the step/threshold trade-off, scaling, the machine's limit, the CLI end to end, repair,
- * and a HumanEval-infilling slice. Prints a table per section, then one JSON line; writes
- * test/bench/results.json and media/perf-canvas.svg. No timing is asserted anywhere.
+ * a HumanEval-infilling slice, and Diffuse Apply (edit snippets applied to real package edits, no
+ * model). Prints a table per section, then one JSON line; writes test/bench/results.json and
+ * media/perf-canvas.svg (and its PNG, which the README shows). No timing is asserted anywhere.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SamplerOptions, Strategy } from '../../../src/core/types';
 import { configureSyntax } from '../../../src/syntax';
-import { parseBenchArgs, type BenchArgs } from './args';
+import { applyFailures, applyJson, applySummary, runApplyBench } from './applyBench';
+import { MODEL_FREE, parseBenchArgs, type BenchArgs } from './args';
 import { heldOutTypeScript, loadTimes, runCli, type CliRun } from './e2e';
 import { cutHoles, loadHeldOut } from './holdout';
 import { runHumanEval, type HumanEvalResult } from './humaneval';
 import { openEngine, type Engine } from './inproc';
-import { describeMachine } from './machine';
+import { describeMachine, type Machine } from './machine';
 import { measurePeak, type Architecture } from './peak';
 import { runRepairBench } from './repair';
 import * as report from './report';
@@ -53,9 +56,38 @@ function sizeSummary(s: SizeResult): Record<string, unknown> {
   return { target_tokens: s.target, holes: s.holes, mean_tokens: round(s.meanTokens, 1), note: s.note, speedup: round(s.speedup), default: d(s.default), baseline: d(s.baseline) };
 }
 
+/** Whether the run has a section that needs the model (the apply section alone does not). */
+function needsModel(a: BenchArgs): boolean {
+  return a.command === 'humaneval' || [...a.only].some((s) => !MODEL_FREE.has(s));
+}
+
 async function bench(a: BenchArgs): Promise<void> {
   const t0 = performance.now();
   const machine = describeMachine(a.root, a.threads);
+  const out: Record<string, unknown> = { ...readResults(a.root) };
+  const summary: Record<string, unknown> = {};
+  const modelStep = needsModel(a) ? await modelSections(a, machine, out, summary) : undefined;
+  if (a.only.has('apply')) {
+    const r = runApplyBench({ root: a.root, log });
+    print(report.applyTable(r));
+    if (a.applyFailures > 0) print(applyFailures(r.ours, a.applyFailures));
+    out.apply = { ...applyJson(r), machine: { cpu: machine.cpu, cores: machine.cores, load: Math.round(os.loadavg()[0] * 100) / 100 } };
+    Object.assign(summary, applySummary(r));
+  }
+  machine.loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
+  const totalS = (performance.now() - t0) / 1000;
+  // A run of some sections leaves the others as they were: which model step measured each is kept.
+  const modelRun = [...a.only].filter((s) => !MODEL_FREE.has(s));
+  const measuredBy = { ...(out.section_model_step as Record<string, unknown> | undefined), ...Object.fromEntries(modelRun.map((s) => [s, modelStep])) };
+  // The top-level machine, time and date describe the last run of the model sections (out.apply has its own).
+  Object.assign(out, summary, modelRun.length ? { section_model_step: measuredBy, machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) } : {});
+  if (a.write) fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
+  print(`\nmachine: ${machine.cpu}, ${machine.cores} cores, ${a.threads} threads, load ${machine.loadStart} -> ${machine.loadEnd}; ${Math.round(totalS)} s in all`);
+  print(JSON.stringify({ ...summary, machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads }, model_step: modelStep, mode: out.mode, seconds: Math.round(totalS) }));
+}
+
+/** The sections that run the model; returns the model's training step. */
+async function modelSections(a: BenchArgs, machine: Machine, out: Record<string, unknown>, summary: Record<string, unknown>): Promise<number | undefined> {
   const engine = await openEngine(a.modelDir, a.threads);
   const cfgRaw = JSON.parse(fs.readFileSync(path.join(a.modelDir, 'config.json'), 'utf8')) as { architecture: Architecture; training?: { step?: number; tokens?: number } };
   const def = defaultSampler(engine);
@@ -67,11 +99,9 @@ async function bench(a: BenchArgs): Promise<void> {
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
-  const out: Record<string, unknown> = { ...readResults(a.root) };
   out.model = { dir: path.relative(a.root, a.modelDir) || a.modelDir, name: engine.model.pkg.config.name, training_step: cfgRaw.training?.step, training_tokens: cfgRaw.training?.tokens, parameters: (cfgRaw.architecture as unknown as { parameters?: number }).parameters };
   out.held_out = { source, files: docs.length, seed: a.seed };
   out.mode = a.quick ? 'quick' : 'full';
-  const summary: Record<string, unknown> = {};
 
   let speed128: SizeResult | undefined;
   if (a.only.has('speed')) {
@@ -153,14 +183,7 @@ async function bench(a: BenchArgs): Promise<void> {
     out.humaneval = { ...(out.humaneval as object | undefined), [r.subset]: humanEvalJson(r) };
     summary.humaneval_single_line_pass1 = round(r.passAt1);
   }
-  machine.loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
-  const totalS = (performance.now() - t0) / 1000;
-  // A run of some sections leaves the others as they were: which model step measured each is kept.
-  const measuredBy = { ...(out.section_model_step as Record<string, unknown> | undefined), ...Object.fromEntries([...a.only].map((s) => [s, cfgRaw.training?.step])) };
-  Object.assign(out, summary, { section_model_step: measuredBy, machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) });
-  if (a.write) fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
-  print(`\nmachine: ${machine.cpu}, ${machine.cores} cores, ${a.threads} threads, load ${machine.loadStart} -> ${machine.loadEnd}; ${Math.round(totalS)} s in all`);
-  print(JSON.stringify({ ...summary, machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads }, model_step: cfgRaw.training?.step, mode: out.mode, seconds: Math.round(totalS) }));
+  return cfgRaw.training?.step;
 }
 
 function humanEvalJson(r: HumanEvalResult): Record<string, unknown> {
@@ -177,7 +200,11 @@ function writePlot(root: string, canvas: ReadonlyArray<{ canvas: number; decoder
     series: [series('default', 'diffusion (default sampler)', '#0969da'), series('ar', 'one token per step (ar)', '#cf222e')],
   });
   fs.mkdirSync(path.join(root, 'media'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'media', 'perf-canvas.svg'), svg);
+  const svgFile = path.join(root, 'media', 'perf-canvas.svg');
+  fs.writeFileSync(svgFile, svg);
+  // The README shows the PNG: the Marketplace refuses SVG images.
+  const png = spawnSync(process.execPath, [path.join(root, 'scripts', 'svg-to-png.mjs'), svgFile], { cwd: root, encoding: 'utf8' });
+  if (png.status !== 0) log(`media/perf-canvas.png not updated: ${(png.stderr || png.stdout).trim()}`);
 }
 
 async function humaneval(a: BenchArgs): Promise<void> {
@@ -196,7 +223,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..');
   const a = parseBenchArgs(process.argv.slice(2), root);
   configureSyntax({ queriesDir: path.join(root, 'src', 'syntax', 'queries') });
-  if (!fs.existsSync(path.join(a.modelDir, 'model.onnx'))) throw new Error(`No model at ${a.modelDir} (model.onnx missing); pass --model DIR`);
+  if (needsModel(a) && !fs.existsSync(path.join(a.modelDir, 'model.onnx'))) throw new Error(`No model at ${a.modelDir} (model.onnx missing); pass --model DIR`);
   if (!fs.existsSync(path.join(root, 'dist', 'cli.js')) && (a.command === 'humaneval' || a.only.has('e2e') || a.only.has('humaneval'))) {
     throw new Error('dist/cli.js is missing: run `npm run build` first');
   }

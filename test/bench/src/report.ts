@@ -6,6 +6,7 @@ import type { SizeResult } from './speed';
 import type { SweepRow } from './sweep';
 import type { CliRun, LoadTimes } from './e2e';
 import type { HumanEvalResult } from './humaneval';
+import { tally, type ApplyBenchResult } from './applyBench';
 import { fixed, ms, pct, table } from './table';
 
 export function speedTable(sizes: readonly SizeResult[]): string {
@@ -66,4 +67,22 @@ export function humanEvalTable(r: HumanEvalResult): string {
   return table(`HumanEval-infilling ${r.subset} (${r.tasks} of ${r.of} tasks, max_tokens ${r.maxTokens}, ${r.sampler})`,
     ['pass@1', 'passed', 'ms/task med', 'ms/task mean', 'NFE med', 'syntax ok', 'CLI wall s', 'not passed'],
     [[pct(r.passAt1), `${r.passed}/${r.tasks}`, ms(r.msPerTaskMedian), ms(r.msPerTaskMean), fixed(r.nfeMedian, 0), pct(r.syntaxOk), fixed(r.cliWallMs / 1000, 1), fails]]);
+}
+
+export function applyTable(r: ApplyBenchResult): string {
+  const row = (who: string, what: string, runs: ApplyBenchResult['ours']) => {
+    const t = tally(runs);
+    return [who, what, t.tasks, pct(t.exact), pct(t.unplaced), pct(t.wrong), who === 'baseline' ? '-' : t.modelCalls, fixed(t.msMedian, 2), fixed(t.msP90, 2)];
+  };
+  const rows = (['ours', 'baseline'] as const).flatMap((who) => {
+    const runs = who === 'ours' ? r.ours : r.baseline;
+    return [row(who, 'all', runs), ...r.styles.map((s) => row(who, s, runs.filter((x) => x.task.style === s)))];
+  });
+  const cli = 'skipped' in r.cli
+    ? `  CLI end to end: skipped (${r.cli.skipped})`
+    : `  CLI end to end (\`node dist/cli.js apply FILE --snippet S --json\`, fresh process each, ${r.cli.runs} tasks): wall ${ms(r.cli.wallMsMedian)} ms median, ${ms(r.cli.wallMsP90)} ms p90 (apply ${fixed(r.cli.applyMsMedian, 1)} ms inside); `
+      + `${r.cli.applied} applied, ${r.cli.unplaced} unplaced, ${r.cli.failed} failed, ${r.cli.disagreed} disagreeing with the in-process run${r.cli.firstError ? `\n  first CLI failure: ${r.cli.firstError}` : ''}`;
+  return table(`Diffuse Apply: edit snippets applied to real package edits (${r.tasks} tasks, ${r.packages} packages; exact = the new version, unplaced = refused, wrong = silently different)`,
+    ['apply', 'style', 'tasks', 'exact', 'unplaced', 'wrong', 'model calls', 'ms med', 'ms p90'], rows)
+    + `\n  largest file: ${r.largest.lines} lines (${r.largest.id}): ours ${fixed(r.largest.msOurs, 2)} ms, baseline ${fixed(r.largest.msBaseline, 2)} ms\n${cli}`;
 }

@@ -9,6 +9,8 @@ const COMMANDS: Record<string, string> = {
   'diffuse.editWithInstruction': 'Diffuse Edit…',
   'diffuse.quickRewrite': 'Quick Rewrite',
   'diffuse.repair': 'Diffuse Repair',
+  'diffuse.apply': 'Apply Snippet',
+  'diffuse.applyFromEditor': 'Apply Snippet from Editor…',
   'diffuse.acceptHunk': 'Accept Hunk',
   'diffuse.rejectHunk': 'Reject Hunk',
   'diffuse.acceptAll': 'Accept All',
@@ -25,6 +27,7 @@ const REVIEW = 'editorTextFocus && diffuse.reviewVisible';
 const KEYBINDINGS = [
   { command: 'diffuse.quickRewrite', key: 'ctrl+alt+d', mac: 'cmd+alt+d', when: 'editorTextFocus' },
   { command: 'diffuse.repair', key: 'ctrl+alt+r', mac: 'cmd+alt+r', when: 'editorTextFocus' },
+  { command: 'diffuse.apply', key: 'ctrl+alt+a', mac: 'cmd+alt+a', when: 'editorTextFocus && !editorReadonly' },
   { command: 'diffuse.acceptHunk', key: 'ctrl+alt+y', mac: 'cmd+alt+y', when: REVIEW },
   { command: 'diffuse.rejectHunk', key: 'ctrl+alt+n', mac: 'cmd+alt+n', when: REVIEW },
   { command: 'diffuse.acceptAll', key: 'ctrl+shift+enter', mac: 'cmd+shift+enter', when: REVIEW },

@@ -4,7 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { getExtension, repoRoot } from './util';
+import * as vscode from 'vscode';
+import type { FillRecord } from '../../../src/vscode/fillRecord';
+import { activateTestApi, getExtension, openNewFile, rejectReviewsAndCloseEditors, repoRoot, TOTAL_FUNCTION } from './util';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -47,6 +49,29 @@ suite('onnxruntime-node in the extension host', () => {
       assert.ok(session.inputNames.length > 0 && session.outputNames.length > 0);
     } finally {
       await session.release();
+    }
+  });
+
+  test('a fill with the default settings runs the model shipped in the extension folder', async function () {
+    this.timeout(180_000);
+    const extensionPath = getExtension().extensionPath;
+    // Set by test/vscode/install-vsix.mjs: the suite then runs against the installed .vsix.
+    const installed = process.env.DIFFUSE_TEST_INSTALLED_VSIX;
+    if (installed) {
+      const inside = (dir: string, file: string) => !path.relative(dir, file).startsWith('..');
+      assert.ok(!inside(repoRoot, extensionPath), `the extension runs from ${extensionPath}, inside the source tree`);
+      assert.match(path.basename(extensionPath), /^diffuse-edit\.diffuse-edit-/, 'the installed copy in the extensions folder');
+    }
+    const api = await activateTestApi();
+    try {
+      const editor = await openNewFile('installed', [...TOTAL_FUNCTION, ''].join('\n'));
+      editor.selection = new vscode.Selection(1, 0, 2, 0);
+      const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+      assert.ok(record && ['review', 'no-change'].includes(record.outcome), `the fill finished: ${JSON.stringify(record)}`);
+      assert.ok((record.nfe ?? 0) >= 1, 'the model was called');
+      assert.equal(record.source, path.join(extensionPath, 'models', 'diffuse-code-mini'), 'the model came from the extension folder');
+    } finally {
+      await rejectReviewsAndCloseEditors(api);
     }
   });
 });

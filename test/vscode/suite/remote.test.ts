@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { startFakeServer, type FakeServer } from '../../helpers/fakeServer';
-import { activateTestApi, openNewFile, rejectReviewsAndCloseEditors } from './util';
+import { activateTestApi, captureMessages, openNewFile, rejectReviewsAndCloseEditors } from './util';
 
 const KEY = 'sk-remote-suite-5a4b3c2d1e';
 const SOURCE = [
@@ -125,19 +125,9 @@ suite('Remote backend', () => {
   test('with the local model, Diffuse Edit… says it cannot follow instructions and offers a plain edit', async () => {
     await configure({ backend: 'local' });
     const editor = await open();
-    const shown: string[] = [];
-    const window = vscode.window as { showInformationMessage: (...args: unknown[]) => Thenable<unknown> };
-    const original = window.showInformationMessage;
-    window.showInformationMessage = async (message: unknown) => {
-      shown.push(String(message));
-      return undefined; // dismissed: nothing runs
-    };
-    try {
-      const record = await vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster');
-      assert.equal(record, undefined);
-    } finally {
-      window.showInformationMessage = original;
-    }
+    // The message is dismissed: nothing runs.
+    const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster'));
+    assert.equal(record, undefined);
     assert.ok(shown.some(m => /local model cannot follow instructions.*plain Diffuse Edit/.test(m)), JSON.stringify(shown));
     assert.equal(server.requests.length, 0, 'nothing was sent');
     assert.equal(editor.document.getText(), SOURCE);

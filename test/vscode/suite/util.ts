@@ -58,20 +58,18 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
   }
 }
 
-type MessageWindow = Record<'showInformationMessage' | 'showWarningMessage', (...args: unknown[]) => Thenable<unknown>>;
 
 /** Runs `body` with the messages shown to the user captured (and dismissed). */
 export async function captureMessages<T>(body: () => Thenable<T> | Promise<T>): Promise<{ result: T; shown: string[] }> {
-  const window = vscode.window as unknown as MessageWindow;
-  const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
+  // Through the extension's test API: VS Code gives each extension its own `vscode.window`, and the
+  // suite may run beside an installed copy (test:vsix), whose messages it could not see otherwise.
+  const api = await activateTestApi();
   const shown: string[] = [];
-  window.showInformationMessage = async (message: unknown) => void shown.push(String(message));
-  window.showWarningMessage = async (message: unknown) => void shown.push(String(message));
+  api.setMessageResponder(async (_kind, message) => void shown.push(message));
   try {
     return { result: await body(), shown };
   } finally {
-    window.showInformationMessage = originals.info;
-    window.showWarningMessage = originals.warn;
+    api.setMessageResponder(undefined);
   }
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Placing one piece of a snippet in the original by its lines: a local alignment (the piece in
+ * full, against some stretch of the original) that rewards matching lines by how telling they
+ * are and charges a little for every original line the stretch would delete.
+ */
+
+/** A line as compared: trimmed, runs of whitespace as one space. */
+export function lineKey(line: string): string {
+  return line.trim().replace(/\s+/g, ' ');
+}
+
+/** How much a matching line tells where a piece goes: blank and bracket-only lines little. */
+export function lineWeight(key: string, occurrences: number): number {
+  if (key === '') return 0.01;
+  if (isTrivial(key)) return 0.05;
+  // A line that occurs many times in the file (`return result;`) says less than a unique one.
+  return 1 / (1 + Math.log2(Math.max(1, occurrences)));
+}
+
+/** Lines such as `}`, `});`, `else {`, `return;`, `break;`: too common to place code by. */
+export function isTrivial(key: string): boolean {
+  if (key === '') return true;
+  const alnum = key.replace(/[^A-Za-z0-9_$]/g, '');
+  if (alnum.length < 4) return true;
+  return /^[\s})\]]*(else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)[\s;:{(]*$/.test(key);
+}
+
+/** Cost of each original line a stretch deletes between two matched lines. */
+const DELETE_COST = 0.05;
+
+export interface Alignment {
+  /** Matched pairs [piece line, original line], in order. */
+  readonly pairs: readonly (readonly [number, number])[];
+  readonly score: number;
+}
+
+/** Tie-breaker for a match indented like the rest of the piece's matches. */
+const SAME_INDENT_BONUS = 0.001;
+
+/** Above this many cells the alignment runs on a window around the piece's telling lines. */
+const MAX_CELLS = 30_000_000;
+
+/**
+ * The best placement of `piece` (keys) in `orig` (keys) within [from, to), original lines flagged
+ * in `blocked` never matching. Pairs are empty when nothing matched.
+ */
+export function alignPiece(
+  piece: readonly string[],
+  orig: readonly string[],
+  from: number,
+  to: number,
+  weightOf: (key: string) => number,
+  blocked?: (line: number) => boolean,
+  indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number },
+  changed?: ReadonlyMap<number, ReadonlyMap<number, number>>,
+): Alignment {
+  const n = piece.length;
+  let lo = from;
+  let hi = to;
+  if ((n + 1) * (hi - lo + 1) > MAX_CELLS) {
+    // Narrow to the stretch between the first and last telling line the piece shares with it.
+    const wanted = new Set(piece.filter(k => !isTrivial(k)));
+    let first = -1;
+    let last = -1;
+    for (let j = from; j < to; j++) {
+      if (wanted.has(orig[j]) && !blocked?.(j)) {
+        if (first < 0) first = j;
+        last = j;
+      }
+    }
+    if (first < 0) return { pairs: [], score: 0 };
+    lo = Math.max(from, first - n);
+    hi = Math.min(to, last + n + 1);
+    if ((n + 1) * (hi - lo + 1) > MAX_CELLS) hi = Math.min(hi, lo + Math.floor(MAX_CELLS / (n + 1)) - 1);
+  }
+  const w = hi - lo;
+  const stride = w + 1;
+  // trace: 0 = start, 1 = piece line unmatched, 2 = original line deleted, 3 = match
+  const trace = new Uint8Array((n + 1) * stride);
+  let prev = new Float64Array(stride);
+  let cur = new Float64Array(stride);
+  const weights = piece.map(k => weightOf(k));
+  for (let i = 1; i <= n; i++) {
+    const key = piece[i - 1];
+    const wt = weights[i - 1];
+    const versions = changed?.get(i - 1);
+    cur[0] = prev[0];
+    trace[i * stride] = 1;
+    for (let j = 1; j <= w; j++) {
+      let best = prev[j];
+      let how = 1;
+      const del = cur[j - 1] - DELETE_COST;
+      if (del > best) { best = del; how = 2; }
+      const oj = lo + j - 1;
+      const version = versions?.get(oj);
+      if (version !== undefined && !blocked?.(oj)) {
+        // A changed version of this original line: it replaces it (worth less than a line kept).
+        const m = prev[j - 1] + version;
+        if (m > best) { best = m; how = 3; }
+      }
+      if (orig[oj] === key && !blocked?.(oj)) {
+        // Between equally good matches, the one indented as the piece's other matches are wins
+        // (which `}` closes what).
+        const m = prev[j - 1] + wt + (indent && indent.orig[oj] - indent.piece[i - 1] === indent.shift ? SAME_INDENT_BONUS : 0);
+        if (m > best) { best = m; how = 3; }
+      }
+      cur[j] = best;
+      trace[i * stride + j] = how;
+    }
+    [prev, cur] = [cur, prev];
+  }
+  // prev is row n: the earliest end with the best score.
+  let bestJ = 0;
+  for (let j = 1; j <= w; j++) if (prev[j] > prev[bestJ] + 1e-12) bestJ = j;
+  const score = prev[bestJ];
+  const pairs: (readonly [number, number])[] = [];
+  let i = n;
+  let j = bestJ;
+  while (i > 0 && j > 0) {
+    const how = trace[i * stride + j];
+    if (how === 3) {
+      pairs.push([i - 1, lo + j - 1]);
+      i--;
+      j--;
+    } else if (how === 2) j--;
+    else i--;
+  }
+  pairs.reverse();
+  return { pairs, score };
+}

@@ -1,0 +1,466 @@
+/**
+ * Applying a chat assistant's edit snippet (the changed code, with `// ... existing code ...`
+ * markers for what stays) to the original file, by alignment alone: every piece is placed by the
+ * lines it shares with the original, in order; original lines between two placed lines that the
+ * piece leaves out are deleted (adjacency without a marker); lines it adds are written in the
+ * file's own indentation. A piece that matches nothing, or fits two places equally well, is
+ * reported unplaced: never dropped or guessed.
+ */
+import { detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
+import { bracketBalance } from '../indentBrackets';
+import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
+import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
+import type { ApplyOptions, ApplyResult, UnplacedPiece } from './types';
+
+export type { ApplyOptions, ApplyResult, UnplacedPiece } from './types';
+export { isMarkerLine, splitSnippet, stripFence } from './snippet';
+
+/** Share of the file's telling lines a marker-less snippet must match, from the top, to be the whole file. */
+const WHOLE_FILE_SHARE = 0.6;
+/** How far (lines) a piece's edge may reach past its matched lines to take in a block's opener or closer. */
+const EDGE_REACH = 400;
+/** New code at the top or end is refused when one of its lines is this alike to a line there (a changed line, not a new one). */
+const CHANGED_LINE_SIMILARITY = 0.8;
+/** Lines at the top (or end) of the file that new code put there must not resemble. */
+const EDGE_LOOK = 50;
+/** How alike an added edge line and the original line beside it must be to be taken as its new version. */
+const EDGE_SIMILARITY = 0.6;
+
+interface Placed {
+  readonly piece: SnippetPiece;
+  readonly pairs: readonly (readonly [number, number])[];
+  /** Original lines [start, end) the piece replaces. */
+  start: number;
+  end: number;
+  /** Original lines matched as changed versions (the piece's text replaces them). */
+  readonly changed?: ReadonlySet<number>;
+}
+
+export function applySnippet(original: string, snippet: string, opts: ApplyOptions = {}): ApplyResult {
+  const eol = /\r\n/.test(original) && (original.match(/\r\n/g)!.length * 2 >= (original.match(/\n/g) ?? []).length) ? '\r\n' : '\n';
+  const finalNewline = /\n$/.test(original);
+  const origLines = original.replace(/\r\n/g, '\n').split('\n');
+  if (finalNewline) origLines.pop();
+  const { code, lineOffset } = stripFence(snippet);
+  const parsed = splitSnippet(code, lineOffset);
+  const join = (lines: readonly string[]): string => lines.join(eol) + (finalNewline && lines.length ? eol : '');
+  const empty = (reason: string): ApplyResult => ({ text: original, unplaced: [{ snippetLines: [1, Math.max(1, code.split('\n').length)], reason }], pieces: 0, wholeFile: false, modelCalls: 0 });
+  if (parsed.pieces.length === 0) return empty('the snippet holds no code, only markers or blank lines');
+
+  const keys = origLines.map(lineKey);
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const weightOf = (k: string): number => lineWeight(k, counts.get(k) ?? 0);
+  const style = detectIndentStyle(origLines.join('\n'));
+  const snippetStyle = detectIndentStyle(code, style);
+  const languageId = opts.languageId ?? '';
+
+  const origIndent = origLines.map(indentOf);
+  /** The alignment, run again with the indentation its telling matches agree on as a tie-breaker. */
+  const tokens = keys.map(wordsOf);
+  const uniqueAt = new Map<string, number>();
+  keys.forEach((k, j) => { if (counts.get(k) === 1 && !isTrivial(k)) uniqueAt.set(k, j); });
+  const alignBest = (pk: readonly string[], raw: readonly string[], from: number, blocked?: (j: number) => boolean, against: readonly string[] = keys,
+    force?: { piece: number; orig: number }) => {
+    const versions = changedVersions(pk, against, tokens, from, counts) ?? new Map<number, Map<number, number>>();
+    if (force) {
+      // Worth more than any other placement: the alignment is the best one that keeps this pair.
+      const row = versions.get(force.piece) ?? new Map<number, number>();
+      row.set(force.orig, FORCED_PAIR);
+      versions.set(force.piece, row);
+    }
+    const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, versions);
+    const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
+    if (telling.length === 0) return first;
+    const pieceIndent = raw.map(indentOf);
+    const votes = new Map<number, number>();
+    for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
+    const shift = [...votes].sort((a, b) => b[1] - a[1])[0][0];
+    return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, versions);
+  };
+
+  // Pass 1: each piece's matched lines, in order.
+  const placed: Placed[] = [];
+  const unplaced: UnplacedPiece[] = [];
+  let cursor = 0;
+  for (const piece of parsed.pieces) {
+    const pk = piece.lines.map(lineKey);
+    const where = (why: string): void => void unplaced.push({ snippetLines: [piece.first + 1, piece.last + 1], reason: why });
+    if (pk.every(k => isTrivial(k))) {
+      where('only brackets or blank lines: nothing to place them by');
+      continue;
+    }
+    let best = alignBest(pk, piece.lines, cursor);
+    // A line of the piece that the file holds once, elsewhere, left unmatched: the piece would
+    // copy it. Code that repeats a block elsewhere in the file drew the alignment there; the piece
+    // belongs around that line (a window its size), where it is aligned again.
+    const copied = copiedLine(best, pk, uniqueAt, cursor);
+    if (copied !== undefined) {
+      const around = alignBest(pk, piece.lines, cursor, undefined, keys, copied);
+      if (around.pairs.some(([i, o]) => i === copied.piece && o === copied.orig) && copiedLine(around, pk, uniqueAt, cursor) === undefined) best = around;
+    }
+    let telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
+    let changed: ReadonlySet<number> = new Set();
+    if (telling.length === 0) {
+      // No line of the piece is in the file as it is: a line that is plainly a changed version of
+      // one original line (and of no other) places it, and replaces that line.
+      const fuzzy = changedLineAnchor(pk, keys, cursor);
+      if (fuzzy) {
+        const against = keys.slice();
+        against[fuzzy.orig] = pk[fuzzy.piece];
+        best = alignBest(pk, piece.lines, cursor, undefined, against);
+        telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
+        changed = new Set([fuzzy.orig]);
+      }
+    }
+    if (telling.length === 0 && parsed.markers > 0) {
+      // New code with nothing to match: at the top when the snippet starts with it (a marker
+      // after it, none before), at the end when the snippet ends with it.
+      const index = parsed.pieces.indexOf(piece);
+      const near = (from: number, to: number): number => {
+        for (let j = Math.max(0, from); j < Math.min(to, origLines.length); j++) if (piece.lines.some(l => similar(l, origLines[j], CHANGED_LINE_SIMILARITY))) return j;
+        return -1;
+      };
+      const top = near(0, EDGE_LOOK);
+      const bottom = near(origLines.length - EDGE_LOOK, origLines.length);
+      if (index === 0 && !piece.markerBefore && piece.markerAfter && top >= 0) {
+        where(`matches no line of the file exactly, but reads like a changed line ${top + 1}: include an unchanged line around it`);
+        continue;
+      }
+      if (index === parsed.pieces.length - 1 && piece.markerBefore && !piece.markerAfter && bottom >= 0) {
+        where(`matches no line of the file exactly, but reads like a changed line ${bottom + 1}: include an unchanged line around it`);
+        continue;
+      }
+      // The blank lines the snippet puts between the new code and the marker separate it from
+      // the file's code, unless the file has a blank line there already.
+      if (index === 0 && !piece.markerBefore && piece.markerAfter) {
+        const gap = piece.blankAfter > 0 && origLines[0]?.trim() !== '' ? [''] : [];
+        placed.push({ piece: { ...piece, lines: [...piece.lines, ...gap] }, pairs: [], start: 0, end: 0 });
+        continue;
+      }
+      if (index === parsed.pieces.length - 1 && piece.markerBefore && !piece.markerAfter) {
+        const gap = piece.blankBefore > 0 && origLines[origLines.length - 1]?.trim() !== '' ? [''] : [];
+        placed.push({ piece: { ...piece, lines: [...gap, ...piece.lines] }, pairs: [], start: keys.length, end: keys.length });
+        continue;
+      }
+    }
+    if (telling.length === 0) {
+      const earlier = cursor > 0 && alignPiece(pk, keys, 0, cursor, weightOf).pairs.some(([i]) => !isTrivial(pk[i]));
+      where(earlier ? 'its code comes before the piece above it in the file: pieces must be in file order' : 'matches no line of the file');
+      continue;
+    }
+    const start = best.pairs[0][1];
+    const end = best.pairs[best.pairs.length - 1][1] + 1;
+    const other = alignBest(pk, piece.lines, cursor, j => j >= start && j < end);
+    if (changed.size === 0 && other.score >= best.score - 1e-9 && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+      where(`fits two places equally well (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
+      continue;
+    }
+    placed.push({ piece, pairs: best.pairs, start, end, changed });
+    cursor = end;
+  }
+
+  // A single marker-less piece that matches most of the file from its top is the whole file.
+  const telling = keys.filter(k => !isTrivial(k)).length;
+  if (parsed.markers === 0 && placed.length === 1) {
+    const p = placed[0];
+    const firstTelling = keys.findIndex(k => !isTrivial(k));
+    const matched = p.pairs.filter(([i]) => !isTrivial(lineKey(p.piece.lines[i]))).length;
+    if (p.pairs[0][1] <= Math.max(0, firstTelling) && matched >= WHOLE_FILE_SHARE * telling) {
+      p.start = 0;
+      p.end = keys.length;
+      return { text: join(render(p, origLines, style, snippetStyle)), unplaced, pieces: 1, wholeFile: true, modelCalls: 0 };
+    }
+  }
+
+  // Pass 2: widen each piece's stretch over the edits at its edges, within its neighbours.
+  for (let n = 0; n < placed.length; n++) {
+    const p = placed[n];
+    if (p.pairs.length === 0) continue;
+    const floor = n > 0 ? placed[n - 1].end : 0;
+    const ceiling = n + 1 < placed.length ? placed[n + 1].start : keys.length;
+    widen(p, origLines, floor, ceiling, languageId);
+  }
+
+  const out: string[] = [];
+  let at = 0;
+  for (const p of placed) {
+    out.push(...origLines.slice(at, p.start));
+    out.push(...render(p, origLines, style, snippetStyle));
+    at = p.end;
+  }
+  out.push(...origLines.slice(at));
+  return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0 };
+}
+
+/** Net brackets a line opens (negative: closes). */
+function delta(line: string, languageId: string): number {
+  const b = bracketBalance(line, languageId);
+  return b.paren + b.bracket + b.brace;
+}
+
+/**
+ * The piece's added lines before its first matched line (and after its last) either stand beside
+ * the original or replace lines there. They replace when they open (or close) brackets that the
+ * original's lines there open (or close): a changed declaration line, a block's closer the
+ * alignment left unmatched. Otherwise an added edge line replaces the original line beside it
+ * only when it reads as its new version.
+ */
+function widen(p: Placed, orig: readonly string[], floor: number, ceiling: number, languageId: string): void {
+  const lines = p.piece.lines;
+  const firstMatched = p.pairs[0][0];
+  const lastMatched = p.pairs[p.pairs.length - 1][0];
+  const lead = lines.slice(0, firstMatched);
+  const tail = lines.slice(lastMatched + 1);
+  const leadDelta = lead.reduce((s, l) => s + delta(l, languageId), 0);
+  const tailDelta = tail.reduce((s, l) => s + delta(l, languageId), 0);
+  if (leadDelta !== 0) {
+    let d = 0;
+    for (let k = 1; k <= EDGE_REACH && p.start - k >= floor; k++) {
+      d += delta(orig[p.start - k], languageId);
+      if (d === leadDelta) { p.start -= k; break; }
+    }
+  } else {
+    for (let i = lead.length - 1; i >= 0 && p.start > floor && similar(lead[i], orig[p.start - 1]); i--) p.start--;
+  }
+  if (tailDelta !== 0) {
+    let d = 0;
+    for (let k = 1; k <= EDGE_REACH && p.end + k - 1 < ceiling; k++) {
+      d += delta(orig[p.end + k - 1], languageId);
+      if (d === tailDelta) { p.end += k; break; }
+    }
+  } else if (tail.some(l => l.trim() !== '') && tail.every(l => l.trim() === '' || indentOf(l) > indentOf(lines[lastMatched]))) {
+    // The piece ends inside the block its last matched line opens (Python, or a block without
+    // brackets): its lines are that block's new body, in place of the old one.
+    const header = indentOf(orig[p.end - 1]);
+    let end = p.end;
+    while (end < ceiling && (orig[end].trim() === '' || indentOf(orig[end]) > header)) end++;
+    while (end > p.end && orig[end - 1].trim() === '') end--;
+    p.end = end;
+  } else {
+    for (let i = 0; i < tail.length && p.end < ceiling && similar(tail[i], orig[p.end]); i++) p.end++;
+  }
+}
+
+/** Columns of a line's indentation (a tab counts 4). */
+function indentOf(line: string): number {
+  return columns(leadingWhitespace(line), 4);
+}
+
+/** Two non-blank lines alike enough (by characters in common) to be versions of one line. */
+function similar(a: string, b: string, threshold = EDGE_SIMILARITY): boolean {
+  const x = lineKey(a);
+  const y = lineKey(b);
+  if (!x || !y || isTrivial(x) || isTrivial(y)) return false;
+  return changedVersion(x, y) >= threshold;
+}
+
+/** Similarity for a changed line to be taken as the new version of an original line. */
+const CHANGED_LINE_ANCHOR = 0.8;
+/** Share of the shorter line that the common start and end must cover for an extended line (an argument added). */
+const EXTENDED_LINE_SHARE = 0.9;
+
+/**
+ * The one piece line that is plainly a changed version of exactly one original line in [from, end):
+ * by edit similarity, or by keeping all but a little of the shorter line at its start and end (a
+ * line extended in the middle or at its end). Undefined when no line or more than one qualifies.
+ */
+function changedLineAnchor(piece: readonly string[], orig: readonly string[], from: number): { piece: number; orig: number } | undefined {
+  let best: { piece: number; orig: number; sim: number } | undefined;
+  let tie = false;
+  for (let i = 0; i < piece.length; i++) {
+    const a = piece[i];
+    if (isTrivial(a) || a.length < 10) continue;
+    for (let j = from; j < orig.length; j++) {
+      const b = orig[j];
+      if (isTrivial(b)) continue;
+      const sim = changedVersion(a, b);
+      if (sim < CHANGED_LINE_ANCHOR) continue;
+      if (!best || sim > best.sim + 1e-9) [best, tie] = [{ piece: i, orig: j, sim }, false];
+      else if (Math.abs(sim - best.sim) <= 1e-9) tie = true;
+    }
+  }
+  return best && !tie ? { piece: best.piece, orig: best.orig } : undefined;
+}
+
+/**
+ * How plainly `a` is a changed version of `b` (keys): their edit similarity, or 0.9 when all but a
+ * little of the shorter one is kept at the start and end of the longer (a line extended).
+ */
+function changedVersion(a: string, b: string): number {
+  if (Math.min(a.length, b.length) >= 8 && affixShare(a, b) >= EXTENDED_LINE_SHARE) return 0.9;
+  if (Math.abs(a.length - b.length) > Math.max(a.length, b.length) / 2) return 0;
+  return editSimilarity(a, b);
+}
+
+/** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
+const FORCED_PAIR = 1000;
+
+/**
+ * The original line that the alignment would copy at an edge of the piece: its first or last
+ * telling line left unmatched while the file holds that text exactly once, at or after `from`
+ * and outside the stretch the piece replaces. (Snippets begin and end with lines of the file;
+ * new code in between may well repeat lines from elsewhere.)
+ */
+function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number): { piece: number; orig: number } | undefined {
+  if (a.pairs.length === 0) return undefined;
+  const matched = new Set(a.pairs.map(([i]) => i));
+  const start = a.pairs[0][1];
+  const end = a.pairs[a.pairs.length - 1][1];
+  const edges = [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
+  for (const i of edges) {
+    if (i < 0 || i >= pk.length || matched.has(i)) continue;
+    const q = uniqueAt.get(pk[i]);
+    if (q !== undefined && q >= from && (q < start || q > end)) return { piece: i, orig: q };
+  }
+  return undefined;
+}
+
+/** Weight of a match between a line and its changed version, times their similarity: below a line kept as it is. */
+const CHANGED_LINE_WEIGHT = 0.3;
+
+/** Identifier-like words of three or more characters. */
+function wordsOf(key: string): ReadonlySet<string> {
+  return new Set(key.match(/[A-Za-z_$][\w$]{2,}/g) ?? []);
+}
+
+/**
+ * For each piece line found nowhere in the file, the original lines (from `from` on) it is plainly
+ * a changed version of, with the weight such a match earns. Only lines sharing most of its words
+ * are compared character by character.
+ */
+function changedVersions(piece: readonly string[], orig: readonly string[], tokens: readonly ReadonlySet<string>[], from: number,
+  counts: ReadonlyMap<string, number>): Map<number, Map<number, number>> | undefined {
+  let out: Map<number, Map<number, number>> | undefined;
+  for (let i = 0; i < piece.length; i++) {
+    const a = piece[i];
+    if (counts.has(a) || isTrivial(a) || a.length < 8) continue;
+    const words = [...wordsOf(a)];
+    if (words.length === 0) continue;
+    for (let j = from; j < orig.length; j++) {
+      const t = tokens[j];
+      if (t.size === 0) continue;
+      let shared = 0;
+      for (const w of words) if (t.has(w)) shared++;
+      if (shared * 2 < words.length || shared * 2 < t.size) continue;
+      const sim = changedVersion(a, orig[j]);
+      if (sim < CHANGED_LINE_ANCHOR) continue;
+      out ??= new Map();
+      let row = out.get(i);
+      if (!row) out.set(i, (row = new Map()));
+      row.set(j, CHANGED_LINE_WEIGHT * sim);
+    }
+  }
+  return out;
+}
+
+/** Common start plus common end of two strings, as a share of the shorter. */
+function affixShare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let pre = 0;
+  while (pre < n && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < n - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  return (pre + suf) / n;
+}
+
+/** 1 - Levenshtein distance / longer length. */
+export function editSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  const m = a.length;
+  const n = b.length;
+  if (!m || !n) return 0;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Array<number>(n + 1);
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    [prev, cur] = [cur, prev];
+  }
+  return 1 - prev[n] / Math.max(m, n);
+}
+
+/** The piece's lines as they go into the file: matched lines as the file has them, added lines re-indented to the file's style. */
+function render(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): string[] {
+  const matched = new Map(p.pairs);
+  const { reindent, kept } = indentShift(p, orig, style, snippetStyle);
+  return p.piece.lines.map((line, i) => {
+    const o = matched.get(i);
+    // A line kept is written as the file has it; a changed version, or a line the snippet moved
+    // to another indentation than the rest of it, as the snippet has it.
+    if (o !== undefined && !p.changed?.has(o) && lineKey(orig[o]) === lineKey(line) && kept(i, o)) return orig[o];
+    return reindent ? reindent(line) : line;
+  });
+}
+
+function columns(ws: string, tabWidth: number): number {
+  let col = 0;
+  for (const ch of ws) col = ch === '\t' ? col + tabWidth - (col % tabWidth) : col + 1;
+  return col;
+}
+
+/**
+ * How the piece's indentation maps to the file's, learned from its matched lines: undefined when
+ * they agree verbatim; else a function that re-indents an added line. With the same kind of
+ * indentation (spaces or tabs) that is a shift by the columns the matched lines moved; tabs against
+ * spaces are converted level by level, in the file's unit.
+ */
+interface IndentMap {
+  /** Re-indents a line of the snippet into the file's indentation; undefined when they agree. */
+  readonly reindent?: (line: string) => string;
+  /** Whether a matched pair sits where the rest of the piece says it should (else its indentation changed). */
+  readonly kept: (i: number, o: number) => boolean;
+}
+
+function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): IndentMap {
+  const telling = p.pairs.filter(([i, o]) => orig[o].trim() !== '' && p.piece.lines[i].trim() !== '');
+  const wsP = (i: number): string => leadingWhitespace(p.piece.lines[i]);
+  const wsO = (o: number): string => leadingWhitespace(orig[o]);
+  // Lines at the margin agree whatever the indentation style: the indented ones tell.
+  const indented = telling.filter(([i, o]) => wsP(i) !== '' || wsO(o) !== '');
+  const same = indented.filter(([i, o]) => wsP(i) === wsO(o)).length;
+  const verbatim = (i: number, o: number): boolean => p.piece.lines[i].trim() === '' || wsP(i) === wsO(o);
+  // As the file has it, but for the lines the edit itself re-indents (a block wrapped in `try`).
+  if (indented.length === 0 || same * 4 >= indented.length) return { kept: verbatim };
+  const tabFile = indented.some(([, o]) => wsO(o).includes('\t')) || (style.unit === '\t' && !indented.some(([, o]) => wsO(o).startsWith(' ')));
+  const tabSnippet = indented.some(([i]) => wsP(i).includes('\t')) || (!snippetStyle.guessed && snippetStyle.unit === '\t');
+  const tab = style.unit === '\t' ? style.width : 4;
+  const colsP = (i: number): number => columns(wsP(i), tab);
+  const colsO = (o: number): number => columns(wsO(o), tab);
+  const mode = (values: number[]): number => {
+    const votes = new Map<number, number>();
+    for (const v of values) votes.set(v, (votes.get(v) ?? 0) + 1);
+    let best = 0;
+    let most = -1;
+    for (const [v, c] of votes) if (c > most || (c === most && Math.abs(v) < Math.abs(best))) [best, most] = [v, c];
+    return best;
+  };
+  if (tabFile === tabSnippet) {
+    // The same kind of indentation, moved: shift every added line by the columns the matched lines moved.
+    const shift = mode(indented.map(([i, o]) => colsO(o) - colsP(i)));
+    const build = (cols: number): string => (tabFile ? '\t'.repeat(Math.floor(cols / tab)) + ' '.repeat(cols % tab) : ' '.repeat(cols));
+    return {
+      kept: (i, o) => p.piece.lines[i].trim() === '' || colsO(o) - colsP(i) === shift,
+      reindent: (line: string): string => {
+        if (line.trim() === '') return '';
+        const ws = leadingWhitespace(line);
+        return build(Math.max(0, columns(ws, tab) + shift)) + line.slice(ws.length);
+      },
+    };
+  }
+  // Tabs against spaces: level by level, in the file's unit.
+  const unitP = tabSnippet ? tab : snippetStyle.unit === '\t' ? 4 : snippetStyle.width;
+  const unitO = tabFile ? tab : style.unit === '\t' ? 4 : style.width;
+  const unit = tabFile ? '\t' : ' '.repeat(unitO);
+  const shift = mode(indented.map(([i, o]) => Math.round(colsO(o) / unitO - colsP(i) / unitP)));
+  return {
+    kept: (i, o) => p.piece.lines[i].trim() === '' || Math.round(colsO(o) / unitO - colsP(i) / unitP) === shift,
+    reindent: (line: string): string => {
+      if (line.trim() === '') return '';
+      const ws = leadingWhitespace(line);
+      const cols = columns(ws, tab);
+      const level = Math.floor(cols / unitP);
+      return unit.repeat(Math.max(0, level + shift)) + ' '.repeat(cols - level * unitP) + line.slice(ws.length);
+    },
+  };
+}

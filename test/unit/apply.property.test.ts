@@ -1,0 +1,93 @@
+/**
+ * Property: random edits of real files (this repository's own TypeScript and Python), each turned
+ * into snippets the way assistants write them (changed lines with 1-3 lines of context, the whole
+ * enclosing top-level block, markers in several spellings, edge markers dropped or kept). Applying
+ * a snippet gives back exactly the edited file, or reports an unplaced piece: never a wrong merge.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { structuredPatch } from 'diff';
+import { applySnippet } from '../../src/core/apply';
+import { Rng } from '../../src/core/rng';
+import { ROOT } from './helpers/model';
+
+const MARKERS = ['// ... existing code ...', '// ...', '// ... rest of the code ...', '/* ... existing code here ... */', '// (unchanged)'];
+
+function sourceFiles(): string[] {
+  const dirs = ['src/core', 'src/engine', 'src/vscode', 'src/cli', 'src/model', 'src/syntax'];
+  return dirs.flatMap(d => fs.readdirSync(path.join(ROOT, d)).filter(f => f.endsWith('.ts')).map(f => path.join(ROOT, d, f)))
+    .filter(f => fs.readFileSync(f, 'utf8').split('\n').length >= 40).sort();
+}
+
+/** One to three random edits: a changed line, new lines, a deleted line. */
+function randomEdit(lines: string[], rand: () => number): string[] {
+  const out = [...lines];
+  const edits = 1 + Math.floor(rand() * 3);
+  for (let e = 0; e < edits; e++) {
+    const candidates = out.map((_, i) => i).filter(i => /[A-Za-z]{3}/.test(out[i]) && !/^\s*(\/\/|\*|\/\*)/.test(out[i]));
+    const at = candidates[Math.floor(rand() * candidates.length)];
+    const ws = /^\s*/.exec(out[at])![0];
+    const kind = rand();
+    if (kind < 0.45) out[at] = `${out[at].replace(/;\s*$/, '')} /* edited ${e} */${out[at].trimEnd().endsWith(';') ? ';' : ''}`;
+    else if (kind < 0.8) out.splice(at + 1, 0, `${ws}const added${e}_${at} = ${at} + ${e}; // new`);
+    else if (!/[{}()[\]]/.test(out[at])) out.splice(at, 1);
+  }
+  return out;
+}
+
+/**
+ * Snippet of `after` with `context` lines around each hunk of the diff, markers between; undefined
+ * when a hunk's code starts or ends with a blank line: beside a marker, a blank line cannot tell
+ * whether the lines next to it were deleted, so no snippet of that shape says what changed.
+ */
+function contextSnippet(before: string, after: string, context: number, marker: string, edges: boolean): string | undefined {
+  const afterLines = after.split('\n');
+  const hunks = structuredPatch('a', 'b', before, after, undefined, undefined, { context }).hunks;
+  const parts: string[] = [];
+  let last = 0;
+  for (const h of hunks) {
+    const start = h.newStart - 1;
+    const end = start + h.newLines;
+    if (start > last || (parts.length === 0 && start > 0)) parts.push(marker);
+    const piece = afterLines.slice(start, end);
+    if (piece.length === 0 || piece[0].trim() === '' || piece[piece.length - 1].trim() === '') return undefined;
+    parts.push(...piece);
+    last = end;
+  }
+  if (last < afterLines.length - 1) parts.push(marker);
+  if (!edges) {
+    if (parts[0] === marker) parts.shift();
+    if (parts[parts.length - 1] === marker) parts.pop();
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+test('random edits of real files, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
+  const rng = new Rng(20261206);
+  const rand = (): number => rng.next();
+  let exact = 0;
+  let unplaced = 0;
+  const wrong: string[] = [];
+  for (const file of sourceFiles()) {
+    const before = fs.readFileSync(file, 'utf8');
+    for (let trial = 0; trial < 3; trial++) {
+      const after = randomEdit(before.split('\n'), rand).join('\n');
+      if (after === before) continue;
+      for (const context of [1, 2, 3]) {
+        const marker = MARKERS[Math.floor(rand() * MARKERS.length)];
+        const snippet = contextSnippet(before, after, context, marker, rand() < 0.5);
+        if (!snippet) continue;
+        const r = applySnippet(before, snippet, { languageId: 'typescript' });
+        if (r.unplaced.length) unplaced++;
+        else if (r.text === after) exact++;
+        else wrong.push(`${path.relative(ROOT, file)} trial ${trial} context ${context}`);
+      }
+    }
+  }
+  const total = exact + unplaced + wrong.length;
+  console.log(`apply property: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
+  assert.deepEqual(wrong, [], 'no wrong merge');
+  assert.ok(exact >= 0.9 * total, `most snippets apply exactly (${exact} of ${total})`);
+});

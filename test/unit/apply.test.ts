@@ -1,0 +1,161 @@
+/**
+ * Diffuse Apply's placement (src/core/apply) on golden cases, one per behaviour users rely on: the
+ * merged text must be exactly the expected file, or the piece that cannot be placed is reported
+ * with its snippet lines, and nothing is guessed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applySnippet, isMarkerLine, stripFence } from '../../src/core/apply';
+import { changedLines, runApply } from '../../src/engine/apply';
+import { configureSyntax } from '../../src/syntax';
+
+const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+
+const STORE = lines(
+  "import { log } from './log';",
+  '',
+  'export class Store {',
+  '  private items: number[] = [];',
+  '',
+  '  add(x: number): void {',
+  '    this.items.push(x);',
+  "    log('add');",
+  '  }',
+  '',
+  '  total(): number {',
+  '    let sum = 0;',
+  '    for (const i of this.items) sum += i;',
+  '    return sum;',
+  '  }',
+  '',
+  '  clear(): void {',
+  '    this.items = [];',
+  '  }',
+  '}',
+);
+
+test('marker comments in the usual spellings and comment syntaxes; ordinary comments are code', () => {
+  for (const m of ['// ... existing code ...', '// ...', '  // ... rest of the code ...', '// (unchanged)', '/* ... existing code here ... */',
+    '# ... existing code ...', '-- ...', '<!-- ... existing code ... -->', '{/* ... */}', '// …', '// ... keep existing code', '// existing code here',
+    '# rest of the file unchanged', '// ... other methods ...']) {
+    assert.ok(isMarkerLine(m), m);
+  }
+  for (const c of ['// wait for it...', '// TODO: handle the rest', '# include <x>', 'const x = 1; // ...', 'return a...b;', '// the rest of the day was quiet, said nobody ever at all']) {
+    assert.ok(!isMarkerLine(c), c);
+  }
+});
+
+test('a changed method between markers replaces exactly that method', () => {
+  const snippet = lines('// ... existing code ...', '  total(): number {', '    return this.items.reduce((a, b) => a + b, 0);', '  }', '// ... existing code ...');
+  const r = applySnippet(STORE, snippet);
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, STORE.replace('    let sum = 0;\n    for (const i of this.items) sum += i;\n    return sum;\n', '    return this.items.reduce((a, b) => a + b, 0);\n'));
+});
+
+test('a changed declaration line takes the old one out (brackets decide how far the piece reaches)', () => {
+  const snippet = lines('// ...', '  total(scale = 1): number {', '    let sum = 0;', '    for (const i of this.items) sum += i;', '    return scale * sum;', '  }', '// ...');
+  const r = applySnippet(STORE, snippet);
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, STORE.replace('  total(): number {', '  total(scale = 1): number {').replace('    return sum;', '    return scale * sum;'));
+});
+
+test('deletion by adjacency: lines the piece skips between two of its lines are removed', () => {
+  const snippet = lines('// ... existing code ...', '  add(x: number): void {', '    this.items.push(x);', '  }', '// ... existing code ...');
+  const r = applySnippet(STORE, snippet);
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, STORE.replace("    log('add');\n", ''));
+});
+
+test('an ambiguous piece (it fits two places equally) is reported, not guessed', () => {
+  const doubled = lines('function a() {', '  step();', '  step();', '}', '', 'function b() {', '  step();', '  step();', '}');
+  const r = applySnippet(doubled, lines('// ...', '  step();', '  other();', '  step();', '// ...'));
+  assert.equal(r.unplaced.length, 1);
+  assert.match(r.unplaced[0].reason, /two places/);
+  assert.deepEqual(r.unplaced[0].snippetLines, [2, 4]);
+  // One line of context tells them apart.
+  const placed = applySnippet(doubled, lines('// ...', 'function b() {', '  step();', '  other();', '  step();', '// ...'));
+  assert.deepEqual(placed.unplaced, []);
+  assert.equal(placed.text, doubled.replace('function b() {\n  step();\n', 'function b() {\n  step();\n  other();\n'));
+});
+
+test('insertions at the top and at the end of the file', () => {
+  const top = applySnippet(STORE, lines("import { z } from 'zod';", '// ... existing code ...'));
+  assert.deepEqual(top.unplaced, []);
+  assert.equal(top.text, `import { z } from 'zod';\n${STORE}`);
+  const end = applySnippet(STORE, lines('// ... existing code ...', '', 'export const EMPTY = new Store();'));
+  assert.deepEqual(end.unplaced, []);
+  assert.equal(end.text, `${STORE}\nexport const EMPTY = new Store();\n`);
+  const inClass = applySnippet(STORE, lines('// ...', '  clear(): void {', '    this.items = [];', '  }', '', '  get size(): number {', '    return this.items.length;', '  }', '}'));
+  assert.deepEqual(inClass.unplaced, []);
+  assert.equal(inClass.text, STORE.replace('    this.items = [];\n  }\n}\n', '    this.items = [];\n  }\n\n  get size(): number {\n    return this.items.length;\n  }\n}\n'));
+});
+
+test('tabs against spaces and a dedented snippet: the file\'s own indentation wins', () => {
+  const tabbed = lines('// ...', 'total(): number {', '\treturn 0;', '}', '// ...');
+  const r = applySnippet(STORE, tabbed);
+  assert.deepEqual(r.unplaced, []);
+  assert.match(r.text, /\n {2}total\(\): number \{\n {4}return 0;\n {2}\}\n/);
+  const tabFile = STORE.replace(/^( {2})+/gm, (m) => '\t'.repeat(m.length / 2));
+  const spaced = applySnippet(tabFile, lines('// ...', '  total(): number {', '    return 0;', '  }', '// ...'));
+  assert.deepEqual(spaced.unplaced, []);
+  assert.match(spaced.text, /\n\ttotal\(\): number \{\n\t\treturn 0;\n\t\}\n/);
+});
+
+test('a CRLF file stays CRLF, and an LF snippet applies to it', () => {
+  const crlf = STORE.replace(/\n/g, '\r\n');
+  const r = applySnippet(crlf, lines('// ...', '  clear(): void {', '    this.items.length = 0;', '  }', '// ...'));
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, crlf.replace('    this.items = [];\r\n', '    this.items.length = 0;\r\n'));
+  assert.ok(!/[^\r]\n/.test(r.text), 'every line break is CRLF');
+});
+
+test('a fenced snippet with a language and a path in the info string', () => {
+  const fenced = `Here is the change:\n\n\`\`\`ts src/store.ts\n// ... existing code ...\n  clear(): void {\n    this.items.splice(0);\n  }\n// ... existing code ...\n\`\`\`\n\nThat is all.`;
+  assert.equal(stripFence(fenced).lineOffset, 3);
+  const r = applySnippet(STORE, fenced);
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, STORE.replace('    this.items = [];\n', '    this.items.splice(0);\n'));
+});
+
+test('a snippet without markers that covers the file replaces it; one that covers a part keeps the rest', () => {
+  const whole = STORE.replace("    log('add');\n", '').replace('}\n', '}\n\nexport default Store;\n').replace(/\n$/, '\n');
+  const r = applySnippet(STORE, whole);
+  assert.ok(r.wholeFile);
+  assert.equal(r.text, whole);
+  const part = applySnippet(STORE, lines('  clear(): void {', '    this.items.length = 0;', '  }'));
+  assert.ok(!part.wholeFile);
+  assert.equal(part.text, STORE.replace('    this.items = [];\n', '    this.items.length = 0;\n'));
+});
+
+test('a piece that matches nothing is reported with its snippet lines; the others are not applied alone', () => {
+  const r = applySnippet(STORE, lines('// ...', '  clear(): void {', '    this.items.length = 0;', '  }', '// ...', 'function unrelated() {', '  return 42;', '}', '// ...'));
+  assert.equal(r.unplaced.length, 1);
+  assert.deepEqual(r.unplaced[0].snippetLines, [6, 8]);
+  assert.match(r.unplaced[0].reason, /matches no line/);
+});
+
+test('pieces out of file order are refused with the reason', () => {
+  const r = applySnippet(STORE, lines('// ...', '  clear(): void {', '    this.items.length = 0;', '  }', '// ...', '  add(x: number): void {', '    this.items.unshift(x);', '  }', '// ...'));
+  assert.equal(r.unplaced.length, 1);
+  assert.match(r.unplaced[0].reason, /file order/);
+});
+
+test('Python: markers in # comments, indentation-only blocks', () => {
+  const py = lines('import os', '', 'class A:', '    def f(self):', '        return 1', '', '    def g(self):', '        return 2', '');
+  const r = applySnippet(py, lines('# ... existing code ...', '    def g(self):', '        return os.getcwd()', '', '# ... existing code ...'), { languageId: 'python' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, py.replace('        return 2\n', '        return os.getcwd()\n'));
+});
+
+test('the engine: the changed lines as one replacement, and the parse before and after', async () => {
+  configureSyntax({});
+  const ok = await runApply({ docText: STORE, snippet: lines('// ...', '  clear(): void {', '    this.items.length = 0;', '  }', '// ...'), languageId: 'typescript' });
+  assert.equal(ok.syntax, 'ok');
+  assert.equal(STORE.slice(0, ok.range.start) + ok.newText + STORE.slice(ok.range.end), ok.text);
+  assert.equal(STORE.slice(ok.range.start, ok.range.end), '    this.items = [];\n');
+  const broken = await runApply({ docText: STORE, snippet: lines('// ...', '  clear(): void {', '    this.items.length = (0;', '  }', '// ...'), languageId: 'typescript' });
+  assert.equal(broken.syntax, 'broken');
+  const none = await runApply({ docText: STORE, snippet: lines('// ...', '  clear(): void {', '    this.items = [];', '  }', '// ...'), languageId: 'typescript' });
+  assert.equal(none.changed, false);
+  assert.deepEqual(changedLines('a\nb\nc\n', 'a\nB\nc\n'), { range: { start: 2, end: 4 }, newText: 'B\n' });
+});
