@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import { structuredPatch } from 'diff';
 import { runApply } from '../engine/apply';
+import type { RemoteBackend } from '../model/remoteBackend';
 import { languageIdForFile } from '../syntax';
+import { openRemoteBackend } from './remote';
 import { UsageError, type CliArgs } from './args';
 import { unifiedDiff } from './diffText';
 import { InputFileError, readSourceFile, writeFileAtomic } from './files';
@@ -31,7 +33,15 @@ export async function runApplyCommand(args: CliArgs): Promise<number> {
   const snippet = readSnippet(args.snippet);
   if (snippet.trim() === '') throw new InputFileError('the snippet is empty');
   const languageId = languageIdForFile(file) ?? 'plaintext';
-  const r = await runApply({ docText: text, snippet, languageId });
+  // The server merges only with its apply API; otherwise the local alignment applies (no model).
+  const remote = args.backend === 'remote' && args.remoteApi === 'apply' ? await openRemoteBackend(args) : undefined;
+  const server = remote?.backend as RemoteBackend | undefined;
+  let r;
+  try {
+    r = await runApply({ docText: text, snippet, languageId, remote: server && ((original, s) => server.applySnippet(original, s)) });
+  } finally {
+    await remote?.backend.dispose();
+  }
   const unplaced = r.unplaced.map(u => ({ snippet_lines: u.snippetLines, reason: u.reason }));
   const applied = unplaced.length === 0;
   const after = applied ? r.text : text;

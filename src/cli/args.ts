@@ -35,7 +35,7 @@ Options:
   --backend B          local | remote
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
   --remote-model NAME  model name for the remote server
-  --remote-api A       fim | completions | chat (default fim)
+  --remote-api A       fim | completions | chat | apply (default fim; apply: the apply command via the server)
   --snippet S          apply: the snippet file (- = standard input)
   --json               machine-readable output on stdout
   -h, --help           this text
@@ -118,7 +118,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;
       case '--endpoint': a.endpoint = next(); break;
       case '--remote-model': a.remoteModel = next(); break;
-      case '--remote-api': a.remoteApi = oneOf(arg, next(), ['fim', 'completions', 'chat'] as const); break;
+      case '--remote-api': a.remoteApi = oneOf(arg, next(), ['fim', 'completions', 'chat', 'apply'] as const); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg} (see --help)`);
         if (!a.command) a.command = arg;

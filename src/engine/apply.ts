@@ -4,7 +4,7 @@
  * smallest changed range as one rooted replacement, and the parse of the document before and
  * after (tree-sitter), so that a merge which breaks code that parsed is flagged, never hidden.
  */
-import { applySnippet, type ApplyResult } from '../core/apply';
+import { applySnippet, splitSnippet, stripFence, type ApplyResult } from '../core/apply';
 import type { OffsetRange } from '../core/types';
 import { validateFill } from '../syntax';
 
@@ -12,6 +12,11 @@ export interface ApplyRequest {
   readonly docText: string;
   readonly snippet: string;
   readonly languageId: string;
+  /**
+   * A server that merges snippets itself (Inception's apply API): given, it is asked instead of
+   * the local alignment, and its answer goes through the same checks and review.
+   */
+  readonly remote?: (original: string, snippet: string) => Promise<string>;
 }
 
 /** Whether the merged document parses: `broken` when it has more syntax errors than the original. */
@@ -45,7 +50,7 @@ export function changedLines(before: string, after: string): { range: OffsetRang
 
 export async function runApply(req: ApplyRequest): Promise<ApplyOutcome> {
   const t0 = performance.now();
-  const result = applySnippet(req.docText, req.snippet, { languageId: req.languageId });
+  const result = req.remote ? await remoteApply(req, req.remote) : applySnippet(req.docText, req.snippet, { languageId: req.languageId });
   const { range, newText } = changedLines(req.docText, result.text);
   const changed = result.text !== req.docText;
   let syntax: ApplySyntax = 'unchecked';
@@ -54,4 +59,17 @@ export async function runApply(req: ApplyRequest): Promise<ApplyOutcome> {
     if (check.checked) syntax = check.errorsAfter > check.errorsBefore ? 'broken' : 'ok';
   }
   return { ...result, range, newText, changed, syntax, ms: performance.now() - t0 };
+}
+
+/** The server's merge, in the document's line endings and with its final newline (or none). */
+async function remoteApply(req: ApplyRequest, remote: (original: string, snippet: string) => Promise<string>): Promise<ApplyResult> {
+  const { code, lineOffset } = stripFence(req.snippet);
+  const pieces = splitSnippet(code, lineOffset).pieces.length;
+  let merged = (await remote(req.docText, req.snippet)).replace(/\r\n/g, '\n');
+  if (merged.trim() === '') {
+    return { text: req.docText, unplaced: [{ snippetLines: [1, Math.max(1, code.split('\n').length)], reason: 'the server answered with no code' }], pieces, wholeFile: false, modelCalls: 1 };
+  }
+  merged = merged.replace(/\n*$/, '') + (/\n$/.test(req.docText) ? '\n' : '');
+  if (/\r\n/.test(req.docText)) merged = merged.replace(/\n/g, '\r\n');
+  return { text: merged, unplaced: [], pieces, wholeFile: false, modelCalls: 1 };
 }

@@ -7,11 +7,26 @@
 import type { FillRequest } from '../core/types';
 import { RemoteError, type IdleTimer } from './remoteHttp';
 
-export type RemoteApi = 'fim' | 'completions' | 'chat';
+export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
 
-export const REMOTE_APIS: readonly RemoteApi[] = ['fim', 'completions', 'chat'];
+export const REMOTE_APIS: readonly RemoteApi[] = ['fim', 'completions', 'chat', 'apply'];
 
-const PATHS: Record<RemoteApi, string> = { fim: '/fim/completions', completions: '/completions', chat: '/chat/completions' };
+const PATHS: Record<RemoteApi, string> = { fim: '/fim/completions', completions: '/completions', chat: '/chat/completions', apply: '/apply/completions' };
+
+/** APIs whose answers come in the chat shape (`choices[0].message.content`, streamed as `delta.content`). */
+const CHAT_SHAPED: ReadonlySet<RemoteApi> = new Set(['chat', 'apply']);
+
+/**
+ * The body of an apply request in Inception's format (`/v1/apply/completions`): one user message
+ * holding the original code and the update snippet, each between its tags. The answer is the merged
+ * code, in the chat shape.
+ */
+export function applyRequestBody(original: string, snippet: string, o: { readonly model: string; readonly maxTokens: number; readonly stream: boolean }): Record<string, unknown> {
+  const content = `<|original_code|>\n${original}\n<|/original_code|>\n\n<|update_snippet|>\n${snippet}\n<|/update_snippet|>`;
+  const body: Record<string, unknown> = { messages: [{ role: 'user', content }], max_tokens: o.maxTokens, stream: o.stream };
+  if (o.model) body.model = o.model;
+  return body;
+}
 
 /**
  * The URL of an API under an endpoint. Both `https://host` and `https://host/v1` are accepted (the
@@ -64,15 +79,15 @@ export function chatPrompt(req: FillRequest, instruction: string | undefined): s
 /** The text of a whole (non-streamed) answer. */
 export function answerText(api: RemoteApi, json: unknown): string {
   const choice = (json as { choices?: unknown[] })?.choices?.[0] as { text?: unknown; message?: { content?: unknown } } | undefined;
-  const text = api === 'chat' ? choice?.message?.content : choice?.text;
-  if (typeof text !== 'string') throw new RemoteError('bad-response', `The server's answer has no ${api === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`);
+  const text = CHAT_SHAPED.has(api) ? choice?.message?.content : choice?.text;
+  if (typeof text !== 'string') throw new RemoteError('bad-response', `The server's answer has no ${CHAT_SHAPED.has(api) ? 'choices[0].message.content' : 'choices[0].text'}`);
   return text;
 }
 
 /** The new text of one streamed event (empty when the event carries none, e.g. a role or a usage). */
 export function deltaText(api: RemoteApi, json: unknown): string {
   const choice = (json as { choices?: unknown[] })?.choices?.[0] as { text?: unknown; delta?: { content?: unknown } } | undefined;
-  const text = api === 'chat' ? choice?.delta?.content : choice?.text;
+  const text = CHAT_SHAPED.has(api) ? choice?.delta?.content : choice?.text;
   return typeof text === 'string' ? text : '';
 }
 

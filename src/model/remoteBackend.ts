@@ -5,7 +5,7 @@
  * was configured, and the key is only ever put in the Authorization header.
  */
 import type { FillBackend, FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
-import { apiUrl, matchTrailingNewline, readAnswer, requestBody, stripFences, type RemoteApi } from './remoteApi';
+import { apiUrl, applyRequestBody, matchTrailingNewline, readAnswer, requestBody, stripFences, type RemoteApi } from './remoteApi';
 import { describeUrl, postJson, RemoteError, scrub, type HttpOptions } from './remoteHttp';
 
 export { RemoteError } from './remoteHttp';
@@ -45,6 +45,10 @@ export interface RemoteBackend extends FillBackend {
   countTokens(text: string): number;
   /** The same backend, asking the model to follow `instruction` (chat API only). */
   withInstruction(instruction: string): RemoteBackend;
+  /** The apply API merges snippets; the others fill regions. */
+  readonly applies: boolean;
+  /** The merged code of `original` with `snippet` applied, from the apply API (one request). */
+  applySnippet(original: string, snippet: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** A rough token count for servers whose tokenizer we do not have: code averages ~3 chars a token. */
@@ -90,6 +94,9 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } | undefined,
     instruction: string | undefined,
   ): Promise<FillOutput> {
+    if (o.api === 'apply') {
+      throw new RemoteError('config', 'The remote "apply" API only applies snippets (Diffuse Apply); set "diffuse.remote.api" to "fim" or "chat" to edit with the remote model');
+    }
     const t0 = performance.now();
     const texts = requests.map(() => '');
     const finished = requests.map(() => false);
@@ -163,6 +170,28 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     api: o.api,
     maxContext: 2 * maxOut,
     followsInstructions: o.api === 'chat',
+    applies: o.api === 'apply',
+    applySnippet: async (original, snippet, signal) => {
+      if (o.api !== 'apply') throw new RemoteError('config', `The "${o.api}" API does not apply snippets; set "diffuse.remote.api" to "apply" (or use the local apply)`);
+      // The merged file is about as long as the original plus the snippet.
+      const maxTokens = Math.min(Math.max(maxOut, 8192), countTokensApprox(original) + countTokensApprox(snippet) + 256);
+      const local = new AbortController();
+      const onAbort = (): void => local.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      inFlight.add(local);
+      try {
+        const raw = await postJson(url, applyRequestBody(original, snippet, { model: modelName, maxTokens, stream: false }), {
+          apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 60_000, maxTries: o.maxTries ?? 3, signal: local.signal, sleep: o.sleep, random: o.random,
+        }, (res, timer) => readAnswer(o.api, res, timer));
+        return stripFences(raw);
+      } catch (e) {
+        if (signal?.aborted || (e as Error).name === 'AbortError') throw e;
+        throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        inFlight.delete(local);
+      }
+    },
     countTokens: countTokensApprox,
     describe,
     fill: (requests, options, hooks) => fill(requests, options, hooks, undefined),

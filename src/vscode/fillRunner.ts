@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { notify } from './notify';
 import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs';
 import type { TextChange } from '../core/rebase';
-import { runApply } from '../engine/apply';
+import { runApply, type ApplyOutcome } from '../engine/apply';
+import type { RemoteBackend } from '../model/remoteBackend';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
@@ -132,10 +133,22 @@ export class FillRunner implements vscode.Disposable {
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
     const version = doc.version;
     const baseText = doc.getText();
-    this.status.busy('Diffuse: applying…');
-    const r = await runApply({ docText: baseText, snippet, languageId: doc.languageId });
+    // The server merges only when its apply API is chosen; otherwise alignment, here, with no model.
+    const viaServer = this.settings.get('backend') === 'remote' && this.settings.get('remote.api') === 'apply';
+    this.status.busy(viaServer ? 'Diffuse: requesting the merge…' : 'Diffuse: applying…');
+    let r: ApplyOutcome;
+    // A local apply runs no model: the status bar keeps naming the one in use.
+    let model: string | undefined;
+    try {
+      const server = viaServer ? (await this.backends.get()) as RemoteBackend : undefined;
+      if (server) model = server.describe();
+      r = await runApply({ docText: baseText, snippet, languageId: doc.languageId, remote: server && ((original, s) => server.applySnippet(original, s)) });
+    } catch (err) {
+      this.log.error('apply failed', err);
+      return this.finish({ uri, outcome: 'failed', steps: 0, model, message: err instanceof Error ? err.message : String(err) });
+    }
     const base: FillRecord = {
-      uri, outcome: 'review', range: r.range, model: 'Diffuse Apply (alignment)', source, steps: 0, nfe: r.modelCalls, ms: r.ms,
+      uri, outcome: 'review', range: r.range, model, source, steps: 0, nfe: r.modelCalls, ms: r.ms,
       syntaxOk: r.syntax === 'unchecked' ? undefined : r.syntax === 'ok', unplaced: r.unplaced.length,
     };
     if (r.unplaced.length) {

@@ -5,7 +5,7 @@ import type { SamplerOptions, Strategy } from '../core/types';
 export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 export type BackendKind = 'local' | 'remote';
-export type RemoteApi = 'fim' | 'completions' | 'chat';
+export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
 
 /** The type of every `diffuse.*` setting. */
 export interface SettingTypes {
@@ -66,7 +66,7 @@ export const ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
   strategy: ['confidence', 'threshold', 'entropy', 'margin', 'ar'],
   anchoring: ['syntax', 'lines', 'exact'],
   backend: ['local', 'remote'],
-  'remote.api': ['fim', 'completions', 'chat'],
+  'remote.api': ['fim', 'completions', 'chat', 'apply'],
 };
 
 /** The slice of `WorkspaceConfiguration` the reader needs (lets tests pass a plain object). */

@@ -28,10 +28,12 @@ export class DiffuseStatusBar implements vscode.Disposable {
 
   private render(last: FillRecord | undefined): void {
     const where = this.provider ? ` · ${this.provider}` : '';
-    const speed = last?.ms !== undefined ? ` · ${Math.round(last.ms)} ms / ${last.steps} steps` : '';
+    // Steps for a denoised fill; model calls for repairs and server merges; time alone for a local apply.
+    const work = !last ? '' : last.steps > 0 ? ` / ${last.steps} steps` : last.nfe ? ` / ${last.nfe} model call${last.nfe === 1 ? '' : 's'}` : '';
+    const speed = last?.ms !== undefined ? ` · ${Math.round(last.ms)} ms${work}` : '';
     this.item.text = `$(sparkle) ${this.model}${where}${speed}`;
     const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
-    if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast fill: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
+    if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast run: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
     tip.appendMarkdown('\n\nClick to show the log.');
     this.item.tooltip = tip;
   }

@@ -182,6 +182,21 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     widen(p, origLines, floor, ceiling, languageId);
   }
 
+  // An import the file already has, written again by a piece while no piece replaces the old one:
+  // the snippet moves imports and shows only one end of the move.
+  for (const p of [...placed]) {
+    const matched = new Set(p.pairs.map(([i]) => i));
+    const again = p.piece.lines.findIndex((line, i) => {
+      const q = uniqueAt.get(lineKey(line));
+      return !matched.has(i) && q !== undefined && IMPORT_LINE.test(lineKey(line)) && !placed.some(o => q >= o.start && q < o.end);
+    });
+    if (again < 0) continue;
+    const k = lineKey(p.piece.lines[again]);
+    unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
+      reason: `it repeats line ${uniqueAt.get(k)! + 1} of the file (${k.slice(0, 60)}) and nothing replaces that line: a moved import? Include the place it moves from, or apply it by hand` });
+    placed.splice(placed.indexOf(p), 1);
+  }
+
   const out: string[] = [];
   let at = 0;
   for (const p of placed) {
@@ -214,7 +229,10 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
   const tail = lines.slice(lastMatched + 1);
   const leadDelta = lead.reduce((s, l) => s + delta(l, languageId), 0);
   const tailDelta = tail.reduce((s, l) => s + delta(l, languageId), 0);
-  if (leadDelta !== 0) {
+  // Only openers before the first matched line (a changed declaration) and closers after the last
+  // one (a block's end) reach into the original; a piece that ends by opening a block leaves the
+  // rest of that block to the code after it.
+  if (leadDelta > 0) {
     let d = 0;
     for (let k = 1; k <= EDGE_REACH && p.start - k >= floor; k++) {
       d += delta(orig[p.start - k], languageId);
@@ -223,7 +241,7 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
   } else {
     for (let i = lead.length - 1; i >= 0 && p.start > floor && similar(lead[i], orig[p.start - 1]); i--) p.start--;
   }
-  if (tailDelta !== 0) {
+  if (tailDelta < 0) {
     let d = 0;
     for (let k = 1; k <= EDGE_REACH && p.end + k - 1 < ceiling; k++) {
       d += delta(orig[p.end + k - 1], languageId);
@@ -293,6 +311,9 @@ function changedVersion(a: string, b: string): number {
   return editSimilarity(a, b);
 }
 
+/** Lines that import or include: never meant to be written twice. */
+const IMPORT_LINE = /^(import\b|export \{?[^=]*\bfrom\b|from \S+ import\b|#include\b|use [\w:]+|using [\w.]+;|(const|let|var) .*= require\()/;
+
 /** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
 const FORCED_PAIR = 1000;
 
@@ -302,12 +323,13 @@ const FORCED_PAIR = 1000;
  * and outside the stretch the piece replaces. (Snippets begin and end with lines of the file;
  * new code in between may well repeat lines from elsewhere.)
  */
-function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number): { piece: number; orig: number } | undefined {
+function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number,
+  anywhere = false): { piece: number; orig: number } | undefined {
   if (a.pairs.length === 0) return undefined;
   const matched = new Set(a.pairs.map(([i]) => i));
   const start = a.pairs[0][1];
   const end = a.pairs[a.pairs.length - 1][1];
-  const edges = [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
+  const edges = anywhere ? pk.map((_, i) => i) : [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
   for (const i of edges) {
     if (i < 0 || i >= pk.length || matched.has(i)) continue;
     const q = uniqueAt.get(pk[i]);

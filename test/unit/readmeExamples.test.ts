@@ -1,0 +1,35 @@
+/**
+ * The README's first examples, run as written with the built CLI and the bundled model: apply the
+ * fixture snippet (two hunks, the expected file), and repair the fixture's slip (`unitPirce`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CLI_JS, ROOT } from './helpers/model';
+
+const opts = { skip: !fs.existsSync(CLI_JS) && 'run npm run build first' };
+const EXAMPLES = path.join(ROOT, 'test', 'fixtures', 'examples');
+
+test('README: apply the fixture snippet to inventory.ts', opts, () => {
+  const r = spawnSync(process.execPath, [CLI_JS, 'apply', path.join(EXAMPLES, 'inventory.ts'), '--snippet', path.join(EXAMPLES, 'inventory-snippet.md'), '--json'],
+    { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { hunks: unknown[]; unplaced: unknown[]; syntax_ok: boolean; diff: string; model_calls: number };
+  assert.equal(out.hunks.length, 2);
+  assert.deepEqual(out.unplaced, []);
+  assert.equal(out.syntax_ok, true);
+  assert.equal(out.model_calls, 0);
+  assert.match(out.diff, /^\+ {4}if \(!item \|\| quantity <= 0 \|\| item\.quantity < quantity\) \{$/m);
+  assert.match(out.diff, /^\+ {4}return \[\.\.\.this\.items\.values\(\)\]\.reduce\(/m);
+  assert.match(out.diff, /^- {4}let total = 0;$/m);
+});
+
+test('README: repair finds the slip in inventory-slip.ts and proposes the name used elsewhere', opts, () => {
+  const r = spawnSync(process.execPath, [CLI_JS, 'repair', path.join(EXAMPLES, 'inventory-slip.ts'), '--lines', '33-39'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^- {6}total \+= item\.quantity \* item\.unitPirce;$/m);
+  assert.match(r.stdout, /^\+ {6}total \+= item\.quantity \* item\.unitPrice;$/m);
+  assert.equal(r.stdout.split('\n').filter(l => /^[+-][^+-]/.test(l)).length, 2, 'one line changed, nothing else');
+});
