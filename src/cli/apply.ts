@@ -52,6 +52,9 @@ export async function runApplyCommand(args: CliArgs): Promise<number> {
     process.stdout.write(JSON.stringify({
       file, hunks, unplaced, pieces: r.pieces, whole_file: r.wholeFile, model_calls: r.modelCalls, ms: Math.round(r.ms * 10) / 10,
       syntax_ok: r.syntax === 'unchecked' ? null : r.syntax === 'ok', changed: applied && r.changed,
+      placements: (r.placements ?? []).map(p => ({
+        snippet_lines: p.snippetLines, file_lines: p.fileLines, anchors: p.anchors, margin: Number.isFinite(p.margin) ? Math.round(p.margin * 100) / 100 : null,
+      })),
       diff: applied ? unifiedDiff(file, text, after) : '',
     }) + '\n');
   } else if (applied && !args.write) process.stdout.write(unifiedDiff(file, text, after));

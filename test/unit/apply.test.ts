@@ -85,6 +85,10 @@ test('insertions at the top and at the end of the file', () => {
   const end = applySnippet(STORE, lines('// ... existing code ...', '', 'export const EMPTY = new Store();'));
   assert.deepEqual(end.unplaced, []);
   assert.equal(end.text, `${STORE}\nexport const EMPTY = new Store();\n`);
+  // The file's closing `}` at the start of new code at the end is that line, not a copy of it.
+  const closing = applySnippet(STORE, lines('// ... existing code ...', '}', '', 'export const EMPTY = new Store();'));
+  assert.deepEqual(closing.unplaced, []);
+  assert.equal(closing.text, `${STORE}\nexport const EMPTY = new Store();\n`);
   const inClass = applySnippet(STORE, lines('// ...', '  clear(): void {', '    this.items = [];', '  }', '', '  get size(): number {', '    return this.items.length;', '  }', '}'));
   assert.deepEqual(inClass.unplaced, []);
   assert.equal(inClass.text, STORE.replace('    this.items = [];\n  }\n}\n', '    this.items = [];\n  }\n\n  get size(): number {\n    return this.items.length;\n  }\n}\n'));

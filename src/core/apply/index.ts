@@ -10,11 +10,16 @@ import { detectIndentStyle, leadingWhitespace, type IndentStyle } from '../inden
 import { bracketBalance } from '../indentBrackets';
 import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
-import type { ApplyOptions, ApplyResult, UnplacedPiece } from './types';
+import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 
-export type { ApplyOptions, ApplyResult, UnplacedPiece } from './types';
+export type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 export { isMarkerLine, splitSnippet, stripFence } from './snippet';
 
+/**
+ * Evidence (about one telling line) by which a piece's place must beat its best other place; less,
+ * and the piece is refused as ambiguous rather than placed on a coin's toss.
+ */
+const AMBIGUOUS_MARGIN = 1;
 /** Share of the file's telling lines a marker-less snippet must match, from the top, to be the whole file. */
 const WHOLE_FILE_SHARE = 0.6;
 /** How far (lines) a piece's edge may reach past its matched lines to take in a block's opener or closer. */
@@ -34,6 +39,8 @@ interface Placed {
   end: number;
   /** Original lines matched as changed versions (the piece's text replaces them). */
   readonly changed?: ReadonlySet<number>;
+  readonly anchors?: number;
+  readonly margin?: number;
 }
 
 export function applySnippet(original: string, snippet: string, opts: ApplyOptions = {}): ApplyResult {
@@ -133,14 +140,20 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       }
       // The blank lines the snippet puts between the new code and the marker separate it from
       // the file's code, unless the file has a blank line there already.
+      // Lines the new code shares with the file's own first (last) lines, such as the `}` that
+      // closes the file's last class, are those lines, not copies of them.
       if (index === 0 && !piece.markerBefore && piece.markerAfter) {
-        const gap = piece.blankAfter > 0 && origLines[0]?.trim() !== '' ? [''] : [];
-        placed.push({ piece: { ...piece, lines: [...piece.lines, ...gap] }, pairs: [], start: 0, end: 0 });
+        const k = overlap(pk, keys, 'end');
+        const gap = k === 0 && piece.blankAfter > 0 && origLines[0]?.trim() !== '' ? [''] : [];
+        const pairs = Array.from({ length: k }, (_, i) => [pk.length - k + i, i] as const);
+        placed.push({ piece: { ...piece, lines: [...piece.lines, ...gap] }, pairs, start: 0, end: k });
         continue;
       }
       if (index === parsed.pieces.length - 1 && piece.markerBefore && !piece.markerAfter) {
-        const gap = piece.blankBefore > 0 && origLines[origLines.length - 1]?.trim() !== '' ? [''] : [];
-        placed.push({ piece: { ...piece, lines: [...gap, ...piece.lines] }, pairs: [], start: keys.length, end: keys.length });
+        const k = overlap(pk, keys, 'start');
+        const gap = k === 0 && piece.blankBefore > 0 && origLines[origLines.length - 1]?.trim() !== '' ? [''] : [];
+        const pairs = Array.from({ length: k }, (_, i) => [i + gap.length, keys.length - k + i] as const);
+        placed.push({ piece: { ...piece, lines: [...gap, ...piece.lines] }, pairs, start: keys.length - k, end: keys.length });
         continue;
       }
     }
@@ -152,11 +165,12 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const start = best.pairs[0][1];
     const end = best.pairs[best.pairs.length - 1][1] + 1;
     const other = alignBest(pk, piece.lines, cursor, j => j >= start && j < end);
-    if (changed.size === 0 && other.score >= best.score - 1e-9 && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
-      where(`fits two places equally well (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
+    if (changed.size === 0 && other.score > best.score - AMBIGUOUS_MARGIN && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+      const how = other.score >= best.score - 1e-9 ? 'equally well' : 'almost as well';
+      where(`fits two places ${how} (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
       continue;
     }
-    placed.push({ piece, pairs: best.pairs, start, end, changed });
+    placed.push({ piece, pairs: best.pairs, start, end, changed, anchors: telling.length, margin: best.score - other.score });
     cursor = end;
   }
 
@@ -205,7 +219,20 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     at = p.end;
   }
   out.push(...origLines.slice(at));
-  return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0 };
+  const placements: Placement[] = placed.map(p => ({
+    snippetLines: [p.piece.first + 1, p.piece.last + 1], fileLines: [p.start + 1, p.end], anchors: p.anchors ?? 0, margin: p.margin ?? Infinity,
+  }));
+  return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
+}
+
+/** How many lines at the `start` of the piece equal the file's last lines (or at its `end`, the file's first lines). */
+function overlap(piece: readonly string[], file: readonly string[], side: 'start' | 'end'): number {
+  for (let k = Math.min(piece.length, file.length); k > 0; k--) {
+    let same = true;
+    for (let i = 0; i < k && same; i++) same = side === 'start' ? piece[i] === file[file.length - k + i] : piece[piece.length - k + i] === file[i];
+    if (same) return k;
+  }
+  return 0;
 }
 
 /** Net brackets a line opens (negative: closes). */
@@ -435,15 +462,20 @@ interface IndentMap {
 }
 
 function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): IndentMap {
-  const telling = p.pairs.filter(([i, o]) => orig[o].trim() !== '' && p.piece.lines[i].trim() !== '');
+  // Telling lines kept as they are vote; a `}` may have been matched to another block's closer,
+  // and a changed line may have moved.
+  const nonblank = p.pairs.filter(([i, o]) => orig[o].trim() !== '' && lineKey(p.piece.lines[i]) === lineKey(orig[o]));
+  const strong = nonblank.filter(([i]) => !isTrivial(lineKey(p.piece.lines[i])));
+  const telling = strong.length ? strong : nonblank;
   const wsP = (i: number): string => leadingWhitespace(p.piece.lines[i]);
   const wsO = (o: number): string => leadingWhitespace(orig[o]);
   // Lines at the margin agree whatever the indentation style: the indented ones tell.
   const indented = telling.filter(([i, o]) => wsP(i) !== '' || wsO(o) !== '');
   const same = indented.filter(([i, o]) => wsP(i) === wsO(o)).length;
   const verbatim = (i: number, o: number): boolean => p.piece.lines[i].trim() === '' || wsP(i) === wsO(o);
-  // As the file has it, but for the lines the edit itself re-indents (a block wrapped in `try`).
-  if (indented.length === 0 || same * 4 >= indented.length) return { kept: verbatim };
+  // As the file has it, but for the lines the edit itself re-indents (a block wrapped in `try`):
+  // a snippet moved as a whole (pasted at the margin, or in tabs) matches no indented line verbatim.
+  if (indented.length === 0 || same > 0) return { kept: verbatim };
   const tabFile = indented.some(([, o]) => wsO(o).includes('\t')) || (style.unit === '\t' && !indented.some(([, o]) => wsO(o).startsWith(' ')));
   const tabSnippet = indented.some(([i]) => wsP(i).includes('\t')) || (!snippetStyle.guessed && snippetStyle.unit === '\t');
   const tab = style.unit === '\t' ? style.width : 4;

@@ -21,4 +21,17 @@ export interface ApplyResult {
   readonly wholeFile: boolean;
   /** Model calls spent on what alignment could not decide (0 for the pure aligner). */
   readonly modelCalls: number;
+  /** How each placed piece was placed, in snippet order. */
+  readonly placements?: readonly Placement[];
+}
+
+/** Where a piece went and how sure the alignment was. */
+export interface Placement {
+  /** 1-based inclusive lines of the snippet, and of the original that the piece replaces (end before start: an insertion). */
+  readonly snippetLines: readonly [number, number];
+  readonly fileLines: readonly [number, number];
+  /** Telling lines of the piece found in the file as they are. */
+  readonly anchors: number;
+  /** Score of this placement over the best one elsewhere (lines of evidence; large is sure). */
+  readonly margin: number;
 }
