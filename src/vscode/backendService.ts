@@ -56,6 +56,22 @@ export class BackendService implements vscode.Disposable {
     return path.isAbsolute(expanded) || !base ? path.resolve(expanded) : path.resolve(base, expanded);
   }
 
+  /**
+   * Where fills will go, from the settings alone (nothing is started): the local model's folder
+   * name, or the remote model and host, for the status bar.
+   */
+  configured(): { readonly model: string; readonly provider?: string } {
+    if (this.settings.get('backend') !== 'remote') return { model: path.basename(this.modelDir()) };
+    const endpoint = this.settings.get('remote.endpoint').trim();
+    let host = 'no endpoint set';
+    try {
+      if (endpoint) host = new URL(endpoint).host;
+    } catch {
+      host = 'an invalid endpoint';
+    }
+    return { model: `${this.settings.get('remote.model').trim() || 'default model'} at ${host}`, provider: 'remote' };
+  }
+
   /** Decided from the settings alone, so the user is told before anything is started or sent. */
   instructionSupport(): InstructionSupport {
     if (this.settings.get('backend') !== 'remote') {

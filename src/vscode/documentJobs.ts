@@ -9,6 +9,17 @@ export interface DocumentJob {
  * At most one job per document, cancelled when its document closes, or its last tab does (VS Code
  * keeps a document in memory a while after its last tab is closed).
  */
+/** Context key, true while any fill or repair runs: Cancel Fill is offered only then. */
+export const RUNNING_CONTEXT_KEY = 'diffuse.jobRunning';
+/** Jobs running in every registry together. */
+let running = 0;
+
+function setRunning(delta: number): void {
+  const was = running > 0;
+  running = Math.max(0, running + delta);
+  if (was !== running > 0) void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, running > 0);
+}
+
 export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
   private readonly jobs = new Map<string, J>();
   private readonly closeListener = vscode.Disposable.from(
@@ -23,11 +34,12 @@ export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
   }
 
   set(uri: string, job: J): void {
+    if (!this.jobs.has(uri)) setRunning(1);
     this.jobs.set(uri, job);
   }
 
   delete(uri: string): void {
-    this.jobs.delete(uri);
+    if (this.jobs.delete(uri)) setRunning(-1);
   }
 
   /** Cancels the job of one document, or every job; true when one was running. */
@@ -39,6 +51,8 @@ export class DocumentJobs<J extends DocumentJob> implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    setRunning(-this.jobs.size);
+    this.jobs.clear();
     this.closeListener.dispose();
   }
 }

@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
 import { notify } from './notify';
+import { grammarFor } from '../syntax/languages';
 import type { OffsetRange } from '../core/types';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner } from './fillRunner';
 import type { Settings } from './settings';
+
+/** The button that confirms rewriting a file without a grammar. */
+export const REWRITE_ANYWAY = 'Rewrite Anyway';
 
 /** Why a document cannot be edited at all, in words for the user; undefined when it can. */
 export function refuseDocument(doc: vscode.TextDocument, maxFileBytes: number): string | undefined {
@@ -42,6 +46,15 @@ export class EditCommands {
     if (!editor) return undefined;
     const doc = editor.document;
     if (!this.checkDocument(doc)) return undefined;
+    if (!grammarFor(doc.languageId)) {
+      // No parser checks what comes back, and the model writes code: ask before rewriting prose.
+      const answer = await notify.warn(
+        `Diffuse: there is no grammar for "${doc.languageId}" files, so a rewrite of this text cannot be checked, and the model writes code, not prose. Rewrite it anyway?`,
+        { modal: true, detail: 'Every change is shown for review first; the review will say "syntax not checked".' },
+        REWRITE_ANYWAY,
+      );
+      if (answer !== REWRITE_ANYWAY) return undefined;
+    }
     let target = selectionRange(editor);
     if (target.start === target.end) {
       const limit = this.settings.get('wholeFileConfirmLines');

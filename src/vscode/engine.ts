@@ -57,6 +57,8 @@ export interface EditResult {
   readonly range: OffsetRange;
   readonly newText: string;
   readonly syntaxOk: boolean;
+  /** False when the language has no grammar: nothing was parsed, so `syntaxOk` says nothing. */
+  readonly syntaxChecked?: boolean;
   readonly repairRounds: number;
   /** Repaired spans whose text is a variant (balanced, cut back, lines dropped) of a sampled fill. */
   readonly variantFills?: number;

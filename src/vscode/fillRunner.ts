@@ -100,7 +100,7 @@ export class FillRunner implements vscode.Disposable {
       if (result.notice) this.log.info(result.notice);
       const base: FillRecord = {
         uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), source: backend.source, provider: backend.provider,
-        steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxOk, repairRounds: result.repairRounds,
+        steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxChecked === false ? undefined : result.syntaxOk, repairRounds: result.repairRounds,
         variantFills: result.variantFills, recovered: result.recovered,
       };
       await this.beforeApply?.(uri);
@@ -199,6 +199,8 @@ export class FillRunner implements vscode.Disposable {
       this.log.warnUser(`Diffuse: ${record.message ?? 'the fill failed.'}`);
     } else if (record.outcome === 'no-change') {
       void notify.info(`Diffuse: ${record.message ?? 'the model proposed no change.'}`);
+    } else if (record.outcome === 'cancelled' && !record.message) {
+      void notify.info('Diffuse: fill cancelled; nothing was changed.');
     }
     this.finished.fire(record);
     return record;

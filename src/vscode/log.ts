@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
-import { notify } from './notify';
 import type { FillRecord } from './fillRecord';
+import { notify } from './notify';
+
+/** The button that opens the Settings editor at the setting a message names. */
+export const OPEN_SETTINGS = 'Open Settings';
 
 /**
  * The "Diffuse Edit" output channel. Fills are logged by their shape (range, model, steps, timing),
@@ -20,7 +23,7 @@ export class DiffuseLog implements vscode.Disposable {
       `steps=${record.steps}`,
       record.nfe !== undefined ? `nfe=${record.nfe}` : undefined,
       record.ms !== undefined ? `ms=${Math.round(record.ms)}` : undefined,
-      record.syntaxOk !== undefined ? `syntax=${record.syntaxOk ? 'ok' : 'errors'}` : undefined,
+      record.syntaxOk !== undefined ? `syntax=${record.syntaxOk ? 'ok' : 'errors'}` : record.outcome === 'review' || record.outcome === 'no-change' ? 'syntax=not-checked' : undefined,
       record.repairRounds !== undefined ? `repairRounds=${record.repairRounds}` : undefined,
       record.variantFills ? `variantFills=${record.variantFills}` : undefined,
       record.recovered ? 'recovered' : undefined,
@@ -37,10 +40,16 @@ export class DiffuseLog implements vscode.Disposable {
     }
   }
 
-  /** Shows `message` as a warning that offers this log, where the details are. */
+  /**
+   * Shows `message` as a warning that offers this log, where the details are, and the setting
+   * it names (`"diffuse.…"`) when a setting is the fix.
+   */
   warnUser(message: string): void {
-    void notify.warn(message, 'Show Log').then(choice => {
-      if (choice) this.channel.show(true);
+    const setting = /"(diffuse\.[\w.]+)"/.exec(message)?.[1];
+    const actions = setting ? [OPEN_SETTINGS, 'Show Log'] : ['Show Log'];
+    void notify.warn(message, ...actions).then(choice => {
+      if (choice === 'Show Log') this.channel.show(true);
+      else if (choice === OPEN_SETTINGS) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
     });
   }
 

@@ -55,6 +55,10 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const applies = new ApplyCommand(settings, runner);
   const repairs = new RepairCommand(settings, backends, reviews, runner, log, status);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
+  status.setBackend(backends.configured());
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
+    if (e.affectsConfiguration('diffuse')) status.setBackend(backends.configured());
+  }));
 
   const activeUri = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
   /** Command arguments (uri string, hunk id) from a CodeLens, or the hunk at the cursor. */
@@ -113,5 +117,5 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }
-  return Object.assign(createTestApi(reviews, runner), { repair: repairs.testApi() });
+  return Object.assign(createTestApi(reviews, runner, status), { repair: repairs.testApi() });
 }

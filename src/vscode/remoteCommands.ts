@@ -6,6 +6,7 @@ import type { FillRecord } from './fillRecord';
 import type { DiffuseLog } from './log';
 
 const RUN_PLAIN = 'Run Diffuse Edit';
+const SET_UP_REMOTE = 'Set Up a Remote Model';
 
 /** `diffuse.editWithInstruction` (Diffuse Edit…) and `diffuse.setApiKey`. */
 export class RemoteCommands {
@@ -25,7 +26,11 @@ export class RemoteCommands {
   async editWithInstruction(arg?: unknown): Promise<FillRecord | undefined> {
     const support = this.backends.instructionSupport();
     if (!support.ok) {
-      const choice = await notify.info(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead?`, RUN_PLAIN);
+      const choice = await notify.info(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead, or set up a model that follows instructions (an OpenAI-compatible server with "diffuse.remote.api" set to "chat")?`, RUN_PLAIN, SET_UP_REMOTE);
+      if (choice === SET_UP_REMOTE) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'diffuse.remote');
+        return undefined;
+      }
       return choice === RUN_PLAIN ? this.edits.edit() : undefined;
     }
     const instruction = typeof arg === 'string' ? arg : await vscode.window.showInputBox({

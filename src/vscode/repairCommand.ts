@@ -174,6 +174,8 @@ export class RepairCommand implements vscode.Disposable {
       this.log.warnUser(`Diffuse: ${record.message ?? 'the repair failed.'}`);
     } else if (record.outcome === 'no-change') {
       void notify.info(`Diffuse: ${record.message ?? nothingToRepair(0)}`);
+    } else if (record.outcome === 'cancelled' && !record.message) {
+      void notify.info('Diffuse: repair cancelled; nothing was changed.');
     }
     return record;
   }

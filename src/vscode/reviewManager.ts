@@ -36,6 +36,8 @@ export async function applyReplacements(doc: vscode.TextDocument, edits: readonl
  */
 export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider {
   private readonly sessions = new Map<string, ReviewSession>();
+  /** Per review: the text before the proposal went in, when the document was saved (clean) then. */
+  private readonly cleanBefore = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly lensesChanged = new vscode.EventEmitter<void>();
@@ -95,6 +97,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (plan.hunks.length === 0) return { kind: 'no-change' };
 
     const versionBefore = doc.version;
+    const textBefore = doc.isDirty ? undefined : doc.getText();
     if (!(await applyReplacements(doc, plan.insertion))) {
       return { kind: 'refused', message: 'The document changed while the edit was applied; nothing was changed.' };
     }
@@ -106,6 +109,8 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       return { kind: 'refused', message: 'The document changed while the edit was applied; use Undo to revert it.' };
     }
     this.sessions.set(uri, new ReviewSession(doc, hunks));
+    if (textBefore !== undefined) this.cleanBefore.set(uri, textBefore);
+    else this.cleanBefore.delete(uri);
     this.refresh(uri);
     return { kind: 'review', hunks: hunks.length };
   }
@@ -124,6 +129,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     this.afterResolve(session);
     const ok = await applyReplacements(session.document, [edit]);
     if (!ok) void notify.warn('Diffuse: the document changed; the hunk could not be rejected. Use Undo to revert it.');
+    else await this.cleanIfRestored(session);
     return ok;
   }
 
@@ -145,7 +151,30 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       void notify.warn('Diffuse: the document changed; the review could not be rejected. Use Undo to revert it.');
       return 0;
     }
+    await this.cleanIfRestored(session);
     return edits.length;
+  }
+
+  /**
+   * After the last hunk is rejected: a document that was saved before the proposal and now holds
+   * exactly that text again is the file on disk, so its tab is made clean again (reverted to the
+   * disk's identical content) instead of asking to save.
+   */
+  private async cleanIfRestored(session: ReviewSession): Promise<void> {
+    const before = this.cleanBefore.get(session.uri);
+    if (!session.done || before === undefined) return;
+    this.cleanBefore.delete(session.uri);
+    const doc = session.document;
+    if (doc.isClosed || !doc.isDirty || doc.getText() !== before || doc.uri.scheme !== 'file') return;
+    try {
+      const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(doc.uri));
+      if (disk.replace(/\r\n/g, '\n') !== before.replace(/\r\n/g, '\n')) return;
+    } catch {
+      return;
+    }
+    const editor = vscode.window.visibleTextEditors.find(e => e.document === doc);
+    if (editor && vscode.window.activeTextEditor?.document !== doc) await vscode.window.showTextDocument(doc, editor.viewColumn);
+    if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.files.revert');
   }
 
   /** The session and hunk at the cursor of the active editor. */
@@ -168,6 +197,13 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     editor.selection = new vscode.Selection(range.start, range.start);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return true;
+  }
+
+  /** Closes the side-by-side views of a review that has ended: they would show nothing true any more. */
+  private async closeDiffs(uri: string): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputTextDiff
+      && t.input.original.scheme === ORIGINAL_SCHEME && decodeURIComponent(t.input.original.query) === uri);
+    if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
   }
 
   /** Opens the original (every pending hunk rejected) beside the document under review. */
@@ -220,6 +256,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (session.done) {
       const t = session.tally();
       this.sessions.delete(session.uri);
+      void this.closeDiffs(session.uri);
       this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
     }
     this.refresh(session.uri);

@@ -6,6 +6,7 @@ export class DiffuseStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('diffuse.status', vscode.StatusBarAlignment.Right, 100);
   private model = 'Diffuse';
   private provider: string | undefined;
+  private last: FillRecord | undefined;
 
   constructor() {
     this.item.name = 'Diffuse Edit';
@@ -19,23 +20,41 @@ export class DiffuseStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** The backend the settings name (before any fill, and after they change). */
+  setBackend(backend: { readonly model: string; readonly provider?: string }): void {
+    this.model = backend.model;
+    this.provider = backend.provider;
+    this.render(this.last);
+  }
+
   update(record: FillRecord): void {
     if (record.model) this.model = record.model;
     if (record.provider) this.provider = record.provider;
-    this.render(record);
+    // A cancelled or refused run keeps the last timing on show, and says what happened.
+    if (record.outcome === 'cancelled' || record.outcome === 'refused' || record.outcome === 'failed') {
+      this.render(this.last, record.outcome);
+    } else {
+      this.last = record;
+      this.render(record);
+    }
     this.item.show();
   }
 
-  private render(last: FillRecord | undefined): void {
+  private render(last: FillRecord | undefined, outcome?: string): void {
     const where = this.provider ? ` · ${this.provider}` : '';
     // Steps for a denoised fill; model calls for repairs and server merges; time alone for a local apply.
     const work = !last ? '' : last.steps > 0 ? ` / ${last.steps} steps` : last.nfe ? ` / ${last.nfe} model call${last.nfe === 1 ? '' : 's'}` : '';
     const speed = last?.ms !== undefined ? ` · ${Math.round(last.ms)} ms${work}` : '';
-    this.item.text = `$(sparkle) ${this.model}${where}${speed}`;
+    this.item.text = `$(sparkle) ${this.model}${where}${speed}${outcome ? ` · ${outcome}` : ''}`;
     const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
     if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast run: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
     tip.appendMarkdown('\n\nClick to show the log.');
     this.item.tooltip = tip;
+  }
+
+  /** What the item reads now (for the in-host tests). */
+  get text(): string {
+    return this.item.text;
   }
 
   dispose(): void {

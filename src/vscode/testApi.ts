@@ -5,6 +5,7 @@ import type { FillRecord } from './fillRecord';
 import { setMessageResponder, type MessageResponder } from './notify';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
+import type { DiffuseStatusBar } from './statusBar';
 
 /**
  * What `activate` returns, for the in-host tests: the state behind the UI, which decorations and
@@ -26,13 +27,18 @@ export interface DiffuseTestApi {
    * same path a finished fill takes (rooted edit, then review session), so the review mechanics
    * can be tested on known proposals whatever the model proposes. Resolves to the fill's record.
    */
+  /** The status bar item's text. */
+  readonly statusText: string;
   /** Answers every notification the extension shows (undefined: shown in the window again). */
   setMessageResponder(responder: MessageResponder | undefined): void;
   proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange): Promise<FillRecord>;
 }
 
-export function createTestApi(reviews: ReviewManager, runner: FillRunner): DiffuseTestApi {
+export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar): DiffuseTestApi {
   return {
+    get statusText() {
+      return status.text;
+    },
     reviews: uri => reviews.pending(typeof uri === 'string' ? uri : uri.toString()),
     onDidStep: runner.onDidStep,
     onDidFinishFill: runner.onDidFinish,

@@ -165,7 +165,11 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const start = best.pairs[0][1];
     const end = best.pairs[best.pairs.length - 1][1] + 1;
     const other = alignBest(pk, piece.lines, cursor, j => j >= start && j < end);
-    if (changed.size === 0 && other.score > best.score - AMBIGUOUS_MARGIN && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+    // Placed by lines kept as they are, a piece must win by a line of evidence; placed only by
+    // changed versions of lines (a renamed declaration), by any margin.
+    const kept = best.pairs.some(([i, o]) => pk[i] === keys[o] && !isTrivial(pk[i]));
+    const needed = kept ? AMBIGUOUS_MARGIN : 1e-9;
+    if (changed.size === 0 && other.score > best.score - needed && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
       const how = other.score >= best.score - 1e-9 ? 'equally well' : 'almost as well';
       where(`fits two places ${how} (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
       continue;

@@ -70,12 +70,26 @@ suite('Bad input', () => {
     for (const command of ['diffuse.edit', 'diffuse.repair']) await refused(editor, command, /only whitespace/);
   });
 
-  test('a language without a grammar is edited by whole lines', async () => {
+  test('a language without a grammar: asked first; confirmed, it is edited by whole lines', async () => {
     const editor = await open('first line of notes\nsecond line of notes\n', 'txt');
     editor.selection = new vscode.Selection(0, 0, 1, 0);
-    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    const { result: record, shown } = await capture(() => vscode.commands.executeCommand<FillRecord>('diffuse.edit'),
+      (_message, items) => items.find(i => i === 'Rewrite Anyway'));
+    assert.ok(shown.some(m => /no grammar for "plaintext" files.*Rewrite it anyway\?/.test(m)), JSON.stringify(shown));
     assert.ok(record && ['review', 'no-change'].includes(record.outcome), JSON.stringify(record));
     assert.deepEqual(record.range, { start: 0, end: 'first line of notes\n'.length }, 'whole lines');
+    assert.equal(record.syntaxOk, undefined, 'nothing was parsed: no syntax verdict');
+  });
+
+  test('a Markdown file: asked before rewriting prose; declined, nothing runs', async () => {
+    const editor = await open('# Notes\n\nSome prose about the project.\n', 'md');
+    const before = editor.document.getText();
+    editor.selection = new vscode.Selection(2, 0, 3, 0);
+    const { result: record, shown } = await capture(() => vscode.commands.executeCommand<FillRecord | undefined>('diffuse.edit'));
+    assert.equal(record, undefined, 'declined: no fill');
+    assert.ok(shown.some(m => /no grammar for "markdown" files/.test(m)), JSON.stringify(shown));
+    assert.equal(editor.document.getText(), before);
+    assert.deepEqual(api.reviews(editor.document.uri), []);
   });
 
   for (const [name, make, message] of [

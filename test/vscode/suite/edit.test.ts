@@ -125,8 +125,10 @@ suite('Edit', () => {
     api.setBeforeApply(async () => {
       await cancelled;
     });
-    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.edit'));
     assert.equal(record?.outcome, 'cancelled', JSON.stringify(record));
+    assert.ok(shown.some(m => /fill cancelled; nothing was changed/.test(m)), `the cancel is reported: ${JSON.stringify(shown)}`);
+    assert.match(api.statusText, /cancelled/, 'the status bar says so');
     assert.equal(doc.getText(), before);
     assert.equal(doc.version, versionBefore);
     assert.deepEqual(api.reviews(doc.uri), []);

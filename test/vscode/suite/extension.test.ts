@@ -5,10 +5,10 @@ import { activateExtension, manifest } from './util';
 
 /** Command ids and titles fixed by the product's command contract. */
 const COMMANDS: Record<string, string> = {
-  'diffuse.edit': 'Diffuse Edit',
-  'diffuse.editWithInstruction': 'Diffuse Edit…',
+  'diffuse.edit': 'Edit Selection',
+  'diffuse.editWithInstruction': 'Edit with Instruction…',
   'diffuse.quickRewrite': 'Quick Rewrite',
-  'diffuse.repair': 'Diffuse Repair',
+  'diffuse.repair': 'Repair',
   'diffuse.apply': 'Apply Snippet',
   'diffuse.applyFromEditor': 'Apply Snippet from Editor…',
   'diffuse.acceptHunk': 'Accept Hunk',
@@ -25,6 +25,7 @@ const COMMANDS: Record<string, string> = {
 
 const REVIEW = 'editorTextFocus && diffuse.reviewVisible';
 const KEYBINDINGS = [
+  { command: 'diffuse.edit', key: 'ctrl+alt+e', mac: 'cmd+alt+e', when: 'editorTextFocus && !editorReadonly' },
   { command: 'diffuse.quickRewrite', key: 'ctrl+alt+d', mac: 'cmd+alt+d', when: 'editorTextFocus' },
   { command: 'diffuse.repair', key: 'ctrl+alt+r', mac: 'cmd+alt+r', when: 'editorTextFocus' },
   { command: 'diffuse.apply', key: 'ctrl+alt+a', mac: 'cmd+alt+a', when: 'editorTextFocus && !editorReadonly' },
@@ -83,6 +84,7 @@ suite('Extension', () => {
       'diffuse.nextHunk', 'diffuse.previousHunk']) {
       assert.equal(palette.find(e => e.command === command)?.when, 'diffuse.reviewVisible', command);
     }
+    assert.equal(palette.find(e => e.command === 'diffuse.cancel')?.when, 'diffuse.jobRunning', 'Cancel Fill only while something runs');
   });
 
   test('contributes the keybindings, review keys gated by the review context key', () => {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { startFakeServer, type FakeServer } from '../../helpers/fakeServer';
-import { activateTestApi, captureMessages, openNewFile, rejectReviewsAndCloseEditors } from './util';
+import { activateTestApi, captureMessages, openNewFile, rejectReviewsAndCloseEditors, waitFor } from './util';
 
 const KEY = 'sk-remote-suite-5a4b3c2d1e';
 const SOURCE = [
@@ -89,6 +89,29 @@ suite('Remote backend', () => {
     assert.equal(editor.document.getText(), SOURCE.replace('if (items.length === 0) {\n    return 0;\n  }', 'if (!items.length) return 0;'));
   });
 
+  test('the status bar names the remote model and host, before any fill', async () => {
+    await configure({ 'remote.model': 'fake-diffusion' });
+    const host = new URL(server.url).host;
+    await waitFor(() => api.statusText.includes(`fake-diffusion at ${host}`), `the status bar names the server: ${api.statusText}`);
+    assert.match(api.statusText, /remote/);
+  });
+
+  test('no endpoint: the failure is a notification that offers Open Settings and the log', async () => {
+    await configure({ 'remote.endpoint': '' });
+    try {
+      const editor = await open();
+      editor.selection = new vscode.Selection(1, 0, 2, 0);
+      const { result: record, shown, offered } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.edit'));
+      assert.equal(record?.outcome, 'failed', JSON.stringify(record));
+      const i = shown.findIndex(m => /"diffuse\.remote\.endpoint" is empty/.test(m));
+      assert.ok(i >= 0, JSON.stringify(shown));
+      assert.deepEqual(offered[i], ['Open Settings', 'Show Log']);
+      assert.equal(editor.document.getText(), SOURCE);
+    } finally {
+      await configure({ 'remote.endpoint': server.url });
+    }
+  });
+
   test('a failing server leaves the document untouched, and the key appears in no message or log', async () => {
     const editor = await open();
     const doc = editor.document;
@@ -126,9 +149,10 @@ suite('Remote backend', () => {
     await configure({ backend: 'local' });
     const editor = await open();
     // The message is dismissed: nothing runs.
-    const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster'));
+    const { result: record, shown, offered } = await captureMessages(() => vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster'));
     assert.equal(record, undefined);
     assert.ok(shown.some(m => /local model cannot follow instructions.*plain Diffuse Edit/.test(m)), JSON.stringify(shown));
+    assert.ok(offered.some(items => items.includes('Set Up a Remote Model')), 'the way to a model that can is offered');
     assert.equal(server.requests.length, 0, 'nothing was sent');
     assert.equal(editor.document.getText(), SOURCE);
   });

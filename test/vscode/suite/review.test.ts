@@ -109,11 +109,14 @@ suite('Review', () => {
     test(`reject all restores the original byte for byte (${name})`, async () => {
       const editor = await open(eol);
       const version = editor.document.version;
+      assert.ok(!editor.document.isDirty, 'the file was saved before the proposal');
       await propose(editor);
       assert.equal(await vscode.commands.executeCommand('diffuse.rejectAll'), 3);
       assert.equal(editor.document.getText(), withEol(SOURCE, eol));
       assert.ok(editor.document.version > version);
       assert.deepEqual(api.reviews(editor.document.uri), []);
+      await waitFor(() => !editor.document.isDirty, 'the tab is clean again: the text is the file on disk');
+      assert.equal(editor.document.getText(), withEol(SOURCE, eol), 'still byte for byte after the tab was made clean');
     });
   }
 
@@ -201,6 +204,17 @@ suite('Review', () => {
     const left = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'diffuse-original');
     assert.ok(left, 'the original is open as a virtual document');
     assert.equal(left.getText(), SOURCE);
+  });
+
+  test('the side-by-side diff does not outlive its review', async () => {
+    const editor = await open();
+    await propose(editor);
+    assert.equal(await vscode.commands.executeCommand('diffuse.showDiff', editor.document.uri.toString()), true);
+    const diffTabs = () => vscode.window.tabGroups.all.flatMap(g => g.tabs)
+      .filter(t => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'diffuse-original');
+    await waitFor(() => diffTabs().length === 1, 'the diff tab is open');
+    assert.equal(await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString()), 3);
+    await waitFor(() => diffTabs().length === 0, 'the diff tab closed with the review');
   });
 
   test('two files under review at once: each resolves on its own', async () => {

@@ -60,14 +60,22 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 
 
 /** Runs `body` with the messages shown to the user captured (and dismissed). */
-export async function captureMessages<T>(body: () => Thenable<T> | Promise<T>): Promise<{ result: T; shown: string[] }> {
+export async function captureMessages<T>(
+  body: () => Thenable<T> | Promise<T>,
+  answer: (message: string, items: readonly string[]) => string | undefined = () => undefined,
+): Promise<{ result: T; shown: string[]; offered: string[][] }> {
   // Through the extension's test API: VS Code gives each extension its own `vscode.window`, and the
   // suite may run beside an installed copy (test:vsix), whose messages it could not see otherwise.
   const api = await activateTestApi();
   const shown: string[] = [];
-  api.setMessageResponder(async (_kind, message) => void shown.push(message));
+  const offered: string[][] = [];
+  api.setMessageResponder(async (_kind, message, items) => {
+    shown.push(message);
+    offered.push([...items]);
+    return answer(message, items);
+  });
   try {
-    return { result: await body(), shown };
+    return { result: await body(), shown, offered };
   } finally {
     api.setMessageResponder(undefined);
   }

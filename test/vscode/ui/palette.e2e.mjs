@@ -1,5 +1,5 @@
 // UI test in the real workbench: open a file from the explorer, select a method, run
-// "Diffuse: Diffuse Edit" from the command palette, and check that the command ran in the
+// "Diffuse: Edit Selection" from the command palette, and check that the command ran in the
 // extension (activated by that command, no "command not found") and ended in a review, or, while
 // the default model is not installed, in a message from the extension.
 // usage: node test/vscode/ui/palette.e2e.mjs [--update-screenshot]
@@ -12,7 +12,7 @@ import {
 } from './workbench.mjs';
 
 const FILE = 'inventory.ts';
-const COMMAND = 'Diffuse: Diffuse Edit';
+const COMMAND = 'Diffuse: Edit Selection';
 const shotsDir = path.join(root, 'out', 'screenshots');
 const modelDir = path.join(root, 'models', 'diffuse-code-mini');
 const hasModel = ['model.onnx', 'config.json', 'tokenizer.json'].every(f => fs.existsSync(path.join(modelDir, f)));

@@ -24,6 +24,12 @@ const MASK_GLYPH = '\u2591'; // src/core/types.ts MASK_GLYPH
 const PREVIEW_MARKS = ['\u2212', '\u23ce'];
 const updateShots = process.argv.includes('--update-screenshots');
 const shotsDir = path.join(root, 'out', 'screenshots');
+/** Focuses the editor by clicking a line of code on screen (a long proposal may have scrolled any given line away). */
+async function focusEditor(editor) {
+  const line = editor.locator('.view-line', { hasText: /\S/ }).first();
+  await line.click({ position: { x: 5, y: 5 } });
+}
+
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 requireBuilt();
@@ -115,7 +121,7 @@ try {
     const hunks = await lenses.count();
     step(`review shown: ${hunks} hunk(s) (out/screenshots/review.png)`);
 
-    await editor.locator('.view-line', { hasText: 'export class Inventory' }).first().click();
+    await focusEditor(editor);
     const proposed = await copyEditorText(page);
     if (!proposed) throw new Error('could not read the document text through the clipboard');
     if (proposed === original) throw new Error('a review is shown but the document holds the original text');
@@ -132,7 +138,7 @@ try {
     while (await lenses.count() !== hunks - 1 && Date.now() < acceptedOne) await sleep(100);
     if (await lenses.count() !== hunks - 1) throw new Error(`Accept did not resolve one hunk: ${await lenses.count()} of ${hunks} left`);
     step('clicked Accept on the first hunk');
-    await editor.locator('.view-line', { hasText: 'export class Inventory' }).first().click();
+    await focusEditor(editor);
     if (await copyEditorText(page) !== proposed) throw new Error('accepting a hunk changed the document');
 
     if (hunks > 1) {

@@ -29,7 +29,7 @@ export async function openFromExplorer(page, url, file, lineText) {
 
 /**
  * Opens the palette on `label` and waits (up to `timeoutMs`) for the row whose label is exactly
- * `label`: the fuzzy filter also lists its neighbours (e.g. "Diffuse: Diffuse Edit…").
+ * `label`: the fuzzy filter also lists its neighbours (e.g. "Diffuse: Edit with Instruction…").
  */
 async function paletteRow(page, label, timeoutMs) {
   await page.keyboard.press('F1');
