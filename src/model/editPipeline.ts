@@ -83,6 +83,8 @@ export interface EditOptions {
   /** When the rounds leave errors, fill the broken chunks again from scratch (default true). */
   readonly finalRefill?: boolean;
   readonly onStep?: (e: StepEvent & { chunkRanges: readonly OffsetRange[] }) => void;
+  /** What the edit is doing once the first fill is in (checking syntax, repairing), for progress. */
+  readonly onPhase?: (phase: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -183,6 +185,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // A chunk that came back blank deleted code nobody asked to delete (or, for an insertion, inserted
   // nothing): it is filled again first.
   const blank = chunks.map((_, k) => k).filter((k) => blanksChunk(k, region.chunkText(k)));
+  o.onPhase?.('checking syntax');
   let check = await validateFill(o.docText, o.languageId, range, region.text);
   const okBefore = check.ok && blank.length === 0;
   // A large region's last resort fills it in pieces; the rows they need are added to the budget and
@@ -210,6 +213,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       if (check.errorsAfter >= errorsBefore) break;
       errorsBefore = check.errorsAfter;
       rounds++;
+      o.onPhase?.(`repairing syntax (${check.errorsAfter} error${check.errorsAfter === 1 ? '' : 's'}, round ${rounds})`);
       const doc = region.doc;
       const end = range.start + region.text.length;
       const merged = mergeSpans(check.errorRanges.map((r) => widen(doc, r, round, range.start, end)));
@@ -324,6 +328,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     const spare = tries === 0 ? budget.left - pieceRows : budget.left;
     if (small.length && spare > 0) {
       rounds++;
+      o.onPhase?.(`filling ${small.length} broken chunk${small.length === 1 ? '' : 's'} again (try ${tries + 1})`);
       await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare, tries === FINAL_TEMPERATURES.length - 1);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
@@ -336,6 +341,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // taken out, missing tokens written in), where that keeps half of the region's code.
   if (finalRefill && check.checked && !check.ok && !o.signal?.aborted) {
     // The region's own code given back is no fill: the broken fill stays, reported as broken.
+    o.onPhase?.('parser recovery');
     const mended = await recoverFill(o.docText, o.languageId, range, region.text, { replaced: o.docText.slice(range.start, range.end) });
     if (mended !== undefined && !blanksRegion(range, mended.text)) {
       region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text]);

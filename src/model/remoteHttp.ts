@@ -147,6 +147,16 @@ export function networkError(e: unknown, url: string, secret: string | undefined
   if (code === 'ECONNREFUSED') return new RemoteError('network', `Could not connect to ${where} (connection refused): is the server running?`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RemoteError('network', `Could not resolve the host of ${where}: check the endpoint URL`);
   const detail = scrub(cause?.message ?? (e as Error)?.message ?? String(e), secret);
+  if (/bad port/i.test(detail)) {
+    const port = (() => {
+      try {
+        return new URL(url).port;
+      } catch {
+        return '';
+      }
+    })();
+    return new RemoteError('config', `Could not reach ${where}: port ${port || '(this one)'} is blocked by the runtime's fetch, which refuses the ports of well-known services; use another port`);
+  }
   return answering
     ? new RemoteError('network', `The connection to ${where} was dropped before the answer was complete (${detail})`)
     : new RemoteError('network', `Could not reach ${where} (${detail})`);

@@ -48,6 +48,8 @@ export interface EditRequest {
   /** Most tokens one canvas may take (`diffuse.maxTokens`). */
   readonly maxTokens: number;
   readonly onStep?: (e: EditStep) => void;
+  /** What the edit is doing after its first fill (checking syntax, repairing), for progress. */
+  readonly onPhase?: (phase: string) => void;
   readonly signal?: AbortSignal;
   /** What the user asked for (Diffuse Edit…); only backends that follow instructions get it. */
   readonly instruction?: string;

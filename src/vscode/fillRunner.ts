@@ -37,6 +37,9 @@ export class FillRunner implements vscode.Disposable {
   private readonly others: DocumentJobs<DocumentJob>[] = [];
   private readonly stepped = new vscode.EventEmitter<LiveStep>();
   private readonly finished = new vscode.EventEmitter<FillRecord>();
+  private readonly phases = new vscode.EventEmitter<{ readonly uri: string; readonly phase: string }>();
+  /** Each phase a fill enters after its first denoising (checking syntax, repairing, ...). */
+  readonly onDidEnterPhase = this.phases.event;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
   lastFill: FillRecord | undefined;
@@ -68,6 +71,9 @@ export class FillRunner implements vscode.Disposable {
     this.jobs.set(uri, job);
 
     const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => job.rebase(r)) : undefined;
+    // The selection highlight would cover the live view: collapsed while the fill runs, given back
+    // afterwards unless the document changed (a review went in, or the user typed).
+    const held = live ? holdSelection(doc) : undefined;
     let steps = 0;
     const onStep = (e: EditStep): void => {
       steps++;
@@ -76,10 +82,18 @@ export class FillRunner implements vscode.Disposable {
         masked: e.masked.reduce((a, b) => a + b, 0) });
     };
 
-    this.status.busy('Diffuse: filling…');
+    const remote = this.settings.get('backend') === 'remote';
+    this.status.busy(remote ? 'Diffuse: requesting…' : 'Diffuse: filling…');
+    const progressTimer: { handle?: ReturnType<typeof setInterval> } = {};
     try {
       const answer = await job.withProgress('Diffuse', async progress => {
-        progress.report({ message: 'denoising…' });
+        // The toast names the phase and the time so far, refreshed every second: never a frozen step.
+        const started = Date.now();
+        let phase = remote ? 'requesting…' : 'denoising…';
+        let step = '';
+        const show = (): void => progress.report({ message: `${[step, phase].filter(Boolean).join(' · ')} · ${Math.round((Date.now() - started) / 1000)} s` });
+        show();
+        progressTimer.handle = setInterval(show, 1000);
         return this.backends.runEdit({
           docText: job.baseText,
           range: target,
@@ -89,12 +103,19 @@ export class FillRunner implements vscode.Disposable {
           maxTokens: this.settings.get('maxTokens'),
           onStep: e => {
             onStep(e);
-            progress.report({ message: `step ${e.step}/${e.totalSteps}` });
+            step = remote ? `${e.step} piece${e.step === 1 ? '' : 's'} received` : `step ${e.step}/${e.totalSteps}`;
+            show();
+          },
+          onPhase: p => {
+            phase = p;
+            this.phases.fire({ uri, phase: p });
+            show();
           },
           signal: job.signal,
           instruction,
         });
       });
+      clearInterval(progressTimer.handle);
       live?.dispose();
       const { result, backend } = answer;
       if (result.notice) this.log.info(result.notice);
@@ -116,6 +137,8 @@ export class FillRunner implements vscode.Disposable {
       this.log.error('fill failed', err);
       return this.finish({ uri, outcome: 'failed', steps, message: err instanceof Error ? err.message : String(err) });
     } finally {
+      clearInterval(progressTimer.handle);
+      held?.restore();
       live?.dispose();
       this.jobs.delete(uri);
       job.dispose();
@@ -210,6 +233,7 @@ export class FillRunner implements vscode.Disposable {
     this.jobs.dispose();
     this.stepped.dispose();
     this.finished.dispose();
+    this.phases.dispose();
   }
 }
 
@@ -219,4 +243,18 @@ export const CLOSED = 'The file was closed before the fill finished; nothing was
 export function modelLabel(description: string, provider: string): string {
   const suffix = ` (${provider})`;
   return description.endsWith(suffix) ? description.slice(0, -suffix.length) : description;
+}
+
+/** Collapses the selections of the document's editors to their starts; `restore` gives them back while the text is unchanged. */
+function holdSelection(doc: vscode.TextDocument): { restore(): void } {
+  const version = doc.version;
+  const held = vscode.window.visibleTextEditors.filter(e => e.document === doc && e.selections.some(s => !s.isEmpty))
+    .map(e => ({ editor: e, selections: e.selections }));
+  for (const { editor } of held) editor.selections = editor.selections.map(s => new vscode.Selection(s.start, s.start));
+  return {
+    restore: () => {
+      if (doc.isClosed || doc.version !== version) return;
+      for (const { editor, selections } of held) editor.selections = [...selections];
+    },
+  };
 }

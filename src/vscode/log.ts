@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { FillRecord } from './fillRecord';
 import { notify } from './notify';
 
+/** Errors that say what went wrong in words (a server, a model folder, the worker): no stack trace. */
+const EXPECTED_ERRORS = new Set(['RemoteError', 'ModelPackageError', 'WorkerError', 'AbortError']);
+
 /** The button that opens the Settings editor at the setting a message names. */
 export const OPEN_SETTINGS = 'Open Settings';
 
@@ -57,8 +60,11 @@ export class DiffuseLog implements vscode.Disposable {
     this.channel.info(message);
   }
 
+  /** One line for an expected failure (a server, a model folder, the worker); the stack only for a bug. */
   error(message: string, err?: unknown): void {
-    this.channel.error(err instanceof Error ? `${message}: ${err.stack ?? err.message}` : message);
+    if (!(err instanceof Error)) this.channel.error(err === undefined ? message : `${message}: ${String(err)}`);
+    else if (EXPECTED_ERRORS.has(err.name)) this.channel.error(`${message}: ${err.message}`);
+    else this.channel.error(`${message}: ${err.stack ?? err.message}`);
   }
 
   dispose(): void {

@@ -16,6 +16,8 @@ export interface DiffuseTestApi {
   reviews(uri: vscode.Uri | string): readonly PendingHunk[];
   /** Every denoising step of every fill, as the live view receives it. */
   readonly onDidStep: vscode.Event<LiveStep>;
+  /** Each phase a fill enters after its first denoising (checking syntax, repairing, ...). */
+  readonly onDidEnterPhase: vscode.Event<{ readonly uri: string; readonly phase: string }>;
   /** Every finished fill, whatever its outcome. */
   readonly onDidFinishFill: vscode.Event<FillRecord>;
   /** The last finished fill. */
@@ -41,6 +43,7 @@ export function createTestApi(reviews: ReviewManager, runner: FillRunner, status
     },
     reviews: uri => reviews.pending(typeof uri === 'string' ? uri : uri.toString()),
     onDidStep: runner.onDidStep,
+    onDidEnterPhase: runner.onDidEnterPhase,
     onDidFinishFill: runner.onDidFinish,
     get lastFill() {
       return runner.lastFill;

@@ -220,3 +220,9 @@ test('a server that is not running is reported as such', async () => {
   assert.ok(caught instanceof RemoteError && caught.kind === 'network', String(caught));
   assert.match(caught.message, /Could not connect to .*connection refused/);
 });
+
+test('a port the runtime\'s fetch refuses (9) is named as such, with what to do, not as "bad port"', async () => {
+  const e = await failure({ endpoint: 'http://127.0.0.1:9' });
+  assert.match(e.message, /port 9 is blocked by the runtime's fetch.*use another port/);
+  assert.equal(e.kind, 'config');
+});

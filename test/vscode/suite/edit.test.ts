@@ -78,9 +78,19 @@ suite('Edit', () => {
     editor.selection = BODY;
     const selection = { start: editor.document.offsetAt(BODY.start), end: editor.document.offsetAt(BODY.end) };
     const steps: LiveStep[] = [];
-    const sub = api.onDidStep(s => s.uri === editor.document.uri.toString() && steps.push(s));
+    const phases: string[] = [];
+    let collapsedDuringFill = false;
+    const sub = api.onDidStep(s => {
+      if (s.uri !== editor.document.uri.toString()) return;
+      steps.push(s);
+      collapsedDuringFill ||= editor.selection.isEmpty;
+    });
+    const subPhase = api.onDidEnterPhase(p => p.uri === editor.document.uri.toString() && phases.push(p.phase));
     const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.edit'));
     sub.dispose();
+    subPhase.dispose();
+    assert.ok(collapsedDuringFill, 'the selection is collapsed while the live view shows the fill');
+    assert.ok(phases.includes('checking syntax'), `the progress names the phase after denoising: ${JSON.stringify(phases)}`);
     assertSettled(record, editor.document, original, shown);
     assert.ok(steps.length >= 1, 'the live view received steps');
     assert.equal(record.steps, steps.length);

@@ -101,6 +101,20 @@ try {
   }
   step(live === 'none' ? 'the fill settled before a live frame was caught' : `live view with masked positions at ${live} (out/screenshots/live-view.png)`);
 
+  // The phases after the denoising (checking syntax, repairing) are named on the progress toast.
+  let phase = 'none';
+  while (Date.now() < deadline) {
+    if (await acceptLenses(editor).count() > 0 || (await finishedNotifications(page)).length > 0) break;
+    const note = (await visibleNotifications(page)).find(n => /checking syntax|repairing|again|parser recovery/.test(n));
+    if (note) {
+      await shot('phase.png');
+      phase = note;
+      break;
+    }
+    await sleep(50);
+  }
+  step(phase === 'none' ? 'the fill settled before a later phase was caught' : `a later phase on the progress toast: "${phase}" (out/screenshots/phase.png)`);
+
   const reviewed = await waitForSettled(page, editor, Math.max(1000, deadline - Date.now()));
   const notes = await visibleNotifications(page);
   if (!reviewed) {
