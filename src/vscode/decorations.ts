@@ -51,11 +51,16 @@ export function injectable(line: string): string {
   return text.length ? text : '\u200b';
 }
 
-/** One-line summary of removed lines for an inline preview; the hover shows them in full. */
-export function summarizeRemoved(removed: string, max = 160): string {
+/**
+ * Short summary of removed lines for an inline preview, kept short so that it never runs off the
+ * edge: the count, the first non-blank line cut to `max` characters, and how many more there are.
+ * The hover shows them in full, syntax-highlighted.
+ */
+export function summarizeRemoved(removed: string, max = 60): string {
   const lines = removed.split(/\r\n|\n|\r/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  const joined = lines.map(l => l.trim()).join(' \u23ce ');
-  const count = `\u2212${lines.length} `;
-  return injectable(count + (joined.length > max ? `${joined.slice(0, max - 1)}\u2026` : joined));
+  const first = lines.find(l => l.trim() !== '')?.trim() ?? '';
+  const shown = first.length > max ? `${first.slice(0, max - 1)}\u2026` : first;
+  const more = lines.length > 1 ? ` (+${lines.length - 1} more, hover to see)` : '';
+  return injectable(`\u2212${lines.length} ${shown}${more}`);
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PendingHunk } from '../../../src/core/review';
+import { summarizeRemoved } from '../../../src/vscode/decorations';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { activateTestApi, assertHunksInPlace, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
 
@@ -204,6 +205,16 @@ suite('Review', () => {
     const left = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'diffuse-original');
     assert.ok(left, 'the original is open as a virtual document');
     assert.equal(left.getText(), SOURCE);
+  });
+
+  test('the removed-lines preview stays short: first line, count, the rest in the hover', () => {
+    const removed = lines('  let total = 0;', '  for (const item of this.items.values()) {', '    total += item.quantity * item.unitPrice * someVeryLongFactorName * anotherLongName;', '  }', '  return total;');
+    const summary = summarizeRemoved(removed);
+    assert.ok(summary.length <= 100, `no horizontal overflow: ${summary.length} characters`);
+    assert.match(summary, /^\u22125\s/);
+    assert.match(summary, /let\u00a0total\u00a0=\u00a00;/);
+    assert.match(summary, /\(\+4\u00a0more,\u00a0hover\u00a0to\u00a0see\)$/);
+    assert.ok(!summary.includes('\u23ce'), 'lines are not joined into one long line');
   });
 
   test('the side-by-side diff does not outlive its review', async () => {
