@@ -273,7 +273,8 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   private renderAll(): void {
     for (const editor of vscode.window.visibleTextEditors) {
       const session = this.sessions.get(editor.document.uri.toString());
-      if (session) session.render(editor, this.decorations);
+      // The side-by-side diff shows the removed lines itself: nothing is drawn over it.
+      if (session && !inDiffEditor(editor)) session.render(editor, this.decorations);
       else ReviewSession.clear(editor, this.decorations);
     }
   }
@@ -293,4 +294,11 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Whether `editor` is the right side of a diff editor: the active tab of its group is a diff of its document. */
+export function inDiffEditor(editor: vscode.TextEditor): boolean {
+  const group = vscode.window.tabGroups.all.find(g => g.viewColumn === editor.viewColumn);
+  const input = group?.activeTab?.input;
+  return input instanceof vscode.TabInputTextDiff && input.modified.toString() === editor.document.uri.toString();
 }
