@@ -296,9 +296,12 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   }
 }
 
-/** Whether `editor` is the right side of a diff editor: the active tab of its group is a diff of its document. */
+/**
+ * Whether `editor` is the right side of a diff editor: the editors inside a diff have no view
+ * column of their own, and an open diff tab shows this document on its right.
+ */
 export function inDiffEditor(editor: vscode.TextEditor): boolean {
-  const group = vscode.window.tabGroups.all.find(g => g.viewColumn === editor.viewColumn);
-  const input = group?.activeTab?.input;
-  return input instanceof vscode.TabInputTextDiff && input.modified.toString() === editor.document.uri.toString();
+  if (editor.viewColumn !== undefined) return false;
+  const uri = editor.document.uri.toString();
+  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri));
 }

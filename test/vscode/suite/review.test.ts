@@ -9,6 +9,7 @@ import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PendingHunk } from '../../../src/core/review';
 import { summarizeRemoved } from '../../../src/vscode/decorations';
+import { inDiffEditor } from '../../../src/vscode/reviewManager';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { activateTestApi, assertHunksInPlace, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
 
@@ -224,6 +225,9 @@ suite('Review', () => {
     const diffTabs = () => vscode.window.tabGroups.all.flatMap(g => g.tabs)
       .filter(t => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'diffuse-original');
     await waitFor(() => diffTabs().length === 1, 'the diff tab is open');
+    const uri = editor.document.uri.toString();
+    await waitFor(() => vscode.window.visibleTextEditors.some(e => e.document.uri.toString() === uri && inDiffEditor(e)),
+      'the diff\'s right side is told apart (no removed-line previews are drawn over it)');
     assert.equal(await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString()), 3);
     await waitFor(() => diffTabs().length === 0, 'the diff tab closed with the review');
   });
