@@ -130,7 +130,8 @@ export class FillRunner implements vscode.Disposable {
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
 
       const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText };
-      return await this.present(doc, edit, job.since, base);
+      return await this.present(doc, edit, job.since, base, result.syntaxChecked === false
+        ? `Diffuse: syntax not checked: there is no grammar for "${doc.languageId}" files, so nothing checked the proposal; review it carefully.` : undefined);
     } catch (err) {
       const stop = job.stopped(steps);
       if (stop) return this.finish(stop);

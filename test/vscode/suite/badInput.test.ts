@@ -79,6 +79,7 @@ suite('Bad input', () => {
     assert.ok(record && ['review', 'no-change'].includes(record.outcome), JSON.stringify(record));
     assert.deepEqual(record.range, { start: 0, end: 'first line of notes\n'.length }, 'whole lines');
     assert.equal(record.syntaxOk, undefined, 'nothing was parsed: no syntax verdict');
+    if (record.outcome === 'review') assert.ok(shown.some(m => /syntax not checked/.test(m)), `the review says so: ${JSON.stringify(shown)}`);
   });
 
   test('a Markdown file: asked before rewriting prose; declined, nothing runs', async () => {
