@@ -1,4 +1,5 @@
 /** Command-line parsing for `diffuse-edit`; every user error becomes a UsageError (exit code 2). */
+import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../engine/effort';
 import type { SamplerOptions, Strategy } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
 
@@ -29,6 +30,7 @@ Options:
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
   --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
   --anchoring M        syntax | lines | exact (default syntax)
+  --repair-effort E    off | fast | thorough (default fast: at most the first fill's model calls, 15 s)
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
   --candidates N       sampled re-fills per broken span, the best-parsing kept (default 4)
   --provider P         auto | cpu | cuda | dml | coreml | webgpu
@@ -59,6 +61,7 @@ export interface CliArgs {
   remoteApi: string;
   /** Syntax repair effort of edit and infill (the pipeline's defaults when absent). */
   repair: { repairRounds?: number; candidates?: number };
+  repairEffort: RepairEffort;
   sampler: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] };
 }
 
@@ -78,7 +81,7 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, sampler: {} };
+  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, repairEffort: DEFAULT_REPAIR_EFFORT, sampler: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -112,6 +115,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--block': a.sampler.blockLength = num(arg, next(), 0, 4096, true); break;
       case '--copy-prior': a.sampler.copyPrior = num(arg, next(), 0, 1); break;
       case '--anchoring': a.anchoring = oneOf(arg, next(), ['syntax', 'lines', 'exact'] as const); break;
+      case '--repair-effort': a.repairEffort = oneOf(arg, next(), REPAIR_EFFORTS); break;
       case '--repair-rounds': a.repair.repairRounds = num(arg, next(), 0, 20, true); break;
       case '--candidates': a.repair.candidates = num(arg, next(), 1, 32, true); break;
       case '--provider': a.provider = oneOf(arg, next(), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const); break;

@@ -8,6 +8,7 @@
  * says whether the completion leaves no more syntax errors around the hole than the reference does
  * ("syntax_ok_reference"), the measure for benchmarks whose document with the hole is itself broken.
  */
+import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
 import type { AnchoringMode } from '../core/anchor';
 import type { OffsetRange, SamplerOptions } from '../core/types';
@@ -72,6 +73,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           countTokens: b.countTokens,
           slack: b.slack,
           maxTokens: t.max_tokens ?? 64,
+          ...repairPlan(args.repairEffort),
           ...args.repair,
         });
         const widened = (t.anchoring ?? 'exact') !== 'exact' ? { replaced: docText.slice(r.range.start, r.range.end) } : {};

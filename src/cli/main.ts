@@ -2,6 +2,7 @@
  * `diffuse-edit`: the engine headless. Exit codes: 0 ok, 1 the fill failed, 2 usage or bad input
  * (one clear line on stderr, never a stack trace for a user error).
  */
+import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
 import type { SamplerOptions } from '../core/types';
 import { runEdit } from '../model/editPipeline';
@@ -84,6 +85,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     maxCanvasTokens: b.maxCanvasTokens,
     countTokens: b.countTokens,
     slack: b.slack,
+    ...repairPlan(args.repairEffort),
     ...args.repair,
     onStep: b.progress ? (e) => b.progress?.(e.step, e.totalSteps) : undefined,
   });

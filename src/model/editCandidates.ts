@@ -45,16 +45,31 @@ export function pickCandidate(cands: readonly Candidate[]): number {
  */
 export class RowBudget {
   private spent = 0;
+  private callsSpent = 0;
 
-  constructor(readonly rows: number, private readonly deadline?: number) {}
+  /**
+   * `calls`, when given, caps the model calls as well: each batch of up to `batchRows` rows costs
+   * at most `perBatch` calls, so the rows left are those of the whole batches the calls left pay for.
+   */
+  constructor(readonly rows: number, private readonly deadline?: number,
+    private readonly calls?: { readonly cap: number; readonly perBatch: number; readonly batchRows: number }) {}
 
   get left(): number {
     if (this.deadline !== undefined && performance.now() >= this.deadline) return 0;
-    return Math.max(0, this.rows - this.spent);
+    const rows = Math.max(0, this.rows - this.spent);
+    if (!this.calls) return rows;
+    const batches = Math.floor(Math.max(0, this.calls.cap - this.callsSpent) / Math.max(1, this.calls.perBatch));
+    return Math.min(rows, batches * this.calls.batchRows);
   }
 
-  spend(n: number): void {
+  spend(n: number, calls = 0): void {
     this.spent += n;
+    this.callsSpent += calls;
+  }
+
+  /** Model calls spent so far. */
+  get callsUsed(): number {
+    return this.callsSpent;
   }
 
   get used(): number {

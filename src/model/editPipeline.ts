@@ -78,6 +78,8 @@ export interface EditOptions {
   readonly repairRows?: number;
   /** Wall-clock time after which no more repair is started, ms from the edit's start (no limit by default). */
   readonly repairBudgetMs?: number;
+  /** Model calls the repair may spend, as a share of the first fill's (no limit by default; 1 = fast effort). */
+  readonly repairCallsShare?: number;
   /** Sampler settings of the repair rounds over `sampler` (temperature at least REPAIR_TEMPERATURE). */
   readonly repairSampler?: Partial<SamplerOptions>;
   /** When the rounds leave errors, fill the broken chunks again from scratch (default true). */
@@ -96,6 +98,8 @@ export interface EditResult {
   readonly syntaxChecked: boolean;
   readonly syntaxOkBeforeRepair: boolean;
   readonly repairRounds: number;
+  /** Model calls the repair made (after the first fill). */
+  readonly repairNfe: number;
   /** Canvas rows the repair filled (each candidate of each span is one row). */
   readonly repairRows: number;
   /** Repaired spans whose kept text is a variant (core/fillVariants) of a sampled fill. */
@@ -160,8 +164,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const originalBlank = !insertion && o.docText.slice(range.start, range.end).trim() === '';
   // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
+  const firstNfe = nfe;
+  const repairSteps = Math.max(1, Math.min(o.repairSampler?.steps ?? o.sampler.steps,
+    o.repairCallsShare === undefined ? Infinity : Math.floor(firstNfe * o.repairCallsShare)));
   const repairSampler = (round: number, temperature = REPAIR_TEMPERATURE): SamplerOptions =>
-    ({ ...o.sampler, ...o.repairSampler, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
+    ({ ...o.sampler, ...o.repairSampler, steps: repairSteps, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
   const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number, rows = budget.left, recover = false): Promise<void> => {
     const spans = which.map((k) => region.chunkSpan(k));
     const originals = which.map((k) => o.docText.slice(chunks[k].start, chunks[k].end));
@@ -174,7 +181,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     nfe += res.nfe;
     variantFills += res.variants;
     recovered ||= res.recovered > 0;
-    budget.spend(res.rows);
+    budget.spend(res.rows, res.nfe);
     region.replaceChunks(which, res.texts);
   };
   const blanksChunk = (k: number, text: string): boolean =>
@@ -193,7 +200,11 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // them. A region of more pieces than one last resort may fill (a whole file) gets none set aside.
   const regionPieces = !okBefore && regionLarge && finalRefill ? (await stretchPieces(0, chunks.length - 1)).length : 0;
   const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
-  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs);
+  // The repair may spend at most `repairCallsShare` times the first fill's model calls (fast effort):
+  // its batches then take no more steps than that allows.
+  const callCap = o.repairCallsShare === undefined ? undefined : Math.max(0, Math.floor(firstNfe * o.repairCallsShare));
+  const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs,
+    callCap === undefined ? undefined : { cap: callCap, perBatch: repairSteps, batchRows: size });
   if (blank.length && budget.left > 0 && !o.signal?.aborted) {
     rounds++;
     await refillChunks(blank, rounds, n);
@@ -230,7 +241,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       nfe += res.nfe;
       variantFills += res.variants;
       recovered ||= res.recovered > 0;
-      budget.spend(res.rows);
+      budget.spend(res.rows, res.nfe);
       region.replaceAll(spans, res.texts);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
@@ -292,7 +303,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
         nfe += res.nfe;
         variantFills += res.variants;
         recovered ||= res.recovered > 0;
-        budget.spend(res.rows);
+        budget.spend(res.rows, res.nfe);
         const settled = new Set<number>();
         pending.forEach((i, j) => {
           const text = res.texts[j];
@@ -358,6 +369,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     syntaxOkBeforeRepair: okBefore,
     repairRounds: rounds,
     repairRows: budget.used,
+    repairNfe: nfe - firstNfe,
     variantFills,
     recovered,
     chunks: chunks.length,

@@ -4,6 +4,7 @@
  * through this file, so the rest of the adapter depends on the contract rather than on the
  * modules' internals.
  */
+import { repairPlan, type RepairEffort } from '../engine/effort';
 import type { FillBackend, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
 import { runEdit } from '../model/editPipeline';
 import { createLocalBackend } from '../model/localBackend';
@@ -48,6 +49,8 @@ export interface EditRequest {
   /** Most tokens one canvas may take (`diffuse.maxTokens`). */
   readonly maxTokens: number;
   readonly onStep?: (e: EditStep) => void;
+  /** How hard the syntax repair works (`diffuse.repair.effort`). */
+  readonly repairEffort?: RepairEffort;
   /** What the edit is doing after its first fill (checking syntax, repairing), for progress. */
   readonly onPhase?: (phase: string) => void;
   readonly signal?: AbortSignal;
@@ -97,7 +100,8 @@ export function loadEngine(): Engine {
       // The canvas of one chunk may take at most `maxTokens`, and at most half the model's context so
       // that prefix and suffix keep room; the pipeline splits larger regions into chunks.
       const maxContext = (backend as Partial<Backend>).maxContext ?? 2 * request.maxTokens;
-      return runEdit(backend, { ...request, maxCanvasTokens: Math.max(16, Math.min(request.maxTokens, Math.floor(maxContext / 2))) });
+      const { repairEffort, ...rest } = request;
+      return runEdit(backend, { ...rest, ...repairPlan(repairEffort), maxCanvasTokens: Math.max(16, Math.min(rest.maxTokens, Math.floor(maxContext / 2))) });
     },
   };
 }

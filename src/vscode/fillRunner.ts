@@ -101,6 +101,7 @@ export class FillRunner implements vscode.Disposable {
           anchoring,
           sampler: this.settings.sampler(),
           maxTokens: this.settings.get('maxTokens'),
+          repairEffort: this.settings.get('repair.effort'),
           onStep: e => {
             onStep(e);
             step = remote ? `${e.step} piece${e.step === 1 ? '' : 's'} received` : `step ${e.step}/${e.totalSteps}`;

@@ -5,6 +5,8 @@ import type { SamplerOptions, Strategy } from '../core/types';
 export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 export type BackendKind = 'local' | 'remote';
+import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../engine/effort';
+
 export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
 
 /** The type of every `diffuse.*` setting. */
@@ -28,6 +30,7 @@ export interface SettingTypes {
   'repair.threshold': number;
   'repair.maxShare': number;
   'repair.margin': number;
+  'repair.effort': RepairEffort;
   'worker.idleTimeoutSeconds': number;
 }
 
@@ -55,6 +58,7 @@ export const DEFAULTS: Readonly<SettingTypes> = {
   'repair.threshold': 0.02,
   'repair.maxShare': 0.15,
   'repair.margin': 2,
+  'repair.effort': DEFAULT_REPAIR_EFFORT,
   'worker.idleTimeoutSeconds': 300,
 };
 
@@ -62,6 +66,7 @@ export const DEFAULTS: Readonly<SettingTypes> = {
 export const RESTRICTED: readonly SettingKey[] = ['model.path', 'backend', 'remote.endpoint', 'remote.model'];
 
 export const ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
+  'repair.effort': REPAIR_EFFORTS,
   executionProvider: ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'],
   strategy: ['confidence', 'threshold', 'entropy', 'margin', 'ar'],
   anchoring: ['syntax', 'lines', 'exact'],

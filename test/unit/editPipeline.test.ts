@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest } from '../../src/core/types';
+import { repairPlan } from '../../src/engine/effort';
 import { runEdit } from '../../src/model/editPipeline';
 import { sampler } from './helpers/model';
 
@@ -52,4 +53,33 @@ test('a pure insertion is one request of maxTokens, and the text is kept as the 
   assert.equal(seen[0][0].original, undefined);
   assert.equal(result.newText, '    return a + b;\n');
   assert.equal(result.syntaxOk, true);
+});
+
+test('repair effort: fast spends at most the first fill\'s model calls, off none, thorough more', async () => {
+  const doc = Array.from({ length: 60 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
+  // Every fill comes back broken, so the repair would go on as long as it may; a call costs its steps.
+  const calls: number[] = [];
+  const backend: FillBackend = {
+    id: 'broken', describe: () => 'broken', dispose: async () => undefined,
+    fill: async (requests, options) => {
+      calls.push(options.steps);
+      return { texts: requests.map((r) => r.original!.replace(/= \d+;/g, '= ((;')), nfe: options.steps, ms: 0, canvasTokens: requests.map(() => 0) };
+    },
+  };
+  const run = async (effort: 'off' | 'fast' | 'thorough') => {
+    calls.length = 0;
+    const r = await runEdit(backend, {
+      docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
+      sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, ...repairPlan(effort),
+    });
+    return { r, first: r.nfe - r.repairNfe };
+  };
+  const off = await run('off');
+  assert.equal(off.r.repairNfe, 0);
+  assert.equal(off.r.syntaxOk, false, 'the broken fill is reported broken');
+  const fast = await run('fast');
+  assert.ok(fast.r.repairNfe > 0, 'fast repairs');
+  assert.ok(fast.r.repairNfe <= fast.first, `fast: ${fast.r.repairNfe} repair calls for a first fill of ${fast.first}`);
+  const thorough = await run('thorough');
+  assert.ok(thorough.r.repairNfe > fast.r.repairNfe, `thorough works longer: ${thorough.r.repairNfe} > ${fast.r.repairNfe}`);
 });

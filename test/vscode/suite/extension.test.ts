@@ -40,7 +40,7 @@ const KEYBINDINGS = [
 /** Setting keys (below `diffuse.`) fixed by the settings contract. */
 const SETTINGS = ['model.path', 'executionProvider', 'steps', 'strategy', 'threshold', 'temperature', 'maxTokens',
   'anchoring', 'liveView', 'backend', 'remote.endpoint', 'remote.model', 'remote.api', 'wholeFileConfirmLines',
-  'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'repair.margin', 'worker.idleTimeoutSeconds'];
+  'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'repair.margin', 'repair.effort', 'worker.idleTimeoutSeconds'];
 
 suite('Extension', () => {
   suiteSetup(async () => {
