@@ -97,6 +97,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     range: result.range,
     chunks: result.chunks,
     nfe: result.nfe,
+    repair_nfe: result.repairNfe,
     ms: Math.round(result.ms),
     syntax_ok: result.syntaxChecked ? result.syntaxOk : null,
     repair_rounds: result.repairRounds,

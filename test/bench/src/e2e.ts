@@ -18,6 +18,8 @@ export interface CliRun {
   readonly startupAndLoadMs: number;
   readonly chunks: number;
   readonly nfe: number;
+  /** Model calls of the syntax repair, after the first fill. */
+  readonly repairNfe: number;
   readonly syntaxOk: boolean | null;
   readonly args: string;
   /** The CLI's error line when the edit failed (the time to the failure is still reported). */
@@ -53,9 +55,9 @@ export function runCli(root: string, modelDir: string, label: string, text: stri
     const json = p.stdout.trim().split('\n').pop() ?? '';
     if (p.status !== 0 && !json.startsWith('{')) {
       const error = p.stderr.trim().split('\n').filter((l) => l.startsWith('diffuse-edit:')).pop() ?? `exit ${p.status}`;
-      return { label, lines, wallMs, editMs: NaN, startupAndLoadMs: NaN, chunks: 0, nfe: 0, syntaxOk: null, args: ['edit', '<file>', ...extra].join(' '), error };
+      return { label, lines, wallMs, editMs: NaN, startupAndLoadMs: NaN, chunks: 0, nfe: 0, repairNfe: 0, syntaxOk: null, args: ['edit', '<file>', ...extra].join(' '), error };
     }
-    const r = JSON.parse(json) as { ms: number; chunks: number; nfe: number; syntax_ok: boolean | null };
+    const r = JSON.parse(json) as { ms: number; chunks: number; nfe: number; repair_nfe?: number; syntax_ok: boolean | null };
     return {
       label,
       lines,
@@ -64,6 +66,7 @@ export function runCli(root: string, modelDir: string, label: string, text: stri
       startupAndLoadMs: wallMs - r.ms,
       chunks: r.chunks,
       nfe: r.nfe,
+      repairNfe: r.repair_nfe ?? 0,
       syntaxOk: r.syntax_ok,
       args: ['edit', '<file>', ...extra].join(' '),
     };

@@ -160,7 +160,8 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     log('e2e: whole file done');
     print(report.e2eTable(runs, load));
     out.e2e = { load, runs };
-    Object.assign(summary, { cli_ms_50_lines: round(runs[0].wallMs, 0), cli_ms_1000_lines: round(runs[1].wallMs, 0), model_load_ms: round(load.workerLoadMs, 0), cli_start_ms: round(load.cliStartMs, 0) });
+    Object.assign(summary, { cli_ms_50_lines: round(runs[0].wallMs, 0), cli_ms_1000_lines: round(runs[1].wallMs, 0),
+      nfe_first_fill_50: runs[0].nfe - runs[0].repairNfe, nfe_total_50: runs[0].nfe, model_load_ms: round(load.workerLoadMs, 0), cli_start_ms: round(load.cliStartMs, 0) });
     const failed = runs.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
     if (failed.length) summary.cli_failures = failed;
     else delete out.cli_failures;
