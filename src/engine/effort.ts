@@ -18,7 +18,7 @@ export interface RepairPlan {
   readonly repairBudgetMs?: number;
 }
 
-/** Seconds of repair that `fast` and `thorough` allow at most, whatever the model calls left. */
+/** No repair is started later than this after the edit began (`fast`, `thorough`), whatever the model calls left. */
 export const FAST_REPAIR_MS = 15_000;
 export const THOROUGH_REPAIR_MS = 180_000;
 
@@ -27,7 +27,7 @@ export function repairPlan(effort: RepairEffort = DEFAULT_REPAIR_EFFORT): Repair
     case 'off':
       return { repairRounds: 0, repairRows: 0, finalRefill: false };
     case 'fast':
-      // At most as many model calls as the first fill, and never more than FAST_REPAIR_MS.
+      // At most as many model calls as the first fill, none started after FAST_REPAIR_MS.
       return { repairCallsShare: 1, repairBudgetMs: FAST_REPAIR_MS };
     case 'thorough':
       return { repairBudgetMs: THOROUGH_REPAIR_MS };
