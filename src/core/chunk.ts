@@ -35,7 +35,7 @@ export function chunkRegion(text: string, root: SyntaxNode | undefined, region: 
   if (!(budget.maxSize >= 1)) throw new RangeError(`chunk budget must be at least 1, got ${budget.maxSize}`);
   if (region.start >= region.end) return [];
   const chunker = new Chunker(text, root, budget.maxSize, budget.measure ?? measureChars);
-  return chunker.chunks(region);
+  return chunker.mergeSmall(chunker.chunks(region));
 }
 
 interface Atom extends OffsetRange {
@@ -146,6 +146,21 @@ class Chunker {
       if (end < range.end && isLowSurrogate(this.text.charCodeAt(end))) end += end - 1 > start ? -1 : 1;
       out.push({ start, end, size: this.size({ start, end }) });
       start = end;
+    }
+    return out;
+  }
+
+  /**
+   * Neighbouring chunks joined while the two fit one canvas together: the cuts inside an oversized
+   * node leave small pieces (a lone `}`, a short member) that would each cost a canvas row of their
+   * own. Joining only removes cuts, never moves one.
+   */
+  mergeSmall(chunks: readonly OffsetRange[]): OffsetRange[] {
+    const out: OffsetRange[] = [];
+    for (const c of chunks) {
+      const last = out[out.length - 1];
+      if (last && last.end === c.start && this.size({ start: last.start, end: c.end }) <= this.max) out[out.length - 1] = { start: last.start, end: c.end };
+      else out.push(c);
     }
     return out;
   }
