@@ -89,6 +89,26 @@ suite('Remote backend', () => {
     assert.equal(editor.document.getText(), SOURCE.replace('if (items.length === 0) {\n    return 0;\n  }', 'if (!items.length) return 0;'));
   });
 
+  test('Diffuse Apply with the apply API: the server merges, the review shows it, nothing else is sent', async () => {
+    await configure({ 'remote.api': 'apply' });
+    const merged = SOURCE.replace('  return total(items) / items.length;', '  return total(items) / Math.max(1, items.length);');
+    server.answer = () => merged;
+    try {
+      const editor = await open();
+      const snippet = '// ... existing code ...\n  return total(items) / Math.max(1, items.length);\n}\n';
+      const record = await vscode.commands.executeCommand<FillRecord>('diffuse.apply', snippet);
+      assert.equal(record?.outcome, 'review', JSON.stringify(record));
+      assert.equal(record.nfe, 1, 'one request to the server');
+      assert.equal(server.requests.length, 1);
+      assert.equal(server.requests[0].path, '/v1/apply/completions');
+      assert.match(String((server.requests[0].body.messages as { content: string }[])[0].content), /^<\|original_code\|>\n[\s\S]*<\|update_snippet\|>\n\/\/ \.\.\. existing code/);
+      await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString());
+      assert.equal(editor.document.getText(), merged);
+    } finally {
+      server.answer = () => 'return 42;\n';
+    }
+  });
+
   test('the status bar names the remote model and host, before any fill', async () => {
     await configure({ 'remote.model': 'fake-diffusion' });
     const host = new URL(server.url).host;
