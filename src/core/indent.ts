@@ -39,7 +39,8 @@ export function leadingWhitespace(line: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
 
-function columns(ws: string, tabWidth: number): number {
+/** Columns `ws` (spaces and tabs) takes, a tab advancing to the next multiple of `tabWidth`. */
+export function columns(ws: string, tabWidth: number): number {
   let col = 0;
   for (const ch of ws) col = ch === '\t' ? col + tabWidth - (col % tabWidth) : col + 1;
   return col;

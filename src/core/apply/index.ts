@@ -6,8 +6,9 @@
  * file's own indentation. A piece that matches nothing, or fits two places equally well, is
  * reported unplaced: never dropped or guessed.
  */
-import { detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
+import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
 import { bracketBalance } from '../indentBrackets';
+import { editSimilarity } from '../similarity';
 import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
@@ -417,22 +418,6 @@ function affixShare(a: string, b: string): number {
   return (pre + suf) / n;
 }
 
-/** 1 - Levenshtein distance / longer length. */
-export function editSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
-  const m = a.length;
-  const n = b.length;
-  if (!m || !n) return 0;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1);
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    [prev, cur] = [cur, prev];
-  }
-  return 1 - prev[n] / Math.max(m, n);
-}
-
 /** The piece's lines as they go into the file: matched lines as the file has them, added lines re-indented to the file's style. */
 function render(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): string[] {
   const matched = new Map(p.pairs);
@@ -446,11 +431,6 @@ function render(p: Placed, orig: readonly string[], style: IndentStyle, snippetS
   });
 }
 
-function columns(ws: string, tabWidth: number): number {
-  let col = 0;
-  for (const ch of ws) col = ch === '\t' ? col + tabWidth - (col % tabWidth) : col + 1;
-  return col;
-}
 
 /**
  * How the piece's indentation maps to the file's, learned from its matched lines: undefined when

@@ -1,4 +1,7 @@
 /** Summary statistics and text-similarity measures for the benchmarks. */
+import { editSimilarity as rawEditSimilarity, levenshtein } from '../../../src/core/similarity';
+
+export { levenshtein };
 
 export interface Spread {
   readonly median: number;
@@ -35,31 +38,9 @@ export function exactMatch(fill: string, reference: string): boolean {
   return normaliseWs(fill) === normaliseWs(reference);
 }
 
-/** Levenshtein distance over UTF-16 code units, two rows of memory. */
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a.length === 0) return b.length;
-  if (b.length === 0) return a.length;
-  let prev = new Uint32Array(b.length + 1).map((_, j) => j);
-  let cur = new Uint32Array(b.length + 1);
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      cur[j] = Math.min(sub, prev[j] + 1, cur[j - 1] + 1);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[b.length];
-}
-
 /** 1 - normalised Levenshtein distance of the whitespace-normalised texts (1 = identical). */
 export function editSimilarity(fill: string, reference: string): number {
-  const a = normaliseWs(fill);
-  const b = normaliseWs(reference);
-  const longest = Math.max(a.length, b.length);
-  return longest === 0 ? 1 : 1 - levenshtein(a, b) / longest;
+  return rawEditSimilarity(normaliseWs(fill), normaliseWs(reference));
 }
 
 /** Deterministic pseudo-random numbers (mulberry32) so the same seed cuts the same holes. */
