@@ -68,15 +68,10 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   const tokens = keys.map(wordsOf);
   const uniqueAt = new Map<string, number>();
   keys.forEach((k, j) => { if (counts.get(k) === 1 && !isTrivial(k)) uniqueAt.set(k, j); });
-  const alignBest = (pk: readonly string[], raw: readonly string[], from: number, blocked?: (j: number) => boolean, against: readonly string[] = keys,
-    force?: { piece: number; orig: number }) => {
-    const versions = changedVersions(pk, against, tokens, from, counts) ?? new Map<number, Map<number, number>>();
-    if (force) {
-      // Worth more than any other placement: the alignment is the best one that keeps this pair.
-      const row = versions.get(force.piece) ?? new Map<number, number>();
-      row.set(force.orig, FORCED_PAIR);
-      versions.set(force.piece, row);
-    }
+  const alignBest = (pk: readonly string[], raw: readonly string[], from: number, found: Versions, blocked?: (j: number) => boolean,
+    against: readonly string[] = keys, force?: { piece: number; orig: number }) => {
+    // A forced pair is worth more than any other placement: the alignment is the best one that keeps it.
+    const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, versions);
     const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
     if (telling.length === 0) return first;
@@ -98,13 +93,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       where('only brackets or blank lines: nothing to place them by');
       continue;
     }
-    let best = alignBest(pk, piece.lines, cursor);
+    // The lines it is a changed version of, found once for every alignment of this piece.
+    const versions = changedVersions(pk, keys, tokens, cursor, counts);
+    let best = alignBest(pk, piece.lines, cursor, versions);
     // A line of the piece that the file holds once, elsewhere, left unmatched: the piece would
     // copy it. Code that repeats a block elsewhere in the file drew the alignment there; the piece
     // belongs around that line (a window its size), where it is aligned again.
     const copied = copiedLine(best, pk, uniqueAt, cursor);
     if (copied !== undefined) {
-      const around = alignBest(pk, piece.lines, cursor, undefined, keys, copied);
+      const around = alignBest(pk, piece.lines, cursor, versions, undefined, keys, copied);
       if (around.pairs.some(([i, o]) => i === copied.piece && o === copied.orig) && copiedLine(around, pk, uniqueAt, cursor) === undefined) best = around;
     }
     let telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
@@ -116,7 +113,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       if (fuzzy) {
         const against = keys.slice();
         against[fuzzy.orig] = pk[fuzzy.piece];
-        best = alignBest(pk, piece.lines, cursor, undefined, against);
+        best = alignBest(pk, piece.lines, cursor, changedVersions(pk, against, tokens, cursor, counts), undefined, against);
         telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
         changed = new Set([fuzzy.orig]);
       }
@@ -165,7 +162,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     }
     const start = best.pairs[0][1];
     const end = best.pairs[best.pairs.length - 1][1] + 1;
-    const other = alignBest(pk, piece.lines, cursor, j => j >= start && j < end);
+    const other = alignBest(pk, piece.lines, cursor, versions, j => j >= start && j < end);
     // Placed by lines kept as they are, a piece must win by a line of evidence; placed only by
     // changed versions of lines (a renamed declaration), by any margin.
     const kept = best.pairs.some(([i, o]) => pk[i] === keys[o] && !isTrivial(pk[i]));
@@ -355,13 +352,12 @@ const FORCED_PAIR = 1000;
  * and outside the stretch the piece replaces. (Snippets begin and end with lines of the file;
  * new code in between may well repeat lines from elsewhere.)
  */
-function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number,
-  anywhere = false): { piece: number; orig: number } | undefined {
+function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number): { piece: number; orig: number } | undefined {
   if (a.pairs.length === 0) return undefined;
   const matched = new Set(a.pairs.map(([i]) => i));
   const start = a.pairs[0][1];
   const end = a.pairs[a.pairs.length - 1][1];
-  const edges = anywhere ? pk.map((_, i) => i) : [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
+  const edges = [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
   for (const i of edges) {
     if (i < 0 || i >= pk.length || matched.has(i)) continue;
     const q = uniqueAt.get(pk[i]);
@@ -369,6 +365,9 @@ function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: re
   }
   return undefined;
 }
+
+/** Per piece line, the original lines it is a changed version of and the weight such a match earns. */
+type Versions = ReadonlyMap<number, ReadonlyMap<number, number>>;
 
 /** Weight of a match between a line and its changed version, times their similarity: below a line kept as it is. */
 const CHANGED_LINE_WEIGHT = 0.3;
@@ -384,8 +383,8 @@ function wordsOf(key: string): ReadonlySet<string> {
  * are compared character by character.
  */
 function changedVersions(piece: readonly string[], orig: readonly string[], tokens: readonly ReadonlySet<string>[], from: number,
-  counts: ReadonlyMap<string, number>): Map<number, Map<number, number>> | undefined {
-  let out: Map<number, Map<number, number>> | undefined;
+  counts: ReadonlyMap<string, number>): Versions {
+  const out = new Map<number, Map<number, number>>();
   for (let i = 0; i < piece.length; i++) {
     const a = piece[i];
     if (counts.has(a) || isTrivial(a) || a.length < 8) continue;
@@ -399,7 +398,6 @@ function changedVersions(piece: readonly string[], orig: readonly string[], toke
       if (shared * 2 < words.length || shared * 2 < t.size) continue;
       const sim = changedVersion(a, orig[j]);
       if (sim < CHANGED_LINE_ANCHOR) continue;
-      out ??= new Map();
       let row = out.get(i);
       if (!row) out.set(i, (row = new Map()));
       row.set(j, CHANGED_LINE_WEIGHT * sim);
