@@ -165,8 +165,10 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // An insertion that comes back empty answers nothing, like a rewrite that blanks its code.
   const blanksRegion = (span: OffsetRange, text: string): boolean => (insertion || !originalBlank) && region.textWith(span, text).trim() === '';
   const firstNfe = nfe;
-  const repairSteps = Math.max(1, Math.min(o.repairSampler?.steps ?? o.sampler.steps,
-    o.repairCallsShare === undefined ? Infinity : Math.floor(firstNfe * o.repairCallsShare)));
+  // The repair may spend at most `repairCallsShare` times the first fill's model calls (fast effort):
+  // its batches then take no more steps than that allows.
+  const repairCalls = o.repairCallsShare === undefined ? undefined : Math.max(0, Math.floor(firstNfe * o.repairCallsShare));
+  const repairSteps = Math.max(1, Math.min(o.repairSampler?.steps ?? o.sampler.steps, repairCalls ?? Infinity));
   const repairSampler = (round: number, temperature = REPAIR_TEMPERATURE): SamplerOptions =>
     ({ ...o.sampler, ...o.repairSampler, steps: repairSteps, temperature: Math.max(o.repairSampler?.temperature ?? o.sampler.temperature, temperature), seed: o.sampler.seed + 1000 * round });
   const refillChunks = async (which: number[], round: number, wanted: number, temperature?: number, rows = budget.left, recover = false): Promise<void> => {
@@ -200,11 +202,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // them. A region of more pieces than one last resort may fill (a whole file) gets none set aside.
   const regionPieces = !okBefore && regionLarge && finalRefill ? (await stretchPieces(0, chunks.length - 1)).length : 0;
   const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
-  // The repair may spend at most `repairCallsShare` times the first fill's model calls (fast effort):
-  // its batches then take no more steps than that allows.
-  const callCap = o.repairCallsShare === undefined ? undefined : Math.max(0, Math.floor(firstNfe * o.repairCallsShare));
   const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs,
-    callCap === undefined ? undefined : { cap: callCap, perBatch: repairSteps, batchRows: size });
+    repairCalls === undefined ? undefined : { cap: repairCalls, perBatch: repairSteps, batchRows: size });
   if (blank.length && budget.left > 0 && !o.signal?.aborted) {
     rounds++;
     await refillChunks(blank, rounds, n);

@@ -84,7 +84,6 @@ export class FillRunner implements vscode.Disposable {
 
     const remote = this.settings.get('backend') === 'remote';
     this.status.busy(remote ? 'Diffuse: requesting…' : 'Diffuse: filling…');
-    const progressTimer: { handle?: ReturnType<typeof setInterval> } = {};
     try {
       const answer = await job.withProgress('Diffuse', async progress => {
         // The toast names the phase and the time so far, refreshed every second: never a frozen step.
@@ -93,30 +92,33 @@ export class FillRunner implements vscode.Disposable {
         let step = '';
         const show = (): void => progress.report({ message: `${[step, phase].filter(Boolean).join(' · ')} · ${Math.round((Date.now() - started) / 1000)} s` });
         show();
-        progressTimer.handle = setInterval(show, 1000);
-        return this.backends.runEdit({
-          docText: job.baseText,
-          range: target,
-          languageId: doc.languageId,
-          anchoring,
-          sampler: this.settings.sampler(),
-          maxTokens: this.settings.get('maxTokens'),
-          repairEffort: this.settings.get('repair.effort'),
-          onStep: e => {
-            onStep(e);
-            step = remote ? `${e.step} piece${e.step === 1 ? '' : 's'} received` : `step ${e.step}/${e.totalSteps}`;
-            show();
-          },
-          onPhase: p => {
-            phase = p;
-            this.phases.fire({ uri, phase: p });
-            show();
-          },
-          signal: job.signal,
-          instruction,
-        });
+        const timer = setInterval(show, 1000);
+        try {
+          return await this.backends.runEdit({
+            docText: job.baseText,
+            range: target,
+            languageId: doc.languageId,
+            anchoring,
+            sampler: this.settings.sampler(),
+            maxTokens: this.settings.get('maxTokens'),
+            repairEffort: this.settings.get('repair.effort'),
+            onStep: e => {
+              onStep(e);
+              step = remote ? `${e.step} piece${e.step === 1 ? '' : 's'} received` : `step ${e.step}/${e.totalSteps}`;
+              show();
+            },
+            onPhase: p => {
+              phase = p;
+              this.phases.fire({ uri, phase: p });
+              show();
+            },
+            signal: job.signal,
+            instruction,
+          });
+        } finally {
+          clearInterval(timer);
+        }
       });
-      clearInterval(progressTimer.handle);
       live?.dispose();
       const { result, backend } = answer;
       if (result.notice) this.log.info(result.notice);
@@ -139,7 +141,6 @@ export class FillRunner implements vscode.Disposable {
       this.log.error('fill failed', err);
       return this.finish({ uri, outcome: 'failed', steps, message: err instanceof Error ? err.message : String(err) });
     } finally {
-      clearInterval(progressTimer.handle);
       held?.restore();
       live?.dispose();
       this.jobs.delete(uri);
