@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { notify } from './notify';
-import { refuseDocument } from './editCommands';
+import { editableEditor } from './editCommands';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner } from './fillRunner';
 import type { Settings } from './settings';
@@ -26,7 +26,7 @@ export class ApplyCommand {
 
   /** `snippet`: the text to apply (tests, keybinding args); else the clipboard, else an input box. */
   async fromClipboard(snippet?: unknown): Promise<FillRecord | undefined> {
-    const target = this.target();
+    const target = editableEditor('Diffuse Apply', this.settings.get('maxFileBytes'));
     if (!target) return undefined;
     let text = typeof snippet === 'string' ? snippet : await vscode.env.clipboard.readText();
     if (!looksLikeCode(text)) {
@@ -43,7 +43,7 @@ export class ApplyCommand {
 
   /** The snippet is another open editor's text (its selection, when it has one). */
   async fromEditor(uri?: unknown): Promise<FillRecord | undefined> {
-    const target = this.target();
+    const target = editableEditor('Diffuse Apply', this.settings.get('maxFileBytes'));
     if (!target) return undefined;
     const others = vscode.workspace.textDocuments.filter(d => d.uri.toString() !== target.document.uri.toString()
       && !d.isClosed && d.uri.scheme !== 'output' && d.uri.scheme !== 'vscode-userdata' && d.getText().trim() !== '');
@@ -65,19 +65,5 @@ export class ApplyCommand {
     const editor = vscode.window.visibleTextEditors.find(e => e.document === source);
     const text = editor && !editor.selection.isEmpty ? source.getText(editor.selection) : source.getText();
     return this.runner.apply(target.document, text, vscode.workspace.asRelativePath(source.uri));
-  }
-
-  private target(): vscode.TextEditor | undefined {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      void notify.info('Diffuse Apply: open the file to apply the snippet to first.');
-      return undefined;
-    }
-    const why = refuseDocument(editor.document, this.settings.get('maxFileBytes'));
-    if (why) {
-      void notify.warn(`Diffuse: ${why}`);
-      return undefined;
-    }
-    return editor;
   }
 }

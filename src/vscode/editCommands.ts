@@ -42,10 +42,9 @@ export class EditCommands {
    * `instruction` is passed to backends that follow one (Diffuse Edit…).
    */
   async edit(token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord | undefined> {
-    const editor = this.editorFor(instruction ? 'Diffuse Edit…' : 'Diffuse Edit');
+    const editor = editableEditor(instruction ? 'Diffuse Edit…' : 'Diffuse Edit', this.settings.get('maxFileBytes'));
     if (!editor) return undefined;
     const doc = editor.document;
-    if (!this.checkDocument(doc)) return undefined;
     if (!grammarFor(doc.languageId)) {
       // No parser checks what comes back, and the model writes code: ask before rewriting prose.
       const answer = await notify.warn(
@@ -80,10 +79,9 @@ export class EditCommands {
    * with syntax anchoring, which the pipeline widens to the enclosing statement or member.
    */
   async quickRewrite(token?: vscode.CancellationToken): Promise<FillRecord | undefined> {
-    const editor = this.editorFor('Quick Rewrite');
+    const editor = editableEditor('Quick Rewrite', this.settings.get('maxFileBytes'));
     if (!editor) return undefined;
     const doc = editor.document;
-    if (!this.checkDocument(doc)) return undefined;
     let target = selectionRange(editor);
     let anchoring = this.settings.get('anchoring');
     if (target.start === target.end) {
@@ -98,15 +96,22 @@ export class EditCommands {
     return this.runner.fill(doc, target, anchoring, token);
   }
 
-  private editorFor(what: string): vscode.TextEditor | undefined {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) void notify.info(`${what}: open a file first.`);
-    return editor;
-  }
+}
 
-  private checkDocument(doc: vscode.TextDocument): boolean {
-    const why = refuseDocument(doc, this.settings.get('maxFileBytes'));
-    if (why) void notify.warn(`Diffuse: ${why}`);
-    return !why;
+/**
+ * The active editor when its document can be edited; otherwise the user is told why (`what`:
+ * the command, for "open a file first") and the answer is undefined.
+ */
+export function editableEditor(what: string, maxFileBytes: number): vscode.TextEditor | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void notify.info(`${what}: open a file first.`);
+    return undefined;
   }
+  const why = refuseDocument(editor.document, maxFileBytes);
+  if (why) {
+    void notify.warn(`Diffuse: ${why}`);
+    return undefined;
+  }
+  return editor;
 }

@@ -4,7 +4,7 @@ import type { OffsetRange, RootedEdit } from '../core/types';
 import type { LocalBackend } from '../model/localBackend';
 import { runRepair, type RepairResult, type RepairScorer } from '../model/repairPipeline';
 import type { BackendService } from './backendService';
-import { refuseDocument } from './editCommands';
+import { editableEditor } from './editCommands';
 import type { Backend } from './engine';
 import type { FillRecord } from './fillRecord';
 import { CLOSED, modelLabel, type FillRunner } from './fillRunner';
@@ -73,17 +73,9 @@ export class RepairCommand implements vscode.Disposable {
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */
   async repair(token?: vscode.CancellationToken): Promise<RepairRecord | undefined> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      void notify.info('Diffuse Repair: open a file first.');
-      return undefined;
-    }
+    const editor = editableEditor('Diffuse Repair', this.settings.get('maxFileBytes'));
+    if (!editor) return undefined;
     const doc = editor.document;
-    const refused = refuseDocument(doc, this.settings.get('maxFileBytes'));
-    if (refused) {
-      void notify.warn(`Diffuse: ${refused}`);
-      return undefined;
-    }
     const target = { start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) };
     const nothing = target.start === target.end
       ? doc.lineAt(editor.selection.active.line).isEmptyOrWhitespace && 'Diffuse Repair: put the cursor in some code or select what to repair.'
