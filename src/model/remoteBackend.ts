@@ -88,6 +88,27 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     return Math.min(maxOut, wanted);
   };
 
+  /**
+   * Runs `body` with an abort controller of its own, aborted by `outer` and by dispose(); a failure
+   * comes out as a RemoteError scrubbed of the key (a cancel as it was).
+   */
+  async function scoped<T>(outer: AbortSignal | undefined, body: (local: AbortController) => Promise<T>): Promise<T> {
+    const local = new AbortController();
+    const onOuterAbort = (): void => local.abort();
+    if (outer?.aborted) local.abort();
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    inFlight.add(local);
+    try {
+      return await body(local);
+    } catch (e) {
+      if (outer?.aborted || (e as Error).name === 'AbortError') throw e;
+      throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      inFlight.delete(local);
+    }
+  }
+
   async function fill(
     requests: readonly FillRequest[],
     options: SamplerOptions,
@@ -104,18 +125,13 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     const totalSteps = Math.max(1, ...budgets);
     let nfe = 0;
     let events = 0;
-    const local = new AbortController();
-    const onOuterAbort = (): void => local.abort();
-    if (hooks?.signal?.aborted) local.abort();
-    hooks?.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    inFlight.add(local);
     const report = (): void => {
       if (!hooks?.onStep) return;
       events++;
       hooks.onStep({ step: Math.min(events, totalSteps), totalSteps, canvases: [...texts], masked: finished.map(f => (f ? 0 : 1)) });
     };
 
-    const one = async (i: number): Promise<void> => {
+    const one = async (i: number, local: AbortController): Promise<void> => {
       const req = trimContext(requests[i], limit);
       const body = requestBody(o.api, req, { model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: o.stream ?? true, instruction });
       const raw = await postJson(url, body, {
@@ -135,12 +151,12 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
       report();
     };
 
-    try {
+    await scoped(hooks?.signal, async local => {
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < requests.length) {
           const i = next++;
-          await one(i);
+          await one(i, local);
         }
       };
       // The first failure aborts the other lanes: a partial batch is of no use to the pipeline.
@@ -148,13 +164,7 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
         local.abort();
         throw e;
       })));
-    } catch (e) {
-      if (hooks?.signal?.aborted || (e as Error).name === 'AbortError') throw e;
-      throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
-    } finally {
-      hooks?.signal?.removeEventListener('abort', onOuterAbort);
-      inFlight.delete(local);
-    }
+    });
     return { texts, nfe, ms: performance.now() - t0, canvasTokens: texts.map(countTokensApprox) };
   }
 
@@ -175,22 +185,10 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
       if (o.api !== 'apply') throw new RemoteError('config', `The "${o.api}" API does not apply snippets; set "diffuse.remote.api" to "apply" (or use the local apply)`);
       // The merged file is about as long as the original plus the snippet.
       const maxTokens = Math.min(Math.max(maxOut, 8192), countTokensApprox(original) + countTokensApprox(snippet) + 256);
-      const local = new AbortController();
-      const onAbort = (): void => local.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      inFlight.add(local);
-      try {
-        const raw = await postJson(url, applyRequestBody(original, snippet, { model: modelName, maxTokens, stream: false }), {
-          apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 60_000, maxTries: o.maxTries ?? 3, signal: local.signal, sleep: o.sleep, random: o.random,
-        }, (res, timer) => readAnswer(o.api, res, timer));
-        return stripFences(raw);
-      } catch (e) {
-        if (signal?.aborted || (e as Error).name === 'AbortError') throw e;
-        throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        inFlight.delete(local);
-      }
+      const raw = await scoped(signal, local => postJson(url, applyRequestBody(original, snippet, { model: modelName, maxTokens, stream: false }), {
+        apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 60_000, maxTries: o.maxTries ?? 3, signal: local.signal, sleep: o.sleep, random: o.random,
+      }, (res, timer) => readAnswer(o.api, res, timer)));
+      return stripFences(raw);
     },
     countTokens: countTokensApprox,
     describe,
