@@ -4,13 +4,12 @@
  * (named on stderr, nothing written); usage and unreadable input are exit 2 (main.ts).
  */
 import * as fs from 'node:fs';
-import { structuredPatch } from 'diff';
 import { runApply } from '../engine/apply';
 import type { RemoteBackend } from '../model/remoteBackend';
 import { languageIdForFile } from '../syntax';
 import { openRemoteBackend } from './remote';
 import { UsageError, type CliArgs } from './args';
-import { unifiedDiff } from './diffText';
+import { filePatch, patchText } from './diffText';
 import { InputFileError, readSourceFile, writeFileAtomic } from './files';
 
 /** The snippet's text: a file, or standard input for `-`. */
@@ -45,8 +44,10 @@ export async function runApplyCommand(args: CliArgs): Promise<number> {
   const unplaced = r.unplaced.map(u => ({ snippet_lines: u.snippetLines, reason: u.reason }));
   const applied = unplaced.length === 0;
   const after = applied ? r.text : text;
-  const hunks = structuredPatch('a', 'b', text, after, undefined, undefined, { context: 3 }).hunks
-    .map(h => ({ old_start: h.oldStart, old_lines: h.oldLines, new_start: h.newStart, new_lines: h.newLines }));
+  // One diff of the file serves the hunk list, the printed diff and the JSON.
+  const patch = filePatch(file, text, after);
+  const diff = patchText(patch);
+  const hunks = patch.hunks.map(h => ({ old_start: h.oldStart, old_lines: h.oldLines, new_start: h.newStart, new_lines: h.newLines }));
   if (applied && args.write && r.changed) writeFileAtomic(file, after);
   if (args.json) {
     process.stdout.write(JSON.stringify({
@@ -55,9 +56,9 @@ export async function runApplyCommand(args: CliArgs): Promise<number> {
       placements: (r.placements ?? []).map(p => ({
         snippet_lines: p.snippetLines, file_lines: p.fileLines, anchors: p.anchors, margin: Number.isFinite(p.margin) ? Math.round(p.margin * 100) / 100 : null,
       })),
-      diff: applied ? unifiedDiff(file, text, after) : '',
+      diff,
     }) + '\n');
-  } else if (applied && !args.write) process.stdout.write(unifiedDiff(file, text, after));
+  } else if (applied && !args.write) process.stdout.write(diff);
   for (const u of r.unplaced) {
     process.stderr.write(`diffuse-edit: snippet lines ${u.snippetLines[0]}-${u.snippetLines[1]} not placed: ${u.reason}\n`);
   }
