@@ -130,3 +130,27 @@ export function makeWorkspace(files) {
   for (const file of files) fs.copyFileSync(path.join(root, file), path.join(dir, path.basename(file)));
   return dir;
 }
+
+/**
+ * What every UI test starts from: code-server and Chromium for `workspace` (made with
+ * makeWorkspace), `step` to log a label with the seconds since the start, and `close` to stop
+ * both and remove the workspace.
+ */
+export async function startWorkbench(workspace) {
+  const server = await startCodeServer();
+  const browser = await launchBrowser();
+  const started = Date.now();
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+  return {
+    server,
+    browser,
+    page: browser.page,
+    seconds,
+    step: label => console.log(`  ${label} (${seconds()} s)`),
+    async close() {
+      await browser.close();
+      await server.stop();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}

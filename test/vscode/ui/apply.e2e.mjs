@@ -5,7 +5,7 @@
 //   --update-screenshots: also save the review as media/apply.png (for the README).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
+import { fail, makeWorkspace, requireBuilt, root, startWorkbench, workbenchUrl } from '../harness.mjs';
 import {
   acceptLenses, copyEditorText, finishedNotifications, grantClipboard, openFromExplorer, runPaletteCommand,
 } from './workbench.mjs';
@@ -38,11 +38,7 @@ const expected = original
 if (expected === original) fail('the fixture changed: the expected file is the original');
 
 const workspace = makeWorkspace([`test/fixtures/examples/${FILE}`]);
-const server = await startCodeServer();
-const browser = await launchBrowser();
-const { page } = browser;
-const started = Date.now();
-const step = label => console.log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const { server, browser, page, step, seconds, close } = await startWorkbench(workspace);
 let failure;
 let reviewShot;
 try {
@@ -79,9 +75,7 @@ try {
 } finally {
   if (failure) await page.screenshot({ path: path.join(shotsDir, 'apply-failure.png') }).catch(() => {});
   if (!failure && reviewShot && process.argv.includes('--update-screenshots')) fs.copyFileSync(reviewShot, path.join(root, 'media', 'apply.png'));
-  await browser.close();
-  await server.stop();
-  fs.rmSync(workspace, { recursive: true, force: true });
+  await close();
 }
 if (failure) fail(`apply UI test FAILED: ${failure.message} (screenshot in out/screenshots/)`);
-console.log(`apply UI test passed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`apply UI test passed (${seconds()} s)`);

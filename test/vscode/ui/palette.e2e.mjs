@@ -6,7 +6,7 @@
 //   --update-screenshot: also save the final screenshot as media/screenshot.png (for the README).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
+import { fail, makeWorkspace, requireBuilt, root, startWorkbench, workbenchUrl } from '../harness.mjs';
 import {
   acceptLenses, findActivation, openFromExplorer, runPaletteCommand, selectLines, visibleNotifications, waitForSettled,
 } from './workbench.mjs';
@@ -20,11 +20,7 @@ const hasModel = ['model.onnx', 'config.json', 'tokenizer.json'].every(f => fs.e
 requireBuilt();
 fs.mkdirSync(shotsDir, { recursive: true });
 const workspace = makeWorkspace([`test/fixtures/examples/${FILE}`]);
-const server = await startCodeServer();
-const browser = await launchBrowser();
-const { page } = browser;
-const started = Date.now();
-const step = label => console.log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const { server, page, step, seconds, close } = await startWorkbench(workspace);
 let failure;
 try {
   const url = workbenchUrl(server.port, { folder: workspace, extensionDevelopmentPath: root });
@@ -57,9 +53,7 @@ try {
   const shot = path.join(shotsDir, failure ? 'palette-failure.png' : 'palette.png');
   await page.screenshot({ path: shot }).catch(() => {});
   if (!failure && process.argv.includes('--update-screenshot')) fs.copyFileSync(shot, path.join(root, 'media', 'screenshot.png'));
-  await browser.close();
-  await server.stop();
-  fs.rmSync(workspace, { recursive: true, force: true });
+  await close();
 }
 if (failure) fail(`palette UI test FAILED: ${failure.message} (screenshot in out/screenshots/)`);
-console.log(`palette UI test passed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`palette UI test passed (${seconds()} s)`);

@@ -10,7 +10,7 @@
 //   frame with masked positions to be caught on a fast machine, that run denoises in 64 steps.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from '../harness.mjs';
+import { fail, makeWorkspace, requireBuilt, root, startWorkbench, workbenchUrl } from '../harness.mjs';
 import {
   acceptLenses, copyEditorText, finishedNotifications, grantClipboard, liveViewShowsMasks, openFromExplorer,
   selectLines, visibleNotifications, waitForCommand, waitForSettled,
@@ -41,11 +41,7 @@ if (updateShots) {
   fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'diffuse.steps': 64, 'diffuse.strategy': 'confidence' }));
 }
 const file = path.join(workspace, FILE);
-const server = await startCodeServer();
-const browser = await launchBrowser();
-const { page } = browser;
-const started = Date.now();
-const step = label => console.log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const { server, browser, page, step, seconds, close } = await startWorkbench(workspace);
 const shot = name => page.screenshot({ path: path.join(shotsDir, name) });
 
 /** Polls the file on disk until it differs from `before`, or gives up after `timeoutMs`. */
@@ -180,9 +176,7 @@ try {
   failure = error;
 } finally {
   await page.screenshot({ path: path.join(shotsDir, failure ? 'quick-rewrite-failure.png' : 'quick-rewrite.png') }).catch(() => {});
-  await browser.close();
-  await server.stop();
-  fs.rmSync(workspace, { recursive: true, force: true });
+  await close();
 }
 if (failure) fail(`quick rewrite UI test FAILED: ${failure.message} (screenshots in out/screenshots/)`);
 if (updateShots) {
@@ -192,4 +186,4 @@ if (updateShots) {
     else console.log(`  ${name}: not taken in this run, media/${name} left as it was`);
   }
 }
-console.log(`quick rewrite UI test passed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`quick rewrite UI test passed (${seconds()} s)`);
