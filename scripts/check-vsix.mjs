@@ -66,10 +66,7 @@ const VSCE_ADDS = ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt'];
 
 /** What every package must hold (besides the onnxruntime binaries of its target). */
 const REQUIRED = [
-  'package.json',
-  'readme.md',
-  'changelog.md',
-  'LICENSE.txt',
+  ...VSCE_ADDS,
   'dist/extension.js',
   'dist/worker.js',
   'dist/cli.js',
