@@ -7,9 +7,10 @@
  * edits move the hunks (`applyChanges`); an edit that touches a hunk ends that hunk's review, since
  * the user's own text wins over both versions.
  */
+import { leastCertain, spansWithin } from './confidence';
 import { computeHunks, offsetHunks, type Hunk, type HunkIdSource } from './hunks';
 import { placeChange, changeDelta, sortBatch, type TextChange } from './rebase';
-import type { OffsetRange, RootedEdit } from './types';
+import type { OffsetRange, RootedEdit, TokenConfidence } from './types';
 
 export interface PendingHunk {
   readonly id: string;
@@ -19,6 +20,26 @@ export interface PendingHunk {
   readonly removed: string;
   /** Proposed text that accepting keeps. */
   readonly added: string;
+  /**
+   * The model's confidence in the tokens of `added` it wrote, offsets into `added`; undefined when
+   * the proposal came with none (a backend without probabilities, a snippet applied as written).
+   */
+  readonly confidence?: readonly TokenConfidence[];
+}
+
+/**
+ * A hunk's confidence: the probability of its least certain token (a hunk is as trustworthy as its
+ * weakest spot, and that spot is where to look); undefined when the hunk has no confidence or the
+ * model wrote none of its text (a pure deletion).
+ */
+export function hunkConfidence(h: Pick<PendingHunk, 'confidence'>): number | undefined {
+  return h.confidence && leastCertain(h.confidence)?.p;
+}
+
+/** Whether a hunk's confidence is known and below `threshold`. */
+export function isLowConfidence(h: Pick<PendingHunk, 'confidence'>, threshold: number): boolean {
+  const p = hunkConfidence(h);
+  return p !== undefined && p < threshold;
 }
 
 /** A replacement to make in the document, in its current coordinates. */
@@ -31,8 +52,11 @@ export type HunkOutcome = 'accepted' | 'rejected' | 'dropped';
 
 /** What to insert to show a proposal, and the hunks that describe it. */
 export interface ReviewPlan {
-  /** Hunks in base-document coordinates (`base`) and post-insertion coordinates (`proposed`). */
-  readonly hunks: readonly Hunk[];
+  /**
+   * Hunks in base-document coordinates (`base`) and post-insertion coordinates (`proposed`), each
+   * with the confidence of its added text when the edit has one.
+   */
+  readonly hunks: ReadonlyArray<Hunk & { readonly confidence?: readonly TokenConfidence[] }>;
   /** Replacements that turn the base document into the proposed one (base coordinates). */
   readonly insertion: readonly ReviewEdit[];
 }
@@ -45,8 +69,15 @@ export function planReview(edit: RootedEdit, nextId: HunkIdSource): ReviewPlan {
   const { start, end } = edit.range;
   if (start < 0 || end < start || end > edit.baseText.length) throw new Error('edit range outside the base text');
   const local = computeHunks(edit.baseText.slice(start, end), edit.newText, nextId);
-  const hunks = offsetHunks(local, start, start);
+  const confidence = edit.confidence;
+  const hunks = offsetHunks(local, start, start).map((h, i) =>
+    confidence ? { ...h, confidence: spansWithin(confidence, local[i].proposed.start, local[i].proposed.end) } : h);
   return { hunks, insertion: hunks.map(h => ({ range: h.base, text: h.added })) };
+}
+
+/** The plan's hunks as pending hunks, once its insertion is in the document. */
+export function pendingHunks(plan: ReviewPlan): PendingHunk[] {
+  return plan.hunks.map(h => ({ id: h.id, range: h.proposed, removed: h.removed, added: h.added, confidence: h.confidence }));
 }
 
 export class ReviewState {
@@ -62,7 +93,7 @@ export class ReviewState {
 
   /** A review of a plan whose insertion has been applied to the document. */
   static fromPlan(plan: ReviewPlan): ReviewState {
-    return new ReviewState(plan.hunks.map(h => ({ id: h.id, range: h.proposed, removed: h.removed, added: h.added })));
+    return new ReviewState(pendingHunks(plan));
   }
 
   /** Pending hunks in document order. */
@@ -106,7 +137,18 @@ export class ReviewState {
 
   /** Ends every pending hunk; the replacements are non-overlapping and in current coordinates. */
   rejectAll(): ReviewEdit[] {
-    return this.pending.map(h => this.reject(h.id)).filter((e): e is ReviewEdit => e !== undefined);
+    return this.rejectMany(this.pending.map(h => h.id));
+  }
+
+  /** Ends the pending hunks among `ids`; their replacements, non-overlapping, in current coordinates. */
+  rejectMany(ids: readonly string[]): ReviewEdit[] {
+    return ids.map(id => this.reject(id)).filter((e): e is ReviewEdit => e !== undefined);
+  }
+
+  /** The first pending hunk after `offset` whose confidence is below `threshold`, wrapping around. */
+  nextBelow(offset: number, threshold: number): PendingHunk | undefined {
+    const low = this.pending.filter(h => isLowConfidence(h, threshold));
+    return low.find(h => h.range.start > offset) ?? low[0];
   }
 
   /**

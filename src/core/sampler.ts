@@ -20,10 +20,12 @@
  * Positions within two of each other never commit the same token in one step (`spreadRepeats`),
  * except in a block's last step, which commits everything left; and no position starts one copy
  * too many of a unit of one to three tokens repeated right before it (`loopToken`).
+ * Each committed token's probability at its step is recorded (`CanvasRow.probs`): the confidence
+ * the review shows.
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
-import { scorePosition, softmaxInto, type Proposal } from './scoring';
+import { probabilityOf, scorePosition, softmaxInto, type Proposal } from './scoring';
 import { buildCopyIndex, type CopyIndex } from './copyPrior';
 
 /** Greedy decoding ends a fill where the model believes it has ended with more than this probability. */
@@ -42,6 +44,11 @@ export interface CanvasRow {
   readonly length: number;
   /** Canvas positions from the start that may not be padding: a rewrite does not vanish. */
   readonly minLength?: number;
+  /**
+   * When given (as long as `ids`): each committed position gets the probability its token had when
+   * it was committed, the confidence the review shows.
+   */
+  readonly probs?: Float32Array;
 }
 
 /** Logits of one model call over the batch, row-major [batch, seqLen, vocab]. */
@@ -178,8 +185,20 @@ function commitStep(
   if (chosen.length > 1 && scheduled < proposals.length) chosen = spreadRepeats(chosen, special.pad);
   for (const q of chosen) {
     row.ids[q.pos] = q.token;
+    if (row.probs) row.probs[q.pos] = recordedProb(q, logits, batchIndex, opts, special.mask);
     if (q.token === special.pad) padTail(row, q.pos + 1, special);
   }
+}
+
+/**
+ * The probability recorded for a committed proposal: the model's own (temperature 1), not the
+ * sharpened or flattened one a warm or cool draw sampled from, so confidence means the same at every
+ * temperature. Computed only for committed tokens, once each.
+ */
+function recordedProb(q: Proposal, logits: Logits, batchIndex: number, opts: SamplerOptions, mask: number): number {
+  if (opts.temperature <= 0 || opts.temperature === 1) return q.prob;
+  const offset = (batchIndex * logits.seqLen + q.pos) * logits.vocab;
+  return probabilityOf(logits.data.subarray(offset, offset + logits.vocab), q.token, mask);
 }
 
 /**

@@ -32,6 +32,15 @@ export function softmaxInto(logits: Float32Array, temperature: number, out: Floa
   for (let v = 0; v < logits.length; v++) out[v] /= sum;
 }
 
+/** Probability of `token` under softmax(logits) at temperature 1, `banned` excluded. */
+export function probabilityOf(logits: Float32Array, token: number, banned = -1): number {
+  let max = -Infinity;
+  for (let v = 0; v < logits.length; v++) if (v !== banned && logits[v] > max) max = logits[v];
+  let sum = 0;
+  for (let v = 0; v < logits.length; v++) if (v !== banned) sum += Math.exp(logits[v] - max);
+  return Math.exp(logits[token] - max) / sum;
+}
+
 let scratch = new Float64Array(0);
 
 /**

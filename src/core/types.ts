@@ -21,6 +21,12 @@ export interface RootedEdit {
   readonly range: OffsetRange;
   /** Replacement text. */
   readonly newText: string;
+  /**
+   * How sure the model was of the replacement's tokens, as spans of `newText` (core/confidence.ts);
+   * absent when the backend gave none. Text the model did not write (kept code, a fixer's bracket)
+   * has no span.
+   */
+  readonly confidence?: readonly TokenConfidence[];
 }
 
 /** One fill request: replace the text between prefix and suffix. */
@@ -75,6 +81,18 @@ export interface FillOutput {
   readonly ms: number;
   /** Per request: canvas length in tokens. */
   readonly canvasTokens: readonly number[];
+  /**
+   * Per request: the model's probability of each token of the fill when it was committed, as spans
+   * of the fill text. Absent when the backend gives none (a server that returns no log-probabilities).
+   */
+  readonly confidence?: ReadonlyArray<readonly TokenConfidence[]>;
+}
+
+/** One token of a text and the model's probability of it: [start, end) in UTF-16 offsets of the text. */
+export interface TokenConfidence {
+  readonly start: number;
+  readonly end: number;
+  readonly p: number;
 }
 
 /** What the extension and CLI call to fill holes; local ONNX or remote HTTP. */

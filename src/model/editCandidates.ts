@@ -7,6 +7,7 @@
  * spend, so a whole-file edit with many broken chunks still finishes.
  */
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions } from '../core/types';
+import { carryChars, toChars } from '../core/confidence';
 import { codeSize, fillVariants } from '../core/fillVariants';
 import { recoverFill, validateFills } from '../syntax';
 import type { FillValidation } from '../syntax';
@@ -134,6 +135,8 @@ export interface SpanFillOptions {
 export interface SpanFillResult {
   /** Per span: the chosen text, or undefined when the span got no candidate. */
   readonly texts: ReadonlyArray<string | undefined>;
+  /** Per span: the model's confidence in each character of the chosen text (undefined: none). */
+  readonly confidence: ReadonlyArray<Float32Array | undefined>;
   /** Per span: the chosen candidate's errors around the span (undefined: span left as it is). */
   readonly errors: ReadonlyArray<number | undefined>;
   /** Per span: the chosen text adds no syntax error around the span (undefined: span left as it is). */
@@ -164,6 +167,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     }
   });
   const raw: string[] = [];
+  const rawConfidence: Array<Float32Array | undefined> = [];
   let nfe = 0;
   const size = Math.max(1, o.batchRows);
   for (let i = 0; i < reqs.length; i += size) {
@@ -171,10 +175,21 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
     const out = await backend.fill(reqs.slice(i, i + size), { ...o.sampler, seed: o.sampler.seed + i }, { signal: o.signal });
     nfe += out.nfe;
     raw.push(...out.texts);
+    out.texts.forEach((t, j) => rawConfidence.push(out.confidence ? toChars(t.length, out.confidence[j]) : undefined));
   }
   // Each span's candidates are checked against one parse of the document.
   const textsOf: string[][] = o.spans.map(() => []);
-  raw.forEach((t, r) => textsOf[owner[r]].push(o.shape ? o.shape(owner[r], t) : t));
+  // Per span, each candidate's confidence by its text: a shaped sample or a variant carries its
+  // source's across the reshaping.
+  const confidenceOf = o.spans.map(() => new Map<string, Float32Array | undefined>());
+  const carryFrom = (k: number, from: string, chars: Float32Array | undefined, to: string): void => {
+    if (!confidenceOf[k].has(to)) confidenceOf[k].set(to, chars && carryChars(from, chars, to));
+  };
+  raw.forEach((t, r) => {
+    const text = o.shape ? o.shape(owner[r], t) : t;
+    textsOf[owner[r]].push(text);
+    carryFrom(owner[r], t, rawConfidence[r], text);
+  });
   // With keepIfBetter the text in place now competes too (a round must not trade a span for a worse
   // one), checked in the same batch.
   const picked = await Promise.all(textsOf.map(async (texts, k) => {
@@ -197,6 +212,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
         for (const f of from) {
           for (const v of fillVariants(f.text, o.languageId, errorsInFill(f.check, span), f.size, o.toward?.[k])) {
             if (!seen.has(v) && !made.has(v)) made.set(v, f.size);
+            carryFrom(k, f.text, confidenceOf[k].get(f.text), v);
           }
         }
         if (!made.size) break;
@@ -216,6 +232,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
       for (const c of cands.filter((x) => !x.variant && x.errors === fewest && !x.blanks).slice(0, RECOVERED_TRIES)) {
         const mended = await recoverFill(o.doc, o.languageId, span, c.text, { replaced: o.originals?.[k] ?? o.toward?.[k] });
         if (mended === undefined || seen.has(mended.text)) continue;
+        carryFrom(k, c.text, confidenceOf[k].get(c.text), mended.text);
         cands.push({ ...scored(mended.text, mended.check, true), recovered: true });
         break;
       }
@@ -227,7 +244,8 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   }));
   const texts = picked.map((c) => c?.text);
   const errors = picked.map((c) => c?.errors);
-  return { texts, errors, oks: picked.map((c) => c && c.ok && !c.blanks), variants: picked.filter((c) => c?.variant).length,
+  const confidence = texts.map((t, k) => (t === undefined ? undefined : confidenceOf[k].get(t)));
+  return { texts, confidence, errors, oks: picked.map((c) => c && c.ok && !c.blanks), variants: picked.filter((c) => c?.variant).length,
     recovered: picked.filter((c) => c?.recovered).length, nfe, rows: raw.length };
 }
 

@@ -10,7 +10,8 @@
  * parsed between its neighbours before it is kept.
  * Used by the extension and the CLI alike; the backend may be local or remote.
  */
-import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
+import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
+import { carryChars, toChars, toSpans } from '../core/confidence';
 import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
@@ -93,6 +94,8 @@ export interface EditOptions {
 export interface EditResult {
   readonly range: OffsetRange;
   readonly newText: string;
+  /** The model's confidence in the tokens of `newText` it wrote (core/confidence); absent when the backend gives none. */
+  readonly confidence?: readonly TokenConfidence[];
   readonly syntaxOk: boolean;
   /** Syntax was checked (false for languages without a grammar). */
   readonly syntaxChecked: boolean;
@@ -132,6 +135,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   let nfe = 0;
   let variantFills = 0;
   const fills: string[] = [];
+  // Per chunk: the model's confidence in each character of its fill (undefined: the backend gives none).
+  const fillConfidence: Array<Float32Array | undefined> = [];
   const size = Math.max(1, o.batchSize ?? 8);
   for (let i = 0; i < requests.length; i += size) {
     const part = requests.slice(i, i + size);
@@ -141,12 +146,14 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     });
     nfe += out.nfe;
     fills.push(...out.texts);
+    out.texts.forEach((t, j) => fillConfidence.push(out.confidence ? toChars(t.length, out.confidence[j]) : undefined));
   }
+  const withConfidence = fillConfidence.some((c) => c !== undefined);
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.
   const shapeChunk = (k: number, fill: string): string => insertion ? fill
     : reindent(fill, anchor.indent, { startsMidLine: chunks[k].start !== lineStartAt(o.docText, chunks[k].start) });
   const pieces = fills.map((f, k) => shapeChunk(k, f));
-  const region = new RegionText(o.docText, range, pieces);
+  const region = new RegionText(o.docText, range, pieces, pieces.map((p, k) => fillConfidence[k] && carryChars(fills[k], fillConfidence[k]!, p)));
   const n = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
   const maxRounds = o.repairRounds ?? 3;
   const finalRefill = (o.finalRefill ?? true) && maxRounds > 0;
@@ -184,7 +191,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     variantFills += res.variants;
     recovered ||= res.recovered > 0;
     budget.spend(res.rows, res.nfe);
-    region.replaceChunks(which, res.texts);
+    region.replaceChunks(which, res.texts, res.confidence);
   };
   const blanksChunk = (k: number, text: string): boolean =>
     text.trim() === '' && (insertion || o.docText.slice(chunks[k].start, chunks[k].end).trim() !== '');
@@ -241,7 +248,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       variantFills += res.variants;
       recovered ||= res.recovered > 0;
       budget.spend(res.rows, res.nfe);
-      region.replaceAll(spans, res.texts);
+      region.replaceAll(spans, res.texts, res.confidence);
       check = await validateFill(o.docText, o.languageId, range, region.text);
     }
   };
@@ -286,7 +293,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     for (const parity of [0, 1]) {
       const wave = pieces.map((_, i) => i).filter((i) => i % 2 === parity);
       if (!wave.length) continue;
-      const kept = new Map<number, { text: string; errors: number }>();
+      const kept = new Map<number, { text: string; errors: number; confidence?: Float32Array }>();
       let pending = wave;
       const doc = region.doc;
       for (let attempt = 0; attempt < PIECE_TRIES && pending.length && budget.left > 0 && !o.signal?.aborted; attempt++) {
@@ -308,14 +315,14 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
           const text = res.texts[j];
           if (text === undefined) return;
           if (res.oks[j]) settled.add(i);
-          if (res.oks[j] || res.errors[j]! < (kept.get(i)?.errors ?? Infinity)) kept.set(i, { text, errors: res.errors[j]! });
+          if (res.oks[j] || res.errors[j]! < (kept.get(i)?.errors ?? Infinity)) kept.set(i, { text, errors: res.errors[j]!, confidence: res.confidence[j] });
         });
         pending = pending.filter((i) => !settled.has(i));
       }
       // Cancelled, or out of rows, before every piece had a fill: a piece without one still holds
       // the original code.
       if (wave.some((i) => !kept.has(i))) return undo();
-      region.replaceAll(wave.map(spanOf), wave.map((i) => kept.get(i)!.text));
+      region.replaceAll(wave.map(spanOf), wave.map((i) => kept.get(i)!.text), wave.map((i) => kept.get(i)!.confidence));
       for (const i of wave) texts[i] = kept.get(i)!.text;
     }
     check = await validateFill(o.docText, o.languageId, range, region.text);
@@ -354,7 +361,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     o.onPhase?.('parser recovery');
     const mended = await recoverFill(o.docText, o.languageId, range, region.text, { replaced: o.docText.slice(range.start, range.end) });
     if (mended !== undefined && !blanksRegion(range, mended.text)) {
-      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text]);
+      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text], [carryChars(region.text, region.confidence, mended.text)]);
       check = mended.check;
       variantFills++;
       recovered = true;
@@ -363,6 +370,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   return {
     range,
     newText: region.text,
+    confidence: withConfidence ? toSpans(region.text, region.confidence) : undefined,
     syntaxOk: check.ok,
     syntaxChecked: check.checked,
     syntaxOkBeforeRepair: okBefore,

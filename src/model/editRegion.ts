@@ -1,34 +1,61 @@
 /**
  * The edited region as it stands during the repair rounds: the document with the fill in place,
- * and where each chunk's text now lies, kept up to date as spans of it are replaced.
+ * where each chunk's text now lies, and the model's confidence in each character of it (NaN where
+ * the model wrote nothing), kept up to date as spans of it are replaced.
  */
 import type { OffsetRange } from '../core/types';
 
 export interface RegionState {
   readonly text: string;
   readonly bounds: readonly number[];
+  readonly confidence: Float32Array;
+}
+
+/** `chars` with [a, b) replaced by `insert` (NaN throughout when absent: no confidence). */
+function splice(chars: Float32Array, a: number, b: number, length: number, insert?: Float32Array): Float32Array {
+  const out = new Float32Array(chars.length - (b - a) + length);
+  out.set(chars.subarray(0, a), 0);
+  if (insert && insert.length === length) out.set(insert, a);
+  else out.fill(NaN, a, a + length);
+  out.set(chars.subarray(b), a + length);
+  return out;
 }
 
 export class RegionText {
   private current: string;
   /** Chunk boundaries as offsets into the region text: chunk k is [bounds[k], bounds[k + 1]). */
   private readonly bounds: number[];
+  private chars: Float32Array;
 
-  /** `pieces`: the fill of each chunk, in order, replacing `range` of `docText`. */
-  constructor(private readonly docText: string, private readonly range: OffsetRange, pieces: readonly string[]) {
+  /**
+   * `pieces`: the fill of each chunk, in order, replacing `range` of `docText`; `confidence`: per
+   * piece, the model's confidence in each of its characters (absent: none).
+   */
+  constructor(private readonly docText: string, private readonly range: OffsetRange, pieces: readonly string[], confidence?: ReadonlyArray<Float32Array | undefined>) {
     this.current = pieces.join('');
     this.bounds = [0];
     for (const p of pieces) this.bounds.push(this.bounds[this.bounds.length - 1] + p.length);
+    this.chars = new Float32Array(this.current.length).fill(NaN);
+    pieces.forEach((p, k) => {
+      const c = confidence?.[k];
+      if (c && c.length === p.length) this.chars.set(c, this.bounds[k]);
+    });
   }
 
-  /** The text and chunk boundaries as they are now, for `restore`. */
+  /** The text, chunk boundaries and confidence as they are now, for `restore`. */
   save(): RegionState {
-    return { text: this.current, bounds: [...this.bounds] };
+    return { text: this.current, bounds: [...this.bounds], confidence: this.chars };
   }
 
   restore(state: RegionState): void {
     this.current = state.text;
     this.bounds.splice(0, this.bounds.length, ...state.bounds);
+    this.chars = state.confidence;
+  }
+
+  /** Per character of `text`: the model's confidence in it when it was written, NaN where none. */
+  get confidence(): Float32Array {
+    return this.chars;
   }
 
   /** The region's text (what replaces `range`). */
@@ -61,8 +88,9 @@ export class RegionText {
    * Puts `texts[k]` in place of `spans[k]` (document offsets, inside the region, not overlapping);
    * an undefined text leaves its span as it is. Chunk boundaries move with the text: one inside a
    * replaced span stays at the same distance from the span's start, within the new text.
+   * `confidence[k]`: the new text's per-character confidence (absent: none).
    */
-  replaceAll(spans: readonly OffsetRange[], texts: ReadonlyArray<string | undefined>): void {
+  replaceAll(spans: readonly OffsetRange[], texts: ReadonlyArray<string | undefined>, confidence?: ReadonlyArray<Float32Array | undefined>): void {
     const order = spans.map((_, k) => k).sort((x, y) => spans[y].start - spans[x].start);
     for (const k of order) {
       const text = texts[k];
@@ -70,6 +98,7 @@ export class RegionText {
       const a = spans[k].start - this.range.start;
       const b = spans[k].end - this.range.start;
       this.current = this.current.slice(0, a) + text + this.current.slice(b);
+      this.chars = splice(this.chars, a, b, text.length, confidence?.[k]);
       const delta = text.length - (b - a);
       for (let i = 0; i < this.bounds.length; i++) {
         const at = this.bounds[i];
@@ -80,13 +109,14 @@ export class RegionText {
   }
 
   /** Puts `texts[j]` in place of chunk `which[j]` (undefined: left as it is), even an empty chunk. */
-  replaceChunks(which: readonly number[], texts: ReadonlyArray<string | undefined>): void {
+  replaceChunks(which: readonly number[], texts: ReadonlyArray<string | undefined>, confidence?: ReadonlyArray<Float32Array | undefined>): void {
     which.forEach((k, j) => {
       const text = texts[j];
       if (text === undefined) return;
       const a = this.bounds[k];
       const b = this.bounds[k + 1];
       this.current = this.current.slice(0, a) + text + this.current.slice(b);
+      this.chars = splice(this.chars, a, b, text.length, confidence?.[j]);
       for (let i = k + 1; i < this.bounds.length; i++) this.bounds[i] += text.length - (b - a);
     });
   }

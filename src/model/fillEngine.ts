@@ -4,7 +4,7 @@
  */
 import { canvasLength, layoutInfill, type Layout, type LayoutParams } from '../core/layout';
 import { CancelledError, denoise, type CanvasRow } from '../core/sampler';
-import { MASK_GLYPH, type FillOutput, type FillRequest, type SamplerOptions, type StepEvent } from '../core/types';
+import { MASK_GLYPH, type FillOutput, type FillRequest, type SamplerOptions, type StepEvent, type TokenConfidence } from '../core/types';
 import { loadModelPackage, type ModelPackage } from './modelPackage';
 import { openSession, type OpenedSession, type ProviderChoice } from './session';
 import { CodeTokenizer } from './tokenizer';
@@ -56,6 +56,27 @@ export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; mask
   return { text: text + m.tokenizer.decode(run), masked };
 }
 
+/**
+ * The finished fill of `row` (every canvas position committed) and the model's confidence in each
+ * of its tokens, as spans of the text (special tokens and padding contribute nothing).
+ */
+export function fillText(m: LoadedModel, row: CanvasRow): { text: string; confidence: TokenConfidence[] } {
+  const ids: number[] = [];
+  const probs: number[] = [];
+  for (let p = row.start; p < row.start + row.length; p++) {
+    if (m.tokenizer.isSpecial(row.ids[p])) continue;
+    ids.push(row.ids[p]);
+    probs.push(row.probs ? row.probs[p] : NaN);
+  }
+  const { text, ends } = m.tokenizer.decodeWithEnds(ids);
+  const confidence: TokenConfidence[] = [];
+  ends.forEach((end, i) => {
+    const start = i ? ends[i - 1] : 0;
+    if (end > start && Number.isFinite(probs[i])) confidence.push({ start, end, p: probs[i] });
+  });
+  return { text, confidence };
+}
+
 export async function fillBatch(
   m: LoadedModel,
   requests: readonly FillRequest[],
@@ -63,7 +84,10 @@ export async function fillBatch(
   hooks: { onStep?: (e: StepEvent) => void; isCancelled?: () => boolean; beforeCall?: () => Promise<void> } = {},
 ): Promise<FillOutput> {
   const t0 = performance.now();
-  const rows: CanvasRow[] = requests.map((r) => layoutRequest(m, r));
+  const rows: CanvasRow[] = requests.map((r) => {
+    const layout = layoutRequest(m, r);
+    return { ...layout, probs: new Float32Array(layout.ids.length).fill(NaN) };
+  });
   const forward = hooks.beforeCall
     ? async (ids: readonly Int32Array[]) => {
         await hooks.beforeCall?.();
@@ -80,6 +104,6 @@ export async function fillBatch(
         }
       : undefined,
   });
-  const texts = rows.map((r) => canvasText(m, r).text);
-  return { texts, nfe, ms: performance.now() - t0, canvasTokens: rows.map((r) => r.length) };
+  const done = rows.map((r) => fillText(m, r));
+  return { texts: done.map((d) => d.text), confidence: done.map((d) => d.confidence), nfe, ms: performance.now() - t0, canvasTokens: rows.map((r) => r.length) };
 }

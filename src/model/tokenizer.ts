@@ -74,6 +74,31 @@ export class CodeTokenizer {
     return this.decoder.decode(buf);
   }
 
+  /**
+   * Text of `ids` and where each token ends in it (UTF-16 offsets; a character split across tokens
+   * belongs to the token holding its last byte). Special tokens end where the token before them did.
+   */
+  decodeWithEnds(ids: ArrayLike<number>): { text: string; ends: number[] } {
+    const text = this.decode(ids);
+    const byteEnds: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < ids.length; i++) byteEnds.push((bytes += this.bytes[ids[i]]?.length ?? 0));
+    // UTF-16 offset after each whole character, by the UTF-8 byte that character ends on.
+    const ends: number[] = [];
+    let b = 0;
+    let u = 0;
+    for (const ch of text) {
+      const cp = ch.codePointAt(0)!;
+      const uStart = u;
+      b += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      u += ch.length;
+      // A token ending inside this character leaves it to the token that holds its last byte.
+      while (ends.length < byteEnds.length && byteEnds[ends.length] <= b) ends.push(byteEnds[ends.length] === b ? u : uStart);
+    }
+    while (ends.length < byteEnds.length) ends.push(u);
+    return { text, ends };
+  }
+
   byteLength(id: number): number {
     return this.bytes[id]?.length ?? 0;
   }
