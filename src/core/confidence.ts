@@ -10,6 +10,13 @@
 import { diffChars } from 'diff';
 import type { TokenConfidence } from './types';
 
+/**
+ * Below this probability a token, or a hunk whose least certain token it is, counts as low
+ * confidence (the setting `diffuse.review.lowConfidence` and the CLI's `--low-confidence` default):
+ * the point where the model thought it likelier wrong than right.
+ */
+export const DEFAULT_LOW_CONFIDENCE = 0.5;
+
 /** Text the diff would spend more than this many edits on carries no confidence (it was rewritten). */
 const MAX_CARRY_EDITS = 4000;
 
