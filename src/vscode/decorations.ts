@@ -1,7 +1,46 @@
 import * as vscode from 'vscode';
 
+/** Confidence marks from the least sure up: below a third, two thirds and all of the threshold. */
+export const CONFIDENCE_LEVELS = 3;
+
+function confidenceMark(background: string): vscode.TextEditorDecorationType {
+  return vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor(background),
+    borderColor: new vscode.ThemeColor('diffuse.confidenceUnderline'),
+    borderStyle: 'none none dotted none',
+    borderWidth: '0 0 1px 0',
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+}
+
+/**
+ * Which confidence mark a token gets under `threshold` (0 the strongest), or undefined for none:
+ * the strength follows the probability.
+ */
+export function confidenceLevel(p: number, threshold: number): number | undefined {
+  if (!(p < threshold)) return undefined;
+  return Math.min(CONFIDENCE_LEVELS - 1, Math.floor((p / threshold) * CONFIDENCE_LEVELS));
+}
+
 /** The decoration types of the review and the live view; created once, disposed with the extension. */
 export class DiffuseDecorations implements vscode.Disposable {
+  /** Proposed tokens below the confidence threshold, the least sure first (see confidenceLevel). */
+  readonly confidence: readonly vscode.TextEditorDecorationType[] = [
+    confidenceMark('diffuse.confidenceLowBackground'),
+    confidenceMark('diffuse.confidenceMediumBackground'),
+    confidenceMark('diffuse.confidenceSlightBackground'),
+  ];
+
+  /** A marker in the gutter where a hunk removes lines (their text is in the hover and the preview). */
+  readonly removedGutter: vscode.TextEditorDecorationType;
+
+  constructor(extensionUri?: vscode.Uri) {
+    this.removedGutter = vscode.window.createTextEditorDecorationType({
+      gutterIconPath: extensionUri && vscode.Uri.joinPath(extensionUri, 'media', 'removed-lines.svg'),
+      gutterIconSize: 'contain',
+    });
+  }
+
   readonly added = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('diffEditor.insertedLineBackground'),
@@ -34,7 +73,14 @@ export class DiffuseDecorations implements vscode.Disposable {
     },
   });
 
+  /** Every type the review draws, for clearing an editor. */
+  get review(): readonly vscode.TextEditorDecorationType[] {
+    return [this.added, this.removed, this.removedGutter, ...this.confidence];
+  }
+
   dispose(): void {
+    for (const t of this.confidence) t.dispose();
+    this.removedGutter.dispose();
     this.added.dispose();
     this.removed.dispose();
     this.liveHidden.dispose();

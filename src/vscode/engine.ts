@@ -5,7 +5,7 @@
  * modules' internals.
  */
 import { repairPlan, type RepairEffort } from '../engine/effort';
-import type { FillBackend, OffsetRange, SamplerOptions, StepEvent } from '../core/types';
+import type { FillBackend, OffsetRange, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
 import { runEdit } from '../model/editPipeline';
 import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
@@ -61,6 +61,8 @@ export interface EditRequest {
 export interface EditResult {
   readonly range: OffsetRange;
   readonly newText: string;
+  /** The model's confidence in the tokens of `newText` it wrote; absent when the backend gives none. */
+  readonly confidence?: readonly TokenConfidence[];
   readonly syntaxOk: boolean;
   /** False when the language has no grammar: nothing was parsed, so `syntaxOk` says nothing. */
   readonly syntaxChecked?: boolean;

@@ -4,7 +4,7 @@ import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs'
 import type { TextChange } from '../core/rebase';
 import { runApply, type ApplyOutcome } from '../engine/apply';
 import type { RemoteBackend } from '../model/remoteBackend';
-import type { OffsetRange, RootedEdit } from '../core/types';
+import type { OffsetRange, RootedEdit, TokenConfidence } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
 import { DocumentWatch } from './documentWatch';
@@ -132,7 +132,7 @@ export class FillRunner implements vscode.Disposable {
       if (stop) return this.finish({ ...base, ...stop });
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
 
-      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText };
+      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText, confidence: result.confidence };
       return await this.present(doc, edit, job.since, base, result.syntaxChecked === false
         ? `Diffuse: syntax not checked: there is no grammar for "${doc.languageId}" files, so nothing checked the proposal; review it carefully.` : undefined);
     } catch (err) {
@@ -187,7 +187,8 @@ export class FillRunner implements vscode.Disposable {
     }
     const edit: RootedEdit = { docId: uri, version, baseText, range: r.range, newText: r.newText };
     return this.present(doc, edit, [], base, r.syntax === 'broken'
-      ? 'Diffuse Apply: the merged file has more syntax errors than before; review it carefully.' : undefined);
+      ? 'Diffuse Apply: the merged file has more syntax errors than before; review it carefully.' : undefined,
+    viaServer ? 'no confidence from this backend' : 'no confidence: the snippet\'s own text');
   }
 
   /**
@@ -195,9 +196,9 @@ export class FillRunner implements vscode.Disposable {
    * finished fill (rooted edit, then review): for the in-host tests, which need known proposals
    * to check the review byte for byte whatever the model would propose.
    */
-  propose(doc: vscode.TextDocument, range: OffsetRange, newText: string): Promise<FillRecord> {
+  propose(doc: vscode.TextDocument, range: OffsetRange, newText: string, confidence?: readonly TokenConfidence[]): Promise<FillRecord> {
     const uri = doc.uri.toString();
-    const edit: RootedEdit = { docId: uri, version: doc.version, baseText: doc.getText(), range, newText };
+    const edit: RootedEdit = { docId: uri, version: doc.version, baseText: doc.getText(), range, newText, confidence };
     return this.present(doc, edit, [], { uri, outcome: 'review', range, steps: 0 });
   }
 
@@ -206,8 +207,9 @@ export class FillRunner implements vscode.Disposable {
    * made after its version) or refused, then shown as hunks; `base` is the record of the fill.
    */
   private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord,
-    syntaxWarning = base.syntaxOk === false ? 'Diffuse: the proposed code still has syntax errors after repair; review it carefully.' : undefined): Promise<FillRecord> {
-    const started = await this.reviews.start(doc, edit, since);
+    syntaxWarning = base.syntaxOk === false ? 'Diffuse: the proposed code still has syntax errors after repair; review it carefully.' : undefined,
+    noConfidence?: string): Promise<FillRecord> {
+    const started = await this.reviews.start(doc, edit, since, noConfidence);
     const content = this.settings.get('debugLogContent')
       ? { before: edit.baseText.slice(edit.range.start, edit.range.end), after: edit.newText }
       : undefined;

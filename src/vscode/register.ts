@@ -3,6 +3,7 @@ import { notify } from './notify';
 import { ApplyCommand } from './applyCommand';
 import { BackendService } from './backendService';
 import { DiffuseDecorations } from './decorations';
+import { percent } from '../core/confidence';
 import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
 import { DiffuseLog } from './log';
@@ -28,6 +29,9 @@ export const COMMAND_IDS = [
   'diffuse.nextHunk',
   'diffuse.previousHunk',
   'diffuse.showDiff',
+  'diffuse.nextLowConfidenceHunk',
+  'diffuse.rejectLowConfidenceHunks',
+  'diffuse.revealLeastCertain',
   'diffuse.cancel',
   'diffuse.setApiKey',
   'diffuse.showLog',
@@ -45,10 +49,10 @@ export { API_KEY_SECRET } from './backendService';
 export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestApi & { readonly repair: RepairTestApi } {
   const settings = new Settings(vscode.workspace);
   const log = new DiffuseLog();
-  const decorations = new DiffuseDecorations();
+  const decorations = new DiffuseDecorations(context.extensionUri);
   const status = new DiffuseStatusBar();
   const backends = new BackendService(context, settings, log);
-  const reviews = new ReviewManager(decorations, log);
+  const reviews = new ReviewManager(decorations, log, () => settings.get('review.lowConfidence'));
   const runner = new FillRunner(settings, backends, reviews, decorations, log, status);
   const edits = new EditCommands(settings, runner);
   const remote = new RemoteCommands(context, backends, edits, log);
@@ -103,6 +107,26 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
     'diffuse.showDiff': (uri) => {
       const target = typeof uri === 'string' ? uri : needsReview();
       return target ? reviews.showDiff(target) : false;
+    },
+    'diffuse.nextLowConfidenceHunk': () => {
+      if (!needsReview()) return false;
+      const found = reviews.nextLowConfidence();
+      if (!found) void notify.info(`Diffuse: no pending hunk is below ${percent(settings.get('review.lowConfidence'))} confidence (diffuse.review.lowConfidence).`);
+      return found;
+    },
+    'diffuse.rejectLowConfidenceHunks': async (uri) => {
+      const target = typeof uri === 'string' ? uri : needsReview();
+      if (!target) return 0;
+      const { rejected, remaining } = await reviews.rejectBelow(target);
+      const below = `below ${percent(settings.get('review.lowConfidence'))} confidence`;
+      void notify.info(rejected
+        ? `Diffuse: rejected ${rejected} hunk${rejected === 1 ? '' : 's'} ${below}; ${remaining} still pending.`
+        : `Diffuse: no pending hunk is ${below} (diffuse.review.lowConfidence).`);
+      return rejected;
+    },
+    'diffuse.revealLeastCertain': (uri, id) => {
+      const t = hunkTarget(uri, id);
+      return t ? reviews.revealLeastCertain(t.uri, t.id) : false;
     },
     'diffuse.cancel': () => {
       const uri = activeUri();

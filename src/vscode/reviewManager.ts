@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { notify } from './notify';
+import { carrySpans, percent } from '../core/confidence';
 import { counterIds, normalizeEol } from '../core/hunks';
 import { rebaseRange, type TextChange } from '../core/rebase';
-import { planReview, type PendingHunk, type ReviewEdit } from '../core/review';
+import { hunkConfidence, isLowConfidence, pendingHunks, planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
 import type { DiffuseDecorations } from './decorations';
 import { hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
-import { ReviewSession } from './reviewSession';
+import { ReviewSession, type ReviewMarks } from './reviewSession';
 
 export const ORIGINAL_SCHEME = 'diffuse-original';
 const CONTEXT_KEY = 'diffuse.reviewVisible';
@@ -38,6 +39,10 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   private readonly sessions = new Map<string, ReviewSession>();
   /** Per review: the text before the proposal went in, when the document was saved (clean) then. */
   private readonly cleanBefore = new Map<string, string>();
+  /** Per review without confidence: why (the backend gives none, the text is a snippet's). */
+  private readonly noConfidence = new Map<string, string>();
+  /** Per document: what the last render drew (for the in-host tests). */
+  private readonly drawn = new Map<string, ReviewMarks>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly lensesChanged = new vscode.EventEmitter<void>();
@@ -48,8 +53,15 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   readonly onDidChange = this.changed.event;
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
-  constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog) {
+  /** `lowConfidence`: the threshold below which tokens are marked and hunks are low-confidence. */
+  constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog, private readonly lowConfidence: () => number = () => 0.5) {
     this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (e.affectsConfiguration('diffuse.review.lowConfidence')) {
+          this.renderAll();
+          this.lensesChanged.fire();
+        }
+      }),
       this.changed, this.lensesChanged, this.originalChanged,
       vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)),
       vscode.workspace.onDidCloseTextDocument(doc => this.end(doc.uri.toString(), 'document closed')),
@@ -80,8 +92,9 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
    * Shows a fill result for review. `since` holds the changes made to the document after the
    * edit's version: the edit is moved across them, or refused when one touched its range, and its
    * base text is checked against the document so it can never land on the wrong text.
+   * `noConfidence`: why an edit without confidence has none, for the CodeLens.
    */
-  async start(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[]): Promise<StartResult> {
+  async start(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], noConfidence = 'no confidence from this backend'): Promise<StartResult> {
     const uri = doc.uri.toString();
     if (doc.isClosed) return { kind: 'refused', message: 'The document was closed before the fill finished.' };
     if (this.sessions.has(uri)) return { kind: 'refused', message: 'This file already has a pending review.' };
@@ -92,7 +105,8 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     }
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const newText = normalizeEol(edit.newText, eol);
-    const current: RootedEdit = { ...edit, version: doc.version, baseText: doc.getText(), range, newText };
+    const confidence = newText === edit.newText ? edit.confidence : carrySpans(edit.newText, edit.confidence, newText);
+    const current: RootedEdit = { ...edit, version: doc.version, baseText: doc.getText(), range, newText, confidence };
     const plan = planReview(current, counterIds(`r${++this.reviewSerial}h`));
     if (plan.hunks.length === 0) return { kind: 'no-change' };
 
@@ -101,7 +115,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (!(await applyReplacements(doc, plan.insertion))) {
       return { kind: 'refused', message: 'The document changed while the edit was applied; nothing was changed.' };
     }
-    const hunks = plan.hunks.map(h => ({ id: h.id, range: h.proposed, removed: h.removed, added: h.added }));
+    const hunks = pendingHunks(plan);
     // A change that lands between our edit and this point would leave the hunk offsets stale.
     const intact = doc.version === versionBefore + 1
       || hunks.every(h => doc.getText(this.toRange(doc, h.range)) === h.added);
@@ -111,6 +125,8 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     this.sessions.set(uri, new ReviewSession(doc, hunks));
     if (textBefore !== undefined) this.cleanBefore.set(uri, textBefore);
     else this.cleanBefore.delete(uri);
+    if (confidence) this.noConfidence.delete(uri);
+    else this.noConfidence.set(uri, noConfidence);
     this.refresh(uri);
     return { kind: 'review', hunks: hunks.length };
   }
@@ -199,6 +215,58 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     return true;
   }
 
+  /**
+   * Moves the cursor to the next pending hunk whose confidence is below the threshold and selects
+   * its least certain token; false when the active editor has none.
+   */
+  nextLowConfidence(): boolean {
+    const editor = vscode.window.activeTextEditor;
+    const session = editor && this.sessions.get(editor.document.uri.toString());
+    const hunk = session?.nextBelow(editor!.selection.active, this.lowConfidence());
+    if (!editor || !session || !hunk) return false;
+    this.reveal(editor, session, hunk);
+    return true;
+  }
+
+  /** Selects a hunk's least certain token (or its start) and scrolls to it. */
+  revealLeastCertain(uri: string, id: string): boolean {
+    const session = this.sessions.get(uri);
+    const hunk = session?.get(id);
+    const editor = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === uri);
+    if (!session || !hunk || !editor) return false;
+    this.reveal(editor, session, hunk);
+    return true;
+  }
+
+  private reveal(editor: vscode.TextEditor, session: ReviewSession, hunk: PendingHunk): void {
+    const range = session.leastCertainRange(hunk) ?? session.rangeOf(hunk).with({ end: session.rangeOf(hunk).start });
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /**
+   * Rejects, in one edit, every pending hunk of the document whose confidence is below the
+   * threshold; hunks without confidence stay. Returns how many were rejected and how many remain.
+   */
+  async rejectBelow(uri: string): Promise<{ rejected: number; remaining: number }> {
+    const session = this.sessions.get(uri);
+    if (!session) return { rejected: 0, remaining: 0 };
+    const low = session.pending.filter(h => isLowConfidence(h, this.lowConfidence())).map(h => h.id);
+    const edits = session.rejectMany(low);
+    this.afterResolve(session);
+    if (edits.length && !(await applyReplacements(session.document, edits))) {
+      void notify.warn('Diffuse: the document changed; the hunks could not be rejected. Use Undo to revert them.');
+      return { rejected: 0, remaining: session.pending.length };
+    }
+    await this.cleanIfRestored(session);
+    return { rejected: edits.length, remaining: session.pending.length };
+  }
+
+  /** What the last render drew in the document's editor (for the in-host tests). */
+  marks(uri: string): ReviewMarks | undefined {
+    return this.drawn.get(uri);
+  }
+
   /** Closes the side-by-side views of a review that has ended: they would show nothing true any more. */
   private async closeDiffs(uri: string): Promise<void> {
     const tabs = vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputTextDiff
@@ -230,8 +298,27 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       return [
         new vscode.CodeLens(line, { title: '$(check) Accept', command: 'diffuse.acceptHunk', arguments: args, tooltip: 'Keep this change' }),
         new vscode.CodeLens(line, { title: '$(close) Reject', command: 'diffuse.rejectHunk', arguments: args, tooltip: 'Restore the original lines' }),
+        ...this.confidenceLens(session, h, line),
       ];
     });
+  }
+
+  /** The hunk's confidence as a CodeLens (`· 62%`, `· 31% — low`), or why there is none. */
+  private confidenceLens(session: ReviewSession, h: PendingHunk, line: vscode.Range): vscode.CodeLens[] {
+    if (!h.added.trim()) return [];
+    const p = hunkConfidence(h);
+    if (p === undefined) {
+      const why = this.noConfidence.get(session.uri);
+      return why ? [new vscode.CodeLens(line, { title: `\u00b7 ${why}`, command: '', tooltip: 'Confidence comes from the model\'s probabilities; this proposal has none.' })] : [];
+    }
+    const low = isLowConfidence(h, this.lowConfidence());
+    const least = h.confidence!.find(t => t.p === p)!;
+    return [new vscode.CodeLens(line, {
+      title: `${low ? '$(warning) ' : '\u00b7 '}${percent(p)}${low ? ' low confidence' : ''}`,
+      command: 'diffuse.revealLeastCertain',
+      arguments: [session.uri, h.id],
+      tooltip: `The model's least certain token in this hunk: \`${h.added.slice(least.start, least.end)}\` at ${percent(p)}. Click to select it.`,
+    })];
   }
 
   /** Ends a review, leaving the document as it is (closing a file, a cancelled command). */
@@ -239,6 +326,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     const session = this.sessions.get(uri);
     if (!session) return;
     this.sessions.delete(uri);
+    this.noConfidence.delete(uri);
     this.log.info(`review ended (${why}) uri=${uri}`);
     this.refresh(uri);
   }
@@ -256,6 +344,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     if (session.done) {
       const t = session.tally();
       this.sessions.delete(session.uri);
+      this.noConfidence.delete(session.uri);
       void this.closeDiffs(session.uri);
       this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
     }
@@ -274,8 +363,12 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     for (const editor of vscode.window.visibleTextEditors) {
       const session = this.sessions.get(editor.document.uri.toString());
       // The side-by-side diff shows the removed lines itself: nothing is drawn over it.
-      if (session && !inDiffEditor(editor)) session.render(editor, this.decorations);
-      else ReviewSession.clear(editor, this.decorations);
+      const uri = editor.document.uri.toString();
+      if (session && !inDiffEditor(editor)) this.drawn.set(uri, session.render(editor, this.decorations, this.lowConfidence()));
+      else {
+        ReviewSession.clear(editor, this.decorations);
+        if (!session) this.drawn.delete(uri);
+      }
     }
   }
 

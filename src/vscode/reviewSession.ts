@@ -1,7 +1,17 @@
 import * as vscode from 'vscode';
-import { ReviewState, type PendingHunk, type ReviewEdit } from '../core/review';
+import { percent } from '../core/confidence';
+import { hunkConfidence, ReviewState, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { TextChange } from '../core/rebase';
-import { summarizeRemoved, type DiffuseDecorations } from './decorations';
+import type { OffsetRange } from '../core/types';
+import { confidenceLevel, summarizeRemoved, type DiffuseDecorations } from './decorations';
+
+/** What one render drew, for the in-host tests (decorations cannot be read back from VS Code). */
+export interface ReviewMarks {
+  /** Proposed tokens marked as low confidence: document offsets, probability, mark level (0 = strongest). */
+  readonly tokens: ReadonlyArray<{ readonly range: OffsetRange; readonly p: number; readonly level: number }>;
+  /** Lines with a removed-lines marker in the gutter. */
+  readonly removedLines: readonly number[];
+}
 
 /**
  * The review of one document.
@@ -112,17 +122,53 @@ export class ReviewSession {
     return Math.min(this.document.positionAt(h.range.start).line, this.document.lineCount - 1);
   }
 
-  render(editor: vscode.TextEditor, decorations: DiffuseDecorations): void {
+  /** The first low-confidence hunk after `position`, wrapping around. */
+  nextBelow(position: vscode.Position, threshold: number): PendingHunk | undefined {
+    return this.state.nextBelow(this.document.offsetAt(position), threshold);
+  }
+
+  rejectMany(ids: readonly string[]): ReviewEdit[] {
+    return this.state.rejectMany(ids);
+  }
+
+  /** Where a hunk's least certain token is in the document now (undefined: no confidence). */
+  leastCertainRange(h: PendingHunk): vscode.Range | undefined {
+    const p = hunkConfidence(h);
+    const t = p === undefined ? undefined : h.confidence!.find(s => s.p === p);
+    return t && new vscode.Range(this.document.positionAt(h.range.start + t.start), this.document.positionAt(h.range.start + t.end));
+  }
+
+  /**
+   * Draws the review: added lines, removed-line previews (a gutter marker, a short summary, the
+   * whole block in the hover) and the proposed tokens the model was less sure of than `threshold`,
+   * marked more strongly the less sure it was, each with its probability in a hover.
+   */
+  render(editor: vscode.TextEditor, decorations: DiffuseDecorations, threshold: number): ReviewMarks {
     const added: vscode.Range[] = [];
     const removed: vscode.DecorationOptions[] = [];
+    const gutter: vscode.Range[] = [];
+    const marks = decorations.confidence.map((): vscode.DecorationOptions[] => []);
+    const tokens: Array<ReviewMarks['tokens'][number]> = [];
     for (const h of this.state.pending) {
       const lines = this.addedLines(h);
       if (lines) added.push(new vscode.Range(lines.first, 0, lines.last, 0));
+      const least = hunkConfidence(h);
+      for (const t of h.confidence ?? []) {
+        const level = confidenceLevel(t.p, threshold);
+        if (level === undefined) continue;
+        const range = { start: h.range.start + t.start, end: h.range.start + t.end };
+        tokens.push({ range, p: t.p, level });
+        const hover = new vscode.MarkdownString(`**Diffuse:** the model was **${percent(t.p)}** sure of this token`
+          + (least !== undefined && least < t.p ? ` (the least certain in this hunk: ${percent(least)})` : '')
+          + '. Marked below `diffuse.review.lowConfidence`.');
+        marks[level].push({ range: new vscode.Range(this.document.positionAt(range.start), this.document.positionAt(range.end)), hoverMessage: hover });
+      }
       if (!h.removed) continue;
       // The preview trails the hunk's last added line, or for a pure deletion the line above it,
       // so the proposed code keeps its alignment.
       const line = lines ? lines.last : Math.max(0, this.document.positionAt(h.range.start).line - 1);
       const end = this.document.lineAt(line).range.end;
+      gutter.push(new vscode.Range(line, 0, line, 0));
       const hover = new vscode.MarkdownString();
       hover.appendMarkdown('**Removed by this hunk** (Reject puts it back)\n\n');
       hover.appendCodeblock(h.removed, this.document.languageId);
@@ -134,10 +180,12 @@ export class ReviewSession {
     }
     editor.setDecorations(decorations.added, added);
     editor.setDecorations(decorations.removed, removed);
+    editor.setDecorations(decorations.removedGutter, gutter);
+    decorations.confidence.forEach((type, level) => editor.setDecorations(type, marks[level]));
+    return { tokens, removedLines: gutter.map(r => r.start.line) };
   }
 
   static clear(editor: vscode.TextEditor, decorations: DiffuseDecorations): void {
-    editor.setDecorations(decorations.added, []);
-    editor.setDecorations(decorations.removed, []);
+    for (const type of decorations.review) editor.setDecorations(type, []);
   }
 }

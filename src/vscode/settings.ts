@@ -1,6 +1,7 @@
 // Only types from 'vscode': this module also loads in plain Node, where the unit tests read DEFAULTS.
 import type * as vscode from 'vscode';
 import type { SamplerOptions, Strategy } from '../core/types';
+import { DEFAULT_LOW_CONFIDENCE } from '../core/confidence';
 
 export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export type Anchoring = 'syntax' | 'lines' | 'exact';
@@ -20,6 +21,7 @@ export interface SettingTypes {
   maxTokens: number;
   anchoring: Anchoring;
   liveView: boolean;
+  'review.lowConfidence': number;
   backend: BackendKind;
   'remote.endpoint': string;
   'remote.model': string;
@@ -48,6 +50,7 @@ export const DEFAULTS: Readonly<SettingTypes> = {
   maxTokens: 512,
   anchoring: 'syntax',
   liveView: true,
+  'review.lowConfidence': DEFAULT_LOW_CONFIDENCE,
   backend: 'local',
   'remote.endpoint': '',
   'remote.model': '',

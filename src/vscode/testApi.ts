@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { PendingHunk } from '../core/review';
-import type { OffsetRange } from '../core/types';
+import type { OffsetRange, TokenConfidence } from '../core/types';
 import type { FillRecord } from './fillRecord';
 import { setMessageResponder, type MessageResponder } from './notify';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
+import type { ReviewMarks } from './reviewSession';
 import type { DiffuseStatusBar } from './statusBar';
 
 /**
@@ -33,7 +34,9 @@ export interface DiffuseTestApi {
   readonly statusText: string;
   /** Answers every notification the extension shows (undefined: shown in the window again). */
   setMessageResponder(responder: MessageResponder | undefined): void;
-  proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange): Promise<FillRecord>;
+  proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange, confidence?: readonly TokenConfidence[]): Promise<FillRecord>;
+  /** What the review last drew in the document's editor: low-confidence tokens and removed-line markers. */
+  reviewMarks(uri: vscode.Uri | string): ReviewMarks | undefined;
 }
 
 export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar): DiffuseTestApi {
@@ -52,9 +55,10 @@ export function createTestApi(reviews: ReviewManager, runner: FillRunner, status
       runner.beforeApply = hook;
     },
     setMessageResponder,
-    proposeForTest: async (uri, newText, range) => {
+    proposeForTest: async (uri, newText, range, confidence) => {
       const doc = await vscode.workspace.openTextDocument(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri);
-      return runner.propose(doc, range, newText);
+      return runner.propose(doc, range, newText, confidence);
     },
+    reviewMarks: uri => reviews.marks(typeof uri === 'string' ? uri : uri.toString()),
   };
 }
