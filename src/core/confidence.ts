@@ -43,7 +43,8 @@ export function toSpans(text: string, chars: Float32Array): TokenConfidence[] {
       let b = j;
       while (a < b && /\s/.test(text[a])) a++;
       while (b > a && /\s/.test(text[b - 1])) b--;
-      if (b > a) out.push({ start: a, end: b, p });
+      // Six decimals: the single-precision storage's noise stays out of what users and JSON read.
+      if (b > a) out.push({ start: a, end: b, p: Math.round(p * 1e6) / 1e6 });
     }
     i = j;
   }
