@@ -6,7 +6,8 @@
 // saving must write it, removed-line previews (decorations) excluded. When the model proposes no
 // change for the selection, the test checks that flow instead: the message, and the file untouched.
 // usage: node test/vscode/ui/quick-rewrite.e2e.mjs [--update-screenshots]
-//   --update-screenshots: also save media/live-view.png (mid-denoising) and media/review.png. For a
+//   --update-screenshots: also save media/live-view.png (mid-denoising), media/review.png and
+//   media/confidence.png (a low-confidence token's hover). For a
 //   frame with masked positions to be caught on a fast machine, that run denoises in 64 steps.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 requireBuilt();
 fs.mkdirSync(shotsDir, { recursive: true });
-for (const name of ['live-view.png', 'review.png']) fs.rmSync(path.join(shotsDir, name), { force: true });
+for (const name of ['live-view.png', 'review.png', 'confidence.png']) fs.rmSync(path.join(shotsDir, name), { force: true });
 const workspace = makeWorkspace([`test/fixtures/examples/${FILE}`]);
 if (updateShots) {
   fs.mkdirSync(path.join(workspace, '.vscode'));
@@ -137,6 +138,25 @@ try {
     const hunks = await lenses.count();
     step(`review shown: ${hunks} hunk(s) (out/screenshots/review.png)`);
 
+    // The local model gives its confidence: a hunk that holds model text carries it on a CodeLens
+    // ("· 62%" or "⚠ 31% low confidence"); clicking it selects the least certain token, whose
+    // hover names its probability.
+    const confidenceLens = editor.locator('.codelens-decoration a', { hasText: /\d+%/ }).first();
+    if (await confidenceLens.count() === 0) throw new Error('no CodeLens of the review carries the model\'s confidence');
+    const lensText = (await confidenceLens.innerText()).trim();
+    await confidenceLens.click();
+    const selected = editor.locator('.view-overlays .selected-text').first();
+    await selected.waitFor({ timeout: 10_000 });
+    const box = await selected.boundingBox();
+    if (!box) throw new Error('the least certain token was not selected');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover', { hasText: /sure of this token/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+    const hovered = await hover.isVisible() ? (await hover.innerText()).replace(/\s+/g, ' ').trim() : undefined;
+    await shot('confidence.png');
+    step(`confidence lens "${lensText}" selects the least certain token; hover: ${hovered ?? 'none (token above the threshold)'} (out/screenshots/confidence.png)`);
+    await page.mouse.move(0, 0);
+
     await focusEditor(editor);
     const proposed = await copyEditorText(page);
     if (!proposed) throw new Error('could not read the document text through the clipboard');
@@ -180,7 +200,7 @@ try {
 }
 if (failure) fail(`quick rewrite UI test FAILED: ${failure.message} (screenshots in out/screenshots/)`);
 if (updateShots) {
-  for (const name of ['live-view.png', 'review.png']) {
+  for (const name of ['live-view.png', 'review.png', 'confidence.png']) {
     const from = path.join(shotsDir, name);
     if (fs.existsSync(from)) fs.copyFileSync(from, path.join(root, 'media', name));
     else console.log(`  ${name}: not taken in this run, media/${name} left as it was`);
