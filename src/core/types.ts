@@ -68,6 +68,8 @@ export interface StepEvent {
   readonly canvases: readonly string[];
   /** Per request: positions still masked. */
   readonly masked: readonly number[];
+  /** Per request: the committed tokens' confidence, as spans of the canvas text (absent: none). */
+  readonly confidence?: ReadonlyArray<readonly TokenConfidence[]>;
 }
 
 export const MASK_GLYPH = '\u2591';

@@ -37,23 +37,40 @@ export function layoutRequest(m: LoadedModel, r: FillRequest): Layout & { readon
   return { ...layoutInfill(m.tokenizer.encode(r.prefix), m.tokenizer.encode(r.suffix), L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
 }
 
-/** Canvas text with masked positions as MASK_GLYPH and padding dropped (for the live view). */
-export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; masked: number } {
+/**
+ * Canvas text with masked positions as MASK_GLYPH and padding dropped (for the live view), and the
+ * committed tokens' confidence as spans of that text.
+ */
+export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; masked: number; confidence: TokenConfidence[] } {
   const { mask } = m.pkg.config.special;
   let text = '';
   let masked = 0;
+  const confidence: TokenConfidence[] = [];
   let run: number[] = [];
+  let runProbs: number[] = [];
+  const flush = (): void => {
+    const { text: piece, ends } = m.tokenizer.decodeWithEnds(run);
+    ends.forEach((end, i) => {
+      const start = i ? ends[i - 1] : 0;
+      if (end > start && Number.isFinite(runProbs[i])) confidence.push({ start: text.length + start, end: text.length + end, p: runProbs[i] });
+    });
+    text += piece;
+    run = [];
+    runProbs = [];
+  };
   for (let p = row.start; p < row.start + row.length; p++) {
     const id = row.ids[p];
     if (id === mask) {
-      text += m.tokenizer.decode(run) + MASK_GLYPH;
-      run = [];
+      flush();
+      text += MASK_GLYPH;
       masked++;
     } else if (!m.tokenizer.isSpecial(id)) {
       run.push(id);
+      runProbs.push(row.probs ? row.probs[p] : NaN);
     }
   }
-  return { text: text + m.tokenizer.decode(run), masked };
+  flush();
+  return { text, masked, confidence };
 }
 
 /**
@@ -61,19 +78,7 @@ export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; mask
  * of its tokens, as spans of the text (special tokens and padding contribute nothing).
  */
 export function fillText(m: LoadedModel, row: CanvasRow): { text: string; confidence: TokenConfidence[] } {
-  const ids: number[] = [];
-  const probs: number[] = [];
-  for (let p = row.start; p < row.start + row.length; p++) {
-    if (m.tokenizer.isSpecial(row.ids[p])) continue;
-    ids.push(row.ids[p]);
-    probs.push(row.probs ? row.probs[p] : NaN);
-  }
-  const { text, ends } = m.tokenizer.decodeWithEnds(ids);
-  const confidence: TokenConfidence[] = [];
-  ends.forEach((end, i) => {
-    const start = i ? ends[i - 1] : 0;
-    if (end > start && Number.isFinite(probs[i])) confidence.push({ start, end, p: probs[i] });
-  });
+  const { text, confidence } = canvasText(m, row);
   return { text, confidence };
 }
 
@@ -100,7 +105,7 @@ export async function fillBatch(
     onStep: hooks.onStep
       ? (step, totalSteps, rs) => {
           const views = rs.map((r) => canvasText(m, r));
-          hooks.onStep?.({ step, totalSteps, canvases: views.map((v) => v.text), masked: views.map((v) => v.masked) });
+          hooks.onStep?.({ step, totalSteps, canvases: views.map((v) => v.text), masked: views.map((v) => v.masked), confidence: views.map((v) => v.confidence) });
         }
       : undefined,
   });

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 
 /** Confidence marks from the least sure up: below a third, two thirds and all of the threshold. */
 export const CONFIDENCE_LEVELS = 3;
+/** The theme colour of each confidence mark's background, the least sure first. */
+export const CONFIDENCE_BACKGROUNDS = ['diffuse.confidenceLowBackground', 'diffuse.confidenceMediumBackground', 'diffuse.confidenceSlightBackground'] as const;
 
 function confidenceMark(background: string): vscode.TextEditorDecorationType {
   return vscode.window.createTextEditorDecorationType({
@@ -25,11 +27,7 @@ export function confidenceLevel(p: number, threshold: number): number | undefine
 /** The decoration types of the review and the live view; created once, disposed with the extension. */
 export class DiffuseDecorations implements vscode.Disposable {
   /** Proposed tokens below the confidence threshold, the least sure first (see confidenceLevel). */
-  readonly confidence: readonly vscode.TextEditorDecorationType[] = [
-    confidenceMark('diffuse.confidenceLowBackground'),
-    confidenceMark('diffuse.confidenceMediumBackground'),
-    confidenceMark('diffuse.confidenceSlightBackground'),
-  ];
+  readonly confidence: readonly vscode.TextEditorDecorationType[] = CONFIDENCE_BACKGROUNDS.map(confidenceMark);
 
   /** A marker in the gutter where a hunk removes lines (their text is in the hover and the preview). */
   readonly removedGutter: vscode.TextEditorDecorationType;

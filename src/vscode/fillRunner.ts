@@ -70,7 +70,7 @@ export class FillRunner implements vscode.Disposable {
     const job = new DocumentWatch(doc, target, 'The text being rewritten was edited while the fill ran; the result was discarded.', token);
     this.jobs.set(uri, job);
 
-    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => job.rebase(r)) : undefined;
+    const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => job.rebase(r), this.settings.get('review.lowConfidence')) : undefined;
     // The selection highlight would cover the live view: collapsed while the fill runs, given back
     // afterwards unless the document changed (a review went in, or the user typed).
     const held = live ? holdSelection(doc) : undefined;
