@@ -2,9 +2,11 @@
  * The wire formats of the OpenAI-compatible APIs the remote backend speaks: Inception's
  * `/v1/fim/completions`, the `/v1/completions` of SGLang and vLLM (prompt + suffix), and
  * `/v1/chat/completions` for instructions. Request bodies, answers (whole or streamed as
- * server-sent events) and the clean-up of chat answers.
+ * server-sent events) with the tokens' log-probabilities where the server gives them, and the
+ * clean-up of chat answers.
  */
-import type { FillRequest } from '../core/types';
+import { carrySpans } from '../core/confidence';
+import type { FillRequest, TokenConfidence } from '../core/types';
 import { RemoteError, type IdleTimer } from './remoteHttp';
 
 export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
@@ -60,14 +62,48 @@ export interface BodyOptions {
   readonly temperature: number;
   readonly stream: boolean;
   readonly instruction?: string;
+  /** Ask for each generated token's log-probability (see asksLogprobs). */
+  readonly logprobs?: boolean;
+}
+
+/** Inception's hosts: its API documents no log-probabilities (its OpenAPI lists no such field). */
+const INCEPTION_HOST = /(^|\.)inceptionlabs\.ai$/i;
+
+/**
+ * Whether requests to `url` in `api` ask for the tokens' log-probabilities. Only the APIs that
+ * OpenAI defined them for (completions: `logprobs: N`; chat: `logprobs: true`), which vLLM, SGLang
+ * and llama.cpp's server all accept; never Inception's hosts, whose API reference has no such field,
+ * nor its FIM and apply APIs (a field an API does not document is not sent to it).
+ */
+export function asksLogprobs(api: RemoteApi, url: string): boolean {
+  if (api !== 'completions' && api !== 'chat') return false;
+  try {
+    return !INCEPTION_HOST.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** The JSON body of one request; the model field is left out when no model name is configured. */
 export function requestBody(api: RemoteApi, req: FillRequest, o: BodyOptions): Record<string, unknown> {
   const common: Record<string, unknown> = { max_tokens: o.maxTokens, temperature: o.temperature, stream: o.stream };
   if (o.model) common.model = o.model;
+  // One alternative rather than none: llama.cpp returns no probabilities at all for 0 (it reads the
+  // number as how many candidates to report), and `top_logprobs` defaults there to 20.
+  if (o.logprobs && api === 'chat') Object.assign(common, { logprobs: true, top_logprobs: 1 });
+  else if (o.logprobs) common.logprobs = 1;
   if (api !== 'chat') return { ...common, prompt: req.prefix, suffix: req.suffix };
   return { ...common, messages: [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: chatPrompt(req, o.instruction) }] };
+}
+
+/**
+ * Whether `e` is a server refusing the log-probability fields: a 400 or 422 (or an error in the
+ * stream) whose text names them. Such a server gets the request again without them.
+ */
+export function rejectsLogprobs(e: unknown): boolean {
+  if (!(e instanceof RemoteError)) return false;
+  const refused = e.status === 400 || e.status === 422 || (e.status === undefined && e.kind === 'server');
+  return refused && /logprob/i.test(`${e.message} ${e.body ?? ''}`);
 }
 
 export function chatPrompt(req: FillRequest, instruction: string | undefined): string {
@@ -76,9 +112,11 @@ export function chatPrompt(req: FillRequest, instruction: string | undefined): s
   return `${lang}${ask}\n<before>\n${req.prefix}</before>\n<region>\n${req.original ?? ''}</region>\n<after>\n${req.suffix}</after>\n\nReply with the new code of the region only.`;
 }
 
+const firstChoice = (json: unknown): unknown => (json as { choices?: unknown[] })?.choices?.[0];
+
 /** The text of a whole (non-streamed) answer. */
 export function answerText(api: RemoteApi, json: unknown): string {
-  const choice = (json as { choices?: unknown[] })?.choices?.[0] as { text?: unknown; message?: { content?: unknown } } | undefined;
+  const choice = firstChoice(json) as { text?: unknown; message?: { content?: unknown } } | undefined;
   const text = CHAT_SHAPED.has(api) ? choice?.message?.content : choice?.text;
   if (typeof text !== 'string') throw new RemoteError('bad-response', `The server's answer has no ${CHAT_SHAPED.has(api) ? 'choices[0].message.content' : 'choices[0].text'}`);
   return text;
@@ -86,9 +124,115 @@ export function answerText(api: RemoteApi, json: unknown): string {
 
 /** The new text of one streamed event (empty when the event carries none, e.g. a role or a usage). */
 export function deltaText(api: RemoteApi, json: unknown): string {
-  const choice = (json as { choices?: unknown[] })?.choices?.[0] as { text?: unknown; delta?: { content?: unknown } } | undefined;
+  const choice = firstChoice(json) as { text?: unknown; delta?: { content?: unknown } } | undefined;
   const text = CHAT_SHAPED.has(api) ? choice?.delta?.content : choice?.text;
   return typeof text === 'string' ? text : '';
+}
+
+/** One generated token as the server scored it. */
+export interface TokenLogprob {
+  /** Its text as the server wrote it (for a piece of a character: a replacement glyph, or a `bytes:` label). */
+  readonly token: string;
+  /** Its UTF-8 bytes, where the server gave them (the chat shape): exact even when a token splits a character. */
+  readonly bytes?: readonly number[];
+  /** The natural log of its probability; null where the server gave none. */
+  readonly logprob: number | null;
+}
+
+const logprobOf = (v: unknown): number | null => (typeof v === 'number' && !Number.isNaN(v) ? v : null);
+const bytesOf = (v: unknown): number[] | undefined =>
+  Array.isArray(v) && v.every(b => Number.isInteger(b) && b >= 0 && b < 256) ? (v as number[]) : undefined;
+
+/**
+ * The scored tokens of one answer, or of one streamed event (its own tokens only), in either shape
+ * servers use: the chat shape `logprobs.content[] {token, logprob, bytes}` (OpenAI's chat, vLLM,
+ * SGLang, and llama.cpp's server for completions too) or the legacy completions shape `logprobs
+ * {tokens[], token_logprobs[]}`. Undefined when it carries none. `text_offset` is not read: vLLM
+ * counts it in code points from its own token strings, SGLang sends -1, OpenAI counts from the
+ * start of the prompt; the tokens' own text places them exactly.
+ */
+export function choiceLogprobs(json: unknown): TokenLogprob[] | undefined {
+  const lp = (firstChoice(json) as { logprobs?: unknown } | undefined)?.logprobs as { content?: unknown; tokens?: unknown; token_logprobs?: unknown } | null | undefined;
+  if (!lp || typeof lp !== 'object') return undefined;
+  if (Array.isArray(lp.content)) {
+    return lp.content.map((t: { token?: unknown; logprob?: unknown; bytes?: unknown } | null) => ({
+      token: typeof t?.token === 'string' ? t.token : '', bytes: bytesOf(t?.bytes), logprob: logprobOf(t?.logprob),
+    }));
+  }
+  if (Array.isArray(lp.tokens) && Array.isArray(lp.token_logprobs)) {
+    const scores = lp.token_logprobs;
+    return lp.tokens.map((t: unknown, k) => ({ token: typeof t === 'string' ? t : '', logprob: logprobOf(scores[k]) }));
+  }
+  return undefined;
+}
+
+/**
+ * The characters of a UTF-8 byte string: the text, and per character the byte where it ends and
+ * its end in UTF-16 units. A malformed sequence is one U+FFFD per byte, as a lenient decoder shows it.
+ */
+function decodeUtf8(bytes: readonly number[]): { text: string; byteEnds: number[]; unitEnds: number[] } {
+  let text = '';
+  const byteEnds: number[] = [];
+  const unitEnds: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const n = b < 0x80 ? 1 : b >> 5 === 6 ? 2 : b >> 4 === 14 ? 3 : b >> 3 === 30 ? 4 : 0;
+    let cp = n === 1 ? b : n === 2 ? b & 0x1f : n === 3 ? b & 0x0f : b & 0x07;
+    let ok = n > 0 && i + n <= bytes.length;
+    for (let k = 1; ok && k < n; k++) {
+      ok = bytes[i + k] >> 6 === 2;
+      cp = (cp << 6) | (bytes[i + k] & 0x3f);
+    }
+    ok = ok && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+    text += ok ? String.fromCodePoint(cp) : '\ufffd';
+    i += ok ? n : 1;
+    byteEnds.push(i);
+    unitEnds.push(text.length);
+  }
+  return { text, byteEnds, unitEnds };
+}
+
+/**
+ * A token named instead of written: a piece of a character as llama.cpp labels it (`byte: \xe2`),
+ * OpenAI's `bytes:\xe2`, or vLLM's `token_id:123` (--return-tokens-as-token-ids).
+ */
+const LABEL = /^(bytes?:\s*\\x[0-9a-f]{2}|token_id:\d+$)/i;
+
+/**
+ * The tokens' probabilities (p = e^logprob) as spans of `text`, the answer after any clean-up. The
+ * tokens are laid end to end as UTF-8 (their bytes where given, else their text); a character
+ * belongs to the token that completes it, and a token that completes none (the first bytes of a
+ * character) passes its log-probability on, so a split character gets the product of its pieces.
+ * The tokens' text is then carried onto `text` by a character diff (core/confidence): what the
+ * clean-up removed or added, and token text that does not match the answer, gets no span. A token
+ * without a log-probability, or given only as a label (whose text is not in the answer), gives none,
+ * nor does the character it ends.
+ */
+export function tokenSpans(tokens: readonly TokenLogprob[], text: string): TokenConfidence[] {
+  const encoder = new TextEncoder();
+  const bytes: number[] = [];
+  const tokenEnds: number[] = [];
+  const labels = tokens.map(t => !t.bytes && LABEL.test(t.token));
+  tokens.forEach((t, k) => {
+    if (!labels[k]) for (const b of t.bytes ?? encoder.encode(t.token)) bytes.push(b);
+    tokenEnds.push(bytes.length);
+  });
+  const decoded = decodeUtf8(bytes);
+  const spans: TokenConfidence[] = [];
+  let c = 0;
+  let start = 0;
+  let carried = 0;
+  tokens.forEach((t, k) => {
+    carried = t.logprob === null || labels[k] ? NaN : carried + t.logprob;
+    let end = start;
+    for (; c < decoded.byteEnds.length && decoded.byteEnds[c] <= tokenEnds[k]; c++) end = decoded.unitEnds[c];
+    if (end === start) return;
+    if (!Number.isNaN(carried)) spans.push({ start, end, p: Math.min(1, Math.exp(carried)) });
+    start = end;
+    carried = 0;
+  });
+  return carrySpans(decoded.text, spans, text) ?? [];
 }
 
 function parseJson(text: string): unknown {
@@ -99,22 +243,30 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** An answer: its text, and its scored tokens where the server gave any. */
+export interface Answer {
+  readonly text: string;
+  readonly tokens?: readonly TokenLogprob[];
+}
+
 /**
  * Reads an answer, streamed (text/event-stream: `data:` lines, `[DONE]`) or whole, calling
  * `onText` with the text so far as pieces arrive. A server may ignore `stream: true`; the
- * content type decides.
+ * content type decides. A streamed answer's tokens are those of its events, in order.
  */
-export async function readAnswer(api: RemoteApi, res: Response, timer: IdleTimer, onText?: (soFar: string) => void): Promise<string> {
+export async function readAnswer(api: RemoteApi, res: Response, timer: IdleTimer, onText?: (soFar: string) => void): Promise<Answer> {
   const type = res.headers.get('content-type') ?? '';
   if (!type.includes('text/event-stream') || !res.body) {
-    const text = answerText(api, parseJson(await res.text()));
+    const json = parseJson(await res.text());
+    const text = answerText(api, json);
     onText?.(text);
-    return text;
+    return { text, tokens: choiceLogprobs(json) };
   }
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let pending = '';
   let text = '';
+  let tokens: TokenLogprob[] | undefined;
   let done = false;
   const line = (raw: string): void => {
     const l = raw.replace(/\r$/, '');
@@ -126,6 +278,8 @@ export async function readAnswer(api: RemoteApi, res: Response, timer: IdleTimer
     }
     const json = parseJson(data) as { error?: { message?: unknown } };
     if (json?.error) throw new RemoteError('server', `The server reported an error while answering: ${String(json.error.message ?? 'unknown')}`);
+    const scored = choiceLogprobs(json);
+    if (scored) (tokens ??= []).push(...scored);
     const piece = deltaText(api, json);
     if (piece) {
       text += piece;
@@ -147,7 +301,7 @@ export async function readAnswer(api: RemoteApi, res: Response, timer: IdleTimer
   if (!done && pending) line(pending);
   if (!done) throw new RemoteError('network', 'The connection was closed before the streamed answer was complete (no [DONE])');
   await reader.cancel().catch(() => undefined);
-  return text;
+  return { text, tokens };
 }
 
 /**

@@ -2,10 +2,13 @@
  * The remote backend: fills computed by an OpenAI-compatible server (Inception's API, or SGLang /
  * vLLM serving a diffusion LM). One HTTP request per fill request, at most four at a time; the
  * server's denoising is its own, so `nfe` counts HTTP requests. Nothing is sent unless an endpoint
- * was configured, and the key is only ever put in the Authorization header.
+ * was configured, and the key is only ever put in the Authorization header. Where the API has them
+ * (see asksLogprobs), the tokens' log-probabilities are asked for and become the fill's confidence.
  */
-import type { FillBackend, FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
-import { apiUrl, applyRequestBody, matchTrailingNewline, readAnswer, requestBody, stripFences, type RemoteApi } from './remoteApi';
+import type { FillBackend, FillOutput, FillRequest, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
+import {
+  apiUrl, applyRequestBody, asksLogprobs, matchTrailingNewline, readAnswer, rejectsLogprobs, requestBody, stripFences, tokenSpans, type Answer, type RemoteApi,
+} from './remoteApi';
 import { describeUrl, postJson, RemoteError, scrub, type HttpOptions } from './remoteHttp';
 
 export { RemoteError } from './remoteHttp';
@@ -45,6 +48,13 @@ export interface RemoteBackend extends FillBackend {
   countTokens(text: string): number;
   /** The same backend, asking the model to follow `instruction` (chat API only). */
   withInstruction(instruction: string): RemoteBackend;
+  /**
+   * Whether fills can carry confidence: the backend asks its server for the tokens'
+   * log-probabilities (completions and chat, not Inception's hosts) and the server has not refused
+   * them. False: no fill of this backend has confidence, and the review says so. True: a fill has
+   * it when the server's answer carried them (a server may ignore the field; then it has none).
+   */
+  readonly givesConfidence: boolean;
   /** The apply API merges snippets; the others fill regions. */
   readonly applies: boolean;
   /** The merged code of `original` with `snippet` applied, from the apply API (one request). */
@@ -80,6 +90,8 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
   const inFlight = new Set<AbortController>();
   const host = describeUrl(url).replace(/^\w+:\/\//, '').split('/')[0];
   const modelName = o.model.trim();
+  // Cleared, for the rest of the session, by the first server that refuses the fields.
+  let asksConfidence = asksLogprobs(o.api, url);
 
   /** Room for the answer: the original's length with slack (instructions may grow the code). */
   const budget = (req: FillRequest): number => {
@@ -102,7 +114,9 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
       return await body(local);
     } catch (e) {
       if (outer?.aborted || (e as Error).name === 'AbortError') throw e;
-      throw e instanceof RemoteError ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status) : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
+      throw e instanceof RemoteError
+        ? new RemoteError(e.kind, scrub(e.message, o.apiKey), e.status, e.body === undefined ? undefined : scrub(e.body, o.apiKey))
+        : new RemoteError('network', scrub(String((e as Error)?.message ?? e), o.apiKey));
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
       inFlight.delete(local);
@@ -120,6 +134,7 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     }
     const t0 = performance.now();
     const texts = requests.map(() => '');
+    const confidence: Array<TokenConfidence[] | undefined> = requests.map(() => undefined);
     const finished = requests.map(() => false);
     const budgets = requests.map(budget);
     const totalSteps = Math.max(1, ...budgets);
@@ -133,8 +148,9 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
 
     const one = async (i: number, local: AbortController): Promise<void> => {
       const req = trimContext(requests[i], limit);
-      const body = requestBody(o.api, req, { model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: o.stream ?? true, instruction });
-      const raw = await postJson(url, body, {
+      const post = (logprobs: boolean): Promise<Answer> => postJson(url, requestBody(o.api, req, {
+        model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: o.stream ?? true, instruction, logprobs,
+      }), {
         apiKey: o.apiKey,
         timeoutMs: o.timeoutMs ?? 60_000,
         maxTries: o.maxTries ?? 3,
@@ -146,7 +162,18 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
         texts[i] = soFar;
         report();
       }));
-      texts[i] = matchTrailingNewline(o.api === 'chat' ? stripFences(raw) : raw, requests[i].original);
+      let asked = asksConfidence;
+      let answer: Answer;
+      try {
+        answer = await post(asked);
+      } catch (e) {
+        // A server that does not take the fields still fills: once more without them, and never again.
+        if (!asked || !rejectsLogprobs(e)) throw e;
+        asksConfidence = asked = false;
+        answer = await post(false);
+      }
+      texts[i] = matchTrailingNewline(o.api === 'chat' ? stripFences(answer.text) : answer.text, requests[i].original);
+      if (asked && answer.tokens) confidence[i] = tokenSpans(answer.tokens, texts[i]);
       finished[i] = true;
       report();
     };
@@ -165,7 +192,9 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
         throw e;
       })));
     });
-    return { texts, nfe, ms: performance.now() - t0, canvasTokens: texts.map(countTokensApprox) };
+    // A request whose answer carried none has no spans: its text reads as unscored, never as sure.
+    const scored = confidence.some(c => c !== undefined) ? confidence.map(c => c ?? []) : undefined;
+    return { texts, nfe, ms: performance.now() - t0, canvasTokens: texts.map(countTokensApprox), confidence: scored };
   }
 
   const describe = (): string => `${modelName || 'default model'} at ${host} (remote)`;
@@ -173,31 +202,37 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     for (const c of inFlight) c.abort();
     inFlight.clear();
   };
-  const backend: RemoteBackend = {
+  const applySnippet = async (original: string, snippet: string, signal?: AbortSignal): Promise<string> => {
+    if (o.api !== 'apply') throw new RemoteError('config', `The "${o.api}" API does not apply snippets; set "diffuse.remote.api" to "apply" (or use the local apply)`);
+    // The merged file is about as long as the original plus the snippet.
+    const maxTokens = Math.min(Math.max(maxOut, 8192), countTokensApprox(original) + countTokensApprox(snippet) + 256);
+    const answer = await scoped(signal, local => postJson(url, applyRequestBody(original, snippet, { model: modelName, maxTokens, stream: false }), {
+      apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 60_000, maxTries: o.maxTries ?? 3, signal: local.signal, sleep: o.sleep, random: o.random,
+    }, (res, timer) => readAnswer(o.api, res, timer)));
+    return stripFences(answer.text);
+  };
+
+  /** The backend, following `instruction` when given; every copy shares the session's state. */
+  const make = (instruction: string | undefined): RemoteBackend => ({
     id: 'remote',
     source: o.endpoint,
     provider: 'remote',
     api: o.api,
     maxContext: 2 * maxOut,
     followsInstructions: o.api === 'chat',
-    applies: o.api === 'apply',
-    applySnippet: async (original, snippet, signal) => {
-      if (o.api !== 'apply') throw new RemoteError('config', `The "${o.api}" API does not apply snippets; set "diffuse.remote.api" to "apply" (or use the local apply)`);
-      // The merged file is about as long as the original plus the snippet.
-      const maxTokens = Math.min(Math.max(maxOut, 8192), countTokensApprox(original) + countTokensApprox(snippet) + 256);
-      const raw = await scoped(signal, local => postJson(url, applyRequestBody(original, snippet, { model: modelName, maxTokens, stream: false }), {
-        apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 60_000, maxTries: o.maxTries ?? 3, signal: local.signal, sleep: o.sleep, random: o.random,
-      }, (res, timer) => readAnswer(o.api, res, timer)));
-      return stripFences(raw);
+    get givesConfidence() {
+      return asksConfidence;
     },
+    applies: o.api === 'apply',
+    applySnippet,
     countTokens: countTokensApprox,
     describe,
-    fill: (requests, options, hooks) => fill(requests, options, hooks, undefined),
+    fill: (requests, options, hooks) => fill(requests, options, hooks, instruction),
     dispose,
-    withInstruction: (instruction) => {
+    withInstruction: (next) => {
       if (o.api !== 'chat') throw new RemoteError('config', `The "${o.api}" API cannot follow instructions; set "diffuse.remote.api" to "chat"`);
-      return { ...backend, fill: (requests, options, hooks) => fill(requests, options, hooks, instruction) };
+      return make(next);
     },
-  };
-  return backend;
+  });
+  return make(undefined);
 }

@@ -8,7 +8,12 @@
 export type RemoteErrorKind = 'auth' | 'not-found' | 'rate-limited' | 'server' | 'http' | 'timeout' | 'bad-response' | 'network' | 'config';
 
 export class RemoteError extends Error {
-  constructor(readonly kind: RemoteErrorKind, message: string, readonly status?: number) {
+  /**
+   * `body`: the server's whole error answer (scrubbed of the key, at most 4000 characters), where
+   * there was one: the message shows only its start, and the part that names the refused field
+   * may come later.
+   */
+  constructor(readonly kind: RemoteErrorKind, message: string, readonly status?: number, readonly body?: string) {
     super(message);
     this.name = 'RemoteError';
   }
@@ -33,6 +38,7 @@ const MAX_DELAY_MS = 8_000;
 /** A server asking for a longer pause than this gets an error now rather than a frozen editor. */
 const MAX_RETRY_AFTER_MS = 30_000;
 const BODY_EXCERPT = 200;
+const BODY_KEPT = 4000;
 
 /** Removes the key (and the URL's user info) from any text that may reach a message or a log. */
 export function scrub(text: string, secret: string | undefined): string {
@@ -115,11 +121,10 @@ export function describeUrl(url: string): string {
   }
 }
 
-async function excerpt(res: Response, secret: string | undefined): Promise<string> {
+/** The error answer's text, whitespace folded and scrubbed of the key ('' when unreadable). */
+async function errorBody(res: Response, secret: string | undefined): Promise<string> {
   try {
-    const text = (await res.text()).replace(/\s+/g, ' ').trim();
-    const short = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text;
-    return short ? `: ${scrub(short, secret)}` : '';
+    return scrub((await res.text()).replace(/\s+/g, ' ').trim(), secret).slice(0, BODY_KEPT);
   } catch {
     return '';
   }
@@ -128,15 +133,17 @@ async function excerpt(res: Response, secret: string | undefined): Promise<strin
 /** The error for a final non-2xx answer, in words that say what to check. */
 async function statusError(res: Response, url: string, secret: string | undefined): Promise<RemoteError> {
   const where = describeUrl(url);
-  const detail = await excerpt(res, secret);
+  const body = await errorBody(res, secret);
+  const detail = body ? `: ${body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}…` : body}` : '';
   const s = res.status;
+  const error = (kind: RemoteErrorKind, message: string): RemoteError => new RemoteError(kind, message, s, body || undefined);
   if (s === 401 || s === 403) {
-    return new RemoteError('auth', `The server refused the request (HTTP ${s}): check the API key (Diffuse: Set API Key, or DIFFUSE_API_KEY)${detail}`, s);
+    return error('auth', `The server refused the request (HTTP ${s}): check the API key (Diffuse: Set API Key, or DIFFUSE_API_KEY)${detail}`);
   }
-  if (s === 404) return new RemoteError('not-found', `Not found (HTTP 404) at ${where}: check the endpoint URL and model${detail}`, s);
-  if (s === 429) return new RemoteError('rate-limited', `The server is rate limiting requests (HTTP 429); try again later${detail}`, s);
-  if (s >= 500) return new RemoteError('server', `The server failed (HTTP ${s}) at ${where}${detail}`, s);
-  return new RemoteError('http', `The server rejected the request (HTTP ${s}) at ${where}${detail}`, s);
+  if (s === 404) return error('not-found', `Not found (HTTP 404) at ${where}: check the endpoint URL and model${detail}`);
+  if (s === 429) return error('rate-limited', `The server is rate limiting requests (HTTP 429); try again later${detail}`);
+  if (s >= 500) return error('server', `The server failed (HTTP ${s}) at ${where}${detail}`);
+  return error('http', `The server rejected the request (HTTP ${s}) at ${where}${detail}`);
 }
 
 /** Words for a failed fetch: the socket closed, the host is unknown, the connection refused... */
