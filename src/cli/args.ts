@@ -2,6 +2,7 @@
 import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../engine/effort';
 import type { SamplerOptions, Strategy } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
+import { DEFAULT_LOW_CONFIDENCE } from '../core/confidence';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,7 +40,17 @@ Options:
   --remote-model NAME  model name for the remote server
   --remote-api A       fim | completions | chat | apply (default fim; apply: the apply command via the server)
   --snippet S          apply: the snippet file (- = standard input)
-  --json               machine-readable output on stdout
+  --json               machine-readable output on stdout; for edit and repair it includes \`hunks\`: each
+                       changed run of lines (old_start/old_lines, new_start/new_lines, 1-based), its
+                       \`confidence\` (the probability of its least certain token; repair: the model's
+                       margin over the original as a probability; null where the model wrote none of
+                       it), \`least_certain\` {text, line, column, p} in the new file, and \`low_tokens\`
+                       (every token below --low-confidence); \`confidence_source\` is "model", or null
+                       for a backend that gives no token probabilities
+  --annotate           edit, repair: print the diff with each added line that holds a token below
+                       --low-confidence followed by a \`?\` line pointing (^) at those tokens with
+                       their probabilities (for reading; not a valid patch)
+  --low-confidence P   the threshold (0..1) of --annotate and \`low_tokens\` (default ${DEFAULT_LOW_CONFIDENCE})
   -h, --help           this text
 `;
 
@@ -49,6 +60,10 @@ export interface CliArgs {
   lines?: [number, number];
   write: boolean;
   json: boolean;
+  /** Print the diff with the low-confidence tokens marked (edit, repair). */
+  annotate: boolean;
+  /** Below this probability a token is marked by --annotate and listed in the JSON's low_tokens. */
+  lowConfidence: number;
   model?: string;
   input?: string;
   snippet?: string;
@@ -81,7 +96,7 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { command: '', positional: [], write: false, json: false, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, repairEffort: DEFAULT_REPAIR_EFFORT, sampler: {} };
+  const a: CliArgs = { command: '', positional: [], write: false, json: false, annotate: false, lowConfidence: DEFAULT_LOW_CONFIDENCE, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, repairEffort: DEFAULT_REPAIR_EFFORT, sampler: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -93,6 +108,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '-h': case '--help': a.command = 'help'; break;
       case '--write': a.write = true; break;
       case '--json': a.json = true; break;
+      case '--annotate': a.annotate = true; break;
+      case '--low-confidence': a.lowConfidence = num(arg, next(), 0, 1); break;
       case '--model': a.model = next(); break;
       case '--in': a.input = next(); break;
       case '--snippet': a.snippet = next(); break;

@@ -15,6 +15,7 @@ import { runInfill } from './infill';
 import { runRepairCommand } from './repair';
 import { runApplyCommand } from './apply';
 import { unifiedDiff } from './diffText';
+import { printProposal, proposalJson } from './confidence';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!['edit', 'infill', 'repair', 'apply'].includes(args.command)) throw new UsageError(`Unknown command "${args.command}" (see --help)`);
+  if (args.annotate && args.command !== 'edit' && args.command !== 'repair') throw new UsageError(`--annotate is for edit and repair, not ${args.command}`);
+  if (args.annotate && args.json) throw new UsageError('--annotate prints for a reader; --json already gives each hunk\'s confidence and low_tokens');
   configureSyntax({});
   // Apply places the snippet by alignment: no model is loaded.
   if (args.command === 'apply') return runApplyCommand(args);
@@ -91,6 +94,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   });
   b.progress?.done();
   if (result.notice) process.stderr.write(`diffuse-edit: ${result.notice}\n`);
+  const proposal = { file, before: text, range: result.range, newText: result.newText, confidence: result.confidence };
   const newDoc = text.slice(0, result.range.start) + result.newText + text.slice(result.range.end);
   const summary = {
     file,
@@ -106,8 +110,8 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
-  if (args.json) process.stdout.write(JSON.stringify({ ...summary, worker_peak_rss_kb: b.workerPeakRssKb?.(), diff: unifiedDiff(file, text, newDoc) }) + '\n');
-  else if (!args.write) process.stdout.write(unifiedDiff(file, text, newDoc));
+  if (args.json) process.stdout.write(JSON.stringify({ ...summary, worker_peak_rss_kb: b.workerPeakRssKb?.(), ...proposalJson(proposal, args.lowConfidence), diff: unifiedDiff(file, text, newDoc) }) + '\n');
+  else printProposal(proposal, args);
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +

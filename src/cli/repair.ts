@@ -4,6 +4,7 @@ import { runRepair } from '../model/repairPipeline';
 import { languageIdForFile } from '../syntax';
 import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';
+import { printProposal, proposalJson } from './confidence';
 import { unifiedDiff } from './diffText';
 import { lineRangeOffsets, readSourceFile, writeFileAtomic } from './files';
 
@@ -15,15 +16,18 @@ export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: Sa
   const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
   const r = await runRepair(b.backend, b.scorer, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler });
   const newDoc = text.slice(0, r.range.start) + r.newText + text.slice(r.range.end);
+  // Each replacement's confidence is the model's margin over the original, as a probability.
+  const proposal = { file, before: text, range: r.range, newText: r.newText, confidence: r.confidence };
   if (!r.changed) {
     process.stderr.write(`diffuse-edit: nothing to repair (${r.nfe} model calls, ${Math.round(r.ms)} ms)\n`);
-    if (args.json) process.stdout.write(JSON.stringify({ file, changed: false, suspects: r.suspects, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.() }) + '\n');
+    if (args.json) process.stdout.write(JSON.stringify({ file, changed: false, suspects: r.suspects, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.(), ...proposalJson(proposal, args.lowConfidence) }) + '\n');
     return 0;
   }
   if (args.write) writeFileAtomic(file, newDoc);
-  const diff = unifiedDiff(file, text, newDoc);
-  if (args.json) process.stdout.write(JSON.stringify({ file, changed: true, suspects: r.suspects, rounds: r.rounds, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.(), diff }) + '\n');
-  else if (!args.write) process.stdout.write(diff);
+  if (args.json) {
+    const diff = unifiedDiff(file, text, newDoc);
+    process.stdout.write(JSON.stringify({ file, changed: true, suspects: r.suspects, rounds: r.rounds, nfe: r.nfe, ms: Math.round(r.ms), worker_peak_rss_kb: b.workerPeakRssKb?.(), ...proposalJson(proposal, args.lowConfidence), diff }) + '\n');
+  } else printProposal(proposal, args);
   process.stderr.write(`diffuse-edit: ${r.suspects} suspicious token(s), ${r.rounds} round(s), ${r.nfe} model calls, ${Math.round(r.ms)} ms${args.write ? `; wrote ${file}` : ''}\n`);
   return 0;
 }

@@ -7,8 +7,14 @@
  * back (or a stray one removed) where the parser agrees and the model likes it best. Every change
  * must parse at least as well as what it replaces; rounds repeat until nothing changes. Clean code
  * comes back unchanged: "nothing to repair".
+ *
+ * The result's confidence is the model's judgement of each change: a replaced site's new text
+ * carries its margin over the original as a probability (core/confidence marginConfidence). A
+ * bracket put back carries none: the model only chose among the parser's fixes, never weighed
+ * one against the broken text.
  */
-import type { FillBackend, OffsetRange, SamplerOptions } from '../core/types';
+import { carryChars, marginConfidence, toSpans } from '../core/confidence';
+import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
 import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, siteAt, type RepairSite } from '../core/repairCandidates';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
@@ -41,6 +47,12 @@ export interface RepairOptions {
 export interface RepairResult {
   readonly range: OffsetRange;
   readonly newText: string;
+  /**
+   * Spans of `newText` the repair wrote, each with p = marginConfidence(the nats by which the model
+   * preferred it over the original); empty when nothing was replaced (always set: the margins
+   * are known wherever the repair changed something).
+   */
+  readonly confidence?: readonly TokenConfidence[];
   readonly changed: boolean;
   readonly suspects: number;
   readonly rounds: number;
@@ -61,6 +73,7 @@ interface Replacement {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** Nats by which the model preferred `text` over the original at the site. */
   readonly gain: number;
 }
 
@@ -74,6 +87,8 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   const nearby = prefix.slice(-NEARBY) + '\n' + suffix.slice(0, NEARBY);
   const check = (text: string) => validateFill(o.docText, o.languageId, range, text);
   let block = o.docText.slice(range.start, range.end);
+  // Per character of `block`: the confidence of the replacement that wrote it, NaN for the rest.
+  let chars: Float32Array = new Float32Array(block.length).fill(NaN);
   let nfe = 0;
   let suspects = 0;
   let rounds = 0;
@@ -84,6 +99,7 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     if (before.checked && before.errorsAfter > 0) {
       const fixed = await fixBrackets(block, before.errorsAfter);
       if (fixed !== undefined) {
+        chars = carryChars(block, chars, fixed);
         block = fixed;
         continue;
       }
@@ -122,10 +138,12 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
       next = trial;
     }
     if (next === block) break;
+    chars = replacedConfidence(chars, applied);
     block = next;
   }
   const original = o.docText.slice(range.start, range.end);
-  return { range, newText: block, changed: block !== original, suspects, rounds, nfe, ms: performance.now() - t0 };
+  const changed = block !== original;
+  return { range, newText: block, confidence: changed ? toSpans(block, chars) : [], changed, suspects, rounds, nfe, ms: performance.now() - t0 };
 
   async function fixBrackets(text: string, errors: number): Promise<string | undefined> {
     const edits = bracketEdits(text);
@@ -195,5 +213,18 @@ function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, numbe
 function applyAll(text: string, rs: readonly Replacement[]): string {
   let out = text;
   for (const r of [...rs].sort((a, b) => b.start - a.start)) out = out.slice(0, r.start) + r.text + out.slice(r.end);
+  return out;
+}
+
+/** Per-character confidence after applyAll: each replacement's text gets its margin as a probability. */
+function replacedConfidence(chars: Float32Array, rs: readonly Replacement[]): Float32Array {
+  let out = chars;
+  for (const r of [...rs].sort((a, b) => b.start - a.start)) {
+    const next = new Float32Array(out.length - (r.end - r.start) + r.text.length);
+    next.set(out.subarray(0, r.start));
+    next.fill(marginConfidence(r.gain), r.start, r.start + r.text.length);
+    next.set(out.subarray(r.end), r.start + r.text.length);
+    out = next;
+  }
   return out;
 }

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillBackend } from '../../src/core/types';
 import { fillBatch } from '../../src/model/fillEngine';
-import { runRepair, type RepairScorer } from '../../src/model/repairPipeline';
+import { marginConfidence } from '../../src/core/confidence';
+import { REPAIR_MARGIN, runRepair, type RepairScorer } from '../../src/model/repairPipeline';
 import { rankCandidates, scoreTokens } from '../../src/model/scorer';
 import { defaultModel, sampler } from './helpers/model';
 
@@ -54,6 +55,38 @@ test('a misspelled name is put back to the spelling used around it', async () =>
   const r = await repair(typo, scorer, backend);
   assert.equal(r.newText, CLEAN);
   assert.ok(r.changed && r.suspects >= 1);
+  // The mended name carries the model's margin over the slip, as a probability; nothing else does.
+  const at = CLEAN.lastIndexOf('count;');
+  assert.deepEqual(r.confidence?.map((s) => [s.start, s.end]), [[at, at + 'count'.length]]);
+  assert.ok((r.confidence?.[0].p ?? 0) >= marginConfidence(REPAIR_MARGIN));
+});
+
+test('a mended name carries the margin by which the model preferred it over the slip, as a probability', async () => {
+  const { backend, scorer } = await engine();
+  // The ranks the repair asked for, to read the margin it saw.
+  const ranked: Array<{ candidates: readonly string[]; scores: readonly number[] }> = [];
+  const recording: RepairScorer = {
+    score: scorer.score,
+    rank: async (sites) => {
+      const r = await scorer.rank(sites);
+      sites.forEach((s, i) => ranked.push({ candidates: s.candidates, scores: r.scores[i] }));
+      return r;
+    },
+  };
+  const typo = CLEAN.replace('count = count + 1;', 'count = cont + 1;');
+  const r = await repair(typo, recording, backend);
+  assert.equal(r.newText, CLEAN);
+  const site = ranked.find((x) => x.candidates[0] === ' cont' && x.candidates.includes(' count'));
+  assert.ok(site, 'the slip was ranked against the fix');
+  const margin = site.scores[site.candidates.indexOf(' count')] - site.scores[0];
+  const at = CLEAN.indexOf('count + 1;');
+  assert.equal(r.confidence?.length, 1);
+  const [c] = r.confidence ?? [];
+  assert.deepEqual([c.start, c.end], [at, at + 'count'.length]);
+  assert.ok(margin >= REPAIR_MARGIN);
+  // Equal up to the 32-bit store and the rounding of spans to a millionth.
+  assert.ok(Math.abs(c.p - marginConfidence(margin)) < 2e-6, `${c.p} vs sigmoid(${margin}) = ${marginConfidence(margin)}`);
+  assert.ok(c.p < 1);
 });
 
 test('a deleted closing bracket is put back where the parser and the model agree', async () => {
@@ -61,6 +94,7 @@ test('a deleted closing bracket is put back where the parser and the model agree
   const broken = CLEAN.replace('if (value > 0) {', 'if (value > 0 {');
   const r = await repair(broken, scorer, backend);
   assert.equal(r.newText, CLEAN);
+  assert.deepEqual(r.confidence, [], 'a bracket the parser chose is not weighed against the broken text: no confidence');
 });
 
 test('clean code is left exactly as it is', async () => {
@@ -68,6 +102,7 @@ test('clean code is left exactly as it is', async () => {
   const r = await repair(CLEAN, scorer, backend);
   assert.equal(r.changed, false);
   assert.equal(r.newText, CLEAN);
+  assert.deepEqual(r.confidence, []);
 });
 
 test('a name spelled the same way elsewhere is never renamed, even to a near neighbour', async () => {
