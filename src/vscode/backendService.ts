@@ -72,6 +72,11 @@ export class BackendService implements vscode.Disposable {
     return { model: `${this.settings.get('remote.model').trim() || 'default model'} at ${host}`, provider: 'remote' };
   }
 
+  /** Whether fills run on the model shipped inside the extension (local, no model path set). */
+  isBundled(): boolean {
+    return this.settings.get('backend') !== 'remote' && !this.settings.get('model.path').trim();
+  }
+
   /** Decided from the settings alone, so the user is told before anything is started or sent. */
   instructionSupport(): InstructionSupport {
     if (this.settings.get('backend') !== 'remote') {

@@ -11,6 +11,7 @@ import { DocumentWatch } from './documentWatch';
 import type { Anchoring, EditStep } from './engine';
 import type { FillRecord } from './fillRecord';
 import { LiveView } from './liveView';
+import type { StarterNotice } from './starterNotice';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
 import type { Settings } from './settings';
@@ -40,6 +41,8 @@ export class FillRunner implements vscode.Disposable {
   private readonly phases = new vscode.EventEmitter<{ readonly uri: string; readonly phase: string }>();
   /** Each phase a fill enters after its first denoising (checking syntax, repairing, ...). */
   readonly onDidEnterPhase = this.phases.event;
+  /** The one-time word about the bundled starter model, shown as a large rewrite starts. */
+  starterNotice: StarterNotice | undefined;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
   lastFill: FillRecord | undefined;
@@ -66,6 +69,7 @@ export class FillRunner implements vscode.Disposable {
     const uri = doc.uri.toString();
     const busy = whyBusy(uri, [this.jobs, ...this.others], this.reviews);
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
+    this.starterNotice?.maybeShow(this.backends.isBundled(), doc.positionAt(target.end).line - doc.positionAt(target.start).line + 1);
 
     const job = new DocumentWatch(doc, target, 'The text being rewritten was edited while the fill ran; the result was discarded.', token);
     this.jobs.set(uri, job);

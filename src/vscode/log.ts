@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { CHOOSE_MODEL } from './starterNotice';
 import type { FillRecord } from './fillRecord';
 import { notify } from './notify';
 
@@ -44,14 +45,16 @@ export class DiffuseLog implements vscode.Disposable {
   }
 
   /**
-   * Shows `message` as a warning that offers this log, where the details are, and the setting
-   * it names (`"diffuse.…"`) when a setting is the fix.
+   * Shows `message` as a warning that offers this log, where the details are, Choose Model when
+   * the message says another model is the fix, and the setting it names (`"diffuse.…"`) when a
+   * setting is.
    */
   warnUser(message: string): void {
     const setting = /"(diffuse\.[\w.]+)"/.exec(message)?.[1];
-    const actions = setting ? [OPEN_SETTINGS, 'Show Log'] : ['Show Log'];
+    const actions = [...(message.includes(CHOOSE_MODEL) ? [CHOOSE_MODEL] : []), ...(setting ? [OPEN_SETTINGS] : []), 'Show Log'];
     void notify.warn(message, ...actions).then(choice => {
       if (choice === 'Show Log') this.channel.show(true);
+      else if (choice === CHOOSE_MODEL) void vscode.commands.executeCommand('diffuse.chooseModel');
       else if (choice === OPEN_SETTINGS) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
     });
   }

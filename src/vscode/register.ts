@@ -3,6 +3,8 @@ import { notify } from './notify';
 import { ApplyCommand } from './applyCommand';
 import { BackendService } from './backendService';
 import { DiffuseDecorations } from './decorations';
+import { ModelPicker } from './modelPicker';
+import { StarterNotice } from './starterNotice';
 import { percent } from '../core/confidence';
 import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
@@ -34,6 +36,7 @@ export const COMMAND_IDS = [
   'diffuse.revealLeastCertain',
   'diffuse.cancel',
   'diffuse.setApiKey',
+  'diffuse.chooseModel',
   'diffuse.showLog',
 ] as const;
 
@@ -58,6 +61,8 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const remote = new RemoteCommands(context, backends, edits, log);
   const applies = new ApplyCommand(settings, runner);
   const repairs = new RepairCommand(settings, backends, reviews, runner, log, status);
+  const picker = new ModelPicker(context, settings, backends, log);
+  runner.starterNotice = new StarterNotice(context.globalState, () => vscode.commands.executeCommand('diffuse.chooseModel'));
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
   status.setBackend(backends.configured());
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
@@ -135,11 +140,12 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
       return repairs.jobs.cancel(only) || fills;
     },
     'diffuse.setApiKey': (key) => remote.setApiKey(key),
+    'diffuse.chooseModel': () => picker.choose(),
     'diffuse.showLog': () => log.channel.show(),
   };
 
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }
-  return Object.assign(createTestApi(reviews, runner, status), { repair: repairs.testApi() });
+  return Object.assign(createTestApi(reviews, runner, status, picker), { repair: repairs.testApi() });
 }

@@ -6,7 +6,7 @@ import type { FillRecord } from './fillRecord';
 import type { DiffuseLog } from './log';
 
 const RUN_PLAIN = 'Run Diffuse Edit';
-const SET_UP_REMOTE = 'Set Up a Remote Model';
+const CHOOSE_MODEL = 'Choose Model';
 
 /** `diffuse.editWithInstruction` (Diffuse Edit…) and `diffuse.setApiKey`. */
 export class RemoteCommands {
@@ -26,9 +26,9 @@ export class RemoteCommands {
   async editWithInstruction(arg?: unknown): Promise<FillRecord | undefined> {
     const support = this.backends.instructionSupport();
     if (!support.ok) {
-      const choice = await notify.info(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead, or set up a model that follows instructions (an OpenAI-compatible server with "diffuse.remote.api" set to "chat")?`, RUN_PLAIN, SET_UP_REMOTE);
-      if (choice === SET_UP_REMOTE) {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'diffuse.remote');
+      const choice = await notify.info(`Diffuse: ${support.reason} Run a plain Diffuse Edit instead, or choose a model that follows instructions (Inception Mercury's chat model, or a server's chat API)?`, RUN_PLAIN, CHOOSE_MODEL);
+      if (choice === CHOOSE_MODEL) {
+        void vscode.commands.executeCommand('diffuse.chooseModel');
         return undefined;
       }
       return choice === RUN_PLAIN ? this.edits.edit() : undefined;

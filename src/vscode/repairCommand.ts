@@ -35,7 +35,7 @@ export function nothingToRepair(suspects: number): string {
     ? 'Nothing to repair: the model finds this code plausible.'
     : `Nothing to repair: the model doubted ${suspects} token${suspects === 1 ? '' : 's'} but has no replacement for them that parses as well.`;
 }
-const NEEDS_LOCAL = 'Diffuse Repair needs the local model: it scores every token of the code, which a remote server does not offer. Set "diffuse.backend" to "local".';
+const NEEDS_LOCAL = 'Diffuse Repair needs a model on this machine: it scores every token of the code, which a remote server does not offer. Choose Model switches to the bundled starter or a model folder (or set "diffuse.backend" to "local").';
 
 /** Per-token scores of the backend, when it has them (the local model in its worker). */
 function scorerOf(backend: Backend, signal: AbortSignal): RepairScorer | undefined {
@@ -130,7 +130,7 @@ export class RepairCommand implements vscode.Disposable {
       if (!hasTab(uri)) return this.finish({ ...base, outcome: 'cancelled', message: CLOSED });
       if (!result.changed) return this.finish({ ...base, outcome: 'no-change', hunks: 0, message: nothingToRepair(result.suspects) });
 
-      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText };
+      const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText, confidence: result.confidence };
       const started = await this.reviews.start(doc, edit, job.since);
       const content = this.settings.get('debugLogContent')
         ? { before: job.baseText.slice(result.range.start, result.range.end), after: result.newText }

@@ -10,7 +10,7 @@ export class DiffuseStatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'Diffuse Edit';
-    this.item.command = 'diffuse.showLog';
+    this.item.command = 'diffuse.chooseModel';
     this.render(undefined);
   }
 
@@ -48,7 +48,7 @@ export class DiffuseStatusBar implements vscode.Disposable {
     this.item.text = `$(sparkle) ${this.model}${where}${speed}${outcome ? ` · ${outcome}` : ''}`;
     const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
     if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast run: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
-    tip.appendMarkdown('\n\nClick to show the log.');
+    tip.appendMarkdown('\n\nClick to choose the model (**Diffuse: Show Log** for the log).');
     this.item.tooltip = tip;
   }
 

@@ -5,6 +5,8 @@ import type { FillRecord } from './fillRecord';
 import { setMessageResponder, type MessageResponder } from './notify';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
+import { INCEPTION_ENDPOINT, type ModelPicker } from './modelPicker';
+import { setPromptResponder, type PromptResponder } from './prompts';
 import type { ReviewMarks } from './reviewSession';
 import type { DiffuseStatusBar } from './statusBar';
 
@@ -35,12 +37,23 @@ export interface DiffuseTestApi {
   /** Answers every notification the extension shows (undefined: shown in the window again). */
   setMessageResponder(responder: MessageResponder | undefined): void;
   proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange, confidence?: readonly TokenConfidence[]): Promise<FillRecord>;
+  /** Answers every quick pick, input box and folder dialog of Choose Model (undefined: the window asks again). */
+  setPromptResponder(responder: PromptResponder | undefined): void;
+  /** Points Choose Model's Inception option at another server (a loopback stand-in). */
+  setInceptionEndpoint(endpoint: string | undefined): void;
+  /** Lets the one-time starter-model notice show again. */
+  resetStarterNotice(): Thenable<void>;
   /** What the review last drew in the document's editor: low-confidence tokens and removed-line markers. */
   reviewMarks(uri: vscode.Uri | string): ReviewMarks | undefined;
 }
 
-export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar): DiffuseTestApi {
+export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar, picker: ModelPicker): DiffuseTestApi {
   return {
+    setPromptResponder,
+    setInceptionEndpoint: endpoint => {
+      picker.inceptionEndpoint = endpoint ?? INCEPTION_ENDPOINT;
+    },
+    resetStarterNotice: () => runner.starterNotice?.reset() ?? Promise.resolve(),
     get statusText() {
       return status.text;
     },

@@ -1,6 +1,6 @@
 // A real OpenAI-compatible HTTP server on loopback (node:http, 127.0.0.1, a free port) for the remote
 // backend's tests: /v1/fim/completions, /v1/completions, /v1/chat/completions and /v1/apply/completions, whole or streamed
-// as server-sent events, plus the ways servers fail. Used by the unit tests, the CLI test and the
+// as server-sent events, plus the ways servers fail, and GET /v1/models (optionally behind a key). Used by the unit tests, the CLI test and the
 // in-host suite alike.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,10 @@ export interface FakeServer {
   answer: (req: RecordedRequest) => string;
   /** Most requests that were being answered at the same time. */
   readonly peakConcurrency: number;
+  /** What `GET /v1/models` lists. */
+  models: string[];
+  /** When set, `GET /v1/models` answers 401 unless the request carries `Bearer <modelsKey>`. */
+  modelsKey: string | undefined;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,8 @@ export async function startFakeServer(): Promise<FakeServer> {
     plan: (...b) => queue.push(...b),
     fallback: { kind: 'ok' },
     answer: () => 'return 42;\n',
+    models: ['fake-diffusion'],
+    modelsKey: undefined,
     get peakConcurrency() {
       return peak;
     },
@@ -80,6 +86,15 @@ export async function startFakeServer(): Promise<FakeServer> {
       peak = Math.max(peak, active);
       res.on('close', () => active--);
       const path = (req.url ?? '').split('?')[0];
+      if (req.method === 'GET' && path === '/v1/models') {
+        state.requests.push({ path, authorization: req.headers.authorization, body: {} });
+        if (state.modelsKey !== undefined && req.headers.authorization !== `Bearer ${state.modelsKey}`) {
+          sendJson(res, 401, { error: { message: 'invalid api key' } });
+        } else {
+          sendJson(res, 200, { object: 'list', data: state.models.map(id => ({ id, object: 'model', owned_by: 'loopback' })) });
+        }
+        return;
+      }
       if (req.method !== 'POST' || !PATHS.has(path)) {
         sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
         return;

@@ -172,7 +172,7 @@ suite('Remote backend', () => {
     const { result: record, shown, offered } = await captureMessages(() => vscode.commands.executeCommand<FillRecord | undefined>('diffuse.editWithInstruction', 'make it faster'));
     assert.equal(record, undefined);
     assert.ok(shown.some(m => /local model cannot follow instructions.*plain Diffuse Edit/.test(m)), JSON.stringify(shown));
-    assert.ok(offered.some(items => items.includes('Set Up a Remote Model')), 'the way to a model that can is offered');
+    assert.ok(offered.some(items => items.includes('Choose Model')), 'the way to a model that can is offered');
     assert.equal(server.requests.length, 0, 'nothing was sent');
     assert.equal(editor.document.getText(), SOURCE);
   });
