@@ -72,6 +72,22 @@ export class BackendService implements vscode.Disposable {
     return { model: `${this.settings.get('remote.model').trim() || 'default model'} at ${host}`, provider: 'remote' };
   }
 
+  /**
+   * What the configured backend can do, from the settings alone: follow an instruction (Diffuse
+   * Edit…), merge a snippet on the server (Diffuse Apply places snippets locally either way), score
+   * every token (Diffuse Repair), and give the review its confidence.
+   */
+  capabilities(): { readonly instructions: boolean; readonly serverApply: boolean; readonly tokenScores: boolean; readonly confidence: boolean } {
+    const remote = this.settings.get('backend') === 'remote';
+    const api = this.settings.get('remote.api');
+    return {
+      instructions: remote && api === 'chat',
+      serverApply: remote && api === 'apply',
+      tokenScores: !remote,
+      confidence: !remote || api === 'completions' || api === 'chat',
+    };
+  }
+
   /** Whether fills run on the model shipped inside the extension (local, no model path set). */
   isBundled(): boolean {
     return this.settings.get('backend') !== 'remote' && !this.settings.get('model.path').trim();

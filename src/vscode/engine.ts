@@ -29,6 +29,8 @@ export type Backend = FillBackend & {
   readonly availableProviders?: readonly string[];
   /** Set by backends that can follow an instruction (the remote chat API). */
   readonly followsInstructions?: boolean;
+  /** False for a server that gives no token probabilities (the review's confidence); the local model always does. */
+  readonly givesConfidence?: boolean;
   withInstruction?(instruction: string): FillBackend;
 };
 

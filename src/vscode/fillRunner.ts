@@ -138,7 +138,8 @@ export class FillRunner implements vscode.Disposable {
 
       const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText, confidence: result.confidence };
       return await this.present(doc, edit, job.since, base, result.syntaxChecked === false
-        ? `Diffuse: syntax not checked: there is no grammar for "${doc.languageId}" files, so nothing checked the proposal; review it carefully.` : undefined);
+        ? `Diffuse: syntax not checked: there is no grammar for "${doc.languageId}" files, so nothing checked the proposal; review it carefully.` : undefined,
+      backend.givesConfidence ? 'no confidence: the server\'s answer carried none' : undefined);
     } catch (err) {
       const stop = job.stopped(steps);
       if (stop) return this.finish(stop);

@@ -64,9 +64,9 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const picker = new ModelPicker(context, settings, backends, log);
   runner.starterNotice = new StarterNotice(context.globalState, () => vscode.commands.executeCommand('diffuse.chooseModel'));
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
-  status.setBackend(backends.configured());
+  status.setBackend(backends.configured(), backends.capabilities());
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
-    if (e.affectsConfiguration('diffuse')) status.setBackend(backends.configured());
+    if (e.affectsConfiguration('diffuse')) status.setBackend(backends.configured(), backends.capabilities());
   }));
 
   const activeUri = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();

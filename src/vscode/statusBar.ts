@@ -7,6 +7,7 @@ export class DiffuseStatusBar implements vscode.Disposable {
   private model = 'Diffuse';
   private provider: string | undefined;
   private last: FillRecord | undefined;
+  private can: Readonly<Record<string, boolean>> | undefined;
 
   constructor() {
     this.item.name = 'Diffuse Edit';
@@ -20,10 +21,11 @@ export class DiffuseStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  /** The backend the settings name (before any fill, and after they change). */
-  setBackend(backend: { readonly model: string; readonly provider?: string }): void {
+  /** The backend the settings name (before any fill, and after they change), and what it can do. */
+  setBackend(backend: { readonly model: string; readonly provider?: string }, can?: Readonly<Record<string, boolean>>): void {
     this.model = backend.model;
     this.provider = backend.provider;
+    this.can = can;
     this.render(this.last);
   }
 
@@ -47,6 +49,12 @@ export class DiffuseStatusBar implements vscode.Disposable {
     const speed = last?.ms !== undefined ? ` · ${Math.round(last.ms)} ms${work}` : '';
     this.item.text = `$(sparkle) ${this.model}${where}${speed}${outcome ? ` · ${outcome}` : ''}`;
     const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
+    if (this.can) {
+      const words: Record<string, string> = { instructions: 'follows instructions', serverApply: 'merges snippets on the server', tokenScores: 'scores tokens (Repair)', confidence: 'gives confidence' };
+      const yes = Object.keys(words).filter(k => this.can![k]).map(k => words[k]);
+      const no = Object.keys(words).filter(k => !this.can![k]).map(k => words[k]);
+      tip.appendMarkdown(`\n\nCan: ${yes.join(', ') || 'fill from the code around'}${no.length ? `; cannot: ${no.join(', ')}` : ''}`);
+    }
     if (last?.ms !== undefined) tip.appendMarkdown(`\n\nLast run: ${Math.round(last.ms)} ms, ${last.steps} steps, ${last.nfe ?? '?'} model calls`);
     tip.appendMarkdown('\n\nClick to choose the model (**Diffuse: Show Log** for the log).');
     this.item.tooltip = tip;

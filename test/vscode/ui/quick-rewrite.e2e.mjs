@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail, makeWorkspace, requireBuilt, root, startWorkbench, workbenchUrl } from '../harness.mjs';
 import {
-  acceptLenses, copyEditorText, finishedNotifications, grantClipboard, liveViewShowsMasks, openFromExplorer,
+  acceptLenses, copyEditorText, dismissStarterNotice, finishedNotifications, grantClipboard, liveViewShowsMasks, openFromExplorer,
   selectLines, visibleNotifications, waitForCommand, waitForSettled,
 } from './workbench.mjs';
 
@@ -82,6 +82,8 @@ try {
   let live = 'none';
   const deadline = Date.now() + 300_000; // a CPU fill on a loaded machine takes a while
   while (Date.now() < deadline) {
+    // The starter model's one-time notice comes with this first large rewrite: closed, so it covers no screenshot.
+    await dismissStarterNotice(page);
     if (await acceptLenses(editor).count() > 0 || (await finishedNotifications(page)).length > 0) break;
     if (await liveViewShowsMasks(editor, MASK_GLYPH)) {
       // The fill has read its target: clicking elsewhere now must not disturb it (and the canvas

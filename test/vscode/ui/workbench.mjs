@@ -65,16 +65,23 @@ export async function waitForCommand(page, label, timeoutMs = 60_000) {
   return keys.join('+');
 }
 
+/** The bundled starter model's one-time notice, which comes with the first large rewrite of a fresh profile. */
+const STARTER_NOTICE = /bundled starter model/;
+
 /** Texts of the notification toasts on screen. */
 export async function visibleNotifications(page) {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
 }
 
-/** Texts of the toasts that are not a cancellable task in flight (e.g. a fill denoising). */
+/**
+ * Texts of the toasts that are not a cancellable task in flight (e.g. a fill denoising), nor the
+ * starter model's notice, which comes as a fill starts.
+ */
 export async function finishedNotifications(page) {
-  return page.locator('.notification-toast')
+  const texts = await page.locator('.notification-toast')
     .filter({ hasNot: page.locator('.monaco-button', { hasText: /^Cancel$/ }) })
     .locator('.notification-list-item-message').allInnerTexts();
+  return texts.filter(t => !STARTER_NOTICE.test(t));
 }
 
 /**
@@ -105,15 +112,25 @@ function findFiles(dir, keep) {
 /** The Accept CodeLens of a pending review in `editor`. */
 export const acceptLenses = editor => editor.locator('.codelens-decoration a', { hasText: /Accept/ });
 
+/** Closes the starter model's notice when it is up (it would cover the screenshots). */
+export async function dismissStarterNotice(page) {
+  const toast = page.locator('.notification-toast', { hasText: STARTER_NOTICE });
+  if (await toast.count() === 0) return false;
+  await toast.first().hover();
+  await toast.first().locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => undefined);
+  return true;
+}
+
 /**
  * Waits until a fill has settled: its review is shown (an Accept CodeLens) or a toast that is not
- * the fill's own cancellable progress (nor the warning that comes with a review) is up. Resolves
- * to whether a review is shown.
+ * the fill's own cancellable progress (nor the warning that comes with a review, nor the starter
+ * model's notice, which is closed) is up. Resolves to whether a review is shown.
  */
 export async function waitForSettled(page, editor, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await acceptLenses(editor).count() > 0) return true;
+    await dismissStarterNotice(page);
     // The syntax warning comes with a review, whose CodeLens may render a moment later.
     const notes = (await finishedNotifications(page)).filter(n => !/still has syntax errors/.test(n));
     if (notes.length > 0) return false;
