@@ -44,7 +44,14 @@ function randomEdit(lines: string[], rand: () => number): string[] {
  */
 function contextSnippet(before: string, after: string, context: number, marker: string, edges: boolean): string | undefined {
   const afterLines = after.split('\n');
+  const beforeLines = before.split('\n');
   const hunks = structuredPatch('a', 'b', before, after, undefined, undefined, { context }).hunks;
+  // Lines deleted at the very start or end of the file cannot be said by a snippet: without an edge
+  // marker the rest of the file stays, so its first (or last) line just follows (precedes) them.
+  const first = hunks[0];
+  const lastHunk = hunks[hunks.length - 1];
+  if (first && first.oldStart === 1 && first.lines[0]?.startsWith('-')) return undefined;
+  if (lastHunk && lastHunk.oldStart + lastHunk.oldLines - 1 >= beforeLines.length - 1 && lastHunk.lines.filter(l => !l.startsWith('\\')).at(-1)?.startsWith('-')) return undefined;
   const parts: string[] = [];
   let last = 0;
   for (const h of hunks) {

@@ -136,6 +136,20 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
         where(`matches no line of the file exactly, but reads like a changed line ${bottom + 1}: include an unchanged line around it`);
         continue;
       }
+      // New code at an edge is new: a piece whose other lines are statements the file holds (a
+      // `continue;` or `return;` around a new line) is context for an edit somewhere inside, too
+      // common to say where.
+      const atTop = index === 0 && !piece.markerBefore && piece.markerAfter;
+      const atEnd = index === parsed.pieces.length - 1 && piece.markerBefore && !piece.markerAfter;
+      if (atTop || atEnd) {
+        const shared = overlap(pk, keys, atTop ? 'end' : 'start');
+        const rest = atTop ? pk.slice(0, pk.length - shared) : pk.slice(shared);
+        const held = rest.find(k => k !== '' && /[A-Za-z0-9_$]/.test(k) && counts.has(k));
+        if (held !== undefined) {
+          where(`its only lines found in the file (such as "${held.trim()}") are too common to say where it goes: include a telling unchanged line around it`);
+          continue;
+        }
+      }
       // The blank lines the snippet puts between the new code and the marker separate it from
       // the file's code, unless the file has a blank line there already.
       // Lines the new code shares with the file's own first (last) lines, such as the `}` that
