@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { SUBSETS, type Subset } from './humaneval';
 
-export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'e2e', 'repair', 'humaneval', 'apply'] as const;
+export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'confidence', 'e2e', 'repair', 'humaneval', 'apply'] as const;
 /** Sections that run without the model (a run of these alone needs no model.onnx). */
 export const MODEL_FREE: ReadonlySet<Section> = new Set<Section>(['apply']);
 export type Section = (typeof SECTIONS)[number];
@@ -28,7 +28,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,e2e,repair,humaneval,apply] [--limit N (repair blocks per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
                    [--apply-failures N (print the first N wrong apply tasks with a diff)]
     --only apply needs no model
   npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]

@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: diffusion against one-token-at-a-time on held-out code (speed and quality side
- * by side), the step/threshold trade-off, scaling, the machine's limit, the CLI end to end, repair,
- * a HumanEval-infilling slice, and Diffuse Apply (edit snippets applied to real package edits, no
- * model). Prints a table per section, then one JSON line; writes test/bench/results.json and
- * media/perf-canvas.svg (and its PNG, which the README shows). No timing is asserted anywhere.
+ * by side), the step/threshold trade-off, scaling, the machine's limit, the calibration of the
+ * confidence the review shows, the CLI end to end, repair, a HumanEval-infilling slice, and Diffuse
+ * Apply (edit snippets applied to real package edits, no model). Prints a table per section, then
+ * one JSON line; writes test/bench/results.json, media/perf-canvas.svg and
+ * media/confidence-calibration.svg (and their PNGs, which the README shows). No timing is asserted anywhere.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import type { SamplerOptions, Strategy } from '../../../src/core/types';
 import { configureSyntax } from '../../../src/syntax';
 import { applyFailures, applyJson, applySummary, runApplyBench } from './applyBench';
+import { cliDefaultSampler, confidenceJson, confidenceTable, cutTasks, HOLE_KINDS, loadReserved, runConfidenceBench, type ConfidenceResult } from './confidence';
 import { MODEL_FREE, parseBenchArgs, type BenchArgs } from './args';
 import { heldOutTypeScript, loadTimes, runCli, type CliRun } from './e2e';
 import { cutHoles, loadHeldOut } from './holdout';
@@ -23,6 +25,7 @@ import { runRepairBench } from './repair';
 import * as report from './report';
 import { canvasScaling, batchScaling } from './scaling';
 import { runSize, type SizeResult } from './speed';
+import { reliabilityChart } from './reliabilityChart';
 import { rowFromRun, runSweep, sweepConfigs } from './sweep';
 import { lineChart } from './svg';
 import { round } from './table';
@@ -94,8 +97,8 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   const { docs, source } = loadHeldOut(a.root);
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
   const plan = a.quick
-    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8 }
-    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16 };
+    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8 }
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16, confidencePerKind: 60 };
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
@@ -147,6 +150,22 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     print(report.peakTable(p));
     out.peak = p;
     summary.peak_share = round(p.peakShare, 4);
+  }
+  if (a.only.has('confidence')) {
+    const reserved = loadReserved(a.root);
+    const tasks = HOLE_KINDS.flatMap((kind) => cutTasks(reserved.docs, kind, a.limit ?? plan.confidencePerKind, a.seed));
+    const loadStart = Math.round(os.loadavg()[0] * 100) / 100;
+    log(`confidence: ${tasks.length} holes from ${reserved.source} (${reserved.docs.length} files of packages reserved for evaluation)`);
+    const sampler = cliDefaultSampler(engine);
+    const r = await runConfidenceBench(engine, tasks, sampler, log);
+    print(confidenceTable(r));
+    out.confidence = {
+      ...confidenceJson(r), model_step: cfgRaw.training?.step, held_out: { source: reserved.source, files: reserved.docs.length, seed: a.seed },
+      sampler, date: new Date().toISOString().slice(0, 10),
+      machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads, load_start: loadStart, load_end: Math.round(os.loadavg()[0] * 100) / 100 },
+    };
+    Object.assign(summary, { confidence_ece: round(r.tokens.ece, 4), confidence_ece_lines: round(r.lines.ece, 4), confidence_auroc_lines: round(r.lines.auroc) });
+    if (a.write) writeCalibrationPlot(a.root, r, engine.model.pkg.config.name, cfgRaw.training?.step);
   }
   await engine.backend.dispose();
   if (a.only.has('e2e')) {
@@ -200,12 +219,29 @@ function writePlot(root: string, canvas: ReadonlyArray<{ canvas: number; decoder
     yLabel: 'ms per fill (median)',
     series: [series('default', 'diffusion (default sampler)', '#0969da'), series('ar', 'one token per step (ar)', '#cf222e')],
   });
+  writeChart(root, 'perf-canvas', svg);
+}
+
+function writeCalibrationPlot(root: string, r: ConfidenceResult, model: string, step: number | undefined): void {
+  const note = (c: ConfidenceResult['tokens']) => `ECE ${c.ece.toFixed(3)}, AUROC ${c.auroc.toFixed(2)}, ${c.count} in all, ${(c.shareRight * 100).toFixed(0)}% right`;
+  const svg = reliabilityChart({
+    title: 'Is the review\'s confidence calibrated?',
+    subtitle: `${model} (step ${step ?? '?'}), default sampler, no repair; ${r.tasks} held-out holes from packages it never trained on`,
+    panels: [
+      { name: 'Tokens (p when committed)', color: '#0969da', bins: r.tokens.bins, note: note(r.tokens) },
+      { name: 'Lines (least certain token)', color: '#8250df', bins: r.lines.bins, note: note(r.lines) },
+    ],
+  });
+  writeChart(root, 'confidence-calibration', svg);
+}
+
+/** media/NAME.svg and its PNG (the README shows the PNG: the Marketplace refuses SVG images). */
+function writeChart(root: string, name: string, svg: string): void {
   fs.mkdirSync(path.join(root, 'media'), { recursive: true });
-  const svgFile = path.join(root, 'media', 'perf-canvas.svg');
+  const svgFile = path.join(root, 'media', `${name}.svg`);
   fs.writeFileSync(svgFile, svg);
-  // The README shows the PNG: the Marketplace refuses SVG images.
   const png = spawnSync(process.execPath, [path.join(root, 'scripts', 'svg-to-png.mjs'), svgFile], { cwd: root, encoding: 'utf8' });
-  if (png.status !== 0) log(`media/perf-canvas.png not updated: ${(png.stderr || png.stdout).trim()}`);
+  if (png.status !== 0) log(`media/${name}.png not updated: ${(png.stderr || png.stdout).trim()}`);
 }
 
 async function humaneval(a: BenchArgs): Promise<void> {
