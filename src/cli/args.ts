@@ -38,7 +38,8 @@ Options:
   --backend B          local | remote
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
   --remote-model NAME  model name for the remote server
-  --remote-api A       fim | completions | chat | apply (default fim; apply: the apply command via the server)
+  --remote-api A       fim | completions | chat | apply | edit (default fim; apply: the apply command via the server;
+                       edit: Inception's next-edit API, with no edit history from the command line)
   --snippet S          apply: the snippet file (- = standard input)
   --json               machine-readable output on stdout; for edit and repair it includes \`hunks\`: each
                        changed run of lines (old_start/old_lines, new_start/new_lines, 1-based), its
@@ -139,7 +140,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;
       case '--endpoint': a.endpoint = next(); break;
       case '--remote-model': a.remoteModel = next(); break;
-      case '--remote-api': a.remoteApi = oneOf(arg, next(), ['fim', 'completions', 'chat', 'apply'] as const); break;
+      case '--remote-api': a.remoteApi = oneOf(arg, next(), ['fim', 'completions', 'chat', 'apply', 'edit'] as const); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg} (see --help)`);
         if (!a.command) a.command = arg;

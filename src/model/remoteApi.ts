@@ -1,7 +1,7 @@
 /**
  * The wire formats of the OpenAI-compatible APIs the remote backend speaks: Inception's
- * `/v1/fim/completions`, the `/v1/completions` of SGLang and vLLM (prompt + suffix), and
- * `/v1/chat/completions` for instructions. Request bodies, answers (whole or streamed as
+ * `/v1/fim/completions`, `/v1/apply/completions` and `/v1/edit/completions` (next edit), the
+ * `/v1/completions` of SGLang (prompt + suffix), and `/v1/chat/completions` for instructions. Request bodies, answers (whole or streamed as
  * server-sent events) with the tokens' log-probabilities where the server gives them, and the
  * clean-up of chat answers.
  */
@@ -9,14 +9,71 @@ import { carrySpans } from '../core/confidence';
 import type { FillRequest, TokenConfidence } from '../core/types';
 import { RemoteError, type IdleTimer } from './remoteHttp';
 
-export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
+export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply' | 'edit';
 
-export const REMOTE_APIS: readonly RemoteApi[] = ['fim', 'completions', 'chat', 'apply'];
+export const REMOTE_APIS: readonly RemoteApi[] = ['fim', 'completions', 'chat', 'apply', 'edit'];
 
-const PATHS: Record<RemoteApi, string> = { fim: '/fim/completions', completions: '/completions', chat: '/chat/completions', apply: '/apply/completions' };
+const PATHS: Record<RemoteApi, string> = {
+  fim: '/fim/completions', completions: '/completions', chat: '/chat/completions', apply: '/apply/completions', edit: '/edit/completions',
+};
 
 /** APIs whose answers come in the chat shape (`choices[0].message.content`, streamed as `delta.content`). */
-const CHAT_SHAPED: ReadonlySet<RemoteApi> = new Set(['chat', 'apply']);
+const CHAT_SHAPED: ReadonlySet<RemoteApi> = new Set(['chat', 'apply', 'edit']);
+
+/** APIs that answer whole: Inception's edit API does not stream. */
+export const NO_STREAM: ReadonlySet<RemoteApi> = new Set(['edit']);
+
+/** What a next-edit request says besides the code: the user's recent edits, as unified diffs, oldest first. */
+export interface EditContext {
+  readonly history: readonly string[];
+  /** The file's path as the user knows it (relative to the workspace), for the model's context. */
+  readonly filePath?: string;
+}
+
+/**
+ * The region of a next-edit request: whole lines, as the edit models read `<|code_to_edit|>`. The
+ * part of the region's first line before it (`lead`, usually its indentation) and of its last line
+ * after it (`trail`) go into the region, and come off the answer again (see fromEditRegion).
+ */
+function editRegion(req: FillRequest): { before: string; lead: string; code: string; trail: string; after: string } {
+  const lineStart = req.prefix.lastIndexOf('\n') + 1;
+  const lineEnd = req.suffix.indexOf('\n');
+  const lead = req.prefix.slice(lineStart);
+  const trail = lineEnd < 0 ? req.suffix : req.suffix.slice(0, lineEnd);
+  return { before: req.prefix.slice(0, lineStart), lead, code: `${lead}${req.original ?? ''}${trail}`, trail, after: req.suffix.slice(trail.length) };
+}
+
+/**
+ * The body of a next-edit request in Inception's format (`/v1/edit/completions`): one user message
+ * with the recently viewed snippets (none), the current file with the region between
+ * `<|code_to_edit|>` tags and the cursor at the region's end, and the recent edits as unified diffs
+ * in `<|edit_diff_history|>`. The answer is the region's new code, in the chat shape; no streaming.
+ */
+export function editRequestBody(req: FillRequest, context: EditContext, o: { readonly model: string; readonly maxTokens: number }): Record<string, unknown> {
+  const r = editRegion(req);
+  const code = r.code.endsWith('\n') ? `${r.code.slice(0, -1)}<|cursor|>\n` : `${r.code}<|cursor|>\n`;
+  const path = context.filePath ? `current_file_path: ${context.filePath}\n` : '';
+  const content = '<|recently_viewed_code_snippets|>\n<|/recently_viewed_code_snippets|>\n'
+    + `<|current_file_content|>\n${path}${r.before}<|code_to_edit|>\n${code}<|/code_to_edit|>\n${r.after.replace(/^\n/, '')}\n<|/current_file_content|>\n`
+    + `<|edit_diff_history|>\n${context.history.join('\n')}\n<|/edit_diff_history|>`;
+  const body: Record<string, unknown> = { messages: [{ role: 'user', content }], max_tokens: o.maxTokens };
+  if (o.model) body.model = o.model;
+  return body;
+}
+
+/** The region's new text from a next-edit answer: the whole lines it was sent as, less `lead` and `trail`. */
+export function fromEditRegion(req: FillRequest, answer: string): string {
+  const r = editRegion(req);
+  let text = answer.replace(/<\|\/?cursor\|>/g, '');
+  if (r.lead && text.startsWith(r.lead)) text = text.slice(r.lead.length);
+  else if (r.lead.trim() === '') text = text.replace(/^[ \t]+/, '');
+  if (r.trail) {
+    // The region ended inside its last line: the rest of that line, and its line break, are the suffix's.
+    const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+    if (body.endsWith(r.trail)) text = body.slice(0, body.length - r.trail.length);
+  }
+  return text;
+}
 
 /**
  * The body of an apply request in Inception's format (`/v1/apply/completions`): one user message

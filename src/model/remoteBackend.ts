@@ -7,7 +7,8 @@
  */
 import type { FillBackend, FillOutput, FillRequest, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
 import {
-  apiUrl, applyRequestBody, asksLogprobs, matchTrailingNewline, readAnswer, rejectsLogprobs, requestBody, stripFences, tokenSpans, type Answer, type RemoteApi,
+  apiUrl, applyRequestBody, asksLogprobs, editRequestBody, fromEditRegion, matchTrailingNewline, NO_STREAM, readAnswer, rejectsLogprobs, requestBody, stripFences, tokenSpans,
+  type Answer, type EditContext, type RemoteApi,
 } from './remoteApi';
 import { describeUrl, postJson, RemoteError, scrub, type HttpOptions } from './remoteHttp';
 
@@ -48,6 +49,10 @@ export interface RemoteBackend extends FillBackend {
   countTokens(text: string): number;
   /** The same backend, asking the model to follow `instruction` (chat API only). */
   withInstruction(instruction: string): RemoteBackend;
+  /** The edit API proposes the next edit from the user's recent edits (next edit). */
+  readonly nextEdit: boolean;
+  /** The same backend, sending `context` (the recent edits) with each request (edit API only). */
+  withEditContext(context: EditContext): RemoteBackend;
   /**
    * Whether fills can carry confidence: the backend asks its server for the tokens'
    * log-probabilities (completions and chat, not Inception's hosts) and the server has not refused
@@ -128,9 +133,10 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     options: SamplerOptions,
     hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } | undefined,
     instruction: string | undefined,
+    editContext: EditContext | undefined,
   ): Promise<FillOutput> {
     if (o.api === 'apply') {
-      throw new RemoteError('config', 'The remote "apply" API only applies snippets (Diffuse Apply); set "diffuse.remote.api" to "fim" or "chat" to edit with the remote model');
+      throw new RemoteError('config', 'The remote "apply" API only applies snippets (Diffuse Apply); set "diffuse.remote.api" to "fim", "edit" or "chat" to edit with the remote model');
     }
     const t0 = performance.now();
     const texts = requests.map(() => '');
@@ -148,9 +154,10 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
 
     const one = async (i: number, local: AbortController): Promise<void> => {
       const req = trimContext(requests[i], limit);
-      const post = (logprobs: boolean): Promise<Answer> => postJson(url, requestBody(o.api, req, {
-        model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: o.stream ?? true, instruction, logprobs,
-      }), {
+      const body = (logprobs: boolean): Record<string, unknown> => (o.api === 'edit'
+        ? editRequestBody(req, editContext ?? { history: [] }, { model: modelName, maxTokens: budgets[i] })
+        : requestBody(o.api, req, { model: modelName, maxTokens: budgets[i], temperature: options.temperature, stream: (o.stream ?? true) && !NO_STREAM.has(o.api), instruction, logprobs }));
+      const post = (logprobs: boolean): Promise<Answer> => postJson(url, body(logprobs), {
         apiKey: o.apiKey,
         timeoutMs: o.timeoutMs ?? 60_000,
         maxTries: o.maxTries ?? 3,
@@ -172,7 +179,8 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
         asksConfidence = asked = false;
         answer = await post(false);
       }
-      texts[i] = matchTrailingNewline(o.api === 'chat' ? stripFences(answer.text) : answer.text, requests[i].original);
+      const text = o.api === 'chat' || o.api === 'edit' ? stripFences(answer.text) : answer.text;
+      texts[i] = matchTrailingNewline(o.api === 'edit' ? fromEditRegion(req, text) : text, requests[i].original);
       if (asked && answer.tokens) confidence[i] = tokenSpans(answer.tokens, texts[i]);
       finished[i] = true;
       report();
@@ -212,8 +220,8 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     return stripFences(answer.text);
   };
 
-  /** The backend, following `instruction` when given; every copy shares the session's state. */
-  const make = (instruction: string | undefined): RemoteBackend => ({
+  /** The backend, following `instruction` or sending `editContext` when given; every copy shares the session's state. */
+  const make = (instruction: string | undefined, editContext?: EditContext): RemoteBackend => ({
     id: 'remote',
     source: o.endpoint,
     provider: 'remote',
@@ -227,11 +235,16 @@ export function createRemoteBackend(o: RemoteBackendOptions): RemoteBackend {
     applySnippet,
     countTokens: countTokensApprox,
     describe,
-    fill: (requests, options, hooks) => fill(requests, options, hooks, instruction),
+    fill: (requests, options, hooks) => fill(requests, options, hooks, instruction, editContext),
     dispose,
     withInstruction: (next) => {
       if (o.api !== 'chat') throw new RemoteError('config', `The "${o.api}" API cannot follow instructions; set "diffuse.remote.api" to "chat"`);
       return make(next);
+    },
+    nextEdit: o.api === 'edit',
+    withEditContext: (context) => {
+      if (o.api !== 'edit') throw new RemoteError('config', `The "${o.api}" API takes no edit history; set "diffuse.remote.api" to "edit"`);
+      return make(undefined, context);
     },
   });
   return make(undefined);

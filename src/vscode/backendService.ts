@@ -74,15 +74,17 @@ export class BackendService implements vscode.Disposable {
 
   /**
    * What the configured backend can do, from the settings alone: follow an instruction (Diffuse
-   * Edit…), merge a snippet on the server (Diffuse Apply places snippets locally either way), score
+   * Edit…), merge a snippet on the server (Diffuse Apply places snippets locally either way),
+   * propose the next edit from the user's recent edits, score
    * every token (Diffuse Repair), and give the review its confidence.
    */
-  capabilities(): { readonly instructions: boolean; readonly serverApply: boolean; readonly tokenScores: boolean; readonly confidence: boolean } {
+  capabilities(): { readonly instructions: boolean; readonly serverApply: boolean; readonly nextEdit: boolean; readonly tokenScores: boolean; readonly confidence: boolean } {
     const remote = this.settings.get('backend') === 'remote';
     const api = this.settings.get('remote.api');
     return {
       instructions: remote && api === 'chat',
       serverApply: remote && api === 'apply',
+      nextEdit: remote && api === 'edit',
       tokenScores: !remote,
       confidence: !remote || api === 'completions' || api === 'chat',
     };

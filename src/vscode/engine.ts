@@ -9,6 +9,7 @@ import type { FillBackend, OffsetRange, SamplerOptions, StepEvent, TokenConfiden
 import { runEdit } from '../model/editPipeline';
 import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
+import type { EditContext } from '../model/remoteApi';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 
@@ -29,6 +30,9 @@ export type Backend = FillBackend & {
   readonly availableProviders?: readonly string[];
   /** Set by backends that can follow an instruction (the remote chat API). */
   readonly followsInstructions?: boolean;
+  /** Set by backends that propose the next edit from the user's recent edits (the remote edit API). */
+  readonly nextEdit?: boolean;
+  withEditContext?(context: EditContext): FillBackend;
   /** False for a server that gives no token probabilities (the review's confidence); the local model always does. */
   readonly givesConfidence?: boolean;
   withInstruction?(instruction: string): FillBackend;
@@ -58,6 +62,8 @@ export interface EditRequest {
   readonly signal?: AbortSignal;
   /** What the user asked for (Diffuse Edit…); only backends that follow instructions get it. */
   readonly instruction?: string;
+  /** The user's recent edits of the document, for a next-edit backend (sent only to one, and only without an instruction). */
+  readonly editContext?: EditContext;
 }
 
 export interface EditResult {
@@ -94,13 +100,14 @@ export function loadEngine(): Engine {
       return Object.assign(local, { availableProviders: local.client.info?.availableProviders });
     },
     createRemoteBackend: opts => createRemoteBackend(opts),
-    runEdit: (target, { instruction, ...request }) => {
-      const withInstruction = (target as Backend).withInstruction;
+    runEdit: (target, { instruction, editContext, ...request }) => {
+      const { withInstruction, withEditContext, nextEdit } = target as Backend;
       // An instruction is never dropped silently: a backend that cannot follow it refuses the fill.
       if (instruction?.trim() && !(target as Backend).followsInstructions) {
         return Promise.reject(new Error(`${target.describe()} cannot follow instructions.`));
       }
-      const backend = instruction?.trim() && withInstruction ? withInstruction.call(target, instruction) : target;
+      const backend = instruction?.trim() && withInstruction ? withInstruction.call(target, instruction)
+        : editContext && nextEdit && withEditContext ? withEditContext.call(target, editContext) : target;
       // The canvas of one chunk may take at most `maxTokens`, and at most half the model's context so
       // that prefix and suffix keep room; the pipeline splits larger regions into chunks.
       const maxContext = (backend as Partial<Backend>).maxContext ?? 2 * request.maxTokens;

@@ -12,6 +12,7 @@ import type { Anchoring, EditStep } from './engine';
 import type { FillRecord } from './fillRecord';
 import { LiveView } from './liveView';
 import type { StarterNotice } from './starterNotice';
+import { relativePath, type EditHistory } from './editHistory';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
 import type { Settings } from './settings';
@@ -43,6 +44,8 @@ export class FillRunner implements vscode.Disposable {
   readonly onDidEnterPhase = this.phases.event;
   /** The one-time word about the bundled starter model, shown as a large rewrite starts. */
   starterNotice: StarterNotice | undefined;
+  /** The user's recent edits per document, sent with a fill only to a next-edit backend. */
+  editHistory: EditHistory | undefined;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
   lastFill: FillRecord | undefined;
@@ -118,6 +121,9 @@ export class FillRunner implements vscode.Disposable {
             },
             signal: job.signal,
             instruction,
+            // Only a next-edit backend is sent the user's recent edits.
+            editContext: this.editHistory && this.backends.capabilities().nextEdit
+              ? { history: this.editHistory.recent(doc), filePath: relativePath(doc) } : undefined,
           });
         } finally {
           clearInterval(timer);

@@ -24,15 +24,16 @@ type Choice = keyof typeof CHOICES;
 type ModelSettings = Partial<Pick<SettingTypes, 'backend' | 'model.path' | 'remote.endpoint' | 'remote.model' | 'remote.api'>>;
 const MODEL_KEYS: ReadonlyArray<keyof ModelSettings> = ['backend', 'model.path', 'remote.endpoint', 'remote.model', 'remote.api'];
 
-/** What a Mercury model is for, by its name: the edit models fill, apply and edit; the others chat. */
+/** What a Mercury model is for, by its name: the edit models propose edits (next edit); the others chat. */
 function mercuryApi(id: string): RemoteApi {
-  return /edit|coder/i.test(id) ? 'fim' : 'chat';
+  return /edit/i.test(id) ? 'edit' : /coder/i.test(id) ? 'fim' : 'chat';
 }
 
 const API_ITEMS: ReadonlyArray<vscode.QuickPickItem & { api: RemoteApi }> = [
   { label: 'completions', api: 'completions', description: 'prompt + suffix', detail: 'Fill in the middle through /v1/completions with a suffix (SGLang; vLLM and llama.cpp refuse the suffix there).' },
   { label: 'chat', api: 'chat', description: 'follows instructions', detail: 'Rewrites through /v1/chat/completions; Diffuse Edit… passes your instruction.' },
   { label: 'fim', api: 'fim', description: '/v1/fim/completions', detail: 'A fill-in-the-middle endpoint in Inception\'s format.' },
+  { label: 'edit', api: 'edit', description: '/v1/edit/completions', detail: 'Next edit in Inception\'s format: the region, the file and your recent edits.' },
 ];
 
 /**
@@ -92,7 +93,7 @@ export class ModelPicker {
     if (!key?.trim()) return false;
     const models = await this.list(this.inceptionEndpoint, key.trim(), 'Inception');
     if (!models || models === 'needs-key') return false;
-    const model = await this.pickModel(models, 'Inception', m => (mercuryApi(m.id) === 'fim' ? 'fill in the middle, apply' : 'chat: follows instructions'));
+    const model = await this.pickModel(models, 'Inception', m => ({ edit: 'next edit: proposes what your recent edits lead to', fim: 'fill in the middle', chat: 'chat: follows instructions' } as Record<string, string>)[mercuryApi(m.id)] ?? '');
     if (!model) return false;
     const api = mercuryApi(model);
     await this.context.secrets.store(API_KEY_SECRET, key.trim());

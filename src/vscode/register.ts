@@ -5,6 +5,7 @@ import { BackendService } from './backendService';
 import { DiffuseDecorations } from './decorations';
 import { ModelPicker } from './modelPicker';
 import { StarterNotice } from './starterNotice';
+import { EditHistory } from './editHistory';
 import { percent } from '../core/confidence';
 import { EditCommands } from './editCommands';
 import { FillRunner } from './fillRunner';
@@ -63,6 +64,8 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const repairs = new RepairCommand(settings, backends, reviews, runner, log, status);
   const picker = new ModelPicker(context, settings, backends, log);
   runner.starterNotice = new StarterNotice(context.globalState, () => vscode.commands.executeCommand('diffuse.chooseModel'));
+  runner.editHistory = new EditHistory();
+  context.subscriptions.push(runner.editHistory);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
   status.setBackend(backends.configured(), backends.capabilities());
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {

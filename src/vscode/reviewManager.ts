@@ -6,6 +6,7 @@ import { rebaseRange, type TextChange } from '../core/rebase';
 import { hunkConfidence, isLowConfidence, pendingHunks, planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
 import type { DiffuseDecorations } from './decorations';
+import { asExtensionEdit } from './editHistory';
 import { hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
 import { ReviewSession, type ReviewMarks } from './reviewSession';
@@ -23,12 +24,13 @@ export async function applyReplacements(doc: vscode.TextDocument, edits: readonl
   if (edits.length === 0) return true;
   const ranges = edits.map(e => new vscode.Range(doc.positionAt(e.range.start), doc.positionAt(e.range.end)));
   const editor = vscode.window.visibleTextEditors.find(e => e.document === doc);
+  // The extension's edit, not the user's: the next-edit history leaves it out.
   if (editor) {
-    return editor.edit(b => edits.forEach((e, i) => b.replace(ranges[i], e.text)), { undoStopBefore: true, undoStopAfter: true });
+    return asExtensionEdit(() => editor.edit(b => edits.forEach((e, i) => b.replace(ranges[i], e.text)), { undoStopBefore: true, undoStopAfter: true }));
   }
   const we = new vscode.WorkspaceEdit();
   edits.forEach((e, i) => we.replace(doc.uri, ranges[i], e.text));
-  return vscode.workspace.applyEdit(we);
+  return asExtensionEdit(() => vscode.workspace.applyEdit(we));
 }
 
 /**

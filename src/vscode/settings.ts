@@ -8,7 +8,7 @@ export type Anchoring = 'syntax' | 'lines' | 'exact';
 export type BackendKind = 'local' | 'remote';
 import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../engine/effort';
 
-export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply';
+export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply' | 'edit';
 
 /** The type of every `diffuse.*` setting. */
 export interface SettingTypes {
@@ -74,7 +74,7 @@ export const ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
   strategy: ['confidence', 'threshold', 'entropy', 'margin', 'ar'],
   anchoring: ['syntax', 'lines', 'exact'],
   backend: ['local', 'remote'],
-  'remote.api': ['fim', 'completions', 'chat', 'apply'],
+  'remote.api': ['fim', 'completions', 'chat', 'apply', 'edit'],
 };
 
 /** The slice of `WorkspaceConfiguration` the reader needs (lets tests pass a plain object). */

@@ -50,7 +50,7 @@ export class DiffuseStatusBar implements vscode.Disposable {
     this.item.text = `$(sparkle) ${this.model}${where}${speed}${outcome ? ` · ${outcome}` : ''}`;
     const tip = new vscode.MarkdownString(`**Diffuse Edit**\n\nModel: ${this.model}\n\nExecution provider: ${this.provider ?? 'not started'}`);
     if (this.can) {
-      const words: Record<string, string> = { instructions: 'follows instructions', serverApply: 'merges snippets on the server', tokenScores: 'scores tokens (Repair)', confidence: 'gives confidence' };
+      const words: Record<string, string> = { instructions: 'follows instructions', serverApply: 'merges snippets on the server', nextEdit: 'proposes the next edit from your recent edits', tokenScores: 'scores tokens (Repair)', confidence: 'gives confidence' };
       const yes = Object.keys(words).filter(k => this.can![k]).map(k => words[k]);
       const no = Object.keys(words).filter(k => !this.can![k]).map(k => words[k]);
       tip.appendMarkdown(`\n\nCan: ${yes.join(', ') || 'fill from the code around'}${no.length ? `; cannot: ${no.join(', ')}` : ''}`);

@@ -1,5 +1,5 @@
 // A real OpenAI-compatible HTTP server on loopback (node:http, 127.0.0.1, a free port) for the remote
-// backend's tests: /v1/fim/completions, /v1/completions, /v1/chat/completions and /v1/apply/completions, whole or streamed
+// backend's tests: /v1/fim/completions, /v1/completions, /v1/chat/completions, /v1/apply/completions and /v1/edit/completions, whole or streamed
 // as server-sent events, plus the ways servers fail, and GET /v1/models (optionally behind a key). Used by the unit tests, the CLI test and the
 // in-host suite alike.
 import * as http from 'node:http';
@@ -41,7 +41,7 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-const PATHS = new Set(['/v1/fim/completions', '/v1/completions', '/v1/chat/completions', '/v1/apply/completions']);
+const PATHS = new Set(['/v1/fim/completions', '/v1/completions', '/v1/chat/completions', '/v1/apply/completions', '/v1/edit/completions']);
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -117,8 +117,8 @@ export async function startFakeServer(): Promise<FakeServer> {
   });
 
   function respond(res: http.ServerResponse, b: Behaviour, req: RecordedRequest): void {
-    // Inception's apply API answers in the chat shape.
-    const chat = req.path === '/v1/chat/completions' || req.path === '/v1/apply/completions';
+    // Inception's apply and edit APIs answer in the chat shape.
+    const chat = req.path === '/v1/chat/completions' || req.path === '/v1/apply/completions' || req.path === '/v1/edit/completions';
     switch (b.kind) {
       case 'status':
         res.writeHead(b.status, { 'content-type': 'application/json', ...b.headers });

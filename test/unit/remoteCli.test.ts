@@ -85,3 +85,18 @@ test('--backend remote without --endpoint is a usage error (exit 2) and sends no
   assert.match(r.err, /needs --endpoint URL/);
   assert.equal(server.requests.length, before);
 });
+
+test('edit --remote-api edit goes through Inception\'s next-edit API, with no edit history from the command line', async () => {
+  server.requests.length = 0;
+  server.answer = () => '  return total(items) / Math.max(1, items.length);\n';
+  const file = tmpFile();
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex(l => l.includes('return total(items)')) + 1;
+  const r = await cli(['edit', file, '--lines', `${at}-${at}`, '--backend', 'remote', '--endpoint', server.url, '--remote-model', 'mercury-edit-2', '--remote-api', 'edit', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const req = server.requests.find(q => q.path === '/v1/edit/completions');
+  assert.ok(req, JSON.stringify(server.requests.map(q => q.path)));
+  assert.match(String((req.body.messages as Array<{ content: string }>)[0].content), /<\|edit_diff_history\|>\n\n<\|\/edit_diff_history\|>$/);
+  const out = JSON.parse(r.out.trim().split('\n').pop()!);
+  assert.match(out.diff, /\+ {2}return total\(items\) \/ Math\.max\(1, items\.length\);/);
+});

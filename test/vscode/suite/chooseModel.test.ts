@@ -98,7 +98,7 @@ suite('Choose Model', () => {
     assert.equal(server.requests.find(r => r.path === '/v1/chat/completions')?.authorization, 'Bearer sk-right-0123', 'the key from secret storage is sent');
   });
 
-  test('Inception: the key is checked with one request, a Mercury edit model gets the fim API', async () => {
+  test('Inception: the key is checked with one request, a Mercury edit model gets the next-edit API', async () => {
     api.setInceptionEndpoint(`${server.url}/v1`);
     server.models = ['mercury-2', 'mercury-edit-2'];
     server.modelsKey = 'sk-inception-good';
@@ -108,7 +108,7 @@ suite('Choose Model', () => {
     const good = await choose(CHOICES.inception, 'sk-inception-good', 'mercury-edit-2');
     assert.equal(good.result, 'inception');
     assert.deepEqual([userSetting('backend'), userSetting('remote.endpoint'), userSetting('remote.model'), userSetting('remote.api')],
-      ['remote', `${server.url}/v1`, 'mercury-edit-2', 'fim']);
+      ['remote', `${server.url}/v1`, 'mercury-edit-2', 'edit']);
     assert.deepEqual(server.requests.filter(r => r.path === '/v1/models').map(r => r.authorization), ['Bearer sk-inception-bad', 'Bearer sk-inception-good']);
     // The picker marks the choice in use.
     const again = await choose(undefined);

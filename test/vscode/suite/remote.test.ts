@@ -189,4 +189,32 @@ suite('Remote backend', () => {
     assert.ok(line[2].split(', ').includes('cpu'), line[2]);
     assert.equal(server.requests.length, 0, 'nothing was sent');
   });
+
+  test('next edit: with the edit API, Diffuse Edit sends the user\'s recent edits of the file, never the review\'s own', async () => {
+    await configure({ 'remote.api': 'edit', 'remote.model': 'mercury-edit-2' });
+    const editor = await open();
+    // The user renames the function: the history holds that edit as a unified diff.
+    await editor.edit(b => b.replace(new vscode.Range(0, 16, 0, 23), 'mean'));
+    assert.ok(editor.document.lineAt(0).text.startsWith('export function mean('));
+    editor.selection = GUARD;
+    server.answer = () => '  if (items.length === 0) return 0;\n';
+    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    assert.equal(record?.outcome, 'review', JSON.stringify(record));
+    const req = server.requests.find(r => r.path === '/v1/edit/completions');
+    assert.ok(req, JSON.stringify(server.requests.map(r => r.path)));
+    const content = (req.body.messages as Array<{ content: string }>)[0].content;
+    assert.match(content, /<\|edit_diff_history\|>\n--- [^\n]*\n\+\+\+ [^\n]*\n@@ [^\n]* @@\n-export function average\(items: number\[\]\): number \{\n\+export function mean\(items: number\[\]\): number \{/);
+    assert.match(content, /<\|code_to_edit\|>\n {2}if \(items\.length === 0\) \{\n {4}return 0;\n {2}\}<\|cursor\|>\n<\|\/code_to_edit\|>/);
+    // The review's insertion and its acceptance are not the user's edits.
+    await vscode.commands.executeCommand('diffuse.acceptAll', editor.document.uri.toString());
+    server.requests.length = 0;
+    editor.selection = new vscode.Selection(4, 0, 5, 0);
+    await vscode.commands.executeCommand<FillRecord>('diffuse.edit');
+    const second = (server.requests.find(r => r.path === '/v1/edit/completions')!.body.messages as Array<{ content: string }>)[0].content;
+    const history = /<\|edit_diff_history\|>\n([\s\S]*)\n<\|\/edit_diff_history\|>/.exec(second)![1];
+    assert.match(history, /\+export function mean/, 'the rename is still there');
+    assert.doesNotMatch(history, /\+ {2}if \(items\.length === 0\) return 0;/, 'the accepted proposal is not in the user\'s history');
+    await configure({ 'remote.model': 'fake-diffusion' });
+  });
 });
+

@@ -1,0 +1,129 @@
+// Inception's next-edit API (`/v1/edit/completions`) against a real HTTP server on loopback: the
+// request in Inception's format (the file with the region between its tags and the cursor, the
+// recent edits as diffs), the answer mapped back onto the region, and each failure mode (the CLI's
+// --remote-api edit is in remoteCli.test.ts).
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FillRequest, SamplerOptions } from '../../src/core/types';
+import { fromEditRegion } from '../../src/model/remoteApi';
+import { createRemoteBackend, RemoteError, type RemoteBackendOptions } from '../../src/model/remoteBackend';
+import { startFakeServer, type FakeServer } from '../helpers/fakeServer';
+
+const KEY = 'sk-edit-7a6b5c4d3e';
+const SAMPLER: SamplerOptions = { steps: 8, strategy: 'threshold', threshold: 0.9, temperature: 0, topP: 1, seed: 0, blockLength: 0 };
+/** The region is `return a - b;` inside its line: the indentation before it, nothing after it on the line. */
+const REQ: FillRequest = { prefix: 'function add(a, b) {\n  ', suffix: '\n}\n', original: 'return a - b;', languageId: 'javascript' };
+const HISTORY = ['--- math.js\n+++ math.js\n@@ -1,3 +1,3 @@\n-function sub(a, b) {\n+function add(a, b) {\n   return a - b;\n }'];
+
+let server: FakeServer;
+let slept: number[];
+
+before(async () => {
+  server = await startFakeServer();
+});
+after(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+  server.fallback = { kind: 'ok' };
+  server.answer = () => '  return a + b;\n';
+  slept = [];
+});
+
+function backend(o: Partial<RemoteBackendOptions> = {}) {
+  return createRemoteBackend({
+    endpoint: server.url, model: 'mercury-edit-2', api: 'edit', apiKey: KEY, timeoutMs: 2000,
+    sleep: async (ms) => { slept.push(ms); }, random: () => 0.5, ...o,
+  }).withEditContext({ history: HISTORY, filePath: 'src/math.js' });
+}
+
+async function failure(o: Partial<RemoteBackendOptions> = {}): Promise<RemoteError> {
+  let caught: unknown;
+  await backend(o).fill([REQ], SAMPLER).catch(e => { caught = e; });
+  assert.ok(caught instanceof RemoteError, `expected a RemoteError, got ${String(caught)}`);
+  assert.ok(!caught.message.includes(KEY), 'the key must not appear in errors');
+  return caught;
+}
+
+test('edit: one user message with the file, the region between its tags with the cursor, and the recent edits; the answer replaces the region', async () => {
+  const out = await backend().fill([REQ], SAMPLER);
+  assert.deepEqual(out.texts, ['return a + b;'], 'the indentation sent with the region comes off again');
+  assert.equal(out.nfe, 1);
+  assert.equal(out.confidence, undefined, 'Inception\'s edit API gives no probabilities');
+  const [r] = server.requests;
+  assert.equal(r.path, '/v1/edit/completions');
+  assert.equal(r.authorization, `Bearer ${KEY}`);
+  assert.equal(r.body.model, 'mercury-edit-2');
+  assert.equal(r.body.stream, undefined, 'the edit API does not stream');
+  const messages = r.body.messages as Array<{ role: string; content: string }>;
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0].role, 'user');
+  assert.equal(messages[0].content, [
+    '<|recently_viewed_code_snippets|>',
+    '<|/recently_viewed_code_snippets|>',
+    '<|current_file_content|>',
+    'current_file_path: src/math.js',
+    'function add(a, b) {',
+    '<|code_to_edit|>',
+    '  return a - b;<|cursor|>',
+    '<|/code_to_edit|>',
+    '}',
+    '',
+    '<|/current_file_content|>',
+    '<|edit_diff_history|>',
+    HISTORY[0],
+    '<|/edit_diff_history|>',
+  ].join('\n'));
+});
+
+test('the answer mapped back onto a region that starts and ends inside its lines', () => {
+  const req: FillRequest = { prefix: 'const x = ', suffix: '; // keep\n', original: 'f(1)' };
+  assert.equal(fromEditRegion(req, 'const x = g(2); // keep\n'), 'g(2)');
+  assert.equal(fromEditRegion(req, 'const x = g(2); // keep<|cursor|>'), 'g(2)', 'a cursor tag in the answer is dropped');
+  // The line as the model wrote it: indentation deeper than the lead stays.
+  assert.equal(fromEditRegion({ prefix: '  ', suffix: '\n', original: 'a();' }, '    b();\n'), '  b();\n');
+  // An answer indented less than the lead: its indentation goes, the pipeline re-indents.
+  assert.equal(fromEditRegion({ prefix: '    ', suffix: '\n', original: 'a();' }, '  b();\n'), 'b();\n');
+});
+
+test('no history: the tags are still there, empty', async () => {
+  await createRemoteBackend({ endpoint: server.url, model: 'mercury-edit-2', api: 'edit', timeoutMs: 2000 }).fill([REQ], SAMPLER);
+  const content = (server.requests[0].body.messages as Array<{ content: string }>)[0].content;
+  assert.match(content, /<\|edit_diff_history\|>\n\n<\|\/edit_diff_history\|>$/);
+  assert.doesNotMatch(content, /current_file_path/);
+});
+
+test('edit history is refused by the other APIs, and instructions by the edit API', () => {
+  assert.throws(() => createRemoteBackend({ endpoint: server.url, model: 'm', api: 'fim' }).withEditContext({ history: [] }), /takes no edit history/);
+  assert.throws(() => createRemoteBackend({ endpoint: server.url, model: 'm', api: 'edit' }).withInstruction('do it'), /cannot follow instructions/);
+});
+
+test('401 says to check the API key, without retrying', async () => {
+  server.plan({ kind: 'status', status: 401 });
+  const e = await failure();
+  assert.equal(e.kind, 'auth');
+  assert.equal(server.requests.length, 1);
+});
+
+test('429 then success: Retry-After is honoured', async () => {
+  server.plan({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
+  const out = await backend().fill([REQ], SAMPLER);
+  assert.equal(out.texts[0], 'return a + b;');
+  assert.equal(out.nfe, 2);
+  assert.deepEqual(slept, [1000]);
+});
+
+test('5xx is retried, then fails with the status', async () => {
+  server.fallback = { kind: 'status', status: 503 };
+  const e = await failure();
+  assert.equal(e.kind, 'server');
+  assert.match(e.message, /HTTP 503/);
+  assert.equal(server.requests.length, 3);
+});
+
+test('a malformed answer and a silent server are reported as such', async () => {
+  server.plan({ kind: 'malformed' });
+  assert.equal((await failure()).kind, 'bad-response');
+  server.plan({ kind: 'slow', ms: 5000 });
+  const slow = await failure({ timeoutMs: 100 });
+  assert.equal(slow.kind, 'timeout');
+});
