@@ -130,17 +130,32 @@ async function errorBody(res: Response, secret: string | undefined): Promise<str
   }
 }
 
-/** The error for a final non-2xx answer, in words that say what to check. */
-async function statusError(res: Response, url: string, secret: string | undefined): Promise<RemoteError> {
+/**
+ * A server refusing the `suffix` of `/v1/completions`, which no retry changes: vLLM answers 400
+ * "suffix is not currently supported"; llama.cpp's server "Unsupported param: suffix", as a 500
+ * (its handlers turn the exception into a server error) or a 400 in older builds.
+ */
+const SUFFIX_REFUSED = /suffix is not (currently )?supported|unsupported param\w*:\s*"?suffix/i;
+
+/** Paths only Inception's API has: any other server answers 404 there, whatever its URL. */
+const INCEPTION_ONLY = /\/v\d+\/(fim|apply|edit)\/completions$/;
+
+/** The error for a final non-2xx answer with this body, in words that say what to check. */
+function statusError(s: number, body: string, url: string): RemoteError {
   const where = describeUrl(url);
-  const body = await errorBody(res, secret);
   const detail = body ? `: ${body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}…` : body}` : '';
-  const s = res.status;
   const error = (kind: RemoteErrorKind, message: string): RemoteError => new RemoteError(kind, message, s, body || undefined);
   if (s === 401 || s === 403) {
     return error('auth', `The server refused the request (HTTP ${s}): check the API key (Diffuse: Set API Key, or DIFFUSE_API_KEY)${detail}`);
   }
-  if (s === 404) return error('not-found', `Not found (HTTP 404) at ${where}: check the endpoint URL and model${detail}`);
+  if (s === 404) {
+    const only = INCEPTION_ONLY.exec(where)?.[1];
+    const hint = only ? `; only Inception's API has /v1/${only}/completions: with SGLang, vLLM or llama.cpp set "diffuse.remote.api" to "chat"` : '';
+    return error('not-found', `Not found (HTTP 404) at ${where}: check the endpoint URL and model${hint}${detail}`);
+  }
+  if (SUFFIX_REFUSED.test(body)) {
+    return error('http', `This server's /v1/completions refused the code after the region ("suffix", HTTP ${s}), as vLLM and llama.cpp's server do: set "diffuse.remote.api" to "chat" (CLI: --remote-api chat)${detail}`);
+  }
   if (s === 429) return error('rate-limited', `The server is rate limiting requests (HTTP 429); try again later${detail}`);
   if (s >= 500) return error('server', `The server failed (HTTP ${s}) at ${where}${detail}`);
   return error('http', `The server rejected the request (HTTP ${s}) at ${where}${detail}`);
@@ -211,6 +226,12 @@ export async function postJson<T>(
     }
     const retryable = res.status === 429 || res.status >= 500;
     if (retryable && attempt + 1 < o.maxTries) {
+      // A 5xx that refuses a field (llama.cpp's server on `suffix`) says the same on every try.
+      const body = res.status >= 500 ? await errorBody(res, o.apiKey) : '';
+      if (SUFFIX_REFUSED.test(body)) {
+        timer.dispose();
+        throw statusError(res.status, body, url);
+      }
       const asked = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
       timer.dispose();
       await res.body?.cancel().catch(() => undefined);
@@ -221,7 +242,7 @@ export async function postJson<T>(
       continue;
     }
     try {
-      if (!res.ok) throw await statusError(res, url, o.apiKey);
+      if (!res.ok) throw statusError(res.status, await errorBody(res, o.apiKey), url);
       return await read(res, timer);
     } catch (e) {
       if (o.signal?.aborted) throw abortError();
