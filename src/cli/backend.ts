@@ -1,6 +1,6 @@
 /** The CLI's backend: the local model in a worker process (default) or a remote server. */
 import * as path from 'node:path';
-import { maxCanvas } from '../core/layout';
+import { canvasBudget } from '../engine/defaults';
 import { createLocalBackend, defaultModelDir } from '../model/localBackend';
 import { loadModelPackage } from '../model/modelPackage';
 import { CodeTokenizer } from '../model/tokenizer';
@@ -23,8 +23,8 @@ export async function openBackend(args: CliArgs): Promise<CliBackend> {
   const c = pkg.config;
   return {
     backend: local,
-    defaults: c.sampler,
-    maxCanvasTokens: maxCanvas({ maxContext: c.maxContext, maskId: c.special.mask, slack: c.sampler.slack, isNewline: () => false }),
+    defaults: local.samplerDefaults,
+    maxCanvasTokens: canvasBudget(c.maxContext),
     countTokens: (t) => tokenizer.encode(t).length,
     slack: c.sampler.slack,
     progress,

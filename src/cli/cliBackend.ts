@@ -1,11 +1,12 @@
 /** What a CLI command needs from a backend, local or remote. */
-import type { FillBackend } from '../core/types';
-import type { RepairScorer } from '../model/repairPipeline';
+import type { FillBackend, SamplerOptions } from '../core/types';
+import type { RepairScorer } from '../engine/repair';
 import type { Progress } from './progress';
 
 export interface CliBackend {
   readonly backend: FillBackend;
-  readonly defaults: { steps?: number; strategy?: string; threshold?: number; temperature?: number };
+  /** The model's recommended sampler settings (config.json `sampler`); none for a remote server. */
+  readonly defaults: Partial<SamplerOptions>;
   readonly maxCanvasTokens: number;
   readonly countTokens?: (text: string) => number;
   readonly slack: number;

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import type { AnchoringMode } from '../core/anchor';
 import type { OffsetRange, SamplerOptions } from '../core/types';
 import { validateFills } from '../syntax';
-import { runEdit } from '../model/editPipeline';
+import { runEdit } from '../engine/edit';
 import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';
 

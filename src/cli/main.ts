@@ -5,7 +5,8 @@
 import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
 import type { SamplerOptions } from '../core/types';
-import { runEdit } from '../model/editPipeline';
+import { samplerOptions } from '../engine/defaults';
+import { runEdit } from '../engine/edit';
 import { ModelPackageError } from '../model/modelPackage';
 import { configureSyntax, languageIdForFile } from '../syntax';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   validateInputs(args);
   const backend = await openBackend(args);
   try {
-    const sampler = samplerOptions(args, backend);
+    const sampler = cliSampler(args, backend);
     if (args.command === 'infill') return await runInfill(args, backend, sampler);
     if (args.command === 'repair') return await runRepairCommand(args, backend, sampler);
     return await runEditCommand(args, backend, sampler);
@@ -59,18 +60,9 @@ function validateInputs(args: CliArgs): void {
   }
 }
 
-export function samplerOptions(args: CliArgs, b: CliBackend): SamplerOptions {
-  const d = b.defaults;
-  return {
-    steps: args.sampler.steps ?? d.steps ?? 32,
-    strategy: args.sampler.strategy ?? (d.strategy as SamplerOptions['strategy']) ?? 'threshold',
-    threshold: args.sampler.threshold ?? d.threshold ?? 0.9,
-    temperature: args.sampler.temperature ?? d.temperature ?? 0,
-    topP: args.sampler.topP ?? 0.95,
-    seed: args.sampler.seed ?? 0,
-    blockLength: args.sampler.blockLength ?? 0,
-    copyPrior: args.sampler.copyPrior ?? 0,
-  };
+/** The engine's defaults, the model's recommendations, then the flags (engine/defaults). */
+export function cliSampler(args: CliArgs, b: CliBackend): SamplerOptions {
+  return samplerOptions(b.defaults, args.sampler);
 }
 
 async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {

@@ -3,6 +3,7 @@ import type { CliArgs } from './args';
 import type { CliBackend } from './cliBackend';
 import type { Progress } from './progress';
 import { REMOTE_APIS, type RemoteApi } from '../model/remoteApi';
+import { canvasBudget } from '../engine/defaults';
 import { countTokensApprox, createRemoteBackend } from '../model/remoteBackend';
 
 export class RemoteConfigError extends Error {
@@ -12,8 +13,6 @@ export class RemoteConfigError extends Error {
   }
 }
 
-/** Largest region filled in one request; larger ones are split at syntax boundaries. */
-const MAX_CANVAS_TOKENS = 1024;
 
 export async function openRemoteBackend(args: CliArgs, progress?: Progress): Promise<CliBackend> {
   if (!args.endpoint) throw new RemoteConfigError('--backend remote needs --endpoint URL');
@@ -36,7 +35,7 @@ export async function openRemoteBackend(args: CliArgs, progress?: Progress): Pro
     backend,
     // The server's denoising is its own: no steps or strategy to suggest.
     defaults: {},
-    maxCanvasTokens: MAX_CANVAS_TOKENS,
+    maxCanvasTokens: canvasBudget(backend.maxContext),
     countTokens: countTokensApprox,
     slack: 0.25,
     // A streamed answer has no known number of steps; the bar counts pieces against the budget.

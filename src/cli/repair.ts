@@ -1,6 +1,6 @@
 /** `diffuse-edit repair FILE [--lines A-B] [--write]`: minimal-diff fixes of improbable tokens. */
 import type { SamplerOptions } from '../core/types';
-import { runRepair } from '../model/repairPipeline';
+import { runRepair } from '../engine/repair';
 import { languageIdForFile } from '../syntax';
 import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';

@@ -1,6 +1,6 @@
 /** The local backend: the default (or a user's) ONNX model in an inference worker process. */
 import * as path from 'node:path';
-import type { FillBackend } from '../core/types';
+import type { FillBackend, SamplerOptions } from '../core/types';
 import type { ProviderChoice } from './session';
 import { loadModelPackage } from './modelPackage';
 import { CodeTokenizer } from './tokenizer';
@@ -17,6 +17,8 @@ export interface LocalBackendOptions {
 
 export interface LocalBackend extends FillBackend {
   readonly provider: string;
+  /** The model package's recommended sampler settings (config.json `sampler`). */
+  readonly samplerDefaults: Partial<SamplerOptions>;
   readonly fallbackNotice?: string;
   readonly maxContext: number;
   readonly client: WorkerClient;
@@ -39,6 +41,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     requestTimeoutMs: opts.requestTimeoutMs,
   });
   const info = await client.start();
+  const pkg = loadModelPackage(opts.modelDir);
   let tokenizer: CodeTokenizer | undefined;
   return {
     id: 'local',
@@ -46,12 +49,13 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     provider: info.provider,
     fallbackNotice: info.fallbackNotice,
     maxContext: info.maxContext,
+    samplerDefaults: { steps: pkg.config.sampler.steps, strategy: pkg.config.sampler.strategy as SamplerOptions['strategy'], threshold: pkg.config.sampler.threshold, temperature: pkg.config.sampler.temperature },
     client,
     describe: () => `${client.info?.name ?? info.name} (${client.info?.provider ?? info.provider})`,
     fill: (requests, options, hooks) => client.fill(requests, options, hooks),
     dispose: () => client.stop(),
     countTokens: (text) => {
-      tokenizer ??= new CodeTokenizer(loadModelPackage(opts.modelDir).tokenizerJson);
+      tokenizer ??= new CodeTokenizer(pkg.tokenizerJson);
       return tokenizer.encode(text).length;
     },
   };

@@ -1,12 +1,13 @@
 /**
  * The engine as the adapter sees it: the contract of `src/model/localBackend.ts`,
- * `src/model/remoteBackend.ts` and `src/model/editPipeline.ts`. Everything in src/vscode goes
+ * `src/model/remoteBackend.ts` and `src/engine/edit.ts`. Everything in src/vscode goes
  * through this file, so the rest of the adapter depends on the contract rather than on the
  * modules' internals.
  */
 import { repairPlan, type RepairEffort } from '../engine/effort';
+import { canvasBudget, samplerOptions } from '../engine/defaults';
 import type { FillBackend, OffsetRange, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
-import { runEdit } from '../model/editPipeline';
+import { runEdit } from '../engine/edit';
 import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
 import type { EditContext } from '../model/remoteApi';
@@ -28,6 +29,8 @@ export type Backend = FillBackend & {
   readonly maxContext?: number;
   /** Execution providers the local onnxruntime-node build can use here, best first. */
   readonly availableProviders?: readonly string[];
+  /** The model's recommended sampler settings (config.json `sampler`), between the engine's defaults and the user's. */
+  readonly samplerDefaults?: Partial<SamplerOptions>;
   /** Set by backends that can follow an instruction (the remote chat API). */
   readonly followsInstructions?: boolean;
   /** Set by backends that propose the next edit from the user's recent edits (the remote edit API). */
@@ -51,7 +54,8 @@ export interface EditRequest {
   readonly range: OffsetRange;
   readonly languageId: string;
   readonly anchoring: Anchoring;
-  readonly sampler: SamplerOptions;
+  /** The sampler settings the user set; the engine adds its defaults and the model's recommendations. */
+  readonly sampler: Partial<SamplerOptions>;
   /** Most tokens one canvas may take (`diffuse.maxTokens`). */
   readonly maxTokens: number;
   readonly onStep?: (e: EditStep) => void;
@@ -108,11 +112,13 @@ export function loadEngine(): Engine {
       }
       const backend = instruction?.trim() && withInstruction ? withInstruction.call(target, instruction)
         : editContext && nextEdit && withEditContext ? withEditContext.call(target, editContext) : target;
-      // The canvas of one chunk may take at most `maxTokens`, and at most half the model's context so
-      // that prefix and suffix keep room; the pipeline splits larger regions into chunks.
-      const maxContext = (backend as Partial<Backend>).maxContext ?? 2 * request.maxTokens;
-      const { repairEffort, ...rest } = request;
-      return runEdit(backend, { ...rest, ...repairPlan(repairEffort), maxCanvasTokens: Math.max(16, Math.min(rest.maxTokens, Math.floor(maxContext / 2))) });
+      // The canvas of one chunk: at most `maxTokens`, and the engine's share of the model's context
+      // (the rest is the code around it); the pipeline splits larger regions into chunks.
+      const maxContext = (target as Backend).maxContext ?? 2 * request.maxTokens;
+      const { repairEffort, sampler, ...rest } = request;
+      return runEdit(backend, {
+        ...rest, ...repairPlan(repairEffort), sampler: samplerOptions((target as Backend).samplerDefaults, sampler), maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
+      });
     },
   };
 }

@@ -106,7 +106,7 @@ export class FillRunner implements vscode.Disposable {
             range: target,
             languageId: doc.languageId,
             anchoring,
-            sampler: this.settings.sampler(),
+            sampler: this.settings.userSampler(),
             maxTokens: this.settings.get('maxTokens'),
             repairEffort: this.settings.get('repair.effort'),
             onStep: e => {

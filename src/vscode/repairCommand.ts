@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { notify } from './notify';
 import type { OffsetRange, RootedEdit } from '../core/types';
 import type { LocalBackend } from '../model/localBackend';
-import { runRepair, type RepairResult, type RepairScorer } from '../model/repairPipeline';
+import { runRepair, type RepairResult, type RepairScorer } from '../engine/repair';
 import type { BackendService } from './backendService';
 import { editableEditor } from './editCommands';
 import type { Backend } from './engine';
@@ -108,7 +108,7 @@ export class RepairCommand implements vscode.Disposable {
           docText: job.baseText,
           range: target,
           languageId: doc.languageId,
-          sampler: this.settings.sampler(),
+          sampler: this.settings.sampler((backend as Backend).samplerDefaults),
           select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
           margin: this.settings.get('repair.margin'),
           signal: job.signal,

@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { SamplerOptions, Strategy } from '../core/types';
 import { DEFAULT_LOW_CONFIDENCE } from '../core/confidence';
+import { DEFAULT_MAX_TOKENS, SAMPLER_DEFAULTS, samplerOptions } from '../engine/defaults';
 
 export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export type Anchoring = 'syntax' | 'lines' | 'exact';
@@ -43,11 +44,11 @@ type SettingValue<K extends SettingKey> = SettingTypes[K];
 export const DEFAULTS: Readonly<SettingTypes> = {
   'model.path': '',
   executionProvider: 'auto',
-  steps: 32,
-  strategy: 'threshold',
-  threshold: 0.9,
-  temperature: 0,
-  maxTokens: 512,
+  steps: SAMPLER_DEFAULTS.steps,
+  strategy: SAMPLER_DEFAULTS.strategy,
+  threshold: SAMPLER_DEFAULTS.threshold,
+  temperature: SAMPLER_DEFAULTS.temperature,
+  maxTokens: DEFAULT_MAX_TOKENS,
   anchoring: 'syntax',
   liveView: true,
   'review.lowConfidence': DEFAULT_LOW_CONFIDENCE,
@@ -80,7 +81,7 @@ export const ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
 /** The slice of `WorkspaceConfiguration` the reader needs (lets tests pass a plain object). */
 export interface ConfigSource {
   get<T>(key: string): T | undefined;
-  inspect<T>(key: string): { globalValue?: T; defaultValue?: T } | undefined;
+  inspect<T>(key: string): { globalValue?: T; defaultValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined;
 }
 
 /**
@@ -111,17 +112,31 @@ export class Settings {
     return readSetting(this.workspace.getConfiguration('diffuse'), key, this.workspace.isTrusted);
   }
 
-  /** Sampler options for one fill; the seed is fixed so the same request gives the same fill. */
-  sampler(): SamplerOptions {
-    return {
-      steps: clampInt(this.get('steps'), 1, 1024),
-      strategy: this.get('strategy'),
-      threshold: clamp(this.get('threshold'), 0, 1),
-      temperature: Math.max(0, this.get('temperature')),
-      topP: 1,
-      seed: 0,
-      blockLength: 0,
-    };
+  /** Whether the user set `key` (in a scope that counts: user settings only for restricted keys of an untrusted workspace). */
+  isSet(key: SettingKey): boolean {
+    const i = this.workspace.getConfiguration('diffuse').inspect<unknown>(key);
+    if (!i) return false;
+    const scopes = !this.workspace.isTrusted && RESTRICTED.includes(key) ? [i.globalValue] : [i.globalValue, i.workspaceValue, i.workspaceFolderValue];
+    return scopes.some(v => v !== undefined);
+  }
+
+  /** The sampler settings the user set (the rest is left to the engine's defaults and the model's). */
+  userSampler(): Partial<SamplerOptions> {
+    const out: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] } = {};
+    if (this.isSet('steps')) out.steps = clampInt(this.get('steps'), 1, 1024);
+    if (this.isSet('strategy')) out.strategy = this.get('strategy');
+    if (this.isSet('threshold')) out.threshold = clamp(this.get('threshold'), 0, 1);
+    if (this.isSet('temperature')) out.temperature = Math.max(0, this.get('temperature'));
+    return out;
+  }
+
+  /**
+   * Sampler options for one fill: the engine's defaults, the model's recommendations, then the
+   * user's settings (engine/defaults samplerOptions); the seed is fixed so the same request gives
+   * the same fill.
+   */
+  sampler(recommended?: Partial<SamplerOptions>): SamplerOptions {
+    return samplerOptions(recommended, this.userSampler());
   }
 }
 

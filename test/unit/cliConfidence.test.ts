@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyPatch, parsePatch } from 'diff';
 import { marginConfidence } from '../../src/core/confidence';
-import { REPAIR_MARGIN } from '../../src/model/repairPipeline';
+import { REPAIR_MARGIN } from '../../src/engine/repair';
 import { rankCandidates } from '../../src/model/scorer';
 import { startFakeServer, type FakeServer } from '../helpers/fakeServer';
 import { CLI_JS, ROOT, defaultModel } from './helpers/model';

@@ -9,7 +9,7 @@ import { hunkConfidence, isLowConfidence, planReview, ReviewState, pendingHunks 
 import { denoise, type CanvasRow, type Logits } from '../../src/core/sampler';
 import type { FillBackend, TokenConfidence } from '../../src/core/types';
 import { fillBatch } from '../../src/model/fillEngine';
-import { runEdit } from '../../src/model/editPipeline';
+import { runEdit } from '../../src/engine/edit';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
 
 const special = { mask: 2, pad: 0, eos: 1 };

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
-import { allotCandidates, fillSpans, pickCandidate } from '../../src/model/editCandidates';
-import { RegionText } from '../../src/model/editRegion';
-import { FINAL_CANDIDATES, FINAL_TEMPERATURES, FINE_TOKENS, runEdit } from '../../src/model/editPipeline';
+import { allotCandidates, fillSpans, pickCandidate } from '../../src/engine/candidates';
+import { RegionText } from '../../src/engine/region';
+import { FINAL_CANDIDATES, FINAL_TEMPERATURES, FINE_TOKENS, runEdit } from '../../src/engine/edit';
 import { fillBatch } from '../../src/model/fillEngine';
 import { validateFill } from '../../src/syntax';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest } from '../../src/core/types';
 import { repairPlan } from '../../src/engine/effort';
-import { runEdit } from '../../src/model/editPipeline';
+import { runEdit } from '../../src/engine/edit';
 import { sampler } from './helpers/model';
 
 // A scripted backend isolates the pipeline's own logic (chunking, re-masking rounds); the model

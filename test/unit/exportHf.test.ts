@@ -1,6 +1,8 @@
-// models/export_hf.py on fake Hugging Face folders (no weights, no transformers): the arguments,
-// the special ids it finds, and that the engine loads the config.json and tokenizer.json it writes.
-// The ONNX export itself needs transformers and a real checkpoint and is not exercised here.
+// models/export_hf.py: the arguments and special ids on fake Hugging Face folders (no weights), the
+// config.json and tokenizer.json the engine loads; then the ONNX export of randomly initialised
+// Dream and LLaDA checkpoints (the hub's config keys and tensor names, small widths) through the
+// built-in implementations (models/hf_families.py), run in the engine and compared with a float64
+// reference that follows the families' published code (models/hf_reference.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -142,4 +144,140 @@ test('the ONNX export of a stand-in model loads in the engine and answers any ba
   } finally {
     await m.session.release();
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Random checkpoints of the two families, exported without transformers and checked in the engine.
+
+const MODELS = path.dirname(SCRIPT);
+
+function py(script: string, args: string[]): string {
+  const r = spawnSync(PYTHON, [path.join(MODELS, script), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, `${script} ${args.join(' ')}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** A checkpoint folder of `preset` (models/hf_checkpoint.py) and its package exported by export_hf.py. */
+function exportRandom(preset: string, extra: string[] = []): { src: string; pkg: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `diffuse-${preset}-`));
+  const src = path.join(dir, 'checkpoint');
+  const pkg = path.join(dir, 'package');
+  py('hf_checkpoint.py', ['random', '--preset', preset, '--out', src, '--seed', '1']);
+  py('export_hf.py', ['--src', src, '--out', pkg, '--builtin', ...extra]);
+  return { src, pkg };
+}
+
+/** Float64 logits of hf_reference.py for rows padded on the right, real positions only. */
+function reference(src: string, rows: number[][]): number[][][] {
+  const file = path.join(src, 'rows.json');
+  fs.writeFileSync(file, JSON.stringify(rows));
+  return JSON.parse(py('hf_reference.py', ['--src', src, '--rows', file])).logits;
+}
+
+function argmax(xs: ArrayLike<number>, from = 0, n = xs.length): number {
+  let best = 0;
+  for (let v = 1; v < n; v++) if (xs[from + v] > xs[from + best]) best = v;
+  return best;
+}
+
+interface Agreement { same: number; total: number; ties: number; maxDiff: number; argmax: number[][] }
+
+// Positions where the reference's two best logits are closer than this are ties that float32 may
+// order either way (the graph's logits differ from the float64 reference by about 2e-7); they are
+// counted apart and not compared.
+const TIE = 1e-5;
+
+/** The engine's logits for `rows` as one batch against the reference: argmax and largest difference. */
+async function compare(pkg: string, rows: number[][], ref: number[][][]): Promise<Agreement> {
+  const { loadModel } = await import('../../src/model/fillEngine');
+  const m = await loadModel(pkg, 'cpu');
+  try {
+    const out = await m.session.forward(rows.map((r) => Int32Array.from(r)));
+    const a: Agreement = { same: 0, total: 0, ties: 0, maxDiff: 0, argmax: [] };
+    rows.forEach((r, b) => {
+      a.argmax.push([]);
+      r.forEach((_, t) => {
+        const off = (b * out.seqLen + t) * out.vocab;
+        const got = argmax(out.data, off, out.vocab);
+        a.argmax[b].push(got);
+        const [first, second] = [...ref[b][t]].sort((x, y) => y - x);
+        if (first - second < TIE) {
+          a.ties++;
+        } else {
+          a.total++;
+          if (got === argmax(ref[b][t])) a.same++;
+        }
+        ref[b][t].forEach((x, v) => { a.maxDiff = Math.max(a.maxDiff, Math.abs(x - out.data[off + v])); });
+      });
+    });
+    return a;
+  } finally {
+    await m.session.release();
+  }
+}
+
+// Three rows of different lengths, so that the batch is padded: bytes, [MASK] runs, the bos/eos ids.
+function rowsFor(mask: number, bos: number): number[][] {
+  return [
+    [bos, 100, 101, 32, mask, mask, mask, 40, 41, mask, 10, 59, 125, 32, 32, mask],
+    [bos, 35, mask, mask, 9, 61, 62],
+    [bos, mask, 33],
+  ];
+}
+
+const families = { skip: !hasTorch && 'torch and onnx are not installed' };
+
+test('Dream (Qwen2 layout, GQA, q/k/v biases): the exported graph in the engine gives the reference argmax on a padded batch', families, async () => {
+  const { src, pkg } = exportRandom('dream-tiny');
+  const config = JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8'));
+  assert.equal(config.onnx.attention, '4d');
+  assert.equal(config.onnx.logits_shifted, true, "Dream's logits predict the next position");
+  const rows = rowsFor(config.special_tokens.mask, config.special_tokens.bos);
+  const ref = reference(src, rows);
+  const a = await compare(pkg, rows, ref);
+  assert.equal(a.same, a.total, `argmax differs at ${a.total - a.same} of ${a.total} positions`);
+  assert.ok(a.ties <= 2 && a.total >= 24, `${a.ties} ties of ${a.total + a.ties} positions`);
+  assert.ok(a.maxDiff < 1e-4, `largest logit difference ${a.maxDiff}`);
+  // Padding changes nothing for the real tokens: each row alone gives the same logits as in the batch.
+  for (const [i, row] of rows.entries()) {
+    const alone = await compare(pkg, [row], [ref[i]]);
+    assert.equal(alone.same, alone.total);
+    assert.ok(alone.maxDiff < 1e-4, `row ${i} alone: largest logit difference ${alone.maxDiff}`);
+  }
+});
+
+test('LLaDA (model.transformer.blocks.N names, no attention mask): the exported graph in the engine gives the reference argmax', families, async () => {
+  const { src, pkg } = exportRandom('llada-tiny');
+  const config = JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8'));
+  assert.equal(config.onnx.takes_attention_mask, false);
+  assert.equal(config.onnx.logits_shifted, false);
+  assert.equal(config.vocab_size, 320, 'the logits are embedding_size wide');
+  const rows = rowsFor(config.special_tokens.mask, config.special_tokens.bos);
+  const a = await compare(pkg, rows, reference(src, rows));
+  assert.equal(a.same, a.total, `argmax differs at ${a.total - a.same} of ${a.total} positions`);
+  assert.ok(a.ties <= 2 && a.total >= 24, `${a.ties} ties of ${a.total + a.ties} positions`);
+  assert.ok(a.maxDiff < 1e-4, `largest logit difference ${a.maxDiff}`);
+});
+
+test('--quantize int8: the engine runs the int8 graph, one file, and it keeps the reference argmax on most positions', families, async () => {
+  const { src, pkg } = exportRandom('dream-tiny', ['--quantize', 'int8']);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8')).onnx.quantization, 'int8');
+  assert.deepEqual(fs.readdirSync(pkg).filter((f) => f.startsWith('model.onnx')), ['model.onnx']);
+  const rows = rowsFor(258, 256);
+  const a = await compare(pkg, rows, reference(src, rows));
+  assert.ok(a.same >= 0.8 * a.total, `int8 argmax agrees at ${a.same} of ${a.total} positions`);
+  assert.ok(a.maxDiff < 0.05, `largest logit difference ${a.maxDiff}`);
+});
+
+test('--builtin refuses a model_type it does not implement, and a checkpoint without the tensors it needs', families, () => {
+  const src = hfFolder({ model_type: 'mistral', vocab_size: 300, mask_token_id: 258, eos_token_id: 256 }, ['<|endoftext|>', '<|s|>', '<|mask|>']);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-pkg-'));
+  let r = exportHf(['--src', src, '--out', out, '--builtin']);
+  assert.match(r.err, /model_type 'mistral' has no built-in implementation/);
+  const dream = hfFolder({ model_type: 'Dream', vocab_size: 300, hidden_size: 8, intermediate_size: 16, num_attention_heads: 2,
+    num_hidden_layers: 1, mask_token_id: 258, eos_token_id: 256 }, ['<|endoftext|>', '<|s|>', '<|mask|>']);
+  fs.writeFileSync(path.join(dream, 'model.safetensors'), Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]));
+  r = exportHf(['--src', dream, '--out', out, '--builtin']);
+  assert.match(r.err, /has no tensor model\.embed_tokens\.weight/);
+  assert.equal(fs.existsSync(path.join(out, 'config.json')), false);
 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { SyntaxNode } from '../../src/core/syntaxTree';
 import { applyEdits, recoveryEdits } from '../../src/core/recovery';
 import { recoverFill, validateFill } from '../../src/syntax';
-import { fillSpans } from '../../src/model/editCandidates';
-import { runEdit } from '../../src/model/editPipeline';
+import { fillSpans } from '../../src/engine/candidates';
+import { runEdit } from '../../src/engine/edit';
 import type { FillBackend } from '../../src/core/types';
 import { sampler } from './helpers/model';
 

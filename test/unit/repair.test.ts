@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { FillBackend } from '../../src/core/types';
 import { fillBatch } from '../../src/model/fillEngine';
 import { marginConfidence } from '../../src/core/confidence';
-import { REPAIR_MARGIN, runRepair, type RepairScorer } from '../../src/model/repairPipeline';
+import { REPAIR_MARGIN, runRepair, type RepairScorer } from '../../src/engine/repair';
 import { rankCandidates, scoreTokens } from '../../src/model/scorer';
 import { defaultModel, sampler } from './helpers/model';
 

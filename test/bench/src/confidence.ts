@@ -15,13 +15,14 @@ import { DEFAULT_LOW_CONFIDENCE } from '../../../src/core/confidence';
 import type { AnchoringMode } from '../../../src/core/anchor';
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, Strategy, TokenConfidence } from '../../../src/core/types';
 import { repairPlan } from '../../../src/engine/effort';
-import { runEdit } from '../../../src/model/editPipeline';
+import { runEdit } from '../../../src/engine/edit';
 import { grammarFor } from '../../../src/syntax';
 import { calibration, judgeLines, judgeTokens, type Bin, type Calibration, type Judged } from './calibration';
 import type { Doc } from './holdout';
 import type { Engine } from './inproc';
 import { exactMatch, seeded } from './stats';
 import { fixed, pct, round, table } from './table';
+import { canvasBudget, samplerOptions } from '../../../src/engine/defaults';
 
 /** No syntax repair (see above): the fill as the sampler made it, reshaped as the pipeline reshapes it. */
 export const REPAIR_EFFORT = 'off';
@@ -89,13 +90,10 @@ export function cutTasks(docs: readonly Doc[], kind: HoleKind, n: number, seed: 
   return tasks;
 }
 
-/** The CLI's sampler with no sampler flags (src/cli/main.ts, samplerOptions): the model's recommended settings. */
+/** The sampler the editor and the CLI use without settings or flags (engine/defaults): the engine's defaults and the model's recommendations. */
 export function cliDefaultSampler(e: Engine): SamplerOptions {
   const d = e.model.pkg.config.sampler;
-  return {
-    steps: d.steps ?? 32, strategy: (d.strategy as Strategy) ?? 'threshold', threshold: d.threshold ?? 0.9, temperature: d.temperature ?? 0,
-    topP: 0.95, seed: 0, blockLength: 0, copyPrior: 0,
-  };
+  return samplerOptions({ steps: d.steps, strategy: d.strategy as Strategy, threshold: d.threshold, temperature: d.temperature }, {});
 }
 
 export interface ConfidenceResult {
@@ -155,7 +153,7 @@ export async function runConfidenceBench(e: Engine, tasks: readonly CalibrationT
     const { backend, first } = recording(e, sampler);
     const r = await runEdit(backend, {
       docText: t.docText, range: t.range, languageId: t.lang, anchoring: t.anchoring, sampler,
-      maxCanvasTokens: e.maxCanvasTokens, countTokens: e.count, slack: e.model.pkg.config.sampler.slack, maxTokens: t.maxTokens,
+      maxCanvasTokens: canvasBudget(e.model.pkg.config.maxContext), countTokens: e.count, slack: e.model.pkg.config.sampler.slack, maxTokens: t.maxTokens,
       ...repairPlan(REPAIR_EFFORT),
     });
     for (const f of first) {

@@ -6,7 +6,7 @@
 import { maxCanvas } from '../../../src/core/layout';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../../src/core/types';
 import { fillBatch, layoutParams, loadModel, type LoadedModel } from '../../../src/model/fillEngine';
-import type { RepairScorer } from '../../../src/model/repairPipeline';
+import type { RepairScorer } from '../../../src/engine/repair';
 import { rankCandidates, scoreTokens } from '../../../src/model/scorer';
 
 export interface Engine {

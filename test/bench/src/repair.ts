@@ -4,7 +4,7 @@
  * exact original comes back. Clean blocks measure how often repair changes correct code.
  */
 import type { SamplerOptions } from '../../../src/core/types';
-import { runRepair } from '../../../src/model/repairPipeline';
+import { runRepair } from '../../../src/engine/repair';
 import { corrupt, KINDS, type CorruptionKind } from './corrupt';
 import type { Hole } from './holdout';
 import type { Engine } from './inproc';

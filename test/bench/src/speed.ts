@@ -5,7 +5,7 @@
  * (split at syntax boundaries, the chunks filled as one batch), as an edit of that size would.
  */
 import type { SamplerOptions } from '../../../src/core/types';
-import { runEdit } from '../../../src/model/editPipeline';
+import { runEdit } from '../../../src/engine/edit';
 import { validateFill } from '../../../src/syntax';
 import type { Hole } from './holdout';
 import type { Engine } from './inproc';

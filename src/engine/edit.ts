@@ -16,8 +16,8 @@ import type { AnchoringMode } from '../core/anchor';
 import { lineEndAt, lineStartAt } from '../core/indent';
 import { trimRange } from '../core/anchor';
 import { anchorRange, chunkRange, pieceRanges, recoverFill, reindent, validateFill } from '../syntax';
-import { allotCandidates, fillSpans, RowBudget } from './editCandidates';
-import { RegionText } from './editRegion';
+import { allotCandidates, fillSpans, RowBudget } from './candidates';
+import { RegionText } from './region';
 
 /** Candidates per re-filled span: enough that one of them usually parses, one batch for two spans. */
 export const DEFAULT_CANDIDATES = 4;

@@ -18,7 +18,7 @@ import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
 import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, siteAt, type RepairSite } from '../core/repairCandidates';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
-import type { RankScores, RankSite, TokenScores } from './protocol';
+import type { RankScores, RankSite, TokenScores } from '../model/protocol';
 
 export type ScoreFn = (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<TokenScores>;
 export type RankFn = (sites: readonly RankSite[]) => Promise<RankScores>;
