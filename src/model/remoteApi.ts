@@ -1,7 +1,8 @@
 /**
  * The wire formats of the OpenAI-compatible APIs the remote backend speaks: Inception's
  * `/v1/fim/completions`, `/v1/apply/completions` and `/v1/edit/completions` (next edit), the
- * `/v1/completions` of SGLang (prompt + suffix), and `/v1/chat/completions` for instructions. Request bodies, answers (whole or streamed as
+ * `/v1/completions` of a server that reads a suffix (prompt + suffix), and `/v1/chat/completions`
+ * (instructions, and the one API local diffusion servers such as SGLang and vLLM serve fully). Request bodies, answers (whole or streamed as
  * server-sent events) with the tokens' log-probabilities where the server gives them, and the
  * clean-up of chat answers.
  */

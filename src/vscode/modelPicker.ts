@@ -30,10 +30,10 @@ function mercuryApi(id: string): RemoteApi {
 }
 
 const API_ITEMS: ReadonlyArray<vscode.QuickPickItem & { api: RemoteApi }> = [
-  { label: 'completions', api: 'completions', description: 'prompt + suffix', detail: 'Fill in the middle through /v1/completions with a suffix (SGLang; vLLM and llama.cpp refuse the suffix there).' },
-  { label: 'chat', api: 'chat', description: 'follows instructions', detail: 'Rewrites through /v1/chat/completions; Diffuse Edit… passes your instruction.' },
-  { label: 'fim', api: 'fim', description: '/v1/fim/completions', detail: 'A fill-in-the-middle endpoint in Inception\'s format.' },
+  { label: 'chat', api: 'chat', description: 'follows instructions; the one for SGLang and vLLM', detail: 'Rewrites through /v1/chat/completions; Diffuse Edit… passes your instruction.' },
+  { label: 'completions', api: 'completions', description: 'prompt + suffix', detail: 'Fill in the middle through /v1/completions with a suffix (vLLM and llama.cpp refuse the suffix; SGLang drops it without a completion template).' },
   { label: 'edit', api: 'edit', description: '/v1/edit/completions', detail: 'Next edit in Inception\'s format: the region, the file and your recent edits.' },
+  { label: 'fim', api: 'fim', description: '/v1/fim/completions', detail: 'A fill-in-the-middle endpoint in Inception\'s format.' },
 ];
 
 /**
