@@ -2,10 +2,15 @@
 import * as path from 'node:path';
 import { SUBSETS, type Subset } from './humaneval';
 
-export const SECTIONS = ['speed', 'sweep', 'scaling', 'peak', 'confidence', 'e2e', 'repair', 'humaneval', 'apply'] as const;
+export const SECTIONS = ['speed', 'ar', 'sweep', 'scaling', 'peak', 'confidence', 'e2e', 'repair', 'humaneval', 'apply'] as const;
 /** Sections that run without the model (a run of these alone needs no model.onnx). */
 export const MODEL_FREE: ReadonlySet<Section> = new Set<Section>(['apply']);
 export type Section = (typeof SECTIONS)[number];
+/**
+ * Sections that record their machine, load and date in their own block: a run of these alone leaves
+ * results.json's top-level machine, bench_seconds, date and mode (the last full run's) as they were.
+ */
+export const OWN_RECORD: ReadonlySet<Section> = new Set<Section>(['ar']);
 
 export interface BenchArgs {
   readonly command: 'bench' | 'humaneval';
@@ -28,9 +33,10 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
                    [--apply-failures N (print the first N wrong apply tasks with a diff)]
-    --only apply needs no model
+    --only apply needs no model; --only ar (diffusion vs a KV-cached AR decoder of the same shape) builds
+    that decoder with /usr/bin/python3 models/training/export_ar.py into node_modules/.cache when missing
   npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]
     --oracle executes the canonical solutions (checks the harness; expect 100%); other --flags go to the CLI
 `;

@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: diffusion against one-token-at-a-time on held-out code (speed and quality side
- * by side), the step/threshold trade-off, scaling, the machine's limit, the calibration of the
- * confidence the review shows, the CLI end to end, repair, a HumanEval-infilling slice, and Diffuse
- * Apply (edit snippets applied to real package edits, no model). Prints a table per section, then
- * one JSON line; writes test/bench/results.json, media/perf-canvas.svg and
+ * by side) and against a KV-cached autoregressive decoder of the same shape, the step/threshold
+ * trade-off, scaling, the machine's limit, the calibration of the confidence the review shows, the
+ * CLI end to end, repair, a HumanEval-infilling slice, and Diffuse Apply (edit snippets applied to
+ * real package edits, no model). Prints a table per section, then one JSON line; writes test/bench/results.json, media/perf-canvas.svg and
  * media/confidence-calibration.svg (and their PNGs, which the README shows). No timing is asserted anywhere.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,8 @@ import type { SamplerOptions, Strategy } from '../../../src/core/types';
 import { configureSyntax } from '../../../src/syntax';
 import { applyFailures, applyJson, applySummary, runApplyBench } from './applyBench';
 import { cliDefaultSampler, confidenceJson, confidenceTable, cutTasks, HOLE_KINDS, loadReserved, runConfidenceBench, type ConfidenceResult } from './confidence';
-import { MODEL_FREE, parseBenchArgs, type BenchArgs } from './args';
+import { MODEL_FREE, OWN_RECORD, parseBenchArgs, type BenchArgs } from './args';
+import { arJson, arSummary, arTable, runArBench, withUncached } from './arSection';
 import { heldOutTypeScript, loadTimes, runCli, type CliRun } from './e2e';
 import { cutHoles, loadHeldOut } from './holdout';
 import { runHumanEval, type HumanEvalResult } from './humaneval';
@@ -68,6 +69,8 @@ async function bench(a: BenchArgs): Promise<void> {
   const t0 = performance.now();
   const machine = describeMachine(a.root, a.threads);
   const out: Record<string, unknown> = { ...readResults(a.root) };
+  // What a run of OWN_RECORD sections alone must leave as the last full run wrote it.
+  const lastRun = { model: out.model, held_out: out.held_out, mode: out.mode };
   const summary: Record<string, unknown> = {};
   const modelStep = needsModel(a) ? await modelSections(a, machine, out, summary) : undefined;
   if (a.only.has('apply')) {
@@ -82,8 +85,12 @@ async function bench(a: BenchArgs): Promise<void> {
   // A run of some sections leaves the others as they were: which model step measured each is kept.
   const modelRun = [...a.only].filter((s) => !MODEL_FREE.has(s));
   const measuredBy = { ...(out.section_model_step as Record<string, unknown> | undefined), ...Object.fromEntries(modelRun.map((s) => [s, modelStep])) };
-  // The top-level machine, time and date describe the last run of the model sections (out.apply has its own).
-  Object.assign(out, summary, modelRun.length ? { section_model_step: measuredBy, machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) } : {});
+  // The top-level machine, time and date describe the last run of the model sections (out.apply
+  // and the OWN_RECORD sections have their own).
+  const topLevel = modelRun.some((s) => !OWN_RECORD.has(s));
+  Object.assign(out, summary, modelRun.length ? { section_model_step: measuredBy } : {},
+    topLevel ? { machine, bench_seconds: Math.round(totalS), date: new Date().toISOString().slice(0, 10) } : {});
+  if (modelRun.length && !topLevel) for (const [k, v] of Object.entries(lastRun)) if (v !== undefined) out[k] = v;
   if (a.write) fs.writeFileSync(resultsPath(a.root), JSON.stringify(out, null, 2) + '\n');
   print(`\nmachine: ${machine.cpu}, ${machine.cores} cores, ${a.threads} threads, load ${machine.loadStart} -> ${machine.loadEnd}; ${Math.round(totalS)} s in all`);
   print(JSON.stringify({ ...summary, machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads }, model_step: modelStep, mode: out.mode, seconds: Math.round(totalS) }));
@@ -97,8 +104,8 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   const { docs, source } = loadHeldOut(a.root);
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
   const plan = a.quick
-    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8 }
-    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16, confidencePerKind: 60 };
+    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8, arRepeats: 1 }
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16, confidencePerKind: 60, arRepeats: 3 };
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
@@ -122,6 +129,20 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
         [`edit_sim_default_${s.target}`]: round(s.default.editSim), [`edit_sim_baseline_${s.target}`]: round(s.baseline.editSim),
       });
     }
+  }
+  if (a.only.has('ar')) {
+    // The speed section's holes; its uncached baseline goes beside the cached anchor when it ran too.
+    const loadStart = Math.round(os.loadavg()[0] * 100) / 100;
+    const plans = [[32, holes32], [128, holes128.slice(0, plan.n128)], [512, holes512]] as const;
+    const r = await runArBench(engine, a.root, a.modelDir, a.threads, plans.map(([target, holes]) => ({ target, holes, repeats: plan.arRepeats })), def, log);
+    const sizes = r.sizes.map((s) => withUncached(s, a.only.has('speed') ? (out.speed as Parameters<typeof withUncached>[1]) : undefined));
+    print(arTable(sizes, def));
+    out.ar = {
+      sizes: arJson(sizes), anchor: r.anchor, decode_vs_recompute_max_abs_logit_diff: round(r.check.maxDiff, 5), zeroed_cache_max_abs_logit_diff: round(r.check.zeroCacheDiff, 3),
+      sampler: def, model_step: cfgRaw.training?.step, mode: out.mode, date: new Date().toISOString().slice(0, 10),
+      machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads, onnxruntime: machine.onnxruntime, load_start: loadStart, load_end: Math.round(os.loadavg()[0] * 100) / 100 },
+    };
+    Object.assign(summary, arSummary(sizes));
   }
   if (a.only.has('sweep')) {
     // Same holes as the speed section, whose default and baseline runs are reused as rows.
