@@ -28,10 +28,7 @@ export async function openBackend(args: CliArgs): Promise<CliBackend> {
     countTokens: (t) => tokenizer.encode(t).length,
     slack: c.sampler.slack,
     progress,
-    scorer: {
-      score: (text, prefix, suffix, passes, seed) => local.client.score({ text, prefix, suffix, passes, seed }),
-      rank: (sites) => local.client.rank(sites),
-    },
+    scorer: local.scorer(),
     workerPeakRssKb: () => local.client.peakRssKb,
   };
 }

@@ -104,6 +104,8 @@ export interface FillBackend {
   describe(): string;
   /** Where the fills come from: the local model's folder, or the remote server's base URL. */
   readonly source?: string;
+  /** Exact token count with the model's tokenizer, for backends that have it (the engine estimates otherwise). */
+  countTokens?(text: string): number;
   fill(
     requests: readonly FillRequest[],
     options: SamplerOptions,

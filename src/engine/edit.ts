@@ -119,8 +119,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const t0 = performance.now();
   const anchor = await anchorRange(o.docText, o.languageId, o.range, o.anchoring);
   const range = anchor.range;
-  const backendCount = (backend as Partial<{ countTokens(t: string): number }>).countTokens;
-  const count = o.countTokens ?? (backendCount ? (t: string) => backendCount.call(backend, t) : (t: string) => Math.ceil(t.length / 2));
+  const count = o.countTokens ?? (backend.countTokens ? (t: string) => backend.countTokens!(t) : (t: string) => Math.ceil(t.length / 2));
   const slack = o.slack ?? 0.25;
   const budgetTokens = Math.floor((o.maxCanvasTokens - 4) / (1 + slack));
   const insertion = range.start === range.end;

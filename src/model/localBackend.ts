@@ -5,6 +5,7 @@ import type { ProviderChoice } from './session';
 import { loadModelPackage } from './modelPackage';
 import { CodeTokenizer } from './tokenizer';
 import { WorkerClient } from './workerClient';
+import type { ModelScorer } from './protocol';
 
 export interface LocalBackendOptions {
   readonly modelDir: string;
@@ -24,6 +25,8 @@ export interface LocalBackend extends FillBackend {
   readonly client: WorkerClient;
   /** Exact token count with the model's tokenizer (loaded in this thread on first use). */
   countTokens(text: string): number;
+  /** The model's scores of existing code (Diffuse Repair), through the worker. */
+  scorer(signal?: AbortSignal): ModelScorer;
 }
 
 /** Path of the bundled default model, next to the bundle (dist/../models/...). */
@@ -54,6 +57,10 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     describe: () => `${client.info?.name ?? info.name} (${client.info?.provider ?? info.provider})`,
     fill: (requests, options, hooks) => client.fill(requests, options, hooks),
     dispose: () => client.stop(),
+    scorer: (signal) => ({
+      score: (text, prefix, suffix, passes, seed) => client.score({ text, prefix, suffix, passes, seed }, signal),
+      rank: (sites) => client.rank(sites, signal),
+    }),
     countTokens: (text) => {
       tokenizer ??= new CodeTokenizer(pkg.tokenizerJson);
       return tokenizer.encode(text).length;

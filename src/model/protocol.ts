@@ -9,17 +9,8 @@ export interface LoadMessage {
   readonly threads: number;
 }
 
-export interface FillMessage {
-  readonly type: 'fill';
-  readonly id: number;
-  readonly requests: readonly FillRequest[];
-  readonly options: SamplerOptions;
-  readonly wantSteps: boolean;
-}
-
-export interface ScoreMessage {
-  readonly type: 'score';
-  readonly id: number;
+/** What `score` reads: per-token probabilities of `text` between `prefix` and `suffix`. */
+export interface ScoreArgs {
   readonly text: string;
   readonly prefix: string;
   readonly suffix: string;
@@ -34,17 +25,36 @@ export interface RankSite {
   readonly candidates: readonly string[];
 }
 
-export interface RankMessage {
-  readonly type: 'rank';
-  readonly id: number;
-  readonly sites: readonly RankSite[];
-}
-
 /** Per site, per candidate: the summed log-probability of the candidate's tokens at the site. */
 export interface RankScores {
   readonly scores: number[][];
   readonly nfe: number;
 }
+
+/** A model's scores of existing code: per-token probabilities, and candidates ranked at sites. */
+export interface ModelScorer {
+  score(text: string, prefix: string, suffix: string, passes: number, seed: number): Promise<TokenScores>;
+  rank(sites: readonly RankSite[]): Promise<RankScores>;
+}
+
+/**
+ * The worker's operations, declared once: each one's arguments and answer. The worker's handlers
+ * (worker.ts) and the client's calls (workerClient.ts) are both typed from this table, so an
+ * operation is one entry here and one handler there.
+ */
+export interface WorkerCalls {
+  /** Fills a batch of holes; with `wantSteps`, every denoising step is reported as it happens. */
+  readonly fill: { readonly args: { readonly requests: readonly FillRequest[]; readonly options: SamplerOptions; readonly wantSteps: boolean }; readonly result: FillOutput };
+  readonly score: { readonly args: ScoreArgs; readonly result: TokenScores };
+  readonly rank: { readonly args: { readonly sites: readonly RankSite[] }; readonly result: RankScores };
+}
+
+export type CallName = keyof WorkerCalls;
+export type CallArgs<K extends CallName> = WorkerCalls[K]['args'];
+export type CallResult<K extends CallName> = WorkerCalls[K]['result'];
+
+/** One call of an operation of the table. */
+export type CallMessage = { readonly [K in CallName]: { readonly type: 'call'; readonly op: K; readonly id: number; readonly args: CallArgs<K> } }[CallName];
 
 /** Stops request `id` at the next step boundary. */
 export interface CancelMessage {
@@ -52,7 +62,7 @@ export interface CancelMessage {
   readonly id: number;
 }
 
-export type ToWorker = LoadMessage | FillMessage | ScoreMessage | RankMessage | CancelMessage;
+export type ToWorker = LoadMessage | CallMessage | CancelMessage;
 
 export interface ModelInfo {
   readonly name: string;
@@ -74,7 +84,5 @@ export interface TokenScores {
 export type FromWorker =
   | { readonly type: 'loaded'; readonly info: ModelInfo }
   | { readonly type: 'step'; readonly id: number; readonly event: StepEvent }
-  | { readonly type: 'result'; readonly id: number; readonly output: FillOutput; readonly peakRssKb: number }
-  | { readonly type: 'scores'; readonly id: number; readonly scores: TokenScores; readonly peakRssKb: number }
-  | { readonly type: 'ranked'; readonly id: number; readonly ranks: RankScores; readonly peakRssKb: number }
+  | { readonly type: 'done'; readonly id: number; readonly result: CallResult<CallName>; readonly peakRssKb: number }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };

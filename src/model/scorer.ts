@@ -7,9 +7,9 @@ import { layoutInfill } from '../core/layout';
 import { Rng } from '../core/rng';
 import { softmaxInto } from '../core/scoring';
 import { layoutParams, type LoadedModel } from './fillEngine';
-import type { RankScores, RankSite, ScoreMessage, TokenScores } from './protocol';
+import type { RankScores, RankSite, ScoreArgs, TokenScores } from './protocol';
 
-export async function scoreTokens(m: LoadedModel, msg: Pick<ScoreMessage, 'text' | 'prefix' | 'suffix' | 'passes' | 'seed'>, isCancelled: () => boolean): Promise<TokenScores> {
+export async function scoreTokens(m: LoadedModel, msg: ScoreArgs, isCancelled: () => boolean): Promise<TokenScores> {
   const tok = m.tokenizer;
   const ids = tok.encode(msg.text);
   const spans = tokenSpans(msg.text, ids.map((id) => tok.byteLength(id)));

@@ -5,7 +5,7 @@
  * Requests are handled one at a time; before every model call the event loop gets a turn, so a
  * cancel message is seen between denoising steps.
  */
-import type { FromWorker, ToWorker } from './protocol';
+import type { CallArgs, CallMessage, CallName, CallResult, FromWorker, ToWorker } from './protocol';
 import { fillBatch, loadModel, type LoadedModel } from './fillEngine';
 import { rankCandidates, scoreTokens } from './scorer';
 
@@ -21,6 +21,36 @@ function post(m: FromWorker): void {
 /** Lets queued messages (cancels) in before the next model call. */
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** What a handler may do besides computing: see whether its call was cancelled, report a step. */
+interface CallContext {
+  readonly isCancelled: () => boolean;
+  readonly post: (m: FromWorker) => void;
+  readonly id: number;
+}
+
+/** One handler per operation of the call table (protocol.ts WorkerCalls). */
+const handlers: { readonly [K in CallName]: (m: LoadedModel, args: CallArgs<K>, ctx: CallContext) => Promise<CallResult<K>> } = {
+  fill: (m, a, ctx) => fillBatch(m, a.requests, a.options, {
+    isCancelled: ctx.isCancelled,
+    beforeCall: yieldToMessages,
+    onStep: a.wantSteps ? (event) => ctx.post({ type: 'step', id: ctx.id, event }) : undefined,
+  }),
+  score: async (m, a, ctx) => {
+    await yieldToMessages();
+    return scoreTokens(m, a, ctx.isCancelled);
+  },
+  rank: async (m, a, ctx) => {
+    await yieldToMessages();
+    return rankCandidates(m, a.sites, ctx.isCancelled);
+  },
+};
+
+/** Runs a call through its handler (the cast pairs the call's operation with its arguments, which CallMessage guarantees). */
+function run(m: LoadedModel, msg: CallMessage, ctx: CallContext): Promise<CallResult<CallName>> {
+  const handler = handlers[msg.op] as (m: LoadedModel, args: CallMessage['args'], ctx: CallContext) => Promise<CallResult<CallName>>;
+  return handler(m, msg.args, ctx);
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -39,22 +69,8 @@ async function handle(msg: ToWorker): Promise<void> {
   const isCancelled = () => cancelled.has(msg.id);
   try {
     if (!model) throw Object.assign(new Error(loadError?.message ?? 'Model not loaded'), { name: loadError?.name ?? 'ModelPackageError' });
-    if (msg.type === 'fill') {
-      const output = await fillBatch(model, msg.requests, msg.options, {
-        isCancelled,
-        beforeCall: yieldToMessages,
-        onStep: msg.wantSteps ? (event) => post({ type: 'step', id: msg.id, event }) : undefined,
-      });
-      post({ type: 'result', id: msg.id, output, peakRssKb: process.resourceUsage().maxRSS });
-    } else if (msg.type === 'rank') {
-      await yieldToMessages();
-      const ranks = await rankCandidates(model, msg.sites, isCancelled);
-      post({ type: 'ranked', id: msg.id, ranks, peakRssKb: process.resourceUsage().maxRSS });
-    } else {
-      await yieldToMessages();
-      const scores = await scoreTokens(model, msg, isCancelled);
-      post({ type: 'scores', id: msg.id, scores, peakRssKb: process.resourceUsage().maxRSS });
-    }
+    const result = await run(model, msg, { isCancelled, post, id: msg.id });
+    post({ type: 'done', id: msg.id, result, peakRssKb: process.resourceUsage().maxRSS });
   } catch (e) {
     post({ type: 'error', id: msg.id, name: (e as Error).name, message: (e as Error).message });
   } finally {

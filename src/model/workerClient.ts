@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FillOutput, FillRequest, SamplerOptions, StepEvent } from '../core/types';
-import type { FromWorker, ModelInfo, RankScores, RankSite, ScoreMessage, TokenScores, ToWorker } from './protocol';
+import type { CallArgs, CallName, CallResult, FromWorker, ModelInfo, RankScores, RankSite, ScoreArgs, TokenScores, ToWorker } from './protocol';
 import { disableOrtTelemetry, type ProviderChoice } from './session';
 
 export interface WorkerClientOptions {
@@ -109,22 +109,23 @@ export class WorkerClient {
     return this.ready;
   }
 
-  async fill(requests: readonly FillRequest[], options: SamplerOptions, hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } = {}): Promise<FillOutput> {
-    const m = await this.request((id) => ({ type: 'fill', id, requests, options, wantSteps: !!hooks.onStep }), hooks);
-    if (m.type !== 'result') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
-    return m.output;
+  /** Calls an operation of the worker's table (protocol.ts WorkerCalls) and resolves to its answer. */
+  async call<K extends CallName>(op: K, args: CallArgs<K>, hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } = {}): Promise<CallResult<K>> {
+    const m = await this.request((id) => ({ type: 'call', op, id, args } as ToWorker), hooks);
+    if (m.type !== 'done') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
+    return m.result as CallResult<K>;
   }
 
-  async score(msg: Omit<ScoreMessage, 'type' | 'id'>, signal?: AbortSignal): Promise<TokenScores> {
-    const m = await this.request((id) => ({ type: 'score', id, ...msg }), { signal });
-    if (m.type !== 'scores') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
-    return m.scores;
+  fill(requests: readonly FillRequest[], options: SamplerOptions, hooks: { onStep?: (e: StepEvent) => void; signal?: AbortSignal } = {}): Promise<FillOutput> {
+    return this.call('fill', { requests, options, wantSteps: !!hooks.onStep }, hooks);
   }
 
-  async rank(sites: readonly RankSite[], signal?: AbortSignal): Promise<RankScores> {
-    const m = await this.request((id) => ({ type: 'rank', id, sites }), { signal });
-    if (m.type !== 'ranked') throw new WorkerError('ProtocolError', `Unexpected reply ${m.type}`);
-    return m.ranks;
+  score(args: ScoreArgs, signal?: AbortSignal): Promise<TokenScores> {
+    return this.call('score', args, { signal });
+  }
+
+  rank(sites: readonly RankSite[], signal?: AbortSignal): Promise<RankScores> {
+    return this.call('rank', { sites }, { signal });
   }
 
   /** Kills the worker at once (pending requests fail); the next request starts a new one. */
@@ -205,7 +206,7 @@ export class WorkerClient {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    if (m.type === 'result' || m.type === 'scores' || m.type === 'ranked') this.peakRss = Math.max(this.peakRss, m.peakRssKb);
+    if (m.type === 'done') this.peakRss = Math.max(this.peakRss, m.peakRssKb);
     if (m.type === 'error') p.reject(new WorkerError(m.name, m.message));
     else p.resolve(m);
   }

@@ -11,6 +11,7 @@ import { runEdit } from '../engine/edit';
 import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
 import type { EditContext } from '../model/remoteApi';
+import type { ModelScorer } from '../model/protocol';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 
@@ -29,6 +30,10 @@ export type Backend = FillBackend & {
   readonly maxContext?: number;
   /** Execution providers the local onnxruntime-node build can use here, best first. */
   readonly availableProviders?: readonly string[];
+  /** The model's scores of existing code, for Diffuse Repair (the local model; a server has none). */
+  scorer?(signal?: AbortSignal): ModelScorer;
+  /** Merges a snippet into a file on the server (the remote apply API). */
+  applySnippet?(original: string, snippet: string, signal?: AbortSignal): Promise<string>;
   /** The model's recommended sampler settings (config.json `sampler`), between the engine's defaults and the user's. */
   readonly samplerDefaults?: Partial<SamplerOptions>;
   /** Set by backends that can follow an instruction (the remote chat API). */
@@ -93,7 +98,7 @@ export interface Engine {
   createLocalBackend(opts: LocalBackendOptions): Promise<LocalBackend>;
   createRemoteBackend(opts: RemoteBackendOptions): Backend;
   /** `request` as the adapter builds it; the engine adds what it derives from the backend. */
-  runEdit(backend: FillBackend, request: EditRequest): Promise<EditResult>;
+  runEdit(backend: Backend, request: EditRequest): Promise<EditResult>;
 }
 
 /** The engine of this build: the local ONNX backend, the remote backend and the edit pipeline. */
@@ -105,19 +110,19 @@ export function loadEngine(): Engine {
     },
     createRemoteBackend: opts => createRemoteBackend(opts),
     runEdit: (target, { instruction, editContext, ...request }) => {
-      const { withInstruction, withEditContext, nextEdit } = target as Backend;
+      const { withInstruction, withEditContext, nextEdit } = target;
       // An instruction is never dropped silently: a backend that cannot follow it refuses the fill.
-      if (instruction?.trim() && !(target as Backend).followsInstructions) {
+      if (instruction?.trim() && !target.followsInstructions) {
         return Promise.reject(new Error(`${target.describe()} cannot follow instructions.`));
       }
       const backend = instruction?.trim() && withInstruction ? withInstruction.call(target, instruction)
         : editContext && nextEdit && withEditContext ? withEditContext.call(target, editContext) : target;
       // The canvas of one chunk: at most `maxTokens`, and the engine's share of the model's context
       // (the rest is the code around it); the pipeline splits larger regions into chunks.
-      const maxContext = (target as Backend).maxContext ?? 2 * request.maxTokens;
+      const maxContext = target.maxContext ?? 2 * request.maxTokens;
       const { repairEffort, sampler, ...rest } = request;
       return runEdit(backend, {
-        ...rest, ...repairPlan(repairEffort), sampler: samplerOptions((target as Backend).samplerDefaults, sampler), maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
+        ...rest, ...repairPlan(repairEffort), sampler: samplerOptions(target.samplerDefaults, sampler), maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
       });
     },
   };

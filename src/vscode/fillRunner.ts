@@ -3,7 +3,6 @@ import { notify } from './notify';
 import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs';
 import type { TextChange } from '../core/rebase';
 import { runApply, type ApplyOutcome } from '../engine/apply';
-import type { RemoteBackend } from '../model/remoteBackend';
 import type { OffsetRange, RootedEdit, TokenConfidence } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
@@ -177,9 +176,10 @@ export class FillRunner implements vscode.Disposable {
     // A local apply runs no model: the status bar keeps naming the one in use.
     let model: string | undefined;
     try {
-      const server = viaServer ? (await this.backends.get()) as RemoteBackend : undefined;
+      const server = viaServer ? await this.backends.get() : undefined;
       if (server) model = server.describe();
-      r = await runApply({ docText: baseText, snippet, languageId: doc.languageId, remote: server && ((original, s) => server.applySnippet(original, s)) });
+      const merge = server?.applySnippet;
+      r = await runApply({ docText: baseText, snippet, languageId: doc.languageId, remote: server && merge && ((original, s) => merge.call(server, original, s)) });
     } catch (err) {
       this.log.error('apply failed', err);
       return this.finish({ uri, outcome: 'failed', steps: 0, model, message: err instanceof Error ? err.message : String(err) });

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { notify } from './notify';
 import type { OffsetRange, RootedEdit } from '../core/types';
-import type { LocalBackend } from '../model/localBackend';
-import { runRepair, type RepairResult, type RepairScorer } from '../engine/repair';
+import { runRepair, type RepairResult } from '../engine/repair';
 import type { BackendService } from './backendService';
 import { editableEditor } from './editCommands';
 import type { Backend } from './engine';
@@ -36,16 +35,6 @@ export function nothingToRepair(suspects: number): string {
     : `Nothing to repair: the model doubted ${suspects} token${suspects === 1 ? '' : 's'} but has no replacement for them that parses as well.`;
 }
 const NEEDS_LOCAL = 'Diffuse Repair needs a model on this machine: it scores every token of the code, which a remote server does not offer. Choose Model switches to the bundled starter or a model folder (or set "diffuse.backend" to "local").';
-
-/** Per-token scores of the backend, when it has them (the local model in its worker). */
-function scorerOf(backend: Backend, signal: AbortSignal): RepairScorer | undefined {
-  const client = (backend as Partial<Pick<LocalBackend, 'client'>>).client;
-  if (!client || typeof client.score !== 'function') return undefined;
-  return {
-    score: (text, prefix, suffix, passes, seed) => client.score({ text, prefix, suffix, passes, seed }, signal),
-    rank: (sites) => client.rank(sites, signal),
-  };
-}
 
 /**
  * `diffuse.repair`: re-masks only what the model finds improbable in the selection (or, with none,
@@ -101,14 +90,14 @@ export class RepairCommand implements vscode.Disposable {
       const { result, backend } = await job.withProgress('Diffuse Repair', async progress => {
         progress.report({ message: 'loading the model…' });
         const backend = await this.backends.get();
-        const score = scorerOf(backend, job.signal);
+        const score = backend.scorer?.(job.signal);
         if (!score) throw new Error(NEEDS_LOCAL);
         progress.report({ message: 'scoring every token…' });
         const result = await runRepair(backend, score, {
           docText: job.baseText,
           range: target,
           languageId: doc.languageId,
-          sampler: this.settings.sampler((backend as Backend).samplerDefaults),
+          sampler: this.settings.sampler(backend.samplerDefaults),
           select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
           margin: this.settings.get('repair.margin'),
           signal: job.signal,
