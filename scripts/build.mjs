@@ -88,6 +88,8 @@ for (const [pkg, file] of grammars) {
   copy(path.join(root, 'node_modules', pkg, file), path.join(dist, 'grammars', file));
 }
 copy(path.join(root, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
+// The sampler's summary graph (scripts/topk_graph.py), which model/session.ts loads from next to the bundle.
+copy(path.join(root, 'src', 'model', 'topk.onnx'), path.join(dist, 'topk.onnx'));
 // The anchor queries travel with the bundle (the packaged extension has no src/).
 fs.cpSync(path.join(root, 'src', 'syntax', 'queries'), path.join(dist, 'queries'), { recursive: true });
 

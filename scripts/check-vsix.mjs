@@ -71,6 +71,7 @@ const REQUIRED = [
   'dist/worker.js',
   'dist/cli.js',
   'dist/tree-sitter.wasm',
+  'dist/topk.onnx',
   'dist/grammars/tree-sitter-typescript.wasm',
   'dist/grammars/tree-sitter-python.wasm',
   'models/diffuse-code-mini/model.onnx',

@@ -56,6 +56,19 @@ export interface Logits {
   readonly data: Float32Array;
   readonly seqLen: number;
   readonly vocab: number;
+  /**
+   * Per position, row-major [batch, seqLen]: the `k` best tokens (best first) and the log of the
+   * softmax denominator, [MASK] left out. The runtime computes them when it can (model/session.ts),
+   * so the greedy sampler reads each position in O(k) instead of passing over the vocabulary.
+   */
+  readonly top?: TopTokens;
+}
+
+export interface TopTokens {
+  readonly k: number;
+  readonly values: Float32Array;
+  readonly indices: ArrayLike<number | bigint>;
+  readonly lse: Float32Array;
 }
 
 export type ForwardFn = (rows: readonly Int32Array[]) => Promise<Logits>;
@@ -160,8 +173,10 @@ function commitStep(
   const proposals: Proposal[] = [];
   for (let p = a; p < b; p++) {
     if (row.ids[p] !== special.mask) continue;
-    const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad, loopToken(row.ids, row.start, p, special));
+    const at = batchIndex * logits.seqLen + p;
+    const offset = at * logits.vocab;
+    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad,
+      loopToken(row.ids, row.start, p, special), logits.top && { top: logits.top, at });
     proposals.push(proposal);
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
   }
@@ -279,9 +294,16 @@ function decideLength(row: CanvasRow, logits: Logits, batchIndex: number, specia
   let last = tail; // just after the last position the model believes is still the fill
   for (let p = tail; p < end; p++) {
     if (row.ids[p] !== special.mask) continue;
-    const offset = (batchIndex * logits.seqLen + p) * logits.vocab;
-    softmaxInto(logits.data.subarray(offset, offset + logits.vocab), 1, probs, special.mask);
-    if (probs[special.pad] <= u) last = p + 1;
+    const at = batchIndex * logits.seqLen + p;
+    const offset = at * logits.vocab;
+    let pad: number;
+    if (logits.top) {
+      pad = Math.exp(logits.data[offset + special.pad] - logits.top.lse[at]);
+    } else {
+      softmaxInto(logits.data.subarray(offset, offset + logits.vocab), 1, probs, special.mask);
+      pad = probs[special.pad];
+    }
+    if (pad <= u) last = p + 1;
   }
   const from = Math.min(end, Math.max(last, row.start + Math.min(row.length, row.minLength ?? 0)));
   padTail(row, from, special);

@@ -4,6 +4,7 @@
  */
 import type { SamplerOptions } from './types';
 import type { Rng } from './rng';
+import type { TopTokens } from './sampler';
 import { mixCopyPrior } from './copyPrior';
 
 export interface Proposal {
@@ -41,6 +42,89 @@ export function probabilityOf(logits: Float32Array, token: number, banned = -1):
   return Math.exp(logits[token] - max) / sum;
 }
 
+/**
+ * Below the best logit by more than this, a token's share of the softmax sum is under e^-20 each
+ * (all 8,192 of them together under 2e-5 of it): its exp is not worth computing.
+ */
+const NEGLIGIBLE_LOGIT_GAP = 20;
+
+/**
+ * The greedy proposal (temperature 0, confidence or threshold order, no copy prior) in two passes
+ * over the logits and without a probability array: the best and second best token, then the
+ * softmax sum relative to the best. It is what every masked position of every step costs, so it
+ * is the sampler's own hot loop (the full path below wrote, divided and searched a float64 array
+ * per position: four passes).
+ */
+function greedyProposal(logits: Float32Array, pos: number, maskId: number, loopId: number, padId: number): Proposal {
+  let best = -1;
+  let second = -1;
+  let bestL = -Infinity;
+  let secondL = -Infinity;
+  for (let v = 0; v < logits.length; v++) {
+    if (v === maskId || v === loopId) continue;
+    const l = logits[v];
+    if (l > bestL) {
+      second = best;
+      secondL = bestL;
+      best = v;
+      bestL = l;
+    } else if (l > secondL) {
+      second = v;
+      secondL = l;
+    }
+  }
+  let sum = 0;
+  const floor = bestL - NEGLIGIBLE_LOGIT_GAP;
+  for (let v = 0; v < logits.length; v++) {
+    const l = logits[v];
+    if (l > floor && v !== maskId && v !== loopId) sum += Math.exp(l - bestL);
+  }
+  const prob = 1 / sum;
+  const main: Proposal = { pos, token: best, prob, score: prob };
+  if (best !== padId || second < 0) return main;
+  const altProb = Math.exp(secondL - bestL) / sum;
+  // The best other token, at its probability under the same distribution (as the full path gives it).
+  return { ...main, alt: { pos, token: second, prob: altProb, score: altProb } };
+}
+
+/**
+ * The greedy proposal from the runtime's summary of the position (its best tokens and the log of
+ * the softmax denominator): O(k). A banned repeat among the best is skipped and its mass taken out
+ * of the denominator; undefined when the summary cannot say (the banned token held nearly all the
+ * mass, or too few tokens are left), and the caller passes over the vocabulary instead.
+ */
+function summaryProposal(logits: Float32Array, pos: number, maskId: number, loopId: number, padId: number, summary: { top: TopTokens; at: number }): Proposal | undefined {
+  const { top, at } = summary;
+  let lse = top.lse[at];
+  if (loopId >= 0) {
+    const share = Math.exp(logits[loopId] - lse);
+    if (share > 1 - 1e-6) return undefined;
+    lse += Math.log1p(-share);
+  }
+  let best = -1;
+  let second = -1;
+  let bestL = 0;
+  let secondL = 0;
+  for (let j = 0; j < top.k && second < 0; j++) {
+    const v = Number(top.indices[at * top.k + j]);
+    if (v === maskId || v === loopId) continue;
+    const l = top.values[at * top.k + j];
+    if (best < 0) {
+      best = v;
+      bestL = l;
+    } else {
+      second = v;
+      secondL = l;
+    }
+  }
+  if (best < 0 || (best === padId && second < 0) || !Number.isFinite(bestL)) return undefined;
+  const prob = Math.exp(bestL - lse);
+  const main: Proposal = { pos, token: best, prob, score: prob };
+  if (best !== padId) return main;
+  const altProb = Math.exp(secondL - lse);
+  return { ...main, alt: { pos, token: second, prob: altProb, score: altProb } };
+}
+
 let scratch = new Float64Array(0);
 
 /**
@@ -56,7 +140,11 @@ export function scorePosition(
   prior?: { dist: Map<number, number>; n: number },
   padId = -1,
   loopId = -1,
+  summary?: { top: TopTokens; at: number },
 ): Proposal {
+  if (opts.temperature <= 0 && (opts.strategy === 'confidence' || opts.strategy === 'threshold' || opts.strategy === 'ar') && !(prior && opts.copyPrior)) {
+    return (summary && summaryProposal(logits, pos, maskId, loopId, padId, summary)) ?? greedyProposal(logits, pos, maskId, loopId, padId);
+  }
   if (scratch.length !== logits.length) scratch = new Float64Array(logits.length);
   const probs = scratch;
   softmaxInto(logits, opts.temperature, probs, maskId, loopId);

@@ -108,6 +108,12 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     throw new ModelPackageError(`model.onnx has no output "${c.output}" (it has: ${s.outputNames.join(', ')}); check config.json onnx.output`);
   }
 
+  // The sampler's per-position summary (best tokens, softmax denominator) is computed by onnxruntime
+  // over the logits (topk.onnx, scripts/topk_graph.py): vectorised C++ instead of JavaScript loops
+  // over the 8,192-token vocabulary for every masked position of every step, which took longer
+  // than the model itself. Without it the sampler passes over the vocabulary.
+  const topk = await openTopk(ort, base);
+
   async function forward(rows: readonly Int32Array[]): Promise<Logits> {
     const B = rows.length;
     const T = Math.max(...rows.map((r) => r.length));
@@ -127,12 +133,38 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     if (ob !== B || ot !== T || ov !== c.vocabSize) {
       throw new ModelPackageError(`model.onnx returned logits of shape [${out.dims.join(', ')}], expected [${B}, ${T}, ${c.vocabSize}]: the graph does not match config.json vocab_size`);
     }
-    return { data: out.data as Float32Array, seqLen: T, vocab: ov };
+    const data = out.data as Float32Array;
+    if (!topk) return { data, seqLen: T, vocab: ov };
+    // [MASK] is never proposed: left out of the best tokens and of the denominator.
+    for (let at = 0; at < B * T; at++) data[at * ov + c.special.mask] = -Infinity;
+    const summary = await topk.run({ logits: new ort.Tensor('float32', data, [B, T, ov]) });
+    const values = summary.top_values;
+    return {
+      data, seqLen: T, vocab: ov,
+      top: { k: values.dims[2], values: values.data as Float32Array, indices: summary.top_indices.data as BigInt64Array, lse: summary.lse.data as Float32Array },
+    };
   }
 
   // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.
   await forward([Int32Array.from([c.special.mask, c.special.mask])]);
-  return { provider, fallbackNotice, available, forward, release: () => s.release() };
+  return {
+    provider, fallbackNotice, available, forward,
+    release: async () => {
+      await s.release();
+      await topk?.release();
+    },
+  };
+}
+
+/** The summary graph next to this module (dist/ in the bundles, src/model/ from the sources), or undefined. */
+async function openTopk(ort: Ort, options: OrtTypes.InferenceSession.SessionOptions): Promise<OrtTypes.InferenceSession | undefined> {
+  const file = path.join(__dirname, 'topk.onnx');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return await ort.InferenceSession.create(file, { ...options, executionProviders: ['cpu'] });
+  } catch {
+    return undefined;
+  }
 }
 
 function firstLine(e: unknown): string {

@@ -1,0 +1,54 @@
+// The runtime's per-position summary (topk.onnx: best tokens and softmax denominator) must give
+// the greedy sampler exactly what its pass over the vocabulary gives: the same fills, the same
+// recorded probabilities, with the real model.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fillBatch, type LoadedModel } from '../../src/model/fillEngine';
+import { samplerOptions } from '../../src/engine/defaults';
+import type { FillRequest } from '../../src/core/types';
+import { defaultModel, TS_PREFIX, TS_SUFFIX } from './helpers/model';
+
+/** The same model with the summary stripped from every call: the sampler's own pass over the vocabulary. */
+function withoutSummary(m: LoadedModel): LoadedModel {
+  const forward = m.session.forward;
+  return { ...m, session: { ...m.session, forward: async (rows) => ({ ...(await forward(rows)), top: undefined }) } };
+}
+
+const REQUESTS: FillRequest[] = [
+  { prefix: TS_PREFIX, suffix: TS_SUFFIX, maxTokens: 48 },
+  { prefix: 'def mean(xs):\n    ', suffix: '\n    return total / len(xs)\n', original: 'total = sum(xs)' },
+  { prefix: 'const items = [1, 2, 3];\nfor (const item of items) {\n  ', suffix: '\n}\n', original: 'console.log(item);' },
+];
+
+test('the session summarises every position (best tokens and denominator) for the greedy sampler', async () => {
+  const m = await defaultModel();
+  const logits = await m.session.forward([Int32Array.from([1, 2, 3, 4])]);
+  assert.ok(logits.top, 'topk.onnx is loaded next to the session module');
+  assert.equal(logits.top.lse.length, 4);
+  for (let at = 0; at < 4; at++) {
+    const row = logits.data.subarray(at * logits.vocab, (at + 1) * logits.vocab);
+    let best = 0;
+    for (let v = 1; v < row.length; v++) if (row[v] > row[best]) best = v;
+    assert.equal(Number(logits.top.indices[at * logits.top.k]), best);
+    let sum = 0;
+    for (const l of row) if (Number.isFinite(l)) sum += Math.exp(l - row[best]);
+    assert.ok(Math.abs(Math.log(sum) + row[best] - logits.top.lse[at]) < 1e-3, `lse at ${at}`);
+    assert.equal(row[m.pkg.config.special.mask], -Infinity, '[MASK] is left out');
+  }
+});
+
+for (const strategy of ['threshold', 'confidence'] as const) {
+  test(`greedy fills (${strategy}) are the same with the runtime's summary as with the pass over the vocabulary`, async () => {
+    const m = await defaultModel();
+    const opts = samplerOptions({}, { strategy, steps: 16 });
+    const fast = await fillBatch(m, REQUESTS, opts);
+    const slow = await fillBatch(withoutSummary(m), REQUESTS, opts);
+    assert.deepEqual(fast.texts, slow.texts);
+    assert.equal(fast.nfe, slow.nfe);
+    fast.confidence!.forEach((spans, i) => spans.forEach((s, j) => {
+      const o = slow.confidence![i][j];
+      assert.deepEqual([s.start, s.end], [o.start, o.end]);
+      assert.ok(Math.abs(s.p - o.p) < 1e-4, `request ${i} token ${j}: ${s.p} vs ${o.p}`);
+    }));
+  });
+}
