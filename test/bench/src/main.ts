@@ -3,8 +3,9 @@
  * by side) and against a KV-cached autoregressive decoder of the same shape, the step/threshold
  * trade-off, scaling, the machine's limit, the calibration of the confidence the review shows, the
  * CLI end to end, repair, a HumanEval-infilling slice, and Diffuse Apply (edit snippets applied to
- * real package edits, no model). Prints a table per section, then one JSON line; writes test/bench/results.json, media/perf-canvas.svg and
- * media/confidence-calibration.svg (and their PNGs, which the README shows). No timing is asserted anywhere.
+ * real package edits, no model). Prints a table per section, then one JSON line; writes
+ * test/bench/results.json, media/perf-canvas.svg and media/confidence-calibration.svg (and their
+ * PNGs, which the README shows). No timing is asserted anywhere.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
