@@ -3,6 +3,7 @@ import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../eng
 import type { SamplerOptions, Strategy } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
 import { DEFAULT_LOW_CONFIDENCE } from '../core/confidence';
+import { REPAIR_STAGES, type RepairStage } from '../engine/edit';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -34,6 +35,8 @@ Options:
   --repair-effort E    off | fast | thorough (default fast: at most the first fill's model calls, 15 s)
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
   --candidates N       sampled re-fills per broken span, the best-parsing kept (default 4)
+  --skip-stages S,...  leave out syntax repair stages (blank-refill, local-rounds, chunk-refill,
+                       piece-refill, parser-recovery), for measuring what each earns
   --provider P         auto | cpu | cuda | dml | coreml | webgpu
   --backend B          local | remote
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)
@@ -76,7 +79,7 @@ export interface CliArgs {
   remoteModel?: string;
   remoteApi: string;
   /** Syntax repair effort of edit and infill (the pipeline's defaults when absent). */
-  repair: { repairRounds?: number; candidates?: number };
+  repair: { repairRounds?: number; candidates?: number; skipStages?: RepairStage[] };
   repairEffort: RepairEffort;
   sampler: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] };
 }
@@ -136,6 +139,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--repair-effort': a.repairEffort = oneOf(arg, next(), REPAIR_EFFORTS); break;
       case '--repair-rounds': a.repair.repairRounds = num(arg, next(), 0, 20, true); break;
       case '--candidates': a.repair.candidates = num(arg, next(), 1, 32, true); break;
+      case '--skip-stages': a.repair.skipStages = next().split(',').filter(Boolean).map((st) => oneOf(arg, st.trim(), REPAIR_STAGES)); break;
       case '--provider': a.provider = oneOf(arg, next(), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const); break;
       case '--backend': a.backend = oneOf(arg, next(), ['local', 'remote'] as const); break;
       case '--endpoint': a.endpoint = next(); break;

@@ -79,7 +79,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
         const widened = (t.anchoring ?? 'exact') !== 'exact' ? { replaced: docText.slice(r.range.start, r.range.end) } : {};
         const line = {
           task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null,
-          repair_rounds: r.repairRounds, variant_fills: r.variantFills, recovered: r.recovered, ...widened,
+          repair_rounds: r.repairRounds, repair_nfe: r.repairNfe, repair_ledger: r.ledger, variant_fills: r.variantFills, recovered: r.recovered, ...widened,
           ...(t.reference !== undefined && r.syntaxChecked ? { syntax_ok_reference: await asValidAs(docText, t.language ?? 'plaintext', r.range, r.newText, t.reference) } : {}),
         };
         fs.writeSync(out, JSON.stringify(line) + '\n');

@@ -97,6 +97,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     ms: Math.round(result.ms),
     syntax_ok: result.syntaxChecked ? result.syntaxOk : null,
     repair_rounds: result.repairRounds,
+    repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
     changed: newDoc !== text,

@@ -85,10 +85,37 @@ export interface EditOptions {
   readonly repairSampler?: Partial<SamplerOptions>;
   /** When the rounds leave errors, fill the broken chunks again from scratch (default true). */
   readonly finalRefill?: boolean;
+  /** Repair stages left out (for the ablation that decides which earn their place). */
+  readonly skipStages?: readonly RepairStage[];
   readonly onStep?: (e: StepEvent & { chunkRanges: readonly OffsetRange[] }) => void;
   /** What the edit is doing once the first fill is in (checking syntax, repairing), for progress. */
   readonly onPhase?: (phase: string) => void;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The syntax repair's stages, in the order they run (see runEdit):
+ *  - `blank-refill`: chunks that came back blank are filled again;
+ *  - `local-rounds`: the lines under the errors are re-masked and filled again, widening each round;
+ *  - `chunk-refill`: the small broken chunks are filled again from scratch, warmer each try;
+ *  - `piece-refill`: a large broken region is filled again in pieces of about a statement;
+ *  - `parser-recovery`: the parser's own recovery of what is still broken.
+ */
+export const REPAIR_STAGES = ['blank-refill', 'local-rounds', 'chunk-refill', 'piece-refill', 'parser-recovery'] as const;
+export type RepairStage = (typeof REPAIR_STAGES)[number];
+
+/** What one repair stage spent and achieved over an edit. */
+export interface StageLedger {
+  readonly stage: RepairStage;
+  /** Times the stage ran (a refill stage runs once per try). */
+  runs: number;
+  /** Model calls and canvas rows it spent, and its wall time. */
+  calls: number;
+  rows: number;
+  ms: number;
+  /** Syntax errors around the region before its first run and after its last. */
+  errorsBefore: number;
+  errorsAfter: number;
 }
 
 export interface EditResult {
@@ -109,6 +136,8 @@ export interface EditResult {
   readonly variantFills: number;
   /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
   readonly recovered: boolean;
+  /** Per repair stage that ran, in stage order: what it spent and what it left. */
+  readonly ledger: readonly StageLedger[];
   readonly chunks: number;
   readonly nfe: number;
   readonly ms: number;
@@ -210,10 +239,27 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const pieceRows = regionPieces <= MAX_PIECES ? PIECE_ROWS * regionPieces : 0;
   const budget = new RowBudget(o.repairRows ?? defaultRepairRows(chunks.length) + pieceRows, o.repairBudgetMs === undefined ? undefined : t0 + o.repairBudgetMs,
     repairCalls === undefined ? undefined : { cap: repairCalls, perBatch: repairSteps, batchRows: size });
+  // Each stage runs through `stage`, which skips it when asked to and writes its ledger.
+  const skip = new Set(o.skipStages ?? []);
+  const ledger = new Map<RepairStage, StageLedger>();
+  const stage = async (name: RepairStage, run: () => Promise<void>): Promise<void> => {
+    if (skip.has(name)) return;
+    const before = { nfe, rows: budget.used, errors: check.errorsAfter, t: performance.now() };
+    await run();
+    const entry = ledger.get(name) ?? { stage: name, runs: 0, calls: 0, rows: 0, ms: 0, errorsBefore: before.errors, errorsAfter: before.errors };
+    entry.runs++;
+    entry.calls += nfe - before.nfe;
+    entry.rows += budget.used - before.rows;
+    entry.ms += performance.now() - before.t;
+    entry.errorsAfter = check.errorsAfter;
+    ledger.set(name, entry);
+  };
   if (blank.length && budget.left > 0 && !o.signal?.aborted) {
-    rounds++;
-    await refillChunks(blank, rounds, n);
-    check = await validateFill(o.docText, o.languageId, range, region.text);
+    await stage('blank-refill', async () => {
+      rounds++;
+      await refillChunks(blank, rounds, n);
+      check = await validateFill(o.docText, o.languageId, range, region.text);
+    });
   }
   const finalCandidates = Math.max(n, FINAL_CANDIDATES);
 
@@ -332,7 +378,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   /** The chunks that a syntax error of the current check touches. */
   const brokenChunks = (): number[] => chunks.map((_, k) => k).filter((k) => check.errorRanges.some((r) => overlaps(r, region.chunkSpan(k))));
   // Rows the local rounds leave for the last resort, so rounds that make no headway cannot starve it.
-  await localRounds(maxRounds, finalRefill ? Math.max(Math.floor(budget.rows / 2), Math.min(pieceRows, budget.rows - DEFAULT_CANDIDATES)) : 0);
+  await stage('local-rounds', () => localRounds(maxRounds, finalRefill ? Math.max(Math.floor(budget.rows / 2), Math.min(pieceRows, budget.rows - DEFAULT_CANDIDATES)) : 0));
   // Last resort within the budget: the chunks still broken are filled again from scratch, warmer
   // each time (FINAL_TEMPERATURES): the small ones whole, then, if the region is large and still
   // broken, all of it in syntax pieces.
@@ -343,28 +389,32 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     // Before the pieces have had their turn, the whole re-fills of small chunks may not spend their rows.
     const spare = tries === 0 ? budget.left - pieceRows : budget.left;
     if (small.length && spare > 0) {
-      rounds++;
-      o.onPhase?.(`filling ${small.length} broken chunk${small.length === 1 ? '' : 's'} again (try ${tries + 1})`);
-      await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare, tries === FINAL_TEMPERATURES.length - 1);
-      check = await validateFill(o.docText, o.languageId, range, region.text);
+      await stage('chunk-refill', async () => {
+        rounds++;
+        o.onPhase?.(`filling ${small.length} broken chunk${small.length === 1 ? '' : 's'} again (try ${tries + 1})`);
+        await refillChunks(small, rounds, finalCandidates, FINAL_TEMPERATURES[tries], spare, tries === FINAL_TEMPERATURES.length - 1);
+        check = await validateFill(o.docText, o.languageId, range, region.text);
+      });
     }
     if (regionLarge && !check.ok && budget.left > 0 && !o.signal?.aborted) {
       const still = brokenChunks();
-      if (still.length) await refillPieces(still, FINAL_TEMPERATURES[tries]);
+      if (still.length) await stage('piece-refill', () => refillPieces(still, FINAL_TEMPERATURES[tries]));
     }
   }
   // Still broken: the parser's own recovery of the region as it stands (the text it could not fit
   // taken out, missing tokens written in), where that keeps half of the region's code.
   if (finalRefill && check.checked && !check.ok && !o.signal?.aborted) {
-    // The region's own code given back is no fill: the broken fill stays, reported as broken.
-    o.onPhase?.('parser recovery');
-    const mended = await recoverFill(o.docText, o.languageId, range, region.text, { replaced: o.docText.slice(range.start, range.end) });
-    if (mended !== undefined && !blanksRegion(range, mended.text)) {
-      region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text], [carryChars(region.text, region.confidence, mended.text)]);
-      check = mended.check;
-      variantFills++;
-      recovered = true;
-    }
+    await stage('parser-recovery', async () => {
+      // The region's own code given back is no fill: the broken fill stays, reported as broken.
+      o.onPhase?.('parser recovery');
+      const mended = await recoverFill(o.docText, o.languageId, range, region.text, { replaced: o.docText.slice(range.start, range.end) });
+      if (mended !== undefined && !blanksRegion(range, mended.text)) {
+        region.replaceAll([{ start: range.start, end: range.start + region.text.length }], [mended.text], [carryChars(region.text, region.confidence, mended.text)]);
+        check = mended.check;
+        variantFills++;
+        recovered = true;
+      }
+    });
   }
   return {
     range,
@@ -378,6 +428,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     repairNfe: nfe - firstNfe,
     variantFills,
     recovered,
+    ledger: REPAIR_STAGES.map((name) => ledger.get(name)).filter((e): e is StageLedger => e !== undefined),
     chunks: chunks.length,
     nfe,
     ms: performance.now() - t0,

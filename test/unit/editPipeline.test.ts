@@ -83,3 +83,26 @@ test('repair effort: fast spends at most the first fill\'s model calls, off none
   const thorough = await run('thorough');
   assert.ok(thorough.r.repairNfe > fast.r.repairNfe, `thorough works longer: ${thorough.r.repairNfe} > ${fast.r.repairNfe}`);
 });
+
+test('the repair ledger says what each stage spent and left; a skipped stage does not run', async () => {
+  const doc = Array.from({ length: 40 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
+  const run = (skipStages?: Parameters<typeof runEdit>[1]['skipStages']) => {
+    const { backend } = scripted((r, call) => (call === 1 ? r.original!.replace(/= \d+;/g, '= ((;') : r.original!.replace(/= \(\(;/g, '= 1;')));
+    return runEdit(backend, {
+      docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
+      sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, skipStages,
+    });
+  };
+  const full = await run();
+  assert.equal(full.syntaxOk, true);
+  const local = full.ledger.find((e) => e.stage === 'local-rounds');
+  assert.ok(local && local.errorsBefore > 0 && local.errorsAfter === 0 && local.calls > 0 && local.rows > 0, JSON.stringify(full.ledger));
+  assert.equal(full.ledger.reduce((n, e) => n + e.calls, 0), full.repairNfe, 'the ledger accounts for every repair call');
+  const without = await run(['local-rounds']);
+  assert.ok(!without.ledger.some((e) => e.stage === 'local-rounds'));
+  assert.ok(without.ledger.some((e) => e.stage === 'chunk-refill' || e.stage === 'piece-refill'), JSON.stringify(without.ledger));
+  const none = await run(['local-rounds', 'chunk-refill', 'piece-refill', 'parser-recovery']);
+  assert.deepEqual(none.ledger, []);
+  assert.equal(none.syntaxOk, false, 'no stage ran: the fill stays broken, and says so');
+  assert.equal(none.repairNfe, 0);
+});
