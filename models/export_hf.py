@@ -6,12 +6,16 @@ model package: model.onnx + tokenizer.json + config.json + MODEL_CARD.md.
 --src is a local folder as `huggingface-cli download` leaves it: config.json, *.safetensors,
 tokenizer.json (and tokenizer_config.json / special_tokens_map.json), plus the model's own Python
 files, which AutoModel loads with trust_remote_code. Review that code before exporting: it runs.
-Needs torch and transformers (the versions the model card asks for). --config-only writes
-config.json, tokenizer.json and MODEL_CARD.md without torch, e.g. to fix a config after an export.
+Needs torch and transformers (the versions the model card asks for). Without transformers, or with
+--builtin, the Dream and LLaDA families are built by hf_families.py from the same folder (config.json
+keys and safetensors tensor names as the hub ships them). --config-only writes config.json,
+tokenizer.json and MODEL_CARD.md without torch, e.g. to fix a config after an export.
 
 The graph takes input_ids and attention_mask (int64, [batch, seq], both axes dynamic) and returns
-float32 logits [batch, seq, vocab]. Special token ids (mask, pad, eos, bos) come from the model's
-config.json and tokenizer files; flags override them.
+float32 logits [batch, seq, vocab], where position i holds the prediction for token i (Dream's
+logits, which predict the next position as their autoregressive parent did, are shifted in the
+graph). Special token ids (mask, pad, eos, bos) come from the model's config.json and tokenizer
+files; flags override them. A graph over 2 GB keeps its weights in model.onnx.data next to it.
 """
 import argparse
 import datetime
@@ -19,6 +23,8 @@ import json
 import os
 import shutil
 import sys
+
+from hf_checkpoint import family_of, logits_width
 
 FORMAT_VERSION = 1
 # Names under which the families register their [MASK] token, in order of preference.
@@ -39,6 +45,14 @@ def parse_args(argv=None):
     p.add_argument("--attention", choices=["auto", "2d", "4d", "none"], default="auto",
                    help="how the graph passes the attention mask to the model: 2d as given, 4d as a [batch, 1, seq, seq] "
                         "boolean mask with position ids (Dream, DiffuCoder), none (LLaDA); auto picks by model_type")
+    p.add_argument("--shift-logits", choices=["auto", "yes", "no"], default="auto",
+                   help="shift the logits right by one in the graph, so that position i predicts token i, as Dream's "
+                        "generate() does (its logits predict the next position); auto: yes for model_type Dream")
+    p.add_argument("--builtin", action="store_true",
+                   help="build the model with hf_families.py (Dream, LLaDA) instead of transformers; "
+                        "the default when transformers is not installed")
+    p.add_argument("--quantize", choices=["none", "int8"], default="none",
+                   help="int8: weight-only dynamic int8 MatMuls (onnx_weights.py), about 4x smaller and faster on CPU (default none)")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
     p.add_argument("--dtype", choices=["float32", "float16", "bfloat16"], default="float32",
                    help="dtype the weights are loaded in for tracing; logits are always float32 (default float32, the CPU-safe choice)")
@@ -123,9 +137,15 @@ def attention_style(args, hf_config):
     return "2d"
 
 
+def shifts_logits(args, hf_config):
+    if args.shift_logits != "auto":
+        return args.shift_logits == "yes"
+    return family_of(hf_config) == "dream"
+
+
 def build_config(args, hf_config, tok_config, tokenizer):
     """config.json as src/model/modelPackage.ts reads it."""
-    vocab_size = hf_config.get("vocab_size")
+    vocab_size = logits_width(hf_config)  # the graph's logits: LLaDA's embedding_size when it is wider
     if not isinstance(vocab_size, int) or vocab_size <= 0:
         sys.exit("export_hf: config.json has no vocab_size")
     ids = token_ids(tokenizer)
@@ -156,6 +176,8 @@ def build_config(args, hf_config, tok_config, tokenizer):
             "output": "logits",
             "takes_attention_mask": style != "none",
             "attention": style,
+            "logits_shifted": shifts_logits(args, hf_config),
+            "quantization": args.quantize,
         },
         "sampler": {"strategy": "threshold", "steps": args.steps, "threshold": 0.9, "temperature": 0.0, "slack": 0.25},
         "source": {"model_type": hf_config.get("model_type"), "architectures": hf_config.get("architectures"),
@@ -170,20 +192,41 @@ def write_card(out, config, args):
                 f"(model_type `{config['source']['model_type']}`) on {config['source']['exported']}.\n\n"
                 "Licence, training data and evaluations: see the original model card, which this export does not change.\n\n"
                 f"Special tokens: {json.dumps(config['special_tokens'])}; attention: {config['onnx']['attention']}; "
+                f"logits shifted in the graph: {'yes' if config['onnx']['logits_shifted'] else 'no'}; "
+                f"weights: {config['onnx']['quantization'] if config['onnx']['quantization'] != 'none' else args.dtype}; "
                 f"max_context: {config['max_context']}.\n")
 
 
-def export_onnx(args, config, path):
+def load_model(args, hf_config, dtype):
+    """The family's own model through transformers, or the built-in one (hf_families.py)."""
+    import torch
+    if not args.builtin:
+        try:
+            from transformers import AutoModel
+        except ImportError as e:
+            if family_of(hf_config) is None:
+                sys.exit(f"export_hf: the ONNX export of model_type {hf_config.get('model_type')!r} needs transformers ({e}); "
+                         "--config-only works without it")
+            print(f"export_hf: transformers is not installed; using the built-in {hf_config['model_type']} implementation", file=sys.stderr)
+        else:
+            return AutoModel.from_pretrained(args.src, trust_remote_code=True, torch_dtype=dtype).eval()
+    import hf_families
+    try:
+        return hf_families.build(args.src, hf_config).to(dtype)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"export_hf: {e}")
+
+
+def export_onnx(args, config, hf_config, path):
     # Imported here so that --config-only (and the argument checks) run without torch.
     try:
         import torch
-        from transformers import AutoModel
     except ImportError as e:
-        sys.exit(f"export_hf: the ONNX export needs torch and transformers ({e}); --config-only works without them")
+        sys.exit(f"export_hf: the ONNX export needs torch ({e}); --config-only works without it")
 
-    dtype = getattr(torch, args.dtype)
-    model = AutoModel.from_pretrained(args.src, trust_remote_code=True, torch_dtype=dtype).eval()
+    model = load_model(args, hf_config, getattr(torch, args.dtype))
     style = config["onnx"]["attention"]
+    shift = config["onnx"]["logits_shifted"]
 
     class Wrapper(torch.nn.Module):
         """(input_ids, attention_mask) -> float32 logits, whatever the family's forward() wants."""
@@ -196,23 +239,42 @@ def export_onnx(args, config, path):
             if style == "none":
                 out = self.m(input_ids)
             elif style == "4d":
+                b, t = input_ids.shape
                 keep = attention_mask.bool()
-                # Bidirectional: position i sees j when both are real tokens (Dream's generate() does the same).
-                mask4 = torch.logical_and(keep[:, None, None, :], keep[:, None, :, None])
+                # Real tokens attend to real tokens, as in Dream's generate(). Only keys are masked: a
+                # padding row that saw nothing would be NaN after the softmax, and that NaN reaches the real
+                # rows through the next layer's values (0 * NaN); what padding rows compute is never read.
+                mask4 = keep[:, None, None, :].expand(b, 1, t, t)
                 position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
                 out = self.m(input_ids, attention_mask=mask4, position_ids=position_ids)
             else:
                 out = self.m(input_ids, attention_mask=attention_mask)
-            logits = out.logits if hasattr(out, "logits") else out[0]
-            return logits.float()
+            logits = (out.logits if hasattr(out, "logits") else out[0]).float()
+            if shift:
+                # Dream predicts token i at position i - 1 (generate() shifts the same way); the first
+                # position keeps its own logits.
+                logits = torch.cat([logits[:, :1], logits[:, :-1]], dim=1)
+            return logits
 
     ids = torch.full((1, 8), config["special_tokens"]["mask"], dtype=torch.long)
     mask = torch.ones_like(ids)
     axes = {0: "batch", 1: "seq"}
+    if os.path.exists(path + ".data"):
+        os.remove(path + ".data")  # an earlier export's weights
     with torch.no_grad():
         torch.onnx.export(Wrapper(model), (ids, mask), path, input_names=["input_ids", "attention_mask"],
                           output_names=["logits"], dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes},
                           opset_version=args.opset, do_constant_folding=True)
+    del model
+    try:
+        import onnx_weights  # needs the onnx package, which torch.onnx.export itself does not
+    except ImportError as e:
+        if args.quantize != "none":
+            sys.exit(f"export_hf: --quantize needs the onnx package ({e})")
+        return  # a graph over 2 GB then keeps torch's layout: one file per tensor next to model.onnx
+    onnx_weights.consolidate(path)
+    if args.quantize == "int8":
+        onnx_weights.quantize_int8(path, path)
 
 
 def main(argv=None):
@@ -227,7 +289,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     if not args.config_only:
         # The graph first: a failed export must not leave a config that claims a model.
-        export_onnx(args, config, os.path.join(args.out, "model.onnx"))
+        export_onnx(args, config, hf_config, os.path.join(args.out, "model.onnx"))
     shutil.copyfile(os.path.join(args.src, "tokenizer.json"), os.path.join(args.out, "tokenizer.json"))
     with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2)
