@@ -9,7 +9,7 @@ import util from 'node:util';
 import { buildSuite } from './build-suite.mjs';
 import { fail, launchBrowser, makeWorkspace, requireBuilt, root, startCodeServer, workbenchUrl } from './harness.mjs';
 
-const TIMEOUT_MS = 240_000;
+const TIMEOUT_MS = 480_000;
 // Printed by test/vscode/suite/index.ts around mocha's run.
 const SUITE_BEGIN = '--- diffuse in-host suite ---';
 const SUITE_END = '--- diffuse in-host suite end ---';

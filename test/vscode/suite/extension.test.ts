@@ -18,7 +18,11 @@ const COMMANDS: Record<string, string> = {
   'diffuse.nextHunk': 'Next Hunk',
   'diffuse.previousHunk': 'Previous Hunk',
   'diffuse.showDiff': 'Show Side-by-Side Diff',
+  'diffuse.nextLowConfidenceHunk': 'Go to Next Low-Confidence Hunk',
+  'diffuse.rejectLowConfidenceHunks': 'Reject Hunks Below Confidence',
+  'diffuse.revealLeastCertain': 'Go to Least Certain Token',
   'diffuse.cancel': 'Cancel Fill',
+  'diffuse.chooseModel': 'Choose Model',
   'diffuse.setApiKey': 'Set API Key',
   'diffuse.showLog': 'Show Log',
 };
@@ -35,11 +39,12 @@ const KEYBINDINGS = [
   { command: 'diffuse.rejectAll', key: 'ctrl+shift+backspace', mac: 'cmd+shift+backspace', when: REVIEW },
   { command: 'diffuse.nextHunk', key: 'ctrl+alt+down', mac: undefined, when: REVIEW },
   { command: 'diffuse.previousHunk', key: 'ctrl+alt+up', mac: undefined, when: REVIEW },
+  { command: 'diffuse.nextLowConfidenceHunk', key: 'ctrl+alt+l', mac: 'cmd+alt+l', when: REVIEW },
 ];
 
 /** Setting keys (below `diffuse.`) fixed by the settings contract. */
 const SETTINGS = ['model.path', 'executionProvider', 'steps', 'strategy', 'threshold', 'temperature', 'maxTokens',
-  'anchoring', 'liveView', 'backend', 'remote.endpoint', 'remote.model', 'remote.api', 'wholeFileConfirmLines',
+  'anchoring', 'liveView', 'review.lowConfidence', 'backend', 'remote.endpoint', 'remote.model', 'remote.api', 'wholeFileConfirmLines',
   'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'repair.margin', 'repair.effort', 'worker.idleTimeoutSeconds'];
 
 suite('Extension', () => {
