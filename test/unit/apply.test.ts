@@ -163,3 +163,20 @@ test('the engine: the changed lines as one replacement, and the parse before and
   assert.equal(none.changed, false);
   assert.deepEqual(changedLines('a\nb\nc\n', 'a\nB\nc\n'), { range: { start: 2, end: 4 }, newText: 'B\n' });
 });
+
+test('the inside of a block is not new code at the top: a piece that closes brackets it never opened is refused', () => {
+  const file = ['function a(x) {', '  if (x) {', '    return;', '  }', '  return 1;', '}', '', 'function b(y) {', '  if (y) {', '    return;', '  }', '  return 2;', '}', ''].join('\n');
+  const snippet = ['  }', '  const z = compute();', '}', '// ... existing code ...', ''].join('\n');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /closes a bracket it does not open/);
+});
+
+test('a piece that would delete all the code another piece keeps (a block moved with no context) is refused', () => {
+  const file = ['import { a } from "a";', 'import {', '  b,', '  c,', '} from "bc";', 'import { d } from "d";', '', 'export const x = a + b + c + d;', ''].join('\n');
+  // The `d` import moved up next to `a`, and the block is shown on its own after it.
+  const snippet = ['import { a } from "a";', 'import { d } from "d";', '// ... existing code ...', 'import {', '  b,', '  c,', '} from "bc";', '// ... existing code ...', ''].join('\n');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.ok(r.unplaced.length >= 1, `refused, not merged:\n${r.text}`);
+  assert.ok(r.unplaced.some(u => /moved block|before the piece above|fits two places|matches no line/.test(u.reason)), JSON.stringify(r.unplaced));
+});

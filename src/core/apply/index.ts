@@ -149,6 +149,14 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
           where(`its only lines found in the file (such as "${held.trim()}") are too common to say where it goes: include a telling unchanged line around it`);
           continue;
         }
+        // Code at the very top closes no bracket it did not open (nor code at the very end opens
+        // one it does not close): such a piece is the inside of a block somewhere in the file.
+        const lines = atTop ? piece.lines.slice(0, piece.lines.length - shared) : [...piece.lines.slice(shared)].reverse();
+        let depth = 0;
+        if (lines.some(line => (depth += (atTop ? 1 : -1) * delta(line, languageId)) < 0)) {
+          where(`it ${atTop ? 'closes a bracket it does not open' : 'opens a bracket it does not close'}, so it is not new code at the ${atTop ? 'top' : 'end'} of the file: include a telling unchanged line around it`);
+          continue;
+        }
       }
       // The blank lines the snippet puts between the new code and the marker separate it from
       // the file's code, unless the file has a blank line there already.
@@ -201,6 +209,25 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       p.end = keys.length;
       return { text: join(render(p, origLines, style, snippetStyle)), unplaced, pieces: 1, wholeFile: true, modelCalls: 0 };
     }
+  }
+
+  // A piece that deletes, by adjacency, all the code another piece of the snippet consists of:
+  // the other piece shows a block that moved (and nothing around it to place it by), and the
+  // alignment ran this piece across the block's old place. No merge says what the snippet means.
+  // (A move whose pieces carry context of their own is placed by that context.)
+  for (const p of [...placed]) {
+    const kept = new Set(p.pairs.map(([, o]) => o));
+    const deleted = new Set(Array.from({ length: p.end - p.start }, (_, d) => p.start + d)
+      .filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])).map(j => keys[j]));
+    const swallowed = placed.find(q => {
+      if (q === p) return false;
+      const telling = q.piece.lines.map(lineKey).filter(k => !isTrivial(k));
+      return telling.length > 0 && telling.every(k => deleted.has(k));
+    });
+    if (!swallowed) continue;
+    unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
+      reason: `placed at lines ${p.start + 1}-${p.end}, it would delete the code of the snippet's lines ${swallowed.piece.first + 1}-${swallowed.piece.last + 1}, which the snippet keeps: a moved block? Add the lines around each end of the move` });
+    placed.splice(placed.indexOf(p), 1);
   }
 
   // Pass 2: widen each piece's stretch over the edits at its edges, within its neighbours.
