@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePatch } from 'diff';
-import { CLI_JS, ROOT } from './helpers/model';
+import { CLI_JS, ROOT, SUM_SOURCE as SOURCE } from './helpers/model';
 
 const built = fs.existsSync(CLI_JS);
 const opts = { skip: !built && 'run npm run build first' };
@@ -22,21 +22,6 @@ function tmpFile(name: string, content: string | Buffer): string {
   return f;
 }
 
-const SOURCE = `export function total(items: number[]): number {
-  let sum = 0;
-  for (const item of items) {
-    sum += item;
-  }
-  return sum;
-}
-
-export function average(items: number[]): number {
-  if (items.length === 0) {
-    return 0;
-  }
-  return total(items) / items.length;
-}
-`;
 
 test('edit prints a valid unified diff of the range, and --write writes exactly it', opts, () => {
   const f = tmpFile('sum.ts', SOURCE);

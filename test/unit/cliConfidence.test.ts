@@ -15,7 +15,7 @@ import { marginConfidence } from '../../src/core/confidence';
 import { REPAIR_MARGIN } from '../../src/engine/repair';
 import { rankCandidates } from '../../src/model/scorer';
 import { startFakeServer, type FakeServer } from '../helpers/fakeServer';
-import { CLI_JS, ROOT, defaultModel } from './helpers/model';
+import { CLI_JS, ROOT, defaultModel, SUM_SOURCE as SOURCE } from './helpers/model';
 
 const built = fs.existsSync(CLI_JS);
 const opts = { skip: !built && 'run npm run build first' };
@@ -68,21 +68,6 @@ function changedLines(diff: string): { added: number[]; removed: number[] } {
   return { added, removed };
 }
 
-const SOURCE = `export function total(items: number[]): number {
-  let sum = 0;
-  for (const item of items) {
-    sum += item;
-  }
-  return sum;
-}
-
-export function average(items: number[]): number {
-  if (items.length === 0) {
-    return 0;
-  }
-  return total(items) / items.length;
-}
-`;
 
 // The model rewrites these lines with seed 3 (a different text, so there are hunks to judge).
 const EDIT = ['--lines', '10-12', '--seed', '3'];

@@ -30,3 +30,20 @@ export const TS_SUFFIX = `
   return value;
 }
 `;
+
+/** A small TypeScript module of two functions, for the CLI's tests. */
+export const SUM_SOURCE = `export function total(items: number[]): number {
+  let sum = 0;
+  for (const item of items) {
+    sum += item;
+  }
+  return sum;
+}
+
+export function average(items: number[]): number {
+  if (items.length === 0) {
+    return 0;
+  }
+  return total(items) / items.length;
+}
+`;
