@@ -25,7 +25,7 @@
  */
 import type { SamplerOptions } from './types';
 import { Rng } from './rng';
-import { probabilityOf, scorePosition, softmaxInto, type Proposal } from './scoring';
+import { probabilityOf, scorePosition, softmaxInto, type Proposal, type TopTokens } from './scoring';
 import { buildCopyIndex, type CopyIndex } from './copyPrior';
 
 /** Greedy decoding ends a fill where the model believes it has ended with more than this probability. */
@@ -64,12 +64,6 @@ export interface Logits {
   readonly top?: TopTokens;
 }
 
-export interface TopTokens {
-  readonly k: number;
-  readonly values: Float32Array;
-  readonly indices: ArrayLike<number | bigint>;
-  readonly lse: Float32Array;
-}
 
 export type ForwardFn = (rows: readonly Int32Array[]) => Promise<Logits>;
 

@@ -4,7 +4,6 @@
  */
 import type { SamplerOptions } from './types';
 import type { Rng } from './rng';
-import type { TopTokens } from './sampler';
 import { mixCopyPrior } from './copyPrior';
 
 export interface Proposal {
@@ -16,6 +15,17 @@ export interface Proposal {
   readonly score: number;
   /** When the proposal is the padding token: the best other token, in case padding is not allowed here. */
   readonly alt?: Proposal;
+}
+
+/**
+ * The runtime's summary of each position's logits (model/session.ts, topk.onnx), row-major
+ * [batch, seq]: the `k` best tokens, best first, and the log of the softmax denominator.
+ */
+export interface TopTokens {
+  readonly k: number;
+  readonly values: Float32Array;
+  readonly indices: ArrayLike<number | bigint>;
+  readonly lse: Float32Array;
 }
 
 /** Softmax of `logits / temperature` (temperature 0 = 1 for scoring) into `out`; returns nothing. */
