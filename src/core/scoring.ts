@@ -190,9 +190,28 @@ function argmax(p: Float64Array): number {
   return best;
 }
 
-/** Nucleus sampling: draw from the smallest set of tokens whose mass reaches topP. */
+/** Tokens at least this share of the most probable one's probability are the nucleus's first candidates. */
+const NUCLEUS_FLOOR = 1e-3;
+
+/**
+ * Nucleus sampling: draw from the smallest set of tokens whose mass reaches topP. Only the tokens
+ * within NUCLEUS_FLOOR of the most probable are sorted when they already hold that mass (they
+ * nearly always do): sorting the whole vocabulary for every position of every warm step was most
+ * of a repair's time.
+ */
 function sampleTopP(p: Float64Array, topP: number, rng: Rng): number {
-  const order = Array.from(p.keys()).filter((v) => p[v] > 1e-9).sort((a, b) => p[b] - p[a] || a - b);
+  let maxP = 0;
+  for (let v = 0; v < p.length; v++) if (p[v] > maxP) maxP = p[v];
+  const pick = (floor: number): number[] => {
+    const out: number[] = [];
+    for (let v = 0; v < p.length; v++) if (p[v] >= floor && p[v] > 1e-9) out.push(v);
+    return out;
+  };
+  let order = pick(maxP * NUCLEUS_FLOOR);
+  let held = 0;
+  for (const v of order) held += p[v];
+  if (held < topP) order = pick(0);
+  order.sort((a, b) => p[b] - p[a] || a - b);
   let mass = 0;
   let cut = order.length;
   for (let i = 0; i < order.length; i++) {
