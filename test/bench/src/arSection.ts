@@ -6,6 +6,7 @@
  * tokens the diffusion layout keeps, then generates the hole's tokens and an end token, which is
  * all an AR model needs (it has no slack to fill).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canvasLength, layoutInfill } from '../../../src/core/layout';
 import type { SamplerOptions } from '../../../src/core/types';
@@ -142,6 +143,10 @@ export interface ArPlan {
  * agrees with recomputing the sequence), then times each size.
  */
 export async function runArBench(e: Engine, root: string, modelDir: string, threads: number, plans: readonly ArPlan[], def: SamplerOptions, log: (s: string) => void) {
+  // model/session.ts hands the sampler's per-position summary to onnxruntime when topk.onnx lies
+  // beside the bundle (as in dist/); without it the sampler passes over the vocabulary in JavaScript.
+  const samplerTopk = fs.existsSync(path.join(__dirname, 'topk.onnx'));
+  if (!samplerTopk) log(`ar: no topk.onnx beside the bench bundle (${__dirname}): the diffusion sampler runs its JavaScript fallback, not the path of the shipped extension (dist/topk.onnx)`);
   const { dir, meta } = ensureAnchor(root, modelDir, log);
   const anchor = await openAnchor(dir, meta, threads);
   try {
@@ -152,7 +157,7 @@ export async function runArBench(e: Engine, root: string, modelDir: string, thre
     log(`ar: anchor ${meta.parameters} parameters (${meta.weights}, ${meta.quantization}); cached decode vs recompute max |logit diff| ${check.maxDiff.toFixed(4)} (zeroed cache: ${check.zeroCacheDiff.toFixed(2)})`);
     const sizes: ArSize[] = [];
     for (const p of plans) sizes.push(await runArSize(e, anchor, p.holes, p.target, def, p.repeats, log));
-    return { sizes, check, anchor: { dir: path.relative(root, dir), parameters: meta.parameters, weights: meta.weights, quantization: meta.quantization, build: buildCommand(root, modelDir).map((x) => path.isAbsolute(x) && x.startsWith(root) ? path.relative(root, x) : x).join(' ') } };
+    return { sizes, check, samplerTopk, anchor: { dir: path.relative(root, dir), parameters: meta.parameters, weights: meta.weights, quantization: meta.quantization, build: buildCommand(root, modelDir).map((x) => path.isAbsolute(x) && x.startsWith(root) ? path.relative(root, x) : x).join(' ') } };
   } finally {
     await anchor.release();
   }

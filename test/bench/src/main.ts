@@ -140,7 +140,7 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     print(arTable(sizes, def));
     out.ar = {
       sizes: arJson(sizes), anchor: r.anchor, decode_vs_recompute_max_abs_logit_diff: round(r.check.maxDiff, 5), zeroed_cache_max_abs_logit_diff: round(r.check.zeroCacheDiff, 3),
-      sampler: def, model_step: cfgRaw.training?.step, mode: out.mode, date: new Date().toISOString().slice(0, 10),
+      sampler: def, sampler_topk_in_onnxruntime: r.samplerTopk, model_step: cfgRaw.training?.step, mode: out.mode, date: new Date().toISOString().slice(0, 10),
       machine: { cpu: machine.cpu, cores: machine.cores, threads: a.threads, onnxruntime: machine.onnxruntime, load_start: loadStart, load_end: Math.round(os.loadavg()[0] * 100) / 100 },
     };
     Object.assign(summary, arSummary(sizes));
