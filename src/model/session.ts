@@ -135,14 +135,33 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     }
     const data = out.data as Float32Array;
     if (!topk) return { data, seqLen: T, vocab: ov };
-    // [MASK] is never proposed: left out of the best tokens and of the denominator.
-    for (let at = 0; at < B * T; at++) data[at * ov + c.special.mask] = -Infinity;
-    const summary = await topk.run({ logits: new ort.Tensor('float32', data, [B, T, ov]) });
-    const values = summary.top_values;
-    return {
-      data, seqLen: T, vocab: ov,
-      top: { k: values.dims[2], values: values.data as Float32Array, indices: summary.top_indices.data as BigInt64Array, lse: summary.lse.data as Float32Array },
-    };
+    // Only the masked positions are read by the sampler: their logits alone are summarised, copied
+    // into one [1, masked, vocab] batch, and the summary scattered back to their places.
+    const masked: number[] = [];
+    rows.forEach((r, b) => {
+      for (let t = 0; t < r.length; t++) if (r[t] === c.special.mask) masked.push(b * T + t);
+    });
+    if (masked.length === 0) return { data, seqLen: T, vocab: ov };
+    const picked = new Float32Array(masked.length * ov);
+    masked.forEach((at, i) => {
+      // [MASK] is never proposed: left out of the best tokens and of the denominator.
+      data[at * ov + c.special.mask] = -Infinity;
+      picked.set(data.subarray(at * ov, (at + 1) * ov), i * ov);
+    });
+    const summary = await topk.run({ logits: new ort.Tensor('float32', picked, [1, masked.length, ov]) });
+    const k = summary.top_values.dims[2];
+    const sv = summary.top_values.data as Float32Array;
+    const si = summary.top_indices.data as BigInt64Array;
+    const sl = summary.lse.data as Float32Array;
+    const values = new Float32Array(B * T * k).fill(NaN);
+    const indices = new BigInt64Array(B * T * k);
+    const lse = new Float32Array(B * T).fill(NaN);
+    masked.forEach((at, i) => {
+      values.set(sv.subarray(i * k, (i + 1) * k), at * k);
+      indices.set(si.subarray(i * k, (i + 1) * k), at * k);
+      lse[at] = sl[i];
+    });
+    return { data, seqLen: T, vocab: ov, top: { k, values, indices, lse } };
   }
 
   // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.

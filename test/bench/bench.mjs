@@ -3,6 +3,7 @@
 // HumanEval-infilling; `--help` lists the options. Run `npm run build` first (the CLI is timed too).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +37,9 @@ await build({
   plugins: [preferRequireCondition],
   logLevel: 'warning',
 });
+
+// The sampler's summary graph, which the session loads from next to its bundle (as from dist/).
+fs.copyFileSync(path.join(here, '..', '..', 'src', 'model', 'topk.onnx'), path.join(path.dirname(outfile), 'topk.onnx'));
 
 // A child process, so that --enable-source-maps gives stack traces in the TypeScript sources.
 const run = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
