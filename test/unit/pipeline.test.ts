@@ -14,3 +14,11 @@ test('the training pipeline runs end to end on a tiny configuration', { skip: !h
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`.slice(-4000));
   assert.match(r.stderr, /Ran 3 tests/);
 });
+
+// The speed benchmark's autoregressive anchor is a real KV-cached decoder (models/training/export_ar.py).
+test('the cached autoregressive anchor decodes with its cache as a full causal recompute does', { skip: !hasTorch && 'needs python3-torch and python3-onnx (see README)', timeout: 5 * 60_000 }, () => {
+  const r = spawnSync(python, ['-m', 'unittest', '-v', path.join('models', 'training', 'tests', 'test_export_ar.py')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`.slice(-4000));
+  assert.match(r.stderr, /Ran \d+ tests/);
+  assert.match(r.stderr, /\nOK/);
+});
