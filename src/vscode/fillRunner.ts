@@ -218,7 +218,8 @@ export class FillRunner implements vscode.Disposable {
    * made after its version) or refused, then shown as hunks; `base` is the record of the fill.
    */
   private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord,
-    syntaxWarning = base.syntaxOk === false ? 'Diffuse: the proposed code still has syntax errors after repair; review it carefully.' : undefined,
+    syntaxWarning = base.syntaxOk === false
+      ? `Diffuse: the proposed code has syntax errors${base.repairRounds ? ' after repair' : ''}; review it carefully.` : undefined,
     noConfidence?: string): Promise<FillRecord> {
     const started = await this.reviews.start(doc, edit, since, noConfidence);
     const content = this.settings.get('debugLogContent')

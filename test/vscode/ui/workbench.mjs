@@ -132,7 +132,7 @@ export async function waitForSettled(page, editor, timeoutMs) {
     if (await acceptLenses(editor).count() > 0) return true;
     await dismissStarterNotice(page);
     // The syntax warning comes with a review, whose CodeLens may render a moment later.
-    const notes = (await finishedNotifications(page)).filter(n => !/still has syntax errors/.test(n));
+    const notes = (await finishedNotifications(page)).filter(n => !/has syntax errors/.test(n));
     if (notes.length > 0) return false;
     await page.waitForTimeout(250);
   }
