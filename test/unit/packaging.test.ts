@@ -26,7 +26,7 @@ const ignoreText = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
 /** What a good linux-x64 package holds (a representative subset of its 89 files). */
 const GOOD = [
   'package.json', 'readme.md', 'changelog.md', 'LICENSE.txt',
-  'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/tree-sitter.wasm',
+  'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/topk.onnx',
   'dist/grammars/tree-sitter-typescript.wasm', 'dist/grammars/tree-sitter-python.wasm', 'dist/queries/typescript/anchor.scm',
   'media/icon.png',
   'models/diffuse-code-mini/model.onnx', 'models/diffuse-code-mini/tokenizer.json', 'models/diffuse-code-mini/config.json',
