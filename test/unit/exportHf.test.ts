@@ -3,7 +3,7 @@
 // Dream and LLaDA checkpoints (the hub's config keys and tensor names, small widths) through the
 // built-in implementations (models/hf_families.py), run in the engine and compared with a float64
 // reference that follows the families' published code (models/hf_reference.py).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -157,9 +157,13 @@ function py(script: string, args: string[]): string {
   return r.stdout;
 }
 
-/** A checkpoint folder of `preset` (models/hf_checkpoint.py) and its package exported by export_hf.py. */
-function exportRandom(preset: string, extra: string[] = []): { src: string; pkg: string } {
+/**
+ * A checkpoint folder of `preset` (models/hf_checkpoint.py) and its package exported by export_hf.py,
+ * in a temporary folder removed when the test ends.
+ */
+function exportRandom(t: TestContext, preset: string, extra: string[] = []): { src: string; pkg: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `diffuse-${preset}-`));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const src = path.join(dir, 'checkpoint');
   const pkg = path.join(dir, 'package');
   py('hf_checkpoint.py', ['random', '--preset', preset, '--out', src, '--seed', '1']);
@@ -232,8 +236,8 @@ function rowsFor(mask: number, bos: number): number[][] {
 
 const families = { skip: !hasTorch && 'torch and onnx are not installed' };
 
-test('Dream (Qwen2 layout, GQA, q/k/v biases): the exported graph in the engine gives the reference argmax on a padded batch', families, async () => {
-  const { src, pkg } = exportRandom('dream-tiny');
+test('Dream (Qwen2 layout, GQA, q/k/v biases): the exported graph in the engine gives the reference argmax on a padded batch', families, async (t) => {
+  const { src, pkg } = exportRandom(t, 'dream-tiny');
   const config = JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8'));
   assert.equal(config.onnx.attention, '4d');
   assert.equal(config.onnx.logits_shifted, true, "Dream's logits predict the next position");
@@ -251,8 +255,8 @@ test('Dream (Qwen2 layout, GQA, q/k/v biases): the exported graph in the engine 
   }
 });
 
-test('LLaDA (model.transformer.blocks.N names, no attention mask): the exported graph in the engine gives the reference argmax', families, async () => {
-  const { src, pkg } = exportRandom('llada-tiny');
+test('LLaDA (model.transformer.blocks.N names, no attention mask): the exported graph in the engine gives the reference argmax', families, async (t) => {
+  const { src, pkg } = exportRandom(t, 'llada-tiny');
   const config = JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8'));
   assert.equal(config.onnx.takes_attention_mask, false);
   assert.equal(config.onnx.logits_shifted, false);
@@ -264,8 +268,8 @@ test('LLaDA (model.transformer.blocks.N names, no attention mask): the exported 
   assert.ok(a.maxDiff < 1e-4, `largest logit difference ${a.maxDiff}`);
 });
 
-test('--quantize int8: the engine runs the int8 graph, one file, and it keeps the reference argmax on most positions', families, async () => {
-  const { src, pkg } = exportRandom('dream-tiny', ['--quantize', 'int8']);
+test('--quantize int8: the engine runs the int8 graph, one file, and it keeps the reference argmax on most positions', families, async (t) => {
+  const { src, pkg } = exportRandom(t, 'dream-tiny', ['--quantize', 'int8']);
   assert.equal(JSON.parse(fs.readFileSync(path.join(pkg, 'config.json'), 'utf8')).onnx.quantization, 'int8');
   assert.deepEqual(fs.readdirSync(pkg).filter((f) => f.startsWith('model.onnx')), ['model.onnx']);
   const rows = rowsFor(258, 256);
