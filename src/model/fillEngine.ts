@@ -73,15 +73,6 @@ export function canvasText(m: LoadedModel, row: CanvasRow): { text: string; mask
   return { text, masked, confidence };
 }
 
-/**
- * The finished fill of `row` (every canvas position committed) and the model's confidence in each
- * of its tokens, as spans of the text (special tokens and padding contribute nothing).
- */
-export function fillText(m: LoadedModel, row: CanvasRow): { text: string; confidence: TokenConfidence[] } {
-  const { text, confidence } = canvasText(m, row);
-  return { text, confidence };
-}
-
 export async function fillBatch(
   m: LoadedModel,
   requests: readonly FillRequest[],
@@ -109,6 +100,7 @@ export async function fillBatch(
         }
       : undefined,
   });
-  const done = rows.map((r) => fillText(m, r));
+  // Every position is committed now: the canvas text is the fill, with its tokens' confidence.
+  const done = rows.map((r) => canvasText(m, r));
   return { texts: done.map((d) => d.text), confidence: done.map((d) => d.confidence), nfe, ms: performance.now() - t0, canvasTokens: rows.map((r) => r.length) };
 }
