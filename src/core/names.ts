@@ -1,0 +1,265 @@
+/**
+ * The workspace's names, for Diffuse Repair: which identifiers are defined or used in which files,
+ * and how often. A name that occurs anywhere besides the spot being repaired is real, and repair
+ * never replaces a real name (mobx's `defineProperty_` is not a slip of `defineProperty`).
+ *
+ * The tokenizer is cheap on purpose: one pass per file that skips comments and strings by the
+ * language family's rules (`//` and block comments, `#`, `--`; quotes, Python's triple quotes, JS
+ * template text but not its `${...}`) and counts every identifier outside them. The adapters feed
+ * the index (the editor: open documents, then the workspace folder, kept up to date; the CLI: the
+ * files around FILE up to the repository root). Pure: no `vscode`, no node builtins.
+ */
+
+/** How a language writes comments and strings, as far as telling names apart needs. */
+export type NameFamily = 'c' | 'rust' | 'hash' | 'python' | 'dash' | 'plain';
+
+const FAMILY_BY_LANGUAGE: Record<string, NameFamily> = {
+  typescript: 'c', typescriptreact: 'c', javascript: 'c', javascriptreact: 'c', tsx: 'c', jsx: 'c',
+  java: 'c', kotlin: 'c', scala: 'c', swift: 'c', go: 'c', rust: 'rust', c: 'c', cpp: 'c', csharp: 'c',
+  dart: 'c', php: 'c', objectivec: 'c', css: 'c', scss: 'c', less: 'c', json: 'c', jsonc: 'c',
+  svelte: 'c', vue: 'c', zig: 'c', groovy: 'c', proto: 'c', solidity: 'c',
+  python: 'python',
+  shellscript: 'hash', ruby: 'hash', perl: 'hash', r: 'hash', yaml: 'hash', toml: 'hash', elixir: 'hash',
+  makefile: 'hash', dockerfile: 'hash', powershell: 'hash', julia: 'hash', nim: 'hash', coffeescript: 'hash',
+  lua: 'dash', sql: 'dash', haskell: 'dash', elm: 'dash',
+};
+
+const FAMILY_BY_EXTENSION: Record<string, NameFamily> = {
+  ts: 'c', tsx: 'c', mts: 'c', cts: 'c', js: 'c', jsx: 'c', mjs: 'c', cjs: 'c', java: 'c', kt: 'c', kts: 'c',
+  scala: 'c', swift: 'c', go: 'c', rs: 'rust', c: 'c', h: 'c', cc: 'c', cpp: 'c', cxx: 'c', hpp: 'c', hh: 'c',
+  cs: 'c', dart: 'c', php: 'c', m: 'c', mm: 'c', css: 'c', scss: 'c', less: 'c', svelte: 'c', vue: 'c',
+  zig: 'c', groovy: 'c', proto: 'c', sol: 'c',
+  py: 'python', pyi: 'python',
+  sh: 'hash', bash: 'hash', zsh: 'hash', rb: 'hash', pl: 'hash', pm: 'hash', r: 'hash', yaml: 'hash', yml: 'hash',
+  toml: 'hash', ex: 'hash', exs: 'hash', jl: 'hash', nim: 'hash', ps1: 'hash', coffee: 'hash',
+  lua: 'dash', sql: 'dash', hs: 'dash', elm: 'dash',
+};
+
+/** The family of a VS Code language id, or undefined for a language the index does not read. */
+export function familyOfLanguage(languageId: string): NameFamily | undefined {
+  return FAMILY_BY_LANGUAGE[languageId];
+}
+
+/** The family of a file by its name's extension, or undefined for a file the index does not read. */
+export function familyOfPath(path: string): NameFamily | undefined {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  if (base === 'Makefile' || base === 'Dockerfile') return 'hash';
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? undefined : FAMILY_BY_EXTENSION[base.slice(dot + 1).toLowerCase()];
+}
+
+const IDENT_START = /[A-Za-z_$]/;
+const IDENT_PART = /[A-Za-z0-9_$]/;
+
+/**
+ * Identifiers of `text` outside comments and strings, with how often each occurs. Numbers are
+ * skipped whole (`0x1F` holds no name `x1F`).
+ */
+export function nameCounts(text: string, family: NameFamily = 'plain'): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
+  // Open `${` of JS template literals: after the matching `}` the template's text resumes.
+  const templates: number[] = [];
+  let depth = 0;
+  let i = 0;
+  const n = text.length;
+  const skipLine = () => {
+    const nl = text.indexOf('\n', i);
+    i = nl < 0 ? n : nl;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (IDENT_START.test(c)) {
+      let e = i + 1;
+      while (e < n && IDENT_PART.test(text[e])) e++;
+      // A Python string prefix (r'', f"", b'') is part of the string, not a name.
+      if (family === 'python' && e - i <= 2 && (text[e] === '"' || text[e] === "'") && /^[rbfuRBFU]+$/.test(text.slice(i, e))) {
+        i = e;
+        continue;
+      }
+      add(text.slice(i, e));
+      i = e;
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      i++;
+      while (i < n && /[A-Za-z0-9_.]/.test(text[i])) i++;
+      continue;
+    }
+    if (family === 'c' || family === 'rust') {
+      if (c === '/' && text[i + 1] === '/') { skipLine(); continue; }
+      if (c === '/' && text[i + 1] === '*') {
+        const end = text.indexOf('*/', i + 2);
+        i = end < 0 ? n : end + 2;
+        continue;
+      }
+      if (c === '{') depth++;
+      if (c === '}') {
+        if (templates.length && templates[templates.length - 1] === depth) {
+          templates.pop();
+          i = templateText(text, i + 1, templates, depth);
+          continue;
+        }
+        depth--;
+      }
+      if (c === '`') { i = templateText(text, i + 1, templates, depth); continue; }
+      if (family === 'rust' && c === "'" && text[i + 1] !== '\\' && text[i + 2] !== "'") {
+        i++; // a lifetime or label (`'a`): a character literal is one character or an escape
+        continue;
+      }
+    }
+    if ((family === 'hash' || family === 'python') && c === '#') { skipLine(); continue; }
+    if (family === 'dash' && c === '-' && text[i + 1] === '-') { skipLine(); continue; }
+    if (family === 'python' && (c === '"' || c === "'") && text[i + 1] === c && text[i + 2] === c) {
+      const end = text.indexOf(c + c + c, i + 3);
+      i = end < 0 ? n : end + 3;
+      continue;
+    }
+    if ((c === '"' || c === "'") && family !== 'plain') {
+      i = stringEnd(text, i + 1, c);
+      continue;
+    }
+    i++;
+  }
+  return counts;
+}
+
+/** After a one-line string's opening quote: the offset after its closing quote (or the line's end). */
+function stringEnd(text: string, i: number, quote: string): number {
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') { i += 2; continue; }
+    if (c === quote) return i + 1;
+    if (c === '\n') return i;
+    i++;
+  }
+  return i;
+}
+
+/** Inside a template literal's text: the offset after its closing backtick, or after a `${`. */
+function templateText(text: string, i: number, templates: number[], depth: number): number {
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') { i += 2; continue; }
+    if (c === '`') return i + 1;
+    if (c === '$' && text[i + 1] === '{') {
+      templates.push(depth);
+      return i + 2;
+    }
+    i++;
+  }
+  return i;
+}
+
+/** How often a name occurs in the workspace's files other than the one being repaired. */
+export interface NameLookup {
+  occurrences(name: string): number;
+  /** Every name with its count (for near-name candidates), outside the excluded file. */
+  entries(): Iterable<readonly [string, number]>;
+}
+
+/**
+ * Names per file, with the workspace's totals. `set` replaces a file's names, `delete` drops them;
+ * `except(file)` answers for every file but that one (the document being repaired is counted from
+ * its current text by the repair itself).
+ */
+export class NameIndex {
+  private readonly files = new Map<string, { counts: Map<string, number>; bytes: number }>();
+  private readonly totals = new Map<string, number>();
+  private totalBytes = 0;
+
+  /** Indexes `text` as the content of `file`; false when the family is unknown (nothing indexed). */
+  set(file: string, text: string, family: NameFamily | undefined): boolean {
+    if (!family) {
+      this.delete(file);
+      return false;
+    }
+    this.setCounts(file, nameCounts(text, family), text.length);
+    return true;
+  }
+
+  setCounts(file: string, counts: Map<string, number>, bytes: number): void {
+    this.delete(file);
+    for (const [name, k] of counts) this.totals.set(name, (this.totals.get(name) ?? 0) + k);
+    this.files.set(file, { counts, bytes });
+    this.totalBytes += bytes;
+  }
+
+  delete(file: string): void {
+    const old = this.files.get(file);
+    if (!old) return;
+    for (const [name, k] of old.counts) {
+      const left = (this.totals.get(name) ?? 0) - k;
+      if (left > 0) this.totals.set(name, left);
+      else this.totals.delete(name);
+    }
+    this.files.delete(file);
+    this.totalBytes -= old.bytes;
+  }
+
+  has(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** Occurrences of `name` in every indexed file. */
+  occurrences(name: string): number {
+    return this.totals.get(name) ?? 0;
+  }
+
+  /** Occurrences of `name` in `file` alone. */
+  occurrencesIn(file: string, name: string): number {
+    return this.files.get(file)?.counts.get(name) ?? 0;
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get nameCount(): number {
+    return this.totals.size;
+  }
+
+  /** The index as seen from `file`: that file's own occurrences left out. */
+  except(file: string | undefined): NameLookup {
+    // Read at each call: the file may be indexed again while a repair holds the lookup.
+    const own = () => (file === undefined ? undefined : this.files.get(file)?.counts);
+    const totals = this.totals;
+    return {
+      occurrences: (name) => (totals.get(name) ?? 0) - (own()?.get(name) ?? 0),
+      *entries() {
+        const mine = own();
+        for (const [name, k] of totals) {
+          const left = k - (mine?.get(name) ?? 0);
+          if (left > 0) yield [name, left] as const;
+        }
+      },
+    };
+  }
+}
+
+/** Limits on what the adapters read into the index. */
+export const NAME_INDEX_LIMITS = {
+  /** Files larger than this are skipped (generated or minified code, data). */
+  maxFileBytes: 1_000_000,
+  /** The index stops reading files when it holds this many bytes. */
+  maxTotalBytes: 32_000_000,
+  /** ... or this many files. */
+  maxFiles: 5000,
+} as const;
+
+/** Folder names never read: dependencies, builds, caches, version control. */
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
+  'node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'build', 'target', '.venv', 'venv', '__pycache__',
+  '.next', '.cache', 'coverage', 'vendor', '.tox', '.mypy_cache', '.pytest_cache',
+]);
+
+/** Whether the first bytes of a file look binary (a NUL byte). */
+export function looksBinary(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 8192);
+  for (let i = 0; i < n; i++) if (head[i] === 0) return true;
+  return false;
+}
