@@ -180,3 +180,34 @@ test('a piece that would delete all the code another piece keeps (a block moved 
   assert.ok(r.unplaced.length >= 1, `refused, not merged:\n${r.text}`);
   assert.ok(r.unplaced.some(u => /moved block|before the piece above|fits two places|matches no line/.test(u.reason)), JSON.stringify(r.unplaced));
 });
+
+test('a new method shown with the next one as context: its closing `}` is its own, not the one before it', () => {
+  // Matched to the `}` that ends total(), the new method's closer would take total() out.
+  const snippet = lines('  // ... existing code ...', '', '  count(): number {', '    return this.items.length;', '  }', '', '  clear(): void {', '  // ... existing code ...');
+  const r = applySnippet(STORE, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, STORE.replace('  clear(): void {', '  count(): number {\n    return this.items.length;\n  }\n\n  clear(): void {'));
+});
+
+test('code wrapped in a new block: the closers are matched by the blocks they close, not by their indentation', () => {
+  const file = lines('function find(xs: number[], want: number) {', '  for (let pass = 0; pass < 2; pass++) {', '    let hit = xs.indexOf(want)', '    if (hit >= 0) {',
+    '      return hit', '    }', '  }', '  return -1', '}');
+  const snippet = lines('// ...', '  for (let pass = 0; pass < 2; pass++) {', '    for (let tries = 0; tries < 3; tries++) {', '      let hit = xs.indexOf(want + tries)',
+    '      if (hit >= 0) {', '        return hit', '      }', '    }', '  }', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines('function find(xs: number[], want: number) {', '  for (let pass = 0; pass < 2; pass++) {', '    for (let tries = 0; tries < 3; tries++) {',
+    '      let hit = xs.indexOf(want + tries)', '      if (hit >= 0) {', '        return hit', '      }', '    }', '  }', '  return -1', '}'));
+});
+
+test('new code between blank lines keeps them: the blank line a marker took along, and one before the next declaration', () => {
+  // The blank line after the marker stands before the new function, as in the file.
+  const file = lines('export function a() {', '  return 1', '}', '', 'export function c() {', '  return 3', '}');
+  const before = applySnippet(file, lines('// ... existing code ...', '', 'export function sum(xs: number[]) {', '  return xs.reduce((s, x) => s + x, 0)', '}', '', 'export function c() {', '// ... existing code ...'), { languageId: 'typescript' });
+  assert.deepEqual(before.unplaced, []);
+  assert.equal(before.text, lines('export function a() {', '  return 1', '}', '', 'export function sum(xs: number[]) {', '  return xs.reduce((s, x) => s + x, 0)', '}', '', 'export function c() {', '  return 3', '}'));
+  // New code that ends a piece after a blank line, before the file's next declaration, is set apart from it.
+  const after = applySnippet(file, lines('export function a() {', '  return 1', '}', '', 'export function sum(xs: number[]) {', '  return xs.reduce((s, x) => s + x, 0)', '}', '// ... existing code ...'), { languageId: 'typescript' });
+  assert.deepEqual(after.unplaced, []);
+  assert.equal(after.text, before.text);
+});

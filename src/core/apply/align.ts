@@ -42,7 +42,7 @@ const MAX_CELLS = 30_000_000;
 
 /**
  * The best placement of `piece` (keys) in `orig` (keys) within [from, to), original lines flagged
- * in `blocked` never matching. Pairs are empty when nothing matched.
+ * in `blocked` never matching, nor piece lines in `added`. Pairs are empty when nothing matched.
  */
 export function alignPiece(
   piece: readonly string[],
@@ -53,6 +53,7 @@ export function alignPiece(
   blocked?: (line: number) => boolean,
   indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number },
   changed?: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  added?: ReadonlySet<number>,
 ): Alignment {
   const n = piece.length;
   let lo = from;
@@ -83,7 +84,9 @@ export function alignPiece(
   for (let i = 1; i <= n; i++) {
     const key = piece[i - 1];
     const wt = weights[i - 1];
-    const versions = changed?.get(i - 1);
+    // A piece line known to be new (a closer of a block the piece opens) matches nothing.
+    const free = !added?.has(i - 1);
+    const versions = free ? changed?.get(i - 1) : undefined;
     cur[0] = prev[0];
     trace[i * stride] = 1;
     for (let j = 1; j <= w; j++) {
@@ -98,7 +101,7 @@ export function alignPiece(
         const m = prev[j - 1] + version;
         if (m > best) { best = m; how = 3; }
       }
-      if (orig[oj] === key && !blocked?.(oj)) {
+      if (free && orig[oj] === key && !blocked?.(oj)) {
         // Between equally good matches, the one indented as the piece's other matches are wins
         // (which `}` closes what).
         const m = prev[j - 1] + wt + (indent && indent.orig[oj] - indent.piece[i - 1] === indent.shift ? SAME_INDENT_BONUS : 0);

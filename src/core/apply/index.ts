@@ -72,14 +72,28 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     against: readonly string[] = keys, force?: { piece: number; orig: number }) => {
     // A forced pair is worth more than any other placement: the alignment is the best one that keeps it.
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
-    const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, versions);
-    const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
-    if (telling.length === 0) return first;
-    const pieceIndent = raw.map(indentOf);
-    const votes = new Map<number, number>();
-    for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
-    const shift = [...votes].sort((a, b) => b[1] - a[1])[0][0];
-    return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, versions);
+    const deltas = raw.map(l => delta(l, languageId));
+    const added = new Set<number>();
+    const once = () => {
+      const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, versions, added);
+      const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
+      if (telling.length === 0) return first;
+      const pieceIndent = raw.map(indentOf);
+      const votes = new Map<number, number>();
+      for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
+      const shift = [...votes].sort((a, b) => b[1] - a[1])[0][0];
+      return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, versions, added);
+    };
+    // A closing line whose block the piece itself opens with a new line is new too: matched to a
+    // closer of the file, it would close the file's block instead (and the new one stay open).
+    let best = once();
+    for (let round = 0; round < 3; round++) {
+      const more = closersOfNewBlocks(pk, deltas, best.pairs).filter(i => !added.has(i));
+      if (more.length === 0) break;
+      for (const i of more) added.add(i);
+      best = once();
+    }
+    return best;
   };
 
   // Pass 1: each piece's matched lines, in order.
@@ -256,9 +270,11 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
 
   const out: string[] = [];
   let at = 0;
-  for (const p of placed) {
+  for (let n = 0; n < placed.length; n++) {
+    const p = placed[n];
     out.push(...origLines.slice(at, p.start));
-    out.push(...render(p, origLines, style, snippetStyle));
+    const { before, after } = separators(p, out[out.length - 1], n + 1 < placed.length && placed[n + 1].start === p.end ? undefined : origLines[p.end]);
+    out.push(...before, ...render(p, origLines, style, snippetStyle), ...after);
     at = p.end;
   }
   out.push(...origLines.slice(at));
@@ -276,6 +292,58 @@ function overlap(piece: readonly string[], file: readonly string[], side: 'start
     if (same) return k;
   }
   return 0;
+}
+
+/**
+ * The piece's matched closing lines (brackets only, such as `}` or `});`) whose opening line, found
+ * by the brackets between them in the piece, is new: left unmatched where the alignment deletes
+ * no original line (an insertion, not a changed line in place of old ones).
+ */
+function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], pairs: readonly (readonly [number, number])[]): number[] {
+  const at = new Map(pairs.map(([i, o]) => [i, o]));
+  const isNew = (k: number): boolean => {
+    if (at.has(k)) return false;
+    let before = k - 1;
+    while (before >= 0 && !at.has(before)) before--;
+    let after = k + 1;
+    while (after < pk.length && !at.has(after)) after++;
+    // Between two matched lines that have original lines between them: a changed version of one.
+    return before < 0 || after >= pk.length || at.get(after)! - at.get(before)! === 1;
+  };
+  const out: number[] = [];
+  for (const [i] of pairs) {
+    if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
+    let depth = 0;
+    for (let k = i - 1; k >= 0; k--) {
+      depth += deltas[k];
+      if (depth > 0) {
+        if (isNew(k)) out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Blank lines that keep new code at a piece's edge apart from the file's code, as the piece keeps
+ * it apart from its own: new code that starts a piece and is followed by a blank line the file has,
+ * after a marker and a blank line, is put after a blank line too (the one the marker took along);
+ * new code that ends a piece after such a blank line, before the file's next declaration, is
+ * followed by one. `prev` and `next` are the lines of the merged file around the piece.
+ */
+function separators(p: Placed, prev: string | undefined, next: string | undefined): { before: string[]; after: string[] } {
+  const lines = p.piece.lines;
+  const none = { before: [] as string[], after: [] as string[] };
+  if (p.pairs.length === 0) return none;
+  const first = p.pairs[0];
+  const last = p.pairs[p.pairs.length - 1];
+  const before = p.piece.markerBefore && p.piece.blankBefore > 0 && first[0] > 0 && lines[0].trim() !== ''
+    && lines[first[0]].trim() === '' && prev !== undefined && prev.trim() !== '' ? [''] : [];
+  const tail = lines.slice(last[0] + 1);
+  const after = p.piece.markerAfter && tail.length > 0 && tail[tail.length - 1].trim() !== '' && lines[last[0]].trim() === ''
+    && next !== undefined && next.trim() !== '' && !isTrivial(lineKey(next)) && indentOf(next) === indentOf(tail[0]) ? [''] : [];
+  return { before, after };
 }
 
 /** Net brackets a line opens (negative: closes). */
@@ -447,13 +515,18 @@ function changedVersions(piece: readonly string[], orig: readonly string[], toke
   return out;
 }
 
-/** Common start plus common end of two strings, as a share of the shorter. */
+/**
+ * Common start plus common end of two strings, as a share of the shorter; 0 when what the shorter
+ * has between them holds a word (a name replaced, such as `a()` by `sum(xs)`, is not an extension).
+ */
 function affixShare(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let pre = 0;
   while (pre < n && a[pre] === b[pre]) pre++;
   let suf = 0;
   while (suf < n - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const shorter = a.length <= b.length ? a : b;
+  if (/[A-Za-z0-9_$]/.test(shorter.slice(pre, shorter.length - suf))) return 0;
   return (pre + suf) / n;
 }
 
