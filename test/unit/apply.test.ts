@@ -211,3 +211,14 @@ test('new code between blank lines keeps them: the blank line a marker took alon
   assert.deepEqual(after.unplaced, []);
   assert.equal(after.text, before.text);
 });
+
+test('a closer after the last matched line closes the new block the piece opened first: it reaches no further into the file', () => {
+  const file = lines('export class Queue {', '  flush(action) {', '    // Take the scheduled id before running.', '    const id = this.scheduled;', '    this.scheduled = undefined;', '',
+    '    run(id);', '    done();', '  }', '}');
+  const snippet = lines('    // ... existing code ...', '    // Take the scheduled id before running.', '    let id;', '    if (action) {', '      id = action.id;', '    } else {',
+    '      id = this.scheduled;', '      this.scheduled = undefined;', '    }', '    // ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('    const id = this.scheduled;\n    this.scheduled = undefined;\n',
+    '    let id;\n    if (action) {\n      id = action.id;\n    } else {\n      id = this.scheduled;\n      this.scheduled = undefined;\n    }\n'));
+});

@@ -366,7 +366,14 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
   const lead = lines.slice(0, firstMatched);
   const tail = lines.slice(lastMatched + 1);
   const leadDelta = lead.reduce((s, l) => s + delta(l, languageId), 0);
-  const tailDelta = tail.reduce((s, l) => s + delta(l, languageId), 0);
+  // Blocks the piece opens among its matched lines and the file does not (new code between them)
+  // are closed first by the closers after its last matched line; only the rest reach into the file.
+  const firstOrig = p.pairs[0][1];
+  const lastOrig = p.pairs[p.pairs.length - 1][1];
+  let excess = 0;
+  for (let i = firstMatched; i <= lastMatched; i++) excess += delta(lines[i], languageId);
+  for (let o = firstOrig; o <= lastOrig; o++) excess -= delta(orig[o], languageId);
+  const tailDelta = Math.min(0, tail.reduce((s, l) => s + delta(l, languageId), 0) + Math.max(0, excess));
   // Only openers before the first matched line (a changed declaration) and closers after the last
   // one (a block's end) reach into the original; a piece that ends by opening a block leaves the
   // rest of that block to the code after it.
