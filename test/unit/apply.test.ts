@@ -222,3 +222,16 @@ test('a closer after the last matched line closes the new block the piece opened
   assert.equal(r.text, file.replace('    const id = this.scheduled;\n    this.scheduled = undefined;\n',
     '    let id;\n    if (action) {\n      id = action.id;\n    } else {\n      id = this.scheduled;\n      this.scheduled = undefined;\n    }\n'));
 });
+
+test('a new re-export beside one of another module is added, not taken for a changed version of it', () => {
+  const file = lines("export * from './driver/driver.js';", "export * from './driver/default-connection-provider.js';", "export * from './driver/single-connection-provider.js';",
+    "export * from './driver/dummy-driver.js';");
+  const snippet = lines('// ... existing code ...', "export * from './driver/driver.js';", "export * from './driver/aborted-transaction-error.js';", '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace("driver.js';\n", "driver.js';\nexport * from './driver/aborted-transaction-error.js';\n"));
+  // The same module under a new specifier is a changed line.
+  const moved = applySnippet(lines("var qs = require('qs');", "var querystring = require('querystring');", 'module.exports = qs;'),
+    lines('// ...', "var qs = require('qs');", "var querystring = require('node:querystring');", '// ...'), { languageId: 'javascript' });
+  assert.equal(moved.text, lines("var qs = require('qs');", "var querystring = require('node:querystring');", 'module.exports = qs;'));
+});

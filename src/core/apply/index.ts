@@ -451,9 +451,26 @@ function changedLineAnchor(piece: readonly string[], orig: readonly string[], fr
  * little of the shorter one is kept at the start and end of the longer (a line extended).
  */
 function changedVersion(a: string, b: string): number {
+  if (otherModule(a, b)) return 0;
   if (Math.min(a.length, b.length) >= 8 && affixShare(a, b) >= EXTENDED_LINE_SHARE) return 0.9;
   if (Math.abs(a.length - b.length) > Math.max(a.length, b.length) / 2) return 0;
   return editSimilarity(a, b);
+}
+
+/** The module an import or re-export line names (its quoted path). */
+const MODULE_OF = /^(?:import|export)\b.*\bfrom\s*(['"])(.*?)\1|^(?:import|export)\s*(['"])(.*?)\3|\brequire\((['"])(.*?)\5\)/;
+
+/**
+ * Two lines that import (or re-export) from different modules, by the last part of the path
+ * (`querystring` and `node:querystring` are one module): whatever else they share, one is not the
+ * other changed.
+ */
+function otherModule(a: string, b: string): boolean {
+  const x = MODULE_OF.exec(a);
+  const y = MODULE_OF.exec(b);
+  if (!x || !y) return false;
+  const name = (m: RegExpExecArray): string => (m[2] ?? m[4] ?? m[6]).split(/[/:\\]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
+  return name(x) !== name(y);
 }
 
 /** Lines that import or include: never meant to be written twice. */
