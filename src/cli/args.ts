@@ -3,7 +3,7 @@ import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../eng
 import type { SamplerOptions, Strategy } from '../core/types';
 import type { AnchoringMode } from '../core/anchor';
 import { DEFAULT_LOW_CONFIDENCE } from '../core/confidence';
-import { REPAIR_STAGES, type RepairStage } from '../engine/edit';
+import { REPAIR_STAGES, type RepairStage } from '../engine/syntaxRepair';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -36,7 +36,7 @@ Options:
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
   --candidates N       sampled re-fills per broken span, the best-parsing kept (default 4)
   --skip-stages S,...  leave out syntax repair stages (blank-refill, local-rounds, chunk-refill,
-                       piece-refill, parser-recovery), for measuring what each earns
+                       parser-recovery), for measuring what each earns
   --provider P         auto | cpu | cuda | dml | coreml | webgpu
   --backend B          local | remote
   --endpoint URL       remote OpenAI-compatible server (key from DIFFUSE_API_KEY)

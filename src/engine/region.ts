@@ -5,12 +5,6 @@
  */
 import type { OffsetRange } from '../core/types';
 
-export interface RegionState {
-  readonly text: string;
-  readonly bounds: readonly number[];
-  readonly confidence: Float32Array;
-}
-
 /** `chars` with [a, b) replaced by `insert` (NaN throughout when absent: no confidence). */
 function splice(chars: Float32Array, a: number, b: number, length: number, insert?: Float32Array): Float32Array {
   const out = new Float32Array(chars.length - (b - a) + length);
@@ -40,17 +34,6 @@ export class RegionText {
       const c = confidence?.[k];
       if (c && c.length === p.length) this.chars.set(c, this.bounds[k]);
     });
-  }
-
-  /** The text, chunk boundaries and confidence as they are now, for `restore`. */
-  save(): RegionState {
-    return { text: this.current, bounds: [...this.bounds], confidence: this.chars };
-  }
-
-  restore(state: RegionState): void {
-    this.current = state.text;
-    this.bounds.splice(0, this.bounds.length, ...state.bounds);
-    this.chars = state.confidence;
   }
 
   /** Per character of `text`: the model's confidence in it when it was written, NaN where none. */

@@ -33,7 +33,7 @@
  */
 export { anchorRange } from './anchor';
 export type { AnchorResult } from './anchor';
-export { chunkRange, pieceRanges } from './chunk';
+export { chunkRange } from './chunk';
 export type { ChunkResult } from './chunk';
 export { recoverFill, validateFill, validateFills } from './validate';
 export { proseRanges } from './prose';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest, SamplerOptions } from '../../src/core/types';
 import { allotCandidates, fillSpans, pickCandidate } from '../../src/engine/candidates';
 import { RegionText } from '../../src/engine/region';
-import { FINAL_CANDIDATES, FINAL_TEMPERATURES, FINE_TOKENS, runEdit } from '../../src/engine/edit';
+import { runEdit } from '../../src/engine/edit';
+import { FINAL_CANDIDATES, FINAL_TEMPERATURES, WHOLE_REFILL_TOKENS } from '../../src/engine/syntaxRepair';
 import { fillBatch } from '../../src/model/fillEngine';
 import { validateFill } from '../../src/syntax';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -216,84 +217,28 @@ test('whole-chunk re-fills that keep failing are drawn warmer each time, until o
   assert.ok(refills.every((c) => c.requests.length === FINAL_CANDIDATES));
 });
 
-// A function body too large for the last resort to re-fill whole (over FINE_TOKENS), small enough
-// for one canvas; its statements are pieces of at most FINE_TOKENS.
+// A function body too large for the last resort to re-fill whole (over WHOLE_REFILL_TOKENS), small
+// enough for one canvas.
 const LARGE_BODY = Array.from({ length: 10 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
 const LARGE_DOC = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${LARGE_BODY}\n}\n`;
 
-/** Whole-chunk fills come back broken, re-masks of broken lines stay broken, small pieces are rewritten well. */
-function fineScript(r: FillRequest): string {
+/** Whole-chunk fills come back broken, and re-masks of broken lines stay broken. */
+function largeScript(r: FillRequest): string {
   const original = r.original ?? '';
-  if (original.includes('((')) return original;
-  if (count(original) > FINE_TOKENS) return original.replace(/;/g, ' ((;');
-  return original.replace(/\+ 1/g, '+ 2');
+  return original.includes('((') ? original : original.replace(/;/g, ' ((;');
 }
 
-test('a large chunk that no whole re-fill mends is filled again in syntax pieces, each a new fill', async () => {
+test('a broken chunk too large to fill again whole keeps its broken fill, never its original code', async () => {
   const start = LARGE_DOC.indexOf('const v0');
   const end = LARGE_DOC.indexOf('\n}');
-  assert.ok(count(LARGE_DOC.slice(start, end)) > FINE_TOKENS, 'the fixture chunk is large');
-  const { backend, calls } = scripted((r) => fineScript(r));
-  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 4 });
-  assert.equal(result.syntaxOkBeforeRepair, false);
-  assert.equal(result.syntaxOk, true);
-  assert.equal(result.newText, LARGE_DOC.slice(start, end).replace(/\+ 1/g, '+ 2'));
-  const pieceCalls = calls.filter((c) => c.requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS));
-  assert.equal(pieceCalls.length, 2, 'two waves, every piece parsed at its first draw');
-  const [even, odd] = pieceCalls.map((c) => [...new Set(c.requests.map((q) => q.original!))]);
-  assert.equal(pieceCalls[0].requests.length, 2 * even.length, 'the first draw of a piece takes half the candidates');
-  assert.equal([...even, ...odd].join('').replace(/\s+/g, ''), LARGE_DOC.slice(start, end).replace(/\s+/g, ''), 'the pieces cover the region');
-  // The odd wave is filled between the even pieces' new text: its seams are parsed as they will stand.
-  assert.ok(pieceCalls[1].requests.every((q) => q.prefix.includes('w0 + 2;') && !q.prefix.includes('w0 + 1;')), 'the even pieces are in place');
-});
-
-test('a piece that comes back broken against its neighbours is drawn again, warmer, while the others keep their fill', async () => {
-  const body = Array.from({ length: 30 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
-  const doc = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${body}\n}\n`;
-  const start = doc.indexOf('const v0');
-  const end = doc.indexOf('\n}');
-  let pieceDraws = 0;
-  const redraws: FillRequest[][] = [];
-  const temperatures: number[] = [];
-  const { backend } = scripted((r) => {
-    const original = r.original ?? '';
-    const piece = !original.includes('((') && count(original) <= FINE_TOKENS;
-    if (!piece) return fineScript(r);
-    // The piece holding v3 comes back broken on its first draw only.
-    if (original.includes('const v3') && pieceDraws++ === 0) return fineScript(r).replace(/;/g, ' ((;');
-    return fineScript(r);
-  });
-  const wrapped: FillBackend = {
-    ...backend,
-    fill: async (requests, s, o) => {
-      if (requests.every((q) => !q.original!.includes('((') && count(q.original!) <= FINE_TOKENS)) {
-        redraws.push([...requests]);
-        temperatures.push(s.temperature);
-      }
-      return backend.fill(requests, s, o);
-    },
-  };
-  const result = await runEdit(wrapped, { ...base, docText: doc, range: { start, end }, candidates: 2 });
-  assert.equal(result.syntaxOk, true);
-  assert.equal(result.newText, doc.slice(start, end).replace(/\+ 1/g, '+ 2'));
-  // Wave one (the even pieces), its broken piece again, wave two (the odd pieces).
-  assert.equal(redraws.length, 3, `pieces drawn ${redraws.length} times`);
-  assert.ok(new Set(redraws[0].map((q) => q.original)).size >= 2, 'the first wave has several pieces');
-  // The second draw is the broken piece alone, all the candidates, warmer.
-  assert.deepEqual(new Set(redraws[1].map((q) => q.original)).size, 1);
-  assert.match(redraws[1][0].original!, /const v3/);
-  assert.equal(redraws[1].length, 2);
-  assert.ok(temperatures[1] > temperatures[0], `temperatures ${temperatures}`);
-});
-
-test('a large chunk whose pieces the budget cannot all reach keeps its broken fill, never its original code', async () => {
-  const start = LARGE_DOC.indexOf('const v0');
-  const end = LARGE_DOC.indexOf('\n}');
-  const { backend } = scripted((r) => fineScript(r));
-  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 2, repairRows: 1 });
+  const chunk = LARGE_DOC.slice(start, end);
+  assert.ok(count(chunk) > WHOLE_REFILL_TOKENS, 'the fixture chunk is large');
+  const { backend, calls } = scripted((r) => largeScript(r));
+  const result = await runEdit(backend, { ...base, docText: LARGE_DOC, range: { start, end }, candidates: 2 });
+  assert.ok(calls.slice(1).every((c) => c.requests.every((q) => q.original !== chunk)), 'no whole re-fill of the large chunk');
   assert.equal(result.syntaxOk, false);
-  assert.notEqual(result.newText, LARGE_DOC.slice(start, end));
-  assert.match(result.newText, /\(\(/);
+  assert.notEqual(result.newText, chunk);
+  assert.ok(!result.ledger.some((e) => e.stage === 'chunk-refill'), JSON.stringify(result.ledger));
 });
 
 test('local rounds cannot spend the rows kept for the whole-chunk re-fill', async () => {
@@ -328,28 +273,6 @@ test('repairRounds 0 turns the syntax repair off: one fill, reported as it came'
   const result = await runEdit(backend, { ...base, docText: doc, range: { start: 0, end: doc.length - 1 }, repairRounds: 0 });
   assert.equal(calls.length, 1);
   assert.deepEqual([result.syntaxOk, result.repairRounds, result.repairRows], [false, 0, 0]);
-});
-
-test('the last resort re-fills only the stretch from the first broken chunk to the last; a chunk that parsed keeps its fill', async () => {
-  const body = Array.from({ length: 30 }, (_, i) => `  const v${i} = w${i % 8} + 1;`).join('\n');
-  const doc = `function g(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number) {\n${body}\n}\n`;
-  const start = doc.indexOf('const v0');
-  const end = doc.indexOf('\n}');
-  const pieceRequests: FillRequest[] = [];
-  const { backend, calls } = scripted((r) => {
-    const original = r.original ?? '';
-    // The chunk holding v0 is filled well at once; the other chunks break, and stay broken when re-masked.
-    if (original.includes('const v0 ') && count(original) > FINE_TOKENS) return original.replace(/\+ 1/g, '+ 3');
-    if (!original.includes('((') && count(original) <= FINE_TOKENS) pieceRequests.push(r);
-    return fineScript(r);
-  });
-  const result = await runEdit(backend, { ...base, docText: doc, range: { start, end }, candidates: 2 });
-  assert.ok(calls[0].requests.length >= 3, `the region is several chunks (${calls[0].requests.length})`);
-  assert.equal(result.syntaxOk, true);
-  assert.ok(pieceRequests.length > 0, 'pieces were filled');
-  assert.ok(pieceRequests.every((q) => !q.original!.includes('const v0 ')), 'the chunk that parsed is not cut into pieces');
-  assert.match(result.newText, /const v0 = w0 \+ 3;/);
-  assert.match(result.newText, /const v29 = w5 \+ 2;/);
 });
 
 test('fillSpans: a table row that leaves out its separator is mended toward the row it replaces (real Go grammar)', async () => {

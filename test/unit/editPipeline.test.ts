@@ -100,8 +100,8 @@ test('the repair ledger says what each stage spent and left; a skipped stage doe
   assert.equal(full.ledger.reduce((n, e) => n + e.calls, 0), full.repairNfe, 'the ledger accounts for every repair call');
   const without = await run(['local-rounds']);
   assert.ok(!without.ledger.some((e) => e.stage === 'local-rounds'));
-  assert.ok(without.ledger.some((e) => e.stage === 'chunk-refill' || e.stage === 'piece-refill'), JSON.stringify(without.ledger));
-  const none = await run(['local-rounds', 'chunk-refill', 'piece-refill', 'parser-recovery']);
+  assert.ok(without.ledger.some((e) => e.stage === 'chunk-refill'), JSON.stringify(without.ledger));
+  const none = await run(['local-rounds', 'chunk-refill', 'parser-recovery']);
   assert.deepEqual(none.ledger, []);
   assert.equal(none.syntaxOk, false, 'no stage ran: the fill stays broken, and says so');
   assert.equal(none.repairNfe, 0);
