@@ -235,3 +235,13 @@ test('a new re-export beside one of another module is added, not taken for a cha
     lines('// ...', "var qs = require('qs');", "var querystring = require('node:querystring');", '// ...'), { languageId: 'javascript' });
   assert.equal(moved.text, lines("var qs = require('qs');", "var querystring = require('node:querystring');", 'module.exports = qs;'));
 });
+
+test('a new line much like one a few lines up: when taking it for that line changed would delete closers the piece never shows, it is new', () => {
+  const file = lines('const buildChildren = (node, children) => {', '\tlet prevNode;', '\tfor (const child of children) {', '\t\tif (!isNodeString(child) && !child.s) {', '\t\t\tbuild(child);',
+    '\t\t\tdelete child.f;', '\t\t}', '\t\tnode.vC.push(child);', '\t\tif (prevNode && !prevNode.s && !child.s) for (let p = prevNode; p && !isNodeString(p); p = p.vC?.at(-1)) p.nN = child;',
+    '\t\tprevNode = child;', '\t}', '\tnode.vR = node.oldChildren || [];', '};');
+  const added = '\tif (prevNode && !prevNode.s) for (let p = prevNode; p && !isNodeString(p); p = p.vC?.at(-1)) p.nN = node.nN;';
+  const r = applySnippet(file, lines('// ...', '\t}', added, '\tnode.vR = node.oldChildren || [];', '// ...'), { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('\t}\n\tnode.vR', `\t}\n${added}\n\tnode.vR`));
+});

@@ -108,8 +108,18 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       continue;
     }
     // The lines it is a changed version of, found once for every alignment of this piece.
-    const versions = changedVersions(pk, keys, tokens, cursor, counts);
+    let versions = changedVersions(pk, keys, tokens, cursor, counts);
     let best = alignBest(pk, piece.lines, cursor, versions);
+    // Lines taken for changed versions of others drew the alignment over brackets the piece does
+    // not have (it deletes or closes blocks it never shows): by the lines kept as they are alone,
+    // the brackets may add up.
+    if (versions.size > 0 && !balanced(best.pairs, piece.lines, origLines, languageId)) {
+      const plain = alignBest(pk, piece.lines, cursor, new Map());
+      if (plain.pairs.some(([i]) => !isTrivial(pk[i])) && balanced(plain.pairs, piece.lines, origLines, languageId)) {
+        best = plain;
+        versions = new Map();
+      }
+    }
     // A line of the piece that the file holds once, elsewhere, left unmatched: the piece would
     // copy it. Code that repeats a block elsewhere in the file drew the alignment there; the piece
     // belongs around that line (a window its size), where it is aligned again.
@@ -344,6 +354,15 @@ function separators(p: Placed, prev: string | undefined, next: string | undefine
   const after = p.piece.markerAfter && tail.length > 0 && tail[tail.length - 1].trim() !== '' && lines[last[0]].trim() === ''
     && next !== undefined && next.trim() !== '' && !isTrivial(lineKey(next)) && indentOf(next) === indentOf(tail[0]) ? [''] : [];
   return { before, after };
+}
+
+/** Whether the piece's lines from its first matched line to its last open and close as many brackets as the file's lines they stand for. */
+function balanced(pairs: readonly (readonly [number, number])[], lines: readonly string[], orig: readonly string[], languageId: string): boolean {
+  if (pairs.length === 0) return true;
+  let d = 0;
+  for (let i = pairs[0][0]; i <= pairs[pairs.length - 1][0]; i++) d += delta(lines[i], languageId);
+  for (let o = pairs[0][1]; o <= pairs[pairs.length - 1][1]; o++) d -= delta(orig[o], languageId);
+  return d === 0;
 }
 
 /** Net brackets a line opens (negative: closes). */
