@@ -210,6 +210,11 @@ test('new code between blank lines keeps them: the blank line a marker took alon
   const after = applySnippet(file, lines('export function a() {', '  return 1', '}', '', 'export function sum(xs: number[]) {', '  return xs.reduce((s, x) => s + x, 0)', '}', '// ... existing code ...'), { languageId: 'typescript' });
   assert.deepEqual(after.unplaced, []);
   assert.equal(after.text, before.text);
+  // Also when the code after the marker is the next piece of the snippet.
+  const between = applySnippet(file, lines('export function a() {', '  return 1', '}', '', 'export function sum(xs: number[]) {', '  return xs.reduce((s, x) => s + x, 0)', '}',
+    '// ... existing code ...', 'export function c() {', '  return 3', '}'), { languageId: 'typescript' });
+  assert.deepEqual(between.unplaced, []);
+  assert.equal(between.text, before.text);
 });
 
 test('a closer after the last matched line closes the new block the piece opened first: it reaches no further into the file', () => {

@@ -283,7 +283,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   for (let n = 0; n < placed.length; n++) {
     const p = placed[n];
     out.push(...origLines.slice(at, p.start));
-    const { before, after } = separators(p, out[out.length - 1], n + 1 < placed.length && placed[n + 1].start === p.end ? undefined : origLines[p.end]);
+    const { before, after } = separators(p, out[out.length - 1], n + 1 < placed.length && placed[n + 1].start === p.end ? placed[n + 1].piece.lines[0] : origLines[p.end]);
     out.push(...before, ...render(p, origLines, style, snippetStyle), ...after);
     at = p.end;
   }
