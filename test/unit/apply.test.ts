@@ -250,3 +250,17 @@ test('a new line much like one a few lines up: when taking it for that line chan
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('\t}\n\tnode.vR', `\t}\n${added}\n\tnode.vR`));
 });
+
+test('a piece whose edge line the file holds twice, drawn elsewhere by its new lines, is placed around that line or refused', () => {
+  // The new lines (`try`, `catch`, `return ''`) are like charset's; the piece's first line is in host and in hostname.
+  const fields = Array.from({ length: 8 }, (_, k) => [`  get field${k} () {`, `    return this.get('X-Field-${k}')`, '  },', '']).flat();
+  const file = lines('module.exports = {', '  get host () {', "    let host = this.get('Host')", "    if (!host) return ''", '    return host.split(",")[0]', '  },', '',
+    '  get hostname () {', '    const host = this.host', "    if (!host) return ''", "    return host.split(':', 1)[0]", '  },', '', ...fields,
+    '  get charset () {', '    try {', '      return contentType.parse(this.req).parameters.charset', '    } catch (e) {', "      return ''", '    }', '  },', '}');
+  const snippet = lines('  // ... existing code ...', "    if (!host) return ''", '    host = host.split(",")[0]', '    if (host.includes("@")) {', '      try {',
+    '        host = new URL(`http://${host}`).host', '      } catch (e) {', "        return ''", '      }', '    }', '    return host', '  },', '  // ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /edge line .* is in the file at lines 4, 10/);
+  assert.equal(r.text, file);
+});

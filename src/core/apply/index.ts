@@ -68,6 +68,14 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   const tokens = keys.map(wordsOf);
   const uniqueAt = new Map<string, number>();
   keys.forEach((k, j) => { if (counts.get(k) === 1 && !isTrivial(k)) uniqueAt.set(k, j); });
+  /** Where the file holds each telling line it holds a few times at most. */
+  const placesOf = new Map<string, number[]>();
+  keys.forEach((k, j) => {
+    if ((counts.get(k) ?? 0) > COPIED_LINE_PLACES || isTrivial(k)) return;
+    const at = placesOf.get(k);
+    if (at) at.push(j);
+    else placesOf.set(k, [j]);
+  });
   const alignBest = (pk: readonly string[], raw: readonly string[], from: number, found: Versions, blocked?: (j: number) => boolean,
     against: readonly string[] = keys, force?: { piece: number; orig: number }) => {
     // A forced pair is worth more than any other placement: the alignment is the best one that keeps it.
@@ -123,11 +131,14 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // A line of the piece that the file holds once, elsewhere, left unmatched: the piece would
     // copy it. Code that repeats a block elsewhere in the file drew the alignment there; the piece
     // belongs around that line (a window its size), where it is aligned again.
-    const copied = copiedLine(best, pk, uniqueAt, cursor);
-    if (copied !== undefined) {
-      const around = alignBest(pk, piece.lines, cursor, versions, undefined, keys, copied);
-      if (around.pairs.some(([i, o]) => i === copied.piece && o === copied.orig) && copiedLine(around, pk, uniqueAt, cursor) === undefined) best = around;
+    const arounds = copiedLines(best, pk, placesOf, cursor).map(copied => ({ copied, around: alignBest(pk, piece.lines, cursor, versions, undefined, keys, copied) }))
+      .filter(({ copied, around }) => around.pairs.some(([i, o]) => i === copied.piece && o === copied.orig) && copiedLines(around, pk, placesOf, cursor).length === 0);
+    arounds.sort((a, b) => b.around.score - a.around.score);
+    if (arounds.length > 1 && arounds[1].around.score > arounds[0].around.score - AMBIGUOUS_MARGIN) {
+      where(`its edge line "${pk[arounds[0].copied.piece].slice(0, 60)}" is in the file at lines ${arounds.map(a => a.copied.orig + 1).join(', ')}, and the piece fits around each: add a line of context around it`);
+      continue;
     }
+    if (arounds.length > 0) best = arounds[0].around;
     let telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
     let changed: ReadonlySet<number> = new Set();
     if (telling.length === 0) {
@@ -498,24 +509,27 @@ const IMPORT_LINE = /^(import\b|export \{?[^=]*\bfrom\b|from \S+ import\b|#inclu
 /** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
 const FORCED_PAIR = 1000;
 
+/** A telling line the file holds up to this many times, left unmatched at a piece's edge, is looked for at each of its places. */
+const COPIED_LINE_PLACES = 3;
+
 /**
- * The original line that the alignment would copy at an edge of the piece: its first or last
- * telling line left unmatched while the file holds that text exactly once, at or after `from`
- * and outside the stretch the piece replaces. (Snippets begin and end with lines of the file;
- * new code in between may well repeat lines from elsewhere.)
+ * The original lines that the alignment would copy at an edge of the piece: its first or last
+ * telling line left unmatched while the file holds that text (a few times at most) at or after
+ * `from` and outside the stretch the piece replaces; one pair per place. (Snippets begin and end
+ * with lines of the file; new code in between may well repeat lines from elsewhere.)
  */
-function copiedLine(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], uniqueAt: ReadonlyMap<string, number>, from: number): { piece: number; orig: number } | undefined {
-  if (a.pairs.length === 0) return undefined;
+function copiedLines(a: { pairs: readonly (readonly [number, number])[] }, pk: readonly string[], placesOf: ReadonlyMap<string, readonly number[]>, from: number): { piece: number; orig: number }[] {
+  if (a.pairs.length === 0) return [];
   const matched = new Set(a.pairs.map(([i]) => i));
   const start = a.pairs[0][1];
   const end = a.pairs[a.pairs.length - 1][1];
   const edges = [pk.findIndex(k => !isTrivial(k)), pk.length - 1 - [...pk].reverse().findIndex(k => !isTrivial(k))];
   for (const i of edges) {
     if (i < 0 || i >= pk.length || matched.has(i)) continue;
-    const q = uniqueAt.get(pk[i]);
-    if (q !== undefined && q >= from && (q < start || q > end)) return { piece: i, orig: q };
+    const places = (placesOf.get(pk[i]) ?? []).filter(q => q >= from && (q < start || q > end));
+    if (places.length > 0) return places.map(orig => ({ piece: i, orig }));
   }
-  return undefined;
+  return [];
 }
 
 /** Per piece line, the original lines it is a changed version of and the weight such a match earns. */
