@@ -69,6 +69,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           languageId: t.language ?? 'plaintext',
           anchoring: t.anchoring ?? 'exact',
           sampler,
+          fixedSteps: args.sampler.steps !== undefined,
           maxCanvasTokens: b.maxCanvasTokens,
           countTokens: b.countTokens,
           slack: b.slack,

@@ -77,6 +77,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     languageId,
     anchoring: args.lines ? args.anchoring : 'exact',
     sampler,
+    fixedSteps: args.sampler.steps !== undefined,
     maxCanvasTokens: b.maxCanvasTokens,
     countTokens: b.countTokens,
     slack: b.slack,

@@ -9,6 +9,7 @@ import { carryChars, toChars, toSpans } from '../core/confidence';
 import type { AnchoringMode } from '../core/anchor';
 import { lineStartAt } from '../core/indent';
 import { anchorRange, chunkRange, reindent } from '../syntax';
+import { editSteps } from './defaults';
 import { RegionText } from './region';
 import { repairSyntax, type RepairLimits, type StageLedger } from './syntaxRepair';
 
@@ -27,6 +28,11 @@ export interface EditOptions extends RepairLimits {
   readonly maxTokens?: number;
   /** Rows per model call when a large edit has many chunks. */
   readonly batchSize?: number;
+  /**
+   * The user fixed the number of steps (`diffuse.steps`, `--steps`): every chunk takes them. Else a
+   * large edit takes fewer per chunk, within EDIT_ROW_STEPS (engine/defaults).
+   */
+  readonly fixedSteps?: boolean;
   readonly onStep?: (e: StepEvent & { chunkRanges: readonly OffsetRange[] }) => void;
   /** What the edit is doing once the first fill is in (checking syntax, repairing), for progress. */
   readonly onPhase?: (phase: string) => void;
@@ -80,9 +86,10 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   // Per chunk: the model's confidence in each character of its fill (undefined: the backend gives none).
   const fillConfidence: Array<Float32Array | undefined> = [];
   const size = Math.max(1, o.batchSize ?? 8);
+  const sampler = o.fixedSteps ? o.sampler : { ...o.sampler, steps: editSteps(o.sampler.steps, requests.length) };
   for (let i = 0; i < requests.length; i += size) {
     const part = requests.slice(i, i + size);
-    const out = await backend.fill(part, o.sampler, {
+    const out = await backend.fill(part, sampler, {
       signal: o.signal,
       onStep: o.onStep ? (e) => o.onStep?.({ ...e, chunkRanges: chunks.slice(i, i + size) }) : undefined,
     });

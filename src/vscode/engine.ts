@@ -122,7 +122,8 @@ export function loadEngine(): Engine {
       const maxContext = target.maxContext ?? 2 * request.maxTokens;
       const { repairEffort, sampler, ...rest } = request;
       return runEdit(backend, {
-        ...rest, ...repairPlan(repairEffort), sampler: samplerOptions(target.samplerDefaults, sampler), maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
+        ...rest, ...repairPlan(repairEffort), sampler: samplerOptions(target.samplerDefaults, sampler), fixedSteps: sampler.steps !== undefined,
+        maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
       });
     },
   };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FillBackend, FillRequest } from '../../src/core/types';
 import { repairPlan } from '../../src/engine/effort';
 import { runEdit } from '../../src/engine/edit';
+import { editSteps, MIN_EDIT_STEPS } from '../../src/engine/defaults';
 import { sampler } from './helpers/model';
 
 // A scripted backend isolates the pipeline's own logic (chunking, re-masking rounds); the model
@@ -105,4 +106,34 @@ test('the repair ledger says what each stage spent and left; a skipped stage doe
   assert.deepEqual(none.ledger, []);
   assert.equal(none.syntaxOk, false, 'no stage ran: the fill stays broken, and says so');
   assert.equal(none.repairNfe, 0);
+});
+
+test('a large edit takes fewer steps per chunk within the row-step budget, unless the user fixed the steps', async () => {
+  assert.deepEqual([1, 5, 6, 10, 19, 200].map((rows) => editSteps(32, rows)), [32, 32, 26, 16, 8, MIN_EDIT_STEPS]);
+  assert.equal(editSteps(4, 1), 4, 'never more steps than asked for');
+  const doc = Array.from({ length: 120 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
+  const stepsOf = async (fixedSteps: boolean, range: { start: number; end: number }) => {
+    const steps: number[] = [];
+    const backend: FillBackend = {
+      id: 'scripted', describe: () => 'scripted', dispose: async () => undefined,
+      fill: async (requests, s) => {
+        steps.push(s.steps);
+        return { texts: requests.map((r) => r.original!), nfe: s.steps, ms: 0, canvasTokens: requests.map(() => 0) };
+      },
+    };
+    const r = await runEdit(backend, {
+      docText: doc, range, languageId: 'typescript', anchoring: 'exact', sampler: sampler({ steps: 32 }),
+      maxCanvasTokens: 60, countTokens: count, slack: 0.25, fixedSteps, ...repairPlan('off'),
+    });
+    return { steps, chunks: r.chunks, nfe: r.nfe };
+  };
+  const whole = { start: 0, end: doc.length - 1 };
+  const large = await stepsOf(false, whole);
+  assert.ok(large.chunks > 5, `${large.chunks} chunks`);
+  assert.ok(large.steps.every((s) => s === editSteps(32, large.chunks)), JSON.stringify(large));
+  assert.equal(large.nfe, large.steps.reduce((a, b) => a + b, 0));
+  const fixed = await stepsOf(true, whole);
+  assert.ok(fixed.steps.every((s) => s === 32), JSON.stringify(fixed.steps));
+  const small = await stepsOf(false, { start: 0, end: doc.indexOf('\n') });
+  assert.deepEqual(small.steps, [32], 'a one-chunk edit takes all its steps');
 });
