@@ -264,3 +264,14 @@ test('a piece whose edge line the file holds twice, drawn elsewhere by its new l
   assert.match(r.unplaced[0].reason, /edge line .* is in the file at lines 4, 10/);
   assert.equal(r.text, file);
 });
+
+test("a block's closer is drawn to the file's closer of the same block when nearer ones would leave the brackets unbalanced", () => {
+  const file = lines('function commandCompletions(completions, args) {', '    this.usage.getCommands().forEach(usageCommand => {', '        const commandName = parseCommand(usageCommand[0]).cmd;',
+    '        if (args.indexOf(commandName) === -1) {', '            if (!this.zshShell) {', '                completions.push(commandName);', '            }', '            else {',
+    "                const desc = usageCommand[1] || '';", "                completions.push(commandName + ':' + desc);", '            }', '        }', '    });', '}');
+  const body = ['        if (args.indexOf(commandName) === -1) {', "            const desc = usageCommand[1] || '';", '            if (this.fishShell) {', "                completions.push(commandName + '\\t' + desc);",
+    '            }', '            else if (this.zshShell) {', "                completions.push(commandName + ':' + desc);", '            }', '            else {', '                completions.push(commandName);', '            }', '        }'];
+  const r = applySnippet(file, lines('// ...', ...body, '// ...'), { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines(...file.split('\n').slice(0, 3), ...body, '    });', '}'));
+});

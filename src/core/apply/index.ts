@@ -82,15 +82,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const deltas = raw.map(l => delta(l, languageId));
     const added = new Set<number>();
-    const once = () => {
-      const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, versions, added);
+    const once = (v: Versions = versions) => {
+      const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, v, added);
       const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
       if (telling.length === 0) return first;
       const pieceIndent = raw.map(indentOf);
       const votes = new Map<number, number>();
       for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
       const shift = [...votes].sort((a, b) => b[1] - a[1])[0][0];
-      return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, versions, added);
+      return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, v, added);
     };
     // A closing line whose block the piece itself opens with a new line is new too: matched to a
     // closer of the file, it would close the file's block instead (and the new one stay open).
@@ -101,8 +101,26 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       for (const i of more) added.add(i);
       best = once();
     }
+    // A closing line matched to another block's closer than the one its opening line's block ends
+    // with (the brackets say so): aligned again with each such closer drawn to its own, and kept
+    // when the brackets then add up.
+    if (!balanced(best.pairs, raw, origLines, languageId)) {
+      const own = ownClosers(pk, deltas, best.pairs, origDeltas());
+      if (own.length > 0) {
+        const drawn = new Map(versions);
+        for (const [i, c] of own) drawn.set(i, new Map(versions.get(i)).set(c, CLOSER_PULL));
+        const again = once(drawn);
+        if (balanced(again.pairs, raw, origLines, languageId)) {
+          // The pull is no evidence: the score counts such a closer as the bracket line it is.
+          const pulled = again.pairs.filter(([i, o]) => own.some(([a, c]) => a === i && c === o)).length;
+          return { pairs: again.pairs, score: again.score - pulled * (CLOSER_PULL - weightOf('}')) };
+        }
+      }
+    }
     return best;
   };
+  let origDeltaCache: number[] | undefined;
+  const origDeltas = (): readonly number[] => (origDeltaCache ??= origLines.map(l => delta(l, languageId)));
 
   // Pass 1: each piece's matched lines, in order.
   const placed: Placed[] = [];
@@ -365,6 +383,40 @@ function separators(p: Placed, prev: string | undefined, next: string | undefine
   const after = p.piece.markerAfter && tail.length > 0 && tail[tail.length - 1].trim() !== '' && lines[last[0]].trim() === ''
     && next !== undefined && next.trim() !== '' && !isTrivial(lineKey(next)) && indentOf(next) === indentOf(tail[0]) ? [''] : [];
   return { before, after };
+}
+
+/** Weight that draws a closing line to the closer of its own block in the file (more than any line's, and taken out of the score). */
+const CLOSER_PULL = 2;
+/** How far (lines) a block's closer is looked for below its opening line. */
+const CLOSER_REACH = 2000;
+
+/**
+ * The piece's matched closing lines (brackets only) whose opening line in the piece is matched too,
+ * while the file closes that line's block elsewhere: [piece line, the file's closer of that block].
+ */
+function ownClosers(pk: readonly string[], deltas: readonly number[], pairs: readonly (readonly [number, number])[], origDeltas: readonly number[]): [number, number][] {
+  const at = new Map(pairs.map(([i, o]) => [i, o]));
+  const out: [number, number][] = [];
+  for (const [i, o] of pairs) {
+    if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
+    let depth = 0;
+    let k = i - 1;
+    for (; k >= 0; k--) {
+      depth += deltas[k];
+      if (depth > 0) break;
+    }
+    const ok = k >= 0 ? at.get(k) : undefined;
+    if (ok === undefined || origDeltas[ok] <= 0) continue;
+    let d = 0;
+    for (let j = ok; j < Math.min(origDeltas.length, ok + CLOSER_REACH); j++) {
+      d += origDeltas[j];
+      if (d <= 0) {
+        if (j !== o && j > ok) out.push([i, j]);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Whether the piece's lines from its first matched line to its last open and close as many brackets as the file's lines they stand for. */
