@@ -108,13 +108,15 @@ export function readSetting<K extends SettingKey>(config: ConfigSource, key: K, 
 export class Settings {
   constructor(private readonly workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'isTrusted'>) {}
 
+  // Read for no particular resource (`null`): the window's and the workspace's values, said
+  // explicitly so VS Code does not warn about resource-scoped settings read without one.
   get<K extends SettingKey>(key: K): SettingValue<K> {
-    return readSetting(this.workspace.getConfiguration('diffuse'), key, this.workspace.isTrusted);
+    return readSetting(this.workspace.getConfiguration('diffuse', null), key, this.workspace.isTrusted);
   }
 
   /** Whether the user set `key` (in a scope that counts: user settings only for restricted keys of an untrusted workspace). */
   isSet(key: SettingKey): boolean {
-    const i = this.workspace.getConfiguration('diffuse').inspect<unknown>(key);
+    const i = this.workspace.getConfiguration('diffuse', null).inspect<unknown>(key);
     if (!i) return false;
     const scopes = !this.workspace.isTrusted && RESTRICTED.includes(key) ? [i.globalValue] : [i.globalValue, i.workspaceValue, i.workspaceFolderValue];
     return scopes.some(v => v !== undefined);
