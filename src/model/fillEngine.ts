@@ -34,7 +34,25 @@ export function layoutRequest(m: LoadedModel, r: FillRequest): Layout & { readon
   const p = layoutParams(m);
   const original = r.original ? m.tokenizer.encode(r.original).length : 0;
   const L = canvasLength(original, p.slack, r.maxTokens);
-  return { ...layoutInfill(m.tokenizer.encode(r.prefix), m.tokenizer.encode(r.suffix), L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
+  // Only the code near the canvas can fit the context: the far end of a long prefix or suffix is
+  // not tokenized (a chunk deep in a large file would otherwise tokenize the whole file before it).
+  // The cut leaves a margin of whole lines beyond what the context could take, so the tokens kept
+  // are the ones the whole text gives.
+  const reach = (p.maxContext + 16) * m.tokenizer.maxTokenBytes;
+  const prefix = r.prefix.length > reach ? r.prefix.slice(lineStartBefore(r.prefix, r.prefix.length - reach)) : r.prefix;
+  const suffix = r.suffix.length > reach ? r.suffix.slice(0, lineEndAfter(r.suffix, reach)) : r.suffix;
+  return { ...layoutInfill(m.tokenizer.encode(prefix), m.tokenizer.encode(suffix), L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
+}
+
+/** The start of the line holding `at` (0 when none begins before it). */
+function lineStartBefore(text: string, at: number): number {
+  return text.lastIndexOf('\n', at) + 1;
+}
+
+/** The offset just past the line break at or after `at` (the text's end when there is none). */
+function lineEndAfter(text: string, at: number): number {
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
 }
 
 /**

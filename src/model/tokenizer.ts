@@ -32,6 +32,8 @@ export class CodeTokenizer {
   private readonly special = new Set<number>();
   private readonly newline: Uint8Array;
   private readonly decoder = new TextDecoder('utf-8');
+  /** Bytes of the longest token: a text of n * maxTokenBytes characters holds at least n tokens. */
+  readonly maxTokenBytes: number;
 
   constructor(json: unknown) {
     const j = json as TokenizerJson;
@@ -47,11 +49,13 @@ export class CodeTokenizer {
       this.bytes[id] = b;
       if (b.includes(0x0a)) this.newline[id] = 1;
     }
+    this.maxTokenBytes = this.bytes.reduce((max, b) => Math.max(max, b.length), 1);
   }
 
   get vocabSize(): number {
     return this.bytes.length;
   }
+
 
   encode(text: string): number[] {
     if (text.length === 0) return [];
