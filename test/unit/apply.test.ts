@@ -275,3 +275,22 @@ test("a block's closer is drawn to the file's closer of the same block when near
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, lines(...file.split('\n').slice(0, 3), ...body, '    });', '}'));
 });
+
+test('doc comments: a new declaration shown before one kept is added, not put in place of the one before it by its `/**` and `*` lines', () => {
+  const doc = (what: string, since: string, decl: string): string[] => ['/**', ` * ${what}`, ' *', ` * @since ${since}`, ' */', decl];
+  const file = lines('export var map = map_(Functor);', ...doc('Combine two effectful actions, keeping only the result of the first.', '2.3.0', 'export var apFirst = apFirst_(ApplyPar);'),
+    ...doc('Combine two effectful actions, keeping only the result of the second.', '2.3.0', 'export var apSecond = apSecond_(ApplyPar);'));
+  const added = doc('Less strict version of [`apFirst`](#apfirst).', '2.16.10', 'export var apFirstW = apFirst;');
+  const snippet = lines('// ...', ...added, ...doc('Combine two effectful actions, keeping only the result of the second.', '2.3.0', 'export var apSecond = apSecond_(ApplyPar);'), '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('apFirst_(ApplyPar);\n', `apFirst_(ApplyPar);\n${added.join('\n')}\n`));
+});
+
+test('a new declaration at the edge of a piece beside one of another name is added, not taken for it renamed', () => {
+  const file = lines("import { freeze } from '../../util/object-utils.js';", 'const PRIVATE_RELEASE_METHOD = Symbol();', 'export class PostgresDriver {', '    #config;', '}');
+  const snippet = lines('// ... existing code ...', 'const PRIVATE_MARK_FOR_DISCARD_METHOD = Symbol();', 'export class PostgresDriver {', '    #config;', '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('Symbol();\n', 'Symbol();\nconst PRIVATE_MARK_FOR_DISCARD_METHOD = Symbol();\n'));
+});

@@ -157,6 +157,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       continue;
     }
     if (arounds.length > 0) best = arounds[0].around;
+    best = { pairs: weakLead(best.pairs, pk, keys), score: best.score };
     let telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
     let changed: ReadonlySet<number> = new Set();
     if (telling.length === 0) {
@@ -385,6 +386,32 @@ function separators(p: Placed, prev: string | undefined, next: string | undefine
   return { before, after };
 }
 
+/**
+ * The pairs without those before the first telling line kept as it is that only brackets, blank
+ * lines or changed versions tie to it across a telling line of the file that new lines of the
+ * piece, none like it, would replace (a `/**` matched to the comment above another declaration takes that
+ * declaration out): the piece's lines there are new.
+ */
+function weakLead(pairs: readonly (readonly [number, number])[], pk: readonly string[], keys: readonly string[]): readonly (readonly [number, number])[] {
+  const f = pairs.findIndex(([i, o]) => pk[i] === keys[o] && !isTrivial(pk[i]));
+  const weak = (k: number): boolean => {
+    // Lines side by side in the piece delete what lies between them: the snippet says so.
+    if (pairs[k + 1][0] - pairs[k][0] === 1) return false;
+    const added = pk.slice(pairs[k][0] + 1, pairs[k + 1][0]);
+    // A new line in place of one it resembles is that line changed.
+    for (let o = pairs[k][1] + 1; o < pairs[k + 1][1]; o++) if (!isTrivial(keys[o]) && !added.some(a => similar(a, keys[o]))) return true;
+    return false;
+  };
+  let any = false;
+  for (let k = f - 1; k >= 0 && !any; k--) any = weak(k);
+  if (!any) return pairs;
+  // Such ties are no evidence for the others before the first telling line either: only the lines
+  // next to it in the file stay matched.
+  let k = f - 1;
+  while (k >= 0 && pairs[k + 1][1] - pairs[k][1] === 1) k--;
+  return pairs.slice(k + 1);
+}
+
 /** Weight that draws a closing line to the closer of its own block in the file (more than any line's, and taken out of the score). */
 const CLOSER_PULL = 2;
 /** How far (lines) a block's closer is looked for below its opening line. */
@@ -492,13 +519,21 @@ function indentOf(line: string): number {
   return columns(leadingWhitespace(line), 4);
 }
 
-/** Two non-blank lines alike enough (by characters in common) to be versions of one line. */
+/**
+ * Two non-blank lines alike enough (by characters in common) to be versions of one line; two
+ * declarations of different names are not, however alike (`apFirstW` beside `apFirst`).
+ */
 function similar(a: string, b: string, threshold = EDGE_SIMILARITY): boolean {
   const x = lineKey(a);
   const y = lineKey(b);
   if (!x || !y || isTrivial(x) || isTrivial(y)) return false;
+  const named = [DECLARED.exec(x)?.[1], DECLARED.exec(y)?.[1]];
+  if (named[0] && named[1] && named[0] !== named[1]) return false;
   return changedVersion(x, y) >= threshold;
 }
+
+/** The name a declaration line declares (`const x =`, `export function f(`, `class C`). */
+const DECLARED = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/;
 
 /** Similarity for a changed line to be taken as the new version of an original line. */
 const CHANGED_LINE_ANCHOR = 0.8;
