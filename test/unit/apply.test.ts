@@ -294,3 +294,13 @@ test('a new declaration at the edge of a piece beside one of another name is add
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('Symbol();\n', 'Symbol();\nconst PRIVATE_MARK_FOR_DISCARD_METHOD = Symbol();\n'));
 });
+
+test('a closer after `} else if (...) {` is matched to the end of that branch, not to the end of a block inside it', () => {
+  const file = lines('function insert(vnode, dom, parent, place) {', "\tif (typeof vnode.type == 'function') {", '\t\treturn dom;', '\t} else if (vnode.dom != dom) {', '\t\tif (place) {',
+    '\t\t\tif (dom && !dom.parentNode) {', '\t\t\t\tdom = sibling(vnode);', '\t\t\t}', '\t\t\tparent.insertBefore(vnode.dom, dom);', '\t\t}', '\t\tdom = vnode.dom;', '\t}', '',
+    '\tdo {', '\t\tdom = dom && dom.nextSibling;', '\t} while (dom != null);', '\treturn dom;', '}');
+  const branch = ['\t} else if (vnode.dom != dom) {', '\t\tif (dom && !dom.parentNode) {', '\t\t\tdom = sibling(vnode);', '\t\t}', '\t\tdom = parent.insertBefore(vnode.dom, dom);', '\t}'];
+  const r = applySnippet(file, lines('// ...', '\t\treturn dom;', ...branch, '', '\tdo {', '// ...'), { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines(...file.split('\n').slice(0, 3), ...branch, ...file.split('\n').slice(12, 18)));
+});

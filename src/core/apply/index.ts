@@ -81,6 +81,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // A forced pair is worth more than any other placement: the alignment is the best one that keeps it.
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const deltas = raw.map(l => delta(l, languageId));
+    const pieceBrackets = raw.map(l => bracketsOf(l, languageId));
     const added = new Set<number>();
     const once = (v: Versions = versions) => {
       const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, v, added);
@@ -96,7 +97,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // closer of the file, it would close the file's block instead (and the new one stay open).
     let best = once();
     for (let round = 0; round < 3; round++) {
-      const more = closersOfNewBlocks(pk, deltas, best.pairs).filter(i => !added.has(i));
+      const more = closersOfNewBlocks(pk, deltas, pieceBrackets, best.pairs).filter(i => !added.has(i));
       if (more.length === 0) break;
       for (const i of more) added.add(i);
       best = once();
@@ -105,7 +106,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // with (the brackets say so): aligned again with each such closer drawn to its own, and kept
     // when the brackets then add up.
     if (!balanced(best.pairs, raw, origLines, languageId)) {
-      const own = ownClosers(pk, deltas, best.pairs, origDeltas());
+      const own = ownClosers(pk, deltas, pieceBrackets, best.pairs, origBrackets());
       if (own.length > 0) {
         const drawn = new Map(versions);
         for (const [i, c] of own) drawn.set(i, new Map(versions.get(i)).set(c, CLOSER_PULL));
@@ -119,8 +120,8 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     }
     return best;
   };
-  let origDeltaCache: number[] | undefined;
-  const origDeltas = (): readonly number[] => (origDeltaCache ??= origLines.map(l => delta(l, languageId)));
+  let origBracketCache: Brackets[] | undefined;
+  const origBrackets = (): readonly Brackets[] => (origBracketCache ??= origLines.map(l => bracketsOf(l, languageId)));
 
   // Pass 1: each piece's matched lines, in order.
   const placed: Placed[] = [];
@@ -339,7 +340,7 @@ function overlap(piece: readonly string[], file: readonly string[], side: 'start
  * by the brackets between them in the piece, is new: left unmatched where the alignment deletes
  * no original line (an insertion, not a changed line in place of old ones).
  */
-function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], pairs: readonly (readonly [number, number])[]): number[] {
+function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], brackets: readonly Brackets[], pairs: readonly (readonly [number, number])[]): number[] {
   const at = new Map(pairs.map(([i, o]) => [i, o]));
   const isNew = (k: number): boolean => {
     if (at.has(k)) return false;
@@ -353,16 +354,41 @@ function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], pa
   const out: number[] = [];
   for (const [i] of pairs) {
     if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
-    let depth = 0;
-    for (let k = i - 1; k >= 0; k--) {
-      depth += deltas[k];
-      if (depth > 0) {
-        if (isNew(k)) out.push(i);
-        break;
-      }
-    }
+    const k = openerOf(brackets, i);
+    if (k >= 0 && isNew(k)) out.push(i);
   }
   return out;
+}
+
+/** Brackets a line opens and leaves open, and closes that it did not open (`} else {`: one of each). */
+interface Brackets {
+  readonly open: number;
+  readonly close: number;
+}
+
+function bracketsOf(line: string, languageId: string): Brackets {
+  const b = bracketBalance(line, languageId);
+  return { open: b.unclosed.length, close: b.unopened.length };
+}
+
+/** The line that opens the block line `i` closes (its first closing bracket), or -1. */
+function openerOf(brackets: readonly Brackets[], i: number): number {
+  let need = 1;
+  for (let k = i - 1; k >= 0; k--) {
+    if (brackets[k].open >= need) return k;
+    need += brackets[k].close - brackets[k].open;
+  }
+  return -1;
+}
+
+/** The line that closes the block line `k` opens (its last opening bracket), or -1. */
+function closerOf(brackets: readonly Brackets[], k: number, reach: number): number {
+  let need = 1;
+  for (let j = k + 1; j < Math.min(brackets.length, k + 1 + reach); j++) {
+    if (brackets[j].close >= need) return j;
+    need += brackets[j].open - brackets[j].close;
+  }
+  return -1;
 }
 
 /**
@@ -421,27 +447,16 @@ const CLOSER_REACH = 2000;
  * The piece's matched closing lines (brackets only) whose opening line in the piece is matched too,
  * while the file closes that line's block elsewhere: [piece line, the file's closer of that block].
  */
-function ownClosers(pk: readonly string[], deltas: readonly number[], pairs: readonly (readonly [number, number])[], origDeltas: readonly number[]): [number, number][] {
+function ownClosers(pk: readonly string[], deltas: readonly number[], brackets: readonly Brackets[], pairs: readonly (readonly [number, number])[], origBrackets: readonly Brackets[]): [number, number][] {
   const at = new Map(pairs.map(([i, o]) => [i, o]));
   const out: [number, number][] = [];
   for (const [i, o] of pairs) {
     if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
-    let depth = 0;
-    let k = i - 1;
-    for (; k >= 0; k--) {
-      depth += deltas[k];
-      if (depth > 0) break;
-    }
+    const k = openerOf(brackets, i);
     const ok = k >= 0 ? at.get(k) : undefined;
-    if (ok === undefined || origDeltas[ok] <= 0) continue;
-    let d = 0;
-    for (let j = ok; j < Math.min(origDeltas.length, ok + CLOSER_REACH); j++) {
-      d += origDeltas[j];
-      if (d <= 0) {
-        if (j !== o && j > ok) out.push([i, j]);
-        break;
-      }
-    }
+    if (ok === undefined || origBrackets[ok].open === 0) continue;
+    const c = closerOf(origBrackets, ok, CLOSER_REACH);
+    if (c >= 0 && c !== o) out.push([i, c]);
   }
   return out;
 }
