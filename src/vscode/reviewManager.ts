@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
 import { notify } from './notify';
-import { carrySpans, percent } from '../core/confidence';
+import { carrySpans } from '../core/confidence';
 import { counterIds, normalizeEol } from '../core/hunks';
 import { rebaseRange, type TextChange } from '../core/rebase';
-import { hunkConfidence, isLowConfidence, pendingHunks, planReview, type PendingHunk, type ReviewEdit } from '../core/review';
+import { isLowConfidence, pendingHunks, planReview, type PendingHunk, type ReviewEdit } from '../core/review';
 import type { RootedEdit } from '../core/types';
 import type { DiffuseDecorations } from './decorations';
 import { asExtensionEdit } from './editHistory';
 import { hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
+import { closeDiffs, inDiffEditor, ORIGINAL_SCHEME, OriginalContent, showDiff } from './reviewDiff';
+import { ReviewLenses } from './reviewLenses';
 import { ReviewSession, type ReviewMarks } from './reviewSession';
 
-export const ORIGINAL_SCHEME = 'diffuse-original';
 const CONTEXT_KEY = 'diffuse.reviewVisible';
 
 export type StartResult =
@@ -35,9 +36,10 @@ export async function applyReplacements(doc: vscode.TextDocument, edits: readonl
 
 /**
  * All reviews of the window, one per document and independent of each other. Owns the listeners
- * that keep them in step with the documents, the CodeLens, the context key and the diff view.
+ * that keep them in step with the documents, the context key, the CodeLens (reviewLenses) and the
+ * side-by-side view (reviewDiff).
  */
-export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider {
+export class ReviewManager implements vscode.Disposable {
   private readonly sessions = new Map<string, ReviewSession>();
   /** Per review: the text before the proposal went in, when the document was saved (clean) then. */
   private readonly cleanBefore = new Map<string, string>();
@@ -47,24 +49,26 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   private readonly drawn = new Map<string, ReviewMarks>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<string>();
-  private readonly lensesChanged = new vscode.EventEmitter<void>();
-  private readonly originalChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly lenses: ReviewLenses;
+  private readonly originals: OriginalContent;
   private reviewSerial = 0;
 
   /** Fires the document URI whenever a review starts, moves, resolves a hunk or ends. */
   readonly onDidChange = this.changed.event;
-  readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
   /** `lowConfidence`: the threshold below which tokens are marked and hunks are low-confidence. */
   constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog, private readonly lowConfidence: () => number = () => 0.5) {
+    const lookup = (uri: string): ReviewSession | undefined => this.sessions.get(uri);
+    this.lenses = new ReviewLenses(lookup, uri => this.noConfidence.get(uri), lowConfidence);
+    this.originals = new OriginalContent(lookup);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration(e => {
         if (e.affectsConfiguration('diffuse.review.lowConfidence')) {
           this.renderAll();
-          this.lensesChanged.fire();
+          this.lenses.refresh();
         }
       }),
-      this.changed, this.lensesChanged, this.originalChanged,
+      this.changed, this.lenses, this.originals,
       vscode.workspace.onDidChangeTextDocument(e => this.onDocumentChanged(e)),
       vscode.workspace.onDidCloseTextDocument(doc => this.end(doc.uri.toString(), 'document closed')),
       // Closing the last tab of a file does not close its document (VS Code keeps it a while); a
@@ -74,11 +78,9 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContextKey()),
-      vscode.languages.registerCodeLensProvider({ pattern: '**' }, this),
-      vscode.workspace.registerTextDocumentContentProvider(ORIGINAL_SCHEME, {
-        onDidChange: this.originalChanged.event,
-        provideTextDocumentContent: uri => this.provideTextDocumentContent(uri),
-      }),
+      // Reviews can be of any document (a file, an untitled editor, a virtual file system): every scheme.
+      vscode.languages.registerCodeLensProvider({ scheme: '*' }, this.lenses),
+      vscode.workspace.registerTextDocumentContentProvider(ORIGINAL_SCHEME, this.originals),
     );
   }
 
@@ -269,58 +271,12 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     return this.drawn.get(uri);
   }
 
-  /** Closes the side-by-side views of a review that has ended: they would show nothing true any more. */
-  private async closeDiffs(uri: string): Promise<void> {
-    const tabs = vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputTextDiff
-      && t.input.original.scheme === ORIGINAL_SCHEME && decodeURIComponent(t.input.original.query) === uri);
-    if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
-  }
-
   /** Opens the original (every pending hunk rejected) beside the document under review. */
   async showDiff(uri: string): Promise<boolean> {
     const session = this.sessions.get(uri);
     if (!session) return false;
-    const original = session.document.uri.with({ scheme: ORIGINAL_SCHEME, query: encodeURIComponent(uri) });
-    const name = session.document.uri.path.split('/').pop() ?? 'file';
-    await vscode.commands.executeCommand('vscode.diff', original, session.document.uri, `${name} (original \u2194 Diffuse proposal)`);
+    await showDiff(session);
     return true;
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const session = this.sessions.get(decodeURIComponent(uri.query));
-    return session ? session.originalText() : '';
-  }
-
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const session = this.sessions.get(document.uri.toString());
-    if (!session) return [];
-    return session.pending.flatMap(h => {
-      const line = new vscode.Range(session.anchorLine(h), 0, session.anchorLine(h), 0);
-      const args = [session.uri, h.id];
-      return [
-        new vscode.CodeLens(line, { title: '$(check) Accept', command: 'diffuse.acceptHunk', arguments: args, tooltip: 'Keep this change' }),
-        new vscode.CodeLens(line, { title: '$(close) Reject', command: 'diffuse.rejectHunk', arguments: args, tooltip: 'Restore the original lines' }),
-        ...this.confidenceLens(session, h, line),
-      ];
-    });
-  }
-
-  /** The hunk's confidence as a CodeLens (`· 62%`, `· 31% — low`), or why there is none. */
-  private confidenceLens(session: ReviewSession, h: PendingHunk, line: vscode.Range): vscode.CodeLens[] {
-    if (!h.added.trim()) return [];
-    const p = hunkConfidence(h);
-    if (p === undefined) {
-      const why = this.noConfidence.get(session.uri);
-      return why ? [new vscode.CodeLens(line, { title: `\u00b7 ${why}`, command: '', tooltip: 'Confidence comes from the model\'s probabilities; this proposal has none.' })] : [];
-    }
-    const low = isLowConfidence(h, this.lowConfidence());
-    const least = h.confidence!.find(t => t.p === p)!;
-    return [new vscode.CodeLens(line, {
-      title: `${low ? '$(warning) ' : '\u00b7 '}${percent(p)}${low ? ' low confidence' : ''}`,
-      command: 'diffuse.revealLeastCertain',
-      arguments: [session.uri, h.id],
-      tooltip: `The model's least certain token in this hunk: \`${h.added.slice(least.start, least.end)}\` at ${percent(p)}. Click to select it.`,
-    })];
   }
 
   /** Ends a review, leaving the document as it is (closing a file, a cancelled command). */
@@ -347,7 +303,7 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
       const t = session.tally();
       this.sessions.delete(session.uri);
       this.noConfidence.delete(session.uri);
-      void this.closeDiffs(session.uri);
+      void closeDiffs(session.uri);
       this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
     }
     this.refresh(session.uri);
@@ -356,8 +312,8 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
   private refresh(uri: string): void {
     this.renderAll();
     this.updateContextKey();
-    this.lensesChanged.fire();
-    this.originalChanged.fire(vscode.Uri.parse(uri).with({ scheme: ORIGINAL_SCHEME, query: encodeURIComponent(uri) }));
+    this.lenses.refresh();
+    this.originals.refresh(uri);
     this.changed.fire(uri);
   }
 
@@ -389,14 +345,4 @@ export class ReviewManager implements vscode.Disposable, vscode.CodeLensProvider
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/**
- * Whether `editor` is the right side of a diff editor: the editors inside a diff have no view
- * column of their own, and an open diff tab shows this document on its right.
- */
-export function inDiffEditor(editor: vscode.TextEditor): boolean {
-  if (editor.viewColumn !== undefined) return false;
-  const uri = editor.document.uri.toString();
-  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri));
 }

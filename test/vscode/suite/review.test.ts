@@ -9,7 +9,7 @@ import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PendingHunk } from '../../../src/core/review';
 import { summarizeRemoved } from '../../../src/vscode/decorations';
-import { inDiffEditor } from '../../../src/vscode/reviewManager';
+import { inDiffEditor } from '../../../src/vscode/reviewDiff';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { activateTestApi, assertHunksInPlace, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
 
