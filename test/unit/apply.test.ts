@@ -304,3 +304,19 @@ test('a closer after `} else if (...) {` is matched to the end of that branch, n
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, lines(...file.split('\n').slice(0, 3), ...branch, ...file.split('\n').slice(12, 18)));
 });
+
+test('a new top-level declaration of a name the file declares outside what the snippet replaces is refused, not written twice', () => {
+  const file = lines('class ResultAsync {', '    constructor(res) {', '        this._promise = res;', '    }', '}', 'const okAsync = (value) => new ResultAsync(Promise.resolve(new Ok(value)));',
+    'const fromPromise = ResultAsync.fromPromise;');
+  // The arrow function became a function declaration; the marker hides the line it replaces.
+  const snippet = lines('// ... existing code ...', '        this._promise = res;', '    }', '}', 'function okAsync(value) {', '    return new ResultAsync(Promise.resolve(new Ok(value)));', '}',
+    '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /declares okAsync, which line 6 of the file declares too/);
+  // Shown with the line it replaces, it is placed.
+  const shown = applySnippet(file, lines('// ... existing code ...', '}', 'function okAsync(value) {', '    return new ResultAsync(Promise.resolve(new Ok(value)));', '}',
+    'const fromPromise = ResultAsync.fromPromise;'), { languageId: 'javascript' });
+  assert.deepEqual(shown.unplaced, []);
+  assert.equal(shown.text, file.replace(/const okAsync.*\n/, 'function okAsync(value) {\n    return new ResultAsync(Promise.resolve(new Ok(value)));\n}\n'));
+});

@@ -309,6 +309,30 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     placed.splice(placed.indexOf(p), 1);
   }
 
+  // A top-level declaration a piece adds, while the file declares the same name outside what the
+  // pieces replace: the snippet rewrites a declaration it does not show (behind a marker), and
+  // the merge would hold both.
+  let declaredAt: Map<string, number[]> | undefined;
+  for (const p of [...placed]) {
+    const matched = new Set(p.pairs.map(([i]) => i));
+    let twice: { name: string; line: number } | undefined;
+    p.piece.lines.forEach((line, i) => {
+      const name = matched.has(i) || twice ? undefined : topDeclaration(line);
+      if (!name) return;
+      declaredAt ??= origLines.reduce((m, l, j) => {
+        const n = topDeclaration(l);
+        if (n) m.set(n, [...(m.get(n) ?? []), j]);
+        return m;
+      }, new Map<string, number[]>());
+      const q = declaredAt.get(name)?.find(j => !placed.some(o => j >= o.start && j < o.end));
+      if (q !== undefined) twice = { name, line: q };
+    });
+    if (!twice) continue;
+    unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
+      reason: `it declares ${twice.name}, which line ${twice.line + 1} of the file declares too, and nothing replaces that line: include it in the snippet (changed or left out by adjacency), or apply it by hand` });
+    placed.splice(placed.indexOf(p), 1);
+  }
+
   const out: string[] = [];
   let at = 0;
   for (let n = 0; n < placed.length; n++) {
@@ -545,6 +569,17 @@ function similar(a: string, b: string, threshold = EDGE_SIMILARITY): boolean {
   const named = [DECLARED.exec(x)?.[1], DECLARED.exec(y)?.[1]];
   if (named[0] && named[1] && named[0] !== named[1]) return false;
   return changedVersion(x, y) >= threshold;
+}
+
+/**
+ * The name a top-level declaration declares (`function f(`, `const x =`, `class C`, at the margin),
+ * one that a module holds once: not an overload signature (`function f(a: A): B;`), a `var`, nor
+ * an interface (those may repeat).
+ */
+function topDeclaration(line: string): string | undefined {
+  const m = /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/.exec(line);
+  if (!m || (m[1].startsWith('function') && /;\s*$/.test(line))) return undefined;
+  return m[2];
 }
 
 /** The name a declaration line declares (`const x =`, `export function f(`, `class C`). */
