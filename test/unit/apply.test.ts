@@ -320,3 +320,12 @@ test('a new top-level declaration of a name the file declares outside what the s
   assert.deepEqual(shown.unplaced, []);
   assert.equal(shown.text, file.replace(/const okAsync.*\n/, 'function okAsync(value) {\n    return new ResultAsync(Promise.resolve(new Ok(value)));\n}\n'));
 });
+
+test('a line that names the same things but for its modifiers (`doc!: Node` to `declare doc: Node`) is that line changed', () => {
+  const file = lines('export class EditorState {', '  /// The current document.', '  doc!: Node', '', '  /// The selection.', '  selection!: Selection', '',
+    '  get tr(): Transaction { return new Transaction(this) }', '}');
+  const snippet = lines('// ...', 'export class EditorState {', '  // ...', '  /// The current document.', '  declare doc: Node', '  // ...', '  /// The selection.', '  declare selection: Selection', '  // ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('doc!: Node', 'declare doc: Node').replace('selection!: Selection', 'declare selection: Selection'));
+});

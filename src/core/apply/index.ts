@@ -619,9 +619,20 @@ function changedLineAnchor(piece: readonly string[], orig: readonly string[], fr
  */
 function changedVersion(a: string, b: string): number {
   if (otherModule(a, b)) return 0;
+  if (sameNames(a, b)) return 0.9;
   if (Math.min(a.length, b.length) >= 8 && affixShare(a, b) >= EXTENDED_LINE_SHARE) return 0.9;
   if (Math.abs(a.length - b.length) > Math.max(a.length, b.length) / 2) return 0;
   return editSimilarity(a, b);
+}
+
+/** Keywords that change how a name is declared, not which: `doc!: Node` and `declare doc: Node` are one field. */
+const MODIFIERS = new Set(['declare', 'readonly', 'public', 'private', 'protected', 'static', 'override', 'abstract', 'export', 'async', 'const', 'let', 'var']);
+
+/** Two lines that name the same things in the same order (two at least), but for modifiers and punctuation. */
+function sameNames(a: string, b: string): boolean {
+  const names = (s: string): string => (s.match(/[A-Za-z_$][\w$]*/g) ?? []).filter(w => !MODIFIERS.has(w)).join(' ');
+  const x = names(a);
+  return x.includes(' ') && a !== b && x === names(b);
 }
 
 /** The module an import or re-export line names (its quoted path). */
