@@ -329,3 +329,15 @@ test('a line that names the same things but for its modifiers (`doc!: Node` to `
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('doc!: Node', 'declare doc: Node').replace('selection!: Selection', 'declare selection: Selection'));
 });
+
+test('new code whose first line is also the line after the lines it would go before (a slid insertion) is refused: only its meaning tells where', () => {
+  const file = lines('export const completionZshTemplate = `###-begin-{{app_name}}-completions-###', '#compdef {{app_name}}', 'if [[ "${zsh_eval_context[-1]}" == "loadautofunc" ]]; then',
+    '  _{{app_name}}_yargs_completions "$@"', 'else', '  compdef _{{app_name}}_yargs_completions {{app_name}}', 'fi', '###-end-{{app_name}}-completions-###', '`;');
+  // Read one way, the fish template goes after the zsh one; read the other, it takes the zsh template's last line.
+  const snippet = lines('// ... rest of the code ...', 'if [[ "${zsh_eval_context[-1]}" == "loadautofunc" ]]; then', '  _{{app_name}}_yargs_completions "$@"', '// ... rest of the code ...', '`;',
+    'export const completionFishTemplate = `###-begin-{{app_name}}-fish-completions-###', "complete -f -c {{app_name}} -a '({{app_path}} --get-yargs-completions (commandline -o)[2..-1])'",
+    '###-end-{{app_name}}-completions-###', '`;');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /reads the same as new code before line 8 of the file and as new code after line 9/);
+});

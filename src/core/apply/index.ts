@@ -239,6 +239,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     }
     const start = best.pairs[0][1];
     const end = best.pairs[best.pairs.length - 1][1] + 1;
+    // New code put before lines the file has, where the piece's own first line is the file's line
+    // after them (or its last line the one before them): the same text reads as new code after
+    // that line just as well. Only the meaning of the code could tell which.
+    const [firstPair, lastPair] = [best.pairs[0], best.pairs[best.pairs.length - 1]];
+    if ((firstPair[0] > 0 && lastPair[0] === pk.length - 1 && pk[0] !== '' && pk[0] === keys[lastPair[1]])
+      || (lastPair[0] < pk.length - 1 && firstPair[0] === 0 && pk[pk.length - 1] !== '' && pk[pk.length - 1] === keys[firstPair[1]])) {
+      where(`it reads the same as new code before line ${start + 1} of the file and as new code after line ${end}: add a line of context around it`);
+      continue;
+    }
     const other = alignBest(pk, piece.lines, cursor, versions, j => j >= start && j < end);
     // Placed by lines kept as they are, a piece must win by a line of evidence; placed only by
     // changed versions of lines (a renamed declaration), by any margin.
