@@ -341,3 +341,15 @@ test('new code whose first line is also the line after the lines it would go bef
   assert.equal(r.unplaced.length, 1, r.text);
   assert.match(r.unplaced[0].reason, /reads the same as new code before line 8 of the file and as new code after line 9/);
 });
+
+test('an import the snippet writes where the file does not have it moves there: the old line is taken out', () => {
+  const file = lines("import { notifyManager } from './notifyManager'", "import { createRetryer } from './retryer'", 'import type {', '  DefaultError,', "} from './types'",
+    "import type { MutationCache } from './mutationCache'", "import type { Retryer } from './retryer'", '', 'export class Mutation {}');
+  // The type imports move above the multi-line one; `type { Retryer }` is not `{ createRetryer }` changed.
+  const snippet = lines('// ... existing code ...', "import { createRetryer } from './retryer'", "import type { MutationCache } from './mutationCache'", "import type { Retryer } from './retryer'",
+    'import type {', '  DefaultError,', "} from './types'", '', '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines("import { notifyManager } from './notifyManager'", "import { createRetryer } from './retryer'", "import type { MutationCache } from './mutationCache'",
+    "import type { Retryer } from './retryer'", 'import type {', '  DefaultError,', "} from './types'", '', 'export class Mutation {}'));
+});

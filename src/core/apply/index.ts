@@ -304,15 +304,21 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   }
 
   // An import the file already has, written again by a piece while no piece replaces the old one:
-  // the snippet moves imports and shows only one end of the move.
+  // the snippet moves the import and shows only where it goes. A whole import statement on one
+  // line moves (the old line is taken out: a module imports the same thing once); any other is
+  // refused.
+  const moved = new Set<number>();
   for (const p of [...placed]) {
     const matched = new Set(p.pairs.map(([i]) => i));
-    const again = p.piece.lines.findIndex((line, i) => {
-      const q = uniqueAt.get(lineKey(line));
-      return !matched.has(i) && q !== undefined && IMPORT_LINE.test(lineKey(line)) && !placed.some(o => q >= o.start && q < o.end);
-    });
-    if (again < 0) continue;
-    const k = lineKey(p.piece.lines[again]);
+    const again = p.piece.lines.map((line, i) => ({ i, q: uniqueAt.get(lineKey(line)) }))
+      .filter(({ i, q }) => !matched.has(i) && q !== undefined && IMPORT_LINE.test(lineKey(p.piece.lines[i])) && !placed.some(o => q >= o.start && q < o.end));
+    const whole = again.filter(({ i }) => WHOLE_IMPORT.test(lineKey(p.piece.lines[i])));
+    if (again.length > 0 && whole.length === again.length) {
+      for (const { q } of whole) moved.add(q!);
+      continue;
+    }
+    if (again.length === 0) continue;
+    const k = lineKey(p.piece.lines[again[0].i]);
     unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
       reason: `it repeats line ${uniqueAt.get(k)! + 1} of the file (${k.slice(0, 60)}) and nothing replaces that line: a moved import? Include the place it moves from, or apply it by hand` });
     placed.splice(placed.indexOf(p), 1);
@@ -344,14 +350,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
 
   const out: string[] = [];
   let at = 0;
+  const keep = (from: number, to: number): string[] => origLines.slice(from, to).filter((_, d) => !moved.has(from + d));
   for (let n = 0; n < placed.length; n++) {
     const p = placed[n];
-    out.push(...origLines.slice(at, p.start));
+    out.push(...keep(at, p.start));
     const { before, after } = separators(p, out[out.length - 1], n + 1 < placed.length && placed[n + 1].start === p.end ? placed[n + 1].piece.lines[0] : origLines[p.end]);
     out.push(...before, ...render(p, origLines, style, snippetStyle), ...after);
     at = p.end;
   }
-  out.push(...origLines.slice(at));
+  out.push(...keep(at, origLines.length));
   const placements: Placement[] = placed.map(p => ({
     snippetLines: [p.piece.first + 1, p.piece.last + 1], fileLines: [p.start + 1, p.end], anchors: p.anchors ?? 0, margin: p.margin ?? Infinity,
   }));
@@ -649,16 +656,24 @@ const MODULE_OF = /^(?:import|export)\b.*\bfrom\s*(['"])(.*?)\1|^(?:import|expor
 
 /**
  * Two lines that import (or re-export) from different modules, by the last part of the path
- * (`querystring` and `node:querystring` are one module): whatever else they share, one is not the
- * other changed.
+ * (`querystring` and `node:querystring` are one module), or nothing in common from one: whatever
+ * else they share, one is not the other changed.
  */
 function otherModule(a: string, b: string): boolean {
   const x = MODULE_OF.exec(a);
   const y = MODULE_OF.exec(b);
   if (!x || !y) return false;
   const name = (m: RegExpExecArray): string => (m[2] ?? m[4] ?? m[6]).split(/[/:\\]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
-  return name(x) !== name(y);
+  if (name(x) !== name(y)) return true;
+  // From one module, two lines that import nothing in common (`{ createRetryer }`, `type { Retryer }`).
+  const names = (line: string): string[] => (line.split(/\bfrom\b|\brequire\(/)[0].match(/[A-Za-z_$][\w$]*/g) ?? [])
+    .filter(w => !['import', 'export', 'type', 'as', 'const', 'let', 'var', 'default'].includes(w));
+  const [p, q] = [names(a), names(b)];
+  return p.length > 0 && q.length > 0 && !p.some(w => q.includes(w));
 }
+
+/** An import statement whole on one line (it names its module and ends there). */
+const WHOLE_IMPORT = /^(import\b.*\bfrom\s*(['"])[^'"]*\2|import\s*(['"])[^'"]*\3|export\b.*\bfrom\s*(['"])[^'"]*\4|(const|let|var) .*= require\((['"])[^'"]*\6\)[^;]*);?$/;
 
 /** Lines that import or include: never meant to be written twice. */
 const IMPORT_LINE = /^(import\b|export \{?[^=]*\bfrom\b|from \S+ import\b|#include\b|use [\w:]+|using [\w.]+;|(const|let|var) .*= require\()/;
