@@ -353,3 +353,11 @@ test('an import the snippet writes where the file does not have it moves there: 
   assert.equal(r.text, lines("import { notifyManager } from './notifyManager'", "import { createRetryer } from './retryer'", "import type { MutationCache } from './mutationCache'",
     "import type { Retryer } from './retryer'", 'import type {', '  DefaultError,', "} from './types'", '', 'export class Mutation {}'));
 });
+
+test('an import inside a function that another function has too is not moved out of it', () => {
+  const file = lines('def load(path):', '    import json', '    return json.load(open(path))', '', '', 'def size(path):', '    return len(open(path).read())');
+  const snippet = lines('# ... existing code ...', 'def size(path):', '    import json', '    return len(json.dumps(open(path).read()))');
+  const r = applySnippet(file, snippet, { languageId: 'python' });
+  assert.ok(r.unplaced.length > 0 || r.text.includes('def load(path):\n    import json\n'), r.text);
+  assert.ok(!r.unplaced.length || /moved import/.test(r.unplaced[0].reason), JSON.stringify(r.unplaced));
+});

@@ -312,7 +312,8 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const matched = new Set(p.pairs.map(([i]) => i));
     const again = p.piece.lines.map((line, i) => ({ i, q: uniqueAt.get(lineKey(line)) }))
       .filter(({ i, q }) => !matched.has(i) && q !== undefined && IMPORT_LINE.test(lineKey(p.piece.lines[i])) && !placed.some(o => q >= o.start && q < o.end));
-    const whole = again.filter(({ i }) => WHOLE_IMPORT.test(lineKey(p.piece.lines[i])));
+    // Only imports at the top level of the module move (one inside a function is that function's own).
+    const whole = again.filter(({ i, q }) => WHOLE_IMPORT.test(lineKey(p.piece.lines[i])) && !/^\s/.test(p.piece.lines[i]) && !/^\s/.test(origLines[q!]));
     if (again.length > 0 && whole.length === again.length) {
       for (const { q } of whole) moved.add(q!);
       continue;
