@@ -1,51 +1,24 @@
 // The remote backend against a real HTTP server on loopback: every API, streamed and whole, and
 // each failure mode with the behaviour it is documented to have.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillRequest, SamplerOptions, StepEvent } from '../../src/core/types';
-import { createRemoteBackend, RemoteError, type RemoteBackendOptions } from '../../src/model/remoteBackend';
-import { startFakeServer, type FakeServer } from '../helpers/fakeServer';
+import { createRemoteBackend, RemoteError } from '../../src/model/remoteBackend';
+import { startFakeServer } from '../helpers/fakeServer';
+import { remoteRig } from '../helpers/remoteRig';
 
 const KEY = 'sk-test-9f8e7d6c5b4a';
 const SAMPLER: SamplerOptions = { steps: 8, strategy: 'threshold', threshold: 0.9, temperature: 0, topP: 1, seed: 0, blockLength: 0 };
 const REQ: FillRequest = { prefix: 'function answer() {\n  ', suffix: '}\n', original: 'return 41;\n', languageId: 'typescript' };
 
-let server: FakeServer;
-let slept: number[];
-
-before(async () => {
-  server = await startFakeServer();
-});
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { kind: 'ok' };
-  server.answer = () => 'return 42;\n';
-  slept = [];
-});
-
-function backend(o: Partial<RemoteBackendOptions> = {}) {
-  return createRemoteBackend({
-    endpoint: server.url, model: 'mercury-coder', api: 'fim', apiKey: KEY, timeoutMs: 2000,
-    sleep: async (ms) => { slept.push(ms); }, random: () => 0.5, ...o,
-  });
-}
-
-/** Runs a fill that must fail; returns its error after checking the key is not in it. */
-async function failure(o: Partial<RemoteBackendOptions> = {}): Promise<RemoteError> {
-  let caught: unknown;
-  await backend(o).fill([REQ], SAMPLER).catch(e => { caught = e; });
-  assert.ok(caught instanceof RemoteError, `expected a RemoteError, got ${String(caught)}`);
-  assert.ok(!caught.message.includes(KEY) && !String(caught.stack).includes(KEY), 'the key must not appear in errors');
-  return caught;
-}
+const rig = remoteRig({ key: KEY, model: 'mercury-coder', api: 'fim', request: REQ, sampler: SAMPLER, answer: () => 'return 42;\n' });
 
 test('fim: POST /v1/fim/completions with model, prompt, suffix, max_tokens, temperature, stream and the key', async () => {
   const steps: StepEvent[] = [];
-  const out = await backend({ stream: false }).fill([REQ], SAMPLER, { onStep: e => steps.push(e) });
+  const out = await rig.backend({ stream: false }).fill([REQ], SAMPLER, { onStep: e => steps.push(e) });
   assert.deepEqual(out.texts, ['return 42;\n']);
   assert.equal(out.nfe, 1);
-  const [r] = server.requests;
+  const [r] = rig.server.requests;
   assert.equal(r.path, '/v1/fim/completions');
   assert.equal(r.authorization, `Bearer ${KEY}`);
   assert.equal(r.body.model, 'mercury-coder');
@@ -58,32 +31,32 @@ test('fim: POST /v1/fim/completions with model, prompt, suffix, max_tokens, temp
 });
 
 test('streamed answers feed onStep with the text so far, ending with the whole text', async () => {
-  server.answer = () => 'const total = items.reduce((a, b) => a + b, 0);\n';
+  rig.server.answer = () => 'const total = items.reduce((a, b) => a + b, 0);\n';
   const canvases: string[] = [];
-  const out = await backend().fill([REQ], SAMPLER, { onStep: e => canvases.push(e.canvases[0]) });
-  assert.equal(server.requests[0].body.stream, true);
+  const out = await rig.backend().fill([REQ], SAMPLER, { onStep: e => canvases.push(e.canvases[0]) });
+  assert.equal(rig.server.requests[0].body.stream, true);
   assert.equal(out.texts[0], 'const total = items.reduce((a, b) => a + b, 0);\n');
   assert.ok(canvases.length >= 3, `one step per streamed piece, got ${canvases.length}`);
   for (let i = 1; i < canvases.length; i++) assert.ok(canvases[i].startsWith(canvases[i - 1]), 'text so far only grows');
 });
 
 test('completions: /v1/completions with prompt and suffix; an endpoint ending in /v1 is not doubled', async () => {
-  const out = await backend({ api: 'completions', endpoint: `${server.url}/v1/` }).fill([REQ], SAMPLER);
+  const out = await rig.backend({ api: 'completions', endpoint: `${rig.server.url}/v1/` }).fill([REQ], SAMPLER);
   assert.equal(out.texts[0], 'return 42;\n');
-  assert.equal(server.requests[0].path, '/v1/completions');
-  assert.equal(server.requests[0].body.prompt, REQ.prefix);
-  assert.equal(server.requests[0].body.suffix, REQ.suffix);
+  assert.equal(rig.server.requests[0].path, '/v1/completions');
+  assert.equal(rig.server.requests[0].body.prompt, REQ.prefix);
+  assert.equal(rig.server.requests[0].body.suffix, REQ.suffix);
 });
 
 test('chat: the instruction and the region are sent, fences are stripped, the line break kept', async () => {
-  server.answer = () => 'Here you go:\n```ts\nreturn 40 + 2;\n```\nDone.';
-  const b = backend({ api: 'chat' });
+  rig.server.answer = () => 'Here you go:\n```ts\nreturn 40 + 2;\n```\nDone.';
+  const b = rig.backend({ api: 'chat' });
   assert.equal(b.followsInstructions, true);
   for (const stream of [false, true]) {
-    server.requests.length = 0;
-    const out = await backend({ api: 'chat', stream }).withInstruction('compute it as a sum').fill([REQ], SAMPLER);
+    rig.server.requests.length = 0;
+    const out = await rig.backend({ api: 'chat', stream }).withInstruction('compute it as a sum').fill([REQ], SAMPLER);
     assert.deepEqual(out.texts, ['return 40 + 2;\n']);
-    const r = server.requests[0];
+    const r = rig.server.requests[0];
     assert.equal(r.path, '/v1/chat/completions');
     const messages = r.body.messages as Array<{ role: string; content: string }>;
     assert.equal(messages[0].role, 'system');
@@ -94,122 +67,122 @@ test('chat: the instruction and the region are sent, fences are stripped, the li
 });
 
 test('instructions are refused by the fim and completions APIs, which cannot follow them', () => {
-  assert.equal(backend().followsInstructions, false);
-  assert.throws(() => backend({ api: 'completions' }).withInstruction('x'), /cannot follow instructions.*"chat"/);
+  assert.equal(rig.backend().followsInstructions, false);
+  assert.throws(() => rig.backend({ api: 'completions' }).withInstruction('x'), /cannot follow instructions.*"chat"/);
 });
 
 test('a batch is one HTTP request per fill request, at most four at a time; nfe counts them', async () => {
-  server.fallback = { kind: 'slow', ms: 30 };
-  server.answer = r => `// ${String(r.body.prompt)}\n`;
+  rig.server.fallback = { kind: 'slow', ms: 30 };
+  rig.server.answer = r => `// ${String(r.body.prompt)}\n`;
   const reqs = Array.from({ length: 10 }, (_, i) => ({ prefix: `p${i}`, suffix: '', maxTokens: 8 }));
-  const out = await backend({ stream: false }).fill(reqs, SAMPLER);
+  const out = await rig.backend({ stream: false }).fill(reqs, SAMPLER);
   assert.equal(out.nfe, 10);
-  assert.equal(server.requests.length, 10);
-  assert.ok(server.peakConcurrency <= 4 && server.peakConcurrency >= 2, `peak ${server.peakConcurrency}`);
+  assert.equal(rig.server.requests.length, 10);
+  assert.ok(rig.server.peakConcurrency <= 4 && rig.server.peakConcurrency >= 2, `peak ${rig.server.peakConcurrency}`);
   assert.deepEqual(out.texts, reqs.map(() => 'late'), 'answers stay in request order');
 });
 
 test('429 then success: Retry-After is honoured and the request succeeds', async () => {
-  server.plan({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
-  const out = await backend().fill([REQ], SAMPLER);
+  rig.server.plan({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
+  const out = await rig.backend().fill([REQ], SAMPLER);
   assert.equal(out.texts[0], 'return 42;\n');
   assert.equal(out.nfe, 2, 'both HTTP calls count');
-  assert.deepEqual(slept, [2000]);
+  assert.deepEqual(rig.slept, [2000]);
 });
 
 test('500 is retried with exponential backoff, then fails after 3 tries', async () => {
-  server.fallback = { kind: 'status', status: 500 };
-  const e = await failure();
+  rig.server.fallback = { kind: 'status', status: 500 };
+  const e = await rig.failure();
   assert.equal(e.kind, 'server');
   assert.match(e.message, /HTTP 500/);
-  assert.equal(server.requests.length, 3);
-  assert.deepEqual(slept, [375, 750], 'base 500 ms doubling, with jitter');
+  assert.equal(rig.server.requests.length, 3);
+  assert.deepEqual(rig.slept, [375, 750], 'base 500 ms doubling, with jitter');
 });
 
 test('401 and 403 say to check the API key, without retrying', async () => {
   for (const status of [401, 403]) {
-    server.requests.length = 0;
-    server.plan({ kind: 'status', status });
-    const e = await failure();
+    rig.server.requests.length = 0;
+    rig.server.plan({ kind: 'status', status });
+    const e = await rig.failure();
     assert.equal(e.kind, 'auth');
     assert.match(e.message, /check the API key/);
-    assert.equal(server.requests.length, 1);
+    assert.equal(rig.server.requests.length, 1);
   }
 });
 
 test('404 says to check the endpoint URL and model', async () => {
-  const e = await failure({ endpoint: `${server.url}/wrong/base` });
+  const e = await rig.failure({ endpoint: `${rig.server.url}/wrong/base` });
   assert.equal(e.kind, 'not-found');
   assert.match(e.message, /check the endpoint URL and model/);
 });
 
 test('a slow server times out with a clear message', async () => {
-  server.plan({ kind: 'slow', ms: 5000 });
-  const e = await failure({ timeoutMs: 100 });
+  rig.server.plan({ kind: 'slow', ms: 5000 });
+  const e = await rig.failure({ timeoutMs: 100 });
   assert.equal(e.kind, 'timeout');
   assert.match(e.message, /No answer from the server within 0\.1 s/);
 });
 
 test('malformed JSON is reported as such', async () => {
-  server.plan({ kind: 'malformed' });
-  const e = await failure({ stream: false });
+  rig.server.plan({ kind: 'malformed' });
+  const e = await rig.failure({ stream: false });
   assert.equal(e.kind, 'bad-response');
   assert.match(e.message, /malformed JSON/);
 });
 
 test('a connection dropped mid-answer is reported, streamed or not', async () => {
   for (const stream of [true, false]) {
-    server.plan({ kind: 'drop' });
-    const e = await failure({ stream });
+    rig.server.plan({ kind: 'drop' });
+    const e = await rig.failure({ stream });
     assert.equal(e.kind, 'network');
     assert.match(e.message, /dropped|closed before/);
   }
 });
 
 test('a connection reset before any answer is retried; resets on every try end in a clear error', async () => {
-  server.plan({ kind: 'reset' });
-  const out = await backend().fill([REQ], SAMPLER);
+  rig.server.plan({ kind: 'reset' });
+  const out = await rig.backend().fill([REQ], SAMPLER);
   assert.equal(out.texts[0], 'return 42;\n');
   assert.equal(out.nfe, 2);
-  server.requests.length = 0;
-  server.fallback = { kind: 'reset' };
-  const e = await failure();
+  rig.server.requests.length = 0;
+  rig.server.fallback = { kind: 'reset' };
+  const e = await rig.failure();
   assert.equal(e.kind, 'network');
   assert.match(e.message, /Could not reach/);
-  assert.equal(server.requests.length, 3);
+  assert.equal(rig.server.requests.length, 3);
 });
 
 test('a fill whose signal is already aborted sends nothing', async () => {
   const abort = new AbortController();
   abort.abort();
-  await assert.rejects(backend().fill([REQ], SAMPLER, { signal: abort.signal }), (e: Error) => e.name === 'AbortError');
-  assert.equal(server.requests.length, 0);
+  await assert.rejects(rig.backend().fill([REQ], SAMPLER, { signal: abort.signal }), (e: Error) => e.name === 'AbortError');
+  assert.equal(rig.server.requests.length, 0);
 });
 
 test('a server echoing the key in its error body does not leak it into the message', async () => {
-  server.plan({ kind: 'status', status: 400, body: `{"error": "bad token Bearer ${KEY}"}` });
-  const e = await failure();
+  rig.server.plan({ kind: 'status', status: 400, body: `{"error": "bad token Bearer ${KEY}"}` });
+  const e = await rig.failure();
   assert.match(e.message, /HTTP 400.*Bearer \*\*\*/);
 });
 
 test('cancelling aborts the request in flight with an AbortError', async () => {
-  server.plan({ kind: 'slow', ms: 5000 });
+  rig.server.plan({ kind: 'slow', ms: 5000 });
   const abort = new AbortController();
-  const pending = backend({ timeoutMs: 10_000 }).fill([REQ], SAMPLER, { signal: abort.signal });
+  const pending = rig.backend({ timeoutMs: 10_000 }).fill([REQ], SAMPLER, { signal: abort.signal });
   setTimeout(() => abort.abort(), 50);
   await assert.rejects(pending, (e: Error) => e.name === 'AbortError');
 });
 
 test('nothing is sent without an endpoint; a non-http endpoint is refused', () => {
-  assert.throws(() => backend({ endpoint: '  ' }), /No remote endpoint is configured/);
-  assert.throws(() => backend({ endpoint: 'file:///etc/passwd' }), /must be an http/);
-  assert.equal(server.requests.length, 0);
+  assert.throws(() => rig.backend({ endpoint: '  ' }), /No remote endpoint is configured/);
+  assert.throws(() => rig.backend({ endpoint: 'file:///etc/passwd' }), /must be an http/);
+  assert.equal(rig.server.requests.length, 0);
 });
 
 test('no key, no Authorization header; an empty model name is left out', async () => {
-  await backend({ apiKey: undefined, model: '' }).fill([REQ], SAMPLER);
-  assert.equal(server.requests[0].authorization, undefined);
-  assert.equal('model' in server.requests[0].body, false);
+  await rig.backend({ apiKey: undefined, model: '' }).fill([REQ], SAMPLER);
+  assert.equal(rig.server.requests[0].authorization, undefined);
+  assert.equal('model' in rig.server.requests[0].body, false);
 });
 
 test('a server that is not running is reported as such', async () => {
@@ -222,7 +195,7 @@ test('a server that is not running is reported as such', async () => {
 });
 
 test('a port the runtime\'s fetch refuses (9) is named as such, with what to do, not as "bad port"', async () => {
-  const e = await failure({ endpoint: 'http://127.0.0.1:9' });
+  const e = await rig.failure({ endpoint: 'http://127.0.0.1:9' });
   assert.match(e.message, /port 9 is blocked by the runtime's fetch.*use another port/);
   assert.equal(e.kind, 'config');
 });

@@ -2,12 +2,12 @@
 // request in Inception's format (the file with the region between its tags and the cursor, the
 // recent edits as diffs), the answer mapped back onto the region, and each failure mode (the CLI's
 // --remote-api edit is in remoteCli.test.ts).
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FillRequest, SamplerOptions } from '../../src/core/types';
 import { fromEditRegion } from '../../src/model/remoteApi';
-import { createRemoteBackend, RemoteError, type RemoteBackendOptions } from '../../src/model/remoteBackend';
-import { startFakeServer, type FakeServer } from '../helpers/fakeServer';
+import { createRemoteBackend } from '../../src/model/remoteBackend';
+import { remoteRig } from '../helpers/remoteRig';
 
 const KEY = 'sk-edit-7a6b5c4d3e';
 const SAMPLER: SamplerOptions = { steps: 8, strategy: 'threshold', threshold: 0.9, temperature: 0, topP: 1, seed: 0, blockLength: 0 };
@@ -15,41 +15,17 @@ const SAMPLER: SamplerOptions = { steps: 8, strategy: 'threshold', threshold: 0.
 const REQ: FillRequest = { prefix: 'function add(a, b) {\n  ', suffix: '\n}\n', original: 'return a - b;', languageId: 'javascript' };
 const HISTORY = ['--- math.js\n+++ math.js\n@@ -1,3 +1,3 @@\n-function sub(a, b) {\n+function add(a, b) {\n   return a - b;\n }'];
 
-let server: FakeServer;
-let slept: number[];
-
-before(async () => {
-  server = await startFakeServer();
+const rig = remoteRig({
+  key: KEY, model: 'mercury-edit-2', api: 'edit', request: REQ, sampler: SAMPLER, answer: () => '  return a + b;\n',
+  wrap: (b) => b.withEditContext({ history: HISTORY, filePath: 'src/math.js' }),
 });
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { kind: 'ok' };
-  server.answer = () => '  return a + b;\n';
-  slept = [];
-});
-
-function backend(o: Partial<RemoteBackendOptions> = {}) {
-  return createRemoteBackend({
-    endpoint: server.url, model: 'mercury-edit-2', api: 'edit', apiKey: KEY, timeoutMs: 2000,
-    sleep: async (ms) => { slept.push(ms); }, random: () => 0.5, ...o,
-  }).withEditContext({ history: HISTORY, filePath: 'src/math.js' });
-}
-
-async function failure(o: Partial<RemoteBackendOptions> = {}): Promise<RemoteError> {
-  let caught: unknown;
-  await backend(o).fill([REQ], SAMPLER).catch(e => { caught = e; });
-  assert.ok(caught instanceof RemoteError, `expected a RemoteError, got ${String(caught)}`);
-  assert.ok(!caught.message.includes(KEY), 'the key must not appear in errors');
-  return caught;
-}
 
 test('edit: one user message with the file, the region between its tags with the cursor, and the recent edits; the answer replaces the region', async () => {
-  const out = await backend().fill([REQ], SAMPLER);
+  const out = await rig.backend().fill([REQ], SAMPLER);
   assert.deepEqual(out.texts, ['return a + b;'], 'the indentation sent with the region comes off again');
   assert.equal(out.nfe, 1);
   assert.equal(out.confidence, undefined, 'Inception\'s edit API gives no probabilities');
-  const [r] = server.requests;
+  const [r] = rig.server.requests;
   assert.equal(r.path, '/v1/edit/completions');
   assert.equal(r.authorization, `Bearer ${KEY}`);
   assert.equal(r.body.model, 'mercury-edit-2');
@@ -86,44 +62,44 @@ test('the answer mapped back onto a region that starts and ends inside its lines
 });
 
 test('no history: the tags are still there, empty', async () => {
-  await createRemoteBackend({ endpoint: server.url, model: 'mercury-edit-2', api: 'edit', timeoutMs: 2000 }).fill([REQ], SAMPLER);
-  const content = (server.requests[0].body.messages as Array<{ content: string }>)[0].content;
+  await createRemoteBackend({ endpoint: rig.server.url, model: 'mercury-edit-2', api: 'edit', timeoutMs: 2000 }).fill([REQ], SAMPLER);
+  const content = (rig.server.requests[0].body.messages as Array<{ content: string }>)[0].content;
   assert.match(content, /<\|edit_diff_history\|>\n\n<\|\/edit_diff_history\|>$/);
   assert.doesNotMatch(content, /current_file_path/);
 });
 
 test('edit history is refused by the other APIs, and instructions by the edit API', () => {
-  assert.throws(() => createRemoteBackend({ endpoint: server.url, model: 'm', api: 'fim' }).withEditContext({ history: [] }), /takes no edit history/);
-  assert.throws(() => createRemoteBackend({ endpoint: server.url, model: 'm', api: 'edit' }).withInstruction('do it'), /cannot follow instructions/);
+  assert.throws(() => createRemoteBackend({ endpoint: rig.server.url, model: 'm', api: 'fim' }).withEditContext({ history: [] }), /takes no edit history/);
+  assert.throws(() => createRemoteBackend({ endpoint: rig.server.url, model: 'm', api: 'edit' }).withInstruction('do it'), /cannot follow instructions/);
 });
 
 test('401 says to check the API key, without retrying', async () => {
-  server.plan({ kind: 'status', status: 401 });
-  const e = await failure();
+  rig.server.plan({ kind: 'status', status: 401 });
+  const e = await rig.failure();
   assert.equal(e.kind, 'auth');
-  assert.equal(server.requests.length, 1);
+  assert.equal(rig.server.requests.length, 1);
 });
 
 test('429 then success: Retry-After is honoured', async () => {
-  server.plan({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
-  const out = await backend().fill([REQ], SAMPLER);
+  rig.server.plan({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
+  const out = await rig.backend().fill([REQ], SAMPLER);
   assert.equal(out.texts[0], 'return a + b;');
   assert.equal(out.nfe, 2);
-  assert.deepEqual(slept, [1000]);
+  assert.deepEqual(rig.slept, [1000]);
 });
 
 test('5xx is retried, then fails with the status', async () => {
-  server.fallback = { kind: 'status', status: 503 };
-  const e = await failure();
+  rig.server.fallback = { kind: 'status', status: 503 };
+  const e = await rig.failure();
   assert.equal(e.kind, 'server');
   assert.match(e.message, /HTTP 503/);
-  assert.equal(server.requests.length, 3);
+  assert.equal(rig.server.requests.length, 3);
 });
 
 test('a malformed answer and a silent server are reported as such', async () => {
-  server.plan({ kind: 'malformed' });
-  assert.equal((await failure()).kind, 'bad-response');
-  server.plan({ kind: 'slow', ms: 5000 });
-  const slow = await failure({ timeoutMs: 100 });
+  rig.server.plan({ kind: 'malformed' });
+  assert.equal((await rig.failure()).kind, 'bad-response');
+  rig.server.plan({ kind: 'slow', ms: 5000 });
+  const slow = await rig.failure({ timeoutMs: 100 });
   assert.equal(slow.kind, 'timeout');
 });
