@@ -63,6 +63,15 @@ export function identifierCounts(text: string): Map<string, number> {
   return counts;
 }
 
+/**
+ * Whether putting `candidate` in place of `original` would take away a real name: one of the
+ * original's identifiers that `real` knows, and that the candidate no longer spells.
+ */
+export function dropsRealName(original: string, candidate: string, real: (name: string) => boolean): boolean {
+  const kept = new Set(candidate.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []);
+  return (original.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []).some((name) => !kept.has(name) && real(name));
+}
+
 /** Names from `known` a slip away from `word`: one edit for short names, two for longer ones. */
 export function nameCandidates(word: string, known: ReadonlyMap<string, number>, limit = 6): string[] {
   if (word.length < 3) return [];
@@ -86,7 +95,8 @@ export function operatorAlternatives(op: string): string[] {
  * operator it belongs to, widened by one leading space (the tokenizer keeps it with the word), with
  * its candidates. Undefined when the token is part of nothing a repair proposes for.
  */
-export function siteAt(block: string, start: number, end: number, known: ReadonlyMap<string, number>): RepairSite | undefined {
+export function siteAt(block: string, start: number, end: number, known: ReadonlyMap<string, number>,
+  real: (name: string) => boolean = (name) => (known.get(name) ?? 0) > 1): RepairSite | undefined {
   const b = end;
   let a = start;
   while (a < b && /\s/.test(block[a])) a++;
@@ -104,8 +114,8 @@ export function siteAt(block: string, start: number, end: number, known: Readonl
     }
     if (!/^[A-Za-z_$]/.test(word)) return undefined;
     if (word === 'and' || word === 'or') return withSpace(block, s, e, 'operator', operatorAlternatives(word));
-    // A name spelled the same way elsewhere is deliberate; a slip is usually spelled once.
-    if ((known.get(word) ?? 0) > 1) return undefined;
+    // A real name (spelled the same way anywhere besides here) is deliberate; a slip is spelled once.
+    if (real(word)) return undefined;
     return withSpace(block, s, e, 'identifier', nameCandidates(word, known));
   }
   if (!PUNCT.test(block[a])) return undefined;
@@ -155,29 +165,37 @@ const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
  * Bracket edits worth parsing: for each opener left open before its enclosing closer arrives (or
  * at the end of the block), the matching closer at every token boundary between it and that point;
  * for a closer with no opener, its removal. Strings and comments are skipped (a line-local lexer
- * that knows '', "", ``, //, #, and block comments).
+ * that knows '', "", ``, //, #, and block comments), and no closer is put inside them. The openers
+ * share the `limit` in turns, the innermost first, each from its nearest position on. With `from`,
+ * the text before it is context only (the code before the block, whose openers the block may have
+ * to close): no edit falls before `from`.
  */
-export function bracketEdits(block: string, limit = 120): BracketEdit[] {
+export function bracketEdits(block: string, limit = 120, from = 0): BracketEdit[] {
   const stack: Array<{ ch: string; at: number }> = [];
   const edits: BracketEdit[] = [];
   const open: Array<{ ch: string; at: number; until: number }> = [];
+  const skipped: Array<[number, number]> = [];
   let i = 0;
   while (i < block.length) {
     const c = block[i];
+    const start = i;
     if (c === '"' || c === "'" || c === '`') {
       const close = block.indexOf(c, i + 1);
       const nl = block.indexOf('\n', i + 1);
       i = close < 0 || (c !== '`' && nl >= 0 && nl < close) ? (nl < 0 ? block.length : nl) : close + 1;
+      skipped.push([start, i]);
       continue;
     }
     if (block.startsWith('//', i) || (c === '#' && (i === 0 || /\s/.test(block[i - 1])))) {
       const nl = block.indexOf('\n', i);
       i = nl < 0 ? block.length : nl;
+      skipped.push([start, i]);
       continue;
     }
     if (block.startsWith('/*', i)) {
       const end = block.indexOf('*/', i + 2);
       i = end < 0 ? block.length : end + 2;
+      skipped.push([start, i]);
       continue;
     }
     if (c in CLOSER) stack.push({ ch: c, at: i });
@@ -185,8 +203,9 @@ export function bracketEdits(block: string, limit = 120): BracketEdit[] {
       // Openers above the first one this closer matches were left open.
       let k = stack.length - 1;
       while (k >= 0 && CLOSER[stack[k].ch] !== c) k--;
-      if (k < 0) edits.push({ at: i, delete: true });
-      else {
+      if (k < 0) {
+        if (i >= from) edits.push({ at: i, delete: true });
+      } else {
         for (const o of stack.splice(k + 1)) open.push({ ...o, until: i });
         stack.pop();
       }
@@ -194,9 +213,19 @@ export function bracketEdits(block: string, limit = 120): BracketEdit[] {
     i++;
   }
   for (const o of stack) open.push({ ...o, until: block.length });
-  for (const o of open) {
-    for (let p = o.at + 1; p <= o.until && edits.length < limit; p++) {
-      if (isBoundary(block, p)) edits.push({ at: p, insert: CLOSER[o.ch] });
+  const inSkipped = (p: number) => skipped.some(([a, b]) => a < p && p < b);
+  // Per opener, its candidate positions nearest first; the innermost (latest) opener first.
+  const queues = open
+    .filter((o) => o.until >= from)
+    .sort((a, b) => b.at - a.at)
+    .map((o) => {
+      const ps: number[] = [];
+      for (let p = Math.max(o.at + 1, from); p <= o.until; p++) if (isBoundary(block, p) && !inSkipped(p)) ps.push(p);
+      return { insert: CLOSER[o.ch], ps };
+    });
+  for (let k = 0; edits.length < limit && queues.some((q) => k < q.ps.length); k++) {
+    for (const q of queues) {
+      if (k < q.ps.length && edits.length < limit) edits.push({ at: q.ps[k], insert: q.insert });
     }
   }
   return edits;
@@ -204,7 +233,8 @@ export function bracketEdits(block: string, limit = 120): BracketEdit[] {
 
 /**
  * After a non-space character and not inside a word or number, or where a line's indentation ends
- * (a closer on a line of its own, as `}` usually is).
+ * and no word follows (a closer on a line of its own, as `}` usually is, or before `)`, `=>`; one
+ * space before the code may be the one that stood after the closer).
  */
 function isBoundary(block: string, p: number): boolean {
   const before = block[p - 1];
@@ -212,7 +242,9 @@ function isBoundary(block: string, p: number): boolean {
   if (before === undefined) return false;
   if (/\s/.test(before)) {
     const lineStart = block.lastIndexOf('\n', p - 1) + 1;
-    return lineStart > 0 && /^[ \t]*$/.test(block.slice(lineStart, p)) && after !== ' ' && after !== '\t';
+    if (lineStart === 0 || !/^[ \t]*$/.test(block.slice(lineStart, p))) return false;
+    const code = after === ' ' && !/\s/.test(block[p + 1] ?? ' ') ? block[p + 1] : after;
+    return code !== ' ' && code !== '\t' && !WORD.test(code);
   }
   return !(WORD.test(before) && WORD.test(after));
 }

@@ -1,22 +1,30 @@
 /**
  * Diffuse Repair: score every token of a block with itself hidden, and where the model finds a
  * token improbable, re-mask the identifier, operator or literal it belongs to and ask what stood
- * there: the model's own denoised fill and the near alternatives (a name spelled nearby, `<=` for
- * `<`, n + 1 for n) are ranked by the model at the masked site, and one replaces the original only
- * when the model prefers it by a clear margin. Code that no longer parses gets its closing bracket
- * back (or a stray one removed) where the parser agrees and the model likes it best. Every change
- * must parse at least as well as what it replaces; rounds repeat until nothing changes. Clean code
- * comes back unchanged: "nothing to repair".
+ * there: the model's own denoised fill and the near alternatives (a name spelled nearby or in the
+ * workspace, `<=` for `<`, n + 1 for n) are ranked by the model at the masked site. Code that no
+ * longer parses gets its closing bracket back (or a stray one removed) where the parser agrees and
+ * the model likes it best. Every change must parse at least as well as what it replaces; rounds
+ * repeat until nothing changes. Clean code comes back unchanged: "nothing to repair".
+ *
+ * Two rules keep it from editing correct code:
+ *   - A real name is never replaced. A name is real when it is spelled anywhere besides the spot
+ *     being repaired: elsewhere in the block or the document, or in the workspace (`names`, the
+ *     core/names index the adapters feed). A name spelled nowhere else may be a slip: it is a site
+ *     when the model doubts it, or when it is a real name with two neighbouring letters swapped.
+ *   - A replacement is proposed only when the model prefers it over the original by `margin` nats
+ *     (REPAIR_MARGIN); among those that do, the smallest edit wins.
  *
  * The result's confidence is the model's judgement of each change: a replaced site's new text
  * carries its margin over the original as a probability (core/confidence marginConfidence). A
- * bracket put back carries none: the model only chose among the parser's fixes, never weighed
- * one against the broken text.
+ * bracket put back carries none: the parser asked for it, and the model only chose where among
+ * the parser's fixes (each weighed against the broken text at its own site).
  */
 import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
-import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, siteAt, type RepairSite } from '../core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, nameCandidates, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
 
@@ -37,6 +45,11 @@ export interface RepairOptions {
   readonly select?: Partial<RepairSelectOptions>;
   /** Log-probability (nats) by which a replacement must beat the original at its site. */
   readonly margin?: number;
+  /**
+   * The workspace's names outside this document (core/names NameIndex.except). The document's own
+   * names are always counted; a name that occurs anywhere besides the site is real and never replaced.
+   */
+  readonly names?: NameLookup;
   readonly passes?: number;
   readonly maxRounds?: number;
   readonly signal?: AbortSignal;
@@ -63,11 +76,20 @@ export interface RepairResult {
 const REPAIR_BATCH = 8;
 /** Sites examined per round (the least probable first). */
 const MAX_SITES = 8;
+/** Bracket edits parsed at most per round, and characters of code before the block they may close. */
+const BRACKET_EDITS = 120;
+const BRACKET_CONTEXT = 1500;
 /** Names counted as "spelled nearby": this many characters either side of the block. */
 const NEARBY = 8000;
 
 export const REPAIR_DEFAULTS: RepairSelectOptions = { threshold: 0.02, maxShare: 0.15, neighbourhood: 0, identifiers: true };
-export const REPAIR_MARGIN = 2;
+/**
+ * Nats by which the model must prefer a change over the original at its site (the one rule for
+ * proposing a change). Measured on held-out packages (test/bench, repair section, first-round
+ * ranks at margin 0): wrong changes reached 4.0 nats (an operator or a number nudged, a name made
+ * plural), the right name fixes started at 8.5; 5 leaves a nat of room above the wrong ones.
+ */
+export const REPAIR_MARGIN = 5;
 
 interface Replacement {
   readonly start: number;
@@ -86,6 +108,11 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   const suffix = o.docText.slice(range.end);
   const nearby = prefix.slice(-NEARBY) + '\n' + suffix.slice(0, NEARBY);
   const check = (text: string) => validateFill(o.docText, o.languageId, range, text);
+  const family = familyOfLanguage(o.languageId) ?? 'plain';
+  const context = prefix.slice(prefix.lastIndexOf('\n', Math.max(0, prefix.length - BRACKET_CONTEXT)) + 1);
+  // Names of the document around the block (the block's own are counted each round, as it changes).
+  const around = nameCounts(prefix, family);
+  for (const [name, k] of nameCounts(suffix, family)) around.set(name, (around.get(name) ?? 0) + k);
   let block = o.docText.slice(range.start, range.end);
   // Per character of `block`: the confidence of the replacement that wrote it, NaN for the rest.
   let chars: Float32Array = new Float32Array(block.length).fill(NaN);
@@ -107,13 +134,18 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     const s = await scorer.score(block, prefix, suffix, o.passes ?? 4, o.sampler.seed + rounds);
     nfe += s.nfe;
     const known = identifierCounts(nearby + '\n' + block);
+    const inBlock = nameCounts(block, family);
+    // Real: spelled somewhere besides the one spot being repaired (the block, the file, the workspace).
+    const real = (name: string) => (inBlock.get(name) ?? 0) + (around.get(name) ?? 0) + (o.names?.occurrences(name) ?? 0) > 1;
+    const wider = () => widerNames(around, inBlock, o.names);
     const prose = (await proseRanges(prefix + block + suffix, o.languageId, { start: range.start, end: range.start + block.length })) ?? [];
     const inProse = (x: OffsetRange) => prose.some((p) => p.start < range.start + x.end && range.start + x.start < p.end);
-    const sites = sitesOf(block, s, known, select).filter((x) => !inProse(x));
+    const undoubted = new Set<RepairSite>();
+    const sites = sitesOf(block, s, known, select, real, wider, inProse, undoubted);
     if (sites.length === 0) break;
     suspects += sites.length;
     o.onSuspects?.(sites.map((x) => ({ start: range.start + x.start, end: range.start + x.end })));
-    await addDenoised(block, sites);
+    await addDenoised(block, sites.filter((x) => !undoubted.has(x)));
     const ranked = await scorer.rank(sites.map((x) => ({
       prefix: prefix + block.slice(0, x.start),
       suffix: block.slice(x.end) + suffix,
@@ -123,9 +155,16 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     const picks: Replacement[] = [];
     sites.forEach((x, i) => {
       const sc = ranked.scores[i];
-      let best = 1;
-      for (let j = 2; j < sc.length; j++) if (sc[j] > sc[best]) best = j;
-      if (sc.length > 1 && sc[best] - sc[0] >= margin) picks.push({ start: x.start, end: x.end, text: x.candidates[best - 1], gain: sc[best] - sc[0] });
+      // The one rule: a change is proposed only when the model prefers it over the original by the
+      // margin. A candidate that would replace a real name is none; of those left above the margin,
+      // the smallest edit wins (a slip is one or two keys), then the model's preference.
+      const dist = (j: number) => editDistance(x.original.trim(), x.candidates[j - 1].trim(), 3);
+      let best = -1;
+      for (let j = 1; j < sc.length; j++) {
+        if (dropsRealName(x.original, x.candidates[j - 1], real) || sc[j] - sc[0] < margin) continue;
+        if (best < 0 || dist(j) < dist(best) || (dist(j) === dist(best) && sc[j] > sc[best])) best = j;
+      }
+      if (best > 0) picks.push({ start: x.start, end: x.end, text: x.candidates[best - 1], gain: sc[best] - sc[0] });
     });
     // The surest first; each must leave the code parsing at least as well as it found it.
     let next = block;
@@ -146,28 +185,44 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   return { range, newText: block, confidence: changed ? toSpans(block, chars) : [], changed, suspects, rounds, nfe, ms: performance.now() - t0 };
 
   async function fixBrackets(text: string, errors: number): Promise<string | undefined> {
-    const edits = bracketEdits(text);
-    const edited = edits.map((e) => applyBracketEdit(text, e));
-    const checks = await validateFills(o.docText, o.languageId, range, edited);
+    const tryEdits = async (edits: readonly BracketEdit[]) => {
+      const edited = edits.map((e) => applyBracketEdit(text, e));
+      const checks = await validateFills(o.docText, o.languageId, range, edited);
+      return edits.flatMap((e, i) => checks[i].checked && checks[i].errorsAfter < errors
+        ? [{ text: edited[i], site: bracketSite(edited[i], e), errors: checks[i].errorsAfter, edit: e, removed: e.delete ? text[e.at] : '' }]
+        : []);
+    };
+    // The block's own openers first; when none of their closers helps, the lines before the block
+    // are read too: the closer it lost may be of an opener above it.
+    const own = bracketEdits(text, BRACKET_EDITS);
+    let fixes = await tryEdits(own);
+    if (fixes.length === 0 && context && !o.signal?.aborted) {
+      const tried = new Set(own.map((e) => `${e.at}${e.insert ?? '-'}`));
+      const wider = bracketEdits(context + text, BRACKET_EDITS, context.length)
+        .map((e) => ({ ...e, at: e.at - context.length }))
+        .filter((e) => !tried.has(`${e.at}${e.insert ?? '-'}`));
+      fixes = await tryEdits(wider);
+    }
     if (o.signal?.aborted) return undefined;
-    const fixes = edits.flatMap((e, i) => checks[i].checked && checks[i].errorsAfter < errors
-      ? [{ text: edited[i], site: bracketSite(edited[i], e), errors: checks[i].errorsAfter }]
-      : []);
     if (fixes.length === 0) return undefined;
     const fewest = Math.min(...fixes.map((f) => f.errors));
     const best = fixes.filter((f) => f.errors === fewest);
     suspects += 1;
     o.onSuspects?.(best.map((f) => ({ start: range.start + f.site.start, end: range.start + f.site.end })));
     if (best.length === 1) return best[0].text;
-    const ranked = await scorer.rank(best.map((f) => ({
-      prefix: prefix + f.text.slice(0, f.site.start),
-      suffix: f.text.slice(f.site.end) + suffix,
-      candidates: [f.text.slice(f.site.start, f.site.end)],
-    })));
+    // Each fix is weighed against the broken text at its own site (the run with the bracket, and
+    // without it): the fix the model finds likeliest relative to what stands there wins.
+    const ranked = await scorer.rank(best.map((f) => {
+      const run = f.text.slice(f.site.start, f.site.end);
+      const at = f.edit.at - f.site.start;
+      const broken = f.edit.delete ? run.slice(0, at) + f.removed + run.slice(at) : run.slice(0, at) + run.slice(at + 1);
+      return { prefix: prefix + f.text.slice(0, f.site.start), suffix: f.text.slice(f.site.end) + suffix, candidates: [run, broken] };
+    }));
     nfe += ranked.nfe;
+    const gain = (sc: readonly number[]) => sc[0] - sc[1];
     let k = 0;
     ranked.scores.forEach((sc, i) => {
-      if (sc[0] > ranked.scores[k][0]) k = i;
+      if (gain(sc) > gain(ranked.scores[k])) k = i;
     });
     return best[k].text;
   }
@@ -197,17 +252,74 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   }
 }
 
-/** Sites around the suspicious tokens, least probable first, without overlaps. */
-function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, number>, select: RepairSelectOptions): RepairSite[] {
+/**
+ * Sites around the suspicious tokens, least probable first, without overlaps or prose. A name that
+ * is not real gets the near names of the whole file and workspace as candidates too, after the
+ * nearby ones. Then every name of the block that is spelled nowhere else yet is a slip away from a
+ * real one is a site too, however plausible the model found it (the ranking and the margin decide);
+ * those go into `undoubted`.
+ */
+function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, number>, select: RepairSelectOptions,
+  real: (name: string) => boolean, wider: () => ReadonlyMap<string, number>, skip: (x: OffsetRange) => boolean,
+  undoubted: Set<RepairSite>): RepairSite[] {
   const picked = suspiciousTokens(block, s.spans, s.probs, select);
   const sites: RepairSite[] = [];
-  for (const i of picked) {
-    const site = siteAt(block, s.spans[i][0], s.spans[i][1], known);
-    if (!site || sites.some((x) => x.start < site.end && site.start < x.end)) continue;
+  let all: ReadonlyMap<string, number> | undefined;
+  const widen = (site: RepairSite) => {
+    if (site.kind !== 'identifier' || site.candidates.length >= NAME_CANDIDATES) return;
+    const lead = site.original.startsWith(' ') ? ' ' : '';
+    all ??= wider();
+    for (const name of nameCandidates(site.original.trim(), all, NAME_CANDIDATES)) {
+      if (site.candidates.length >= NAME_CANDIDATES) break;
+      if (!site.candidates.includes(lead + name)) site.candidates.push(lead + name);
+    }
+  };
+  const add = (site: RepairSite | undefined, doubted: boolean) => {
+    if (!site || skip(site) || sites.some((x) => x.start < site.end && site.start < x.end)) return;
+    widen(site);
+    if (!doubted) {
+      // A name the model does not doubt is only checked against real names it spells with two
+      // neighbouring letters swapped (`hots` for `host`): one a letter longer or shorter, another
+      // letter, or another case is usually a deliberate variant (`lines` and `line`, `BOM_UTF32_BE`
+      // and `BOM_UTF32_LE`, `ZipFile` and `zipfile`, `defineProperty_`).
+      const word = site.original.trim();
+      const slips = site.candidates.filter((c) => isSwap(word, c.trim()) && real(c.trim()));
+      if (slips.length === 0) return;
+      site.candidates.splice(0, site.candidates.length, ...slips);
+      undoubted.add(site);
+    }
     sites.push(site);
+  };
+  for (const i of picked) {
     if (sites.length >= MAX_SITES) break;
+    add(siteAt(block, s.spans[i][0], s.spans[i][1], known, real), true);
+  }
+  for (const m of block.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) {
+    if (sites.length >= MAX_SITES) break;
+    if (m[0].length < 3 || /[A-Za-z0-9_$]/.test(block[m.index - 1] ?? '') || real(m[0])) continue;
+    const site = siteAt(block, m.index, m.index + m[0].length, known, real);
+    if (site?.kind === 'identifier') add(site, false);
   }
   return sites;
+}
+
+/** Whether `b` is `a` with two neighbouring characters swapped. */
+function isSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+/** Near-name candidates a site may take at most. */
+const NAME_CANDIDATES = 6;
+
+/** The file's and the workspace's names with their counts, for near-name candidates. */
+function widerNames(around: ReadonlyMap<string, number>, inBlock: ReadonlyMap<string, number>, names: NameLookup | undefined): Map<string, number> {
+  const out = new Map(around);
+  for (const [name, k] of inBlock) out.set(name, (out.get(name) ?? 0) + k);
+  if (names) for (const [name, k] of names.entries()) out.set(name, (out.get(name) ?? 0) + k);
+  return out;
 }
 
 function applyAll(text: string, rs: readonly Replacement[]): string {

@@ -1,9 +1,11 @@
 /**
  * Per-token plausibility of existing code, for Diffuse Repair: the block's tokens are split into
  * `passes` random groups; each copy of the block has one group masked, and all copies run as one
- * batch, so every token is scored with itself hidden exactly once, in a single model call.
+ * batch, so every token is scored with itself hidden exactly once, in a single model call. A block
+ * longer than the model's canvas is scored in windows of equal size, each with the rest of the
+ * block as its context (one call per row length).
  */
-import { layoutInfill } from '../core/layout';
+import { layoutInfill, maxCanvas } from '../core/layout';
 import { Rng } from '../core/rng';
 import { softmaxInto } from '../core/scoring';
 import { layoutParams, type LoadedModel } from './fillEngine';
@@ -14,27 +16,50 @@ export async function scoreTokens(m: LoadedModel, msg: ScoreArgs, isCancelled: (
   const ids = tok.encode(msg.text);
   const spans = tokenSpans(msg.text, ids.map((id) => tok.byteLength(id)));
   const p = layoutParams(m);
-  const base = layoutInfill(tok.encode(msg.prefix), tok.encode(msg.suffix), ids.length, p);
-  base.ids.set(ids, base.start);
+  const prefix = tok.encode(msg.prefix);
+  const suffix = tok.encode(msg.suffix);
+  const windows = Math.max(1, Math.ceil(ids.length / maxCanvas(p)));
+  const size = Math.ceil(ids.length / windows);
   const rng = new Rng(msg.seed);
   const passes = Math.max(1, Math.min(msg.passes, ids.length));
   const group = ids.map(() => Math.floor(rng.next() * passes));
-  const rows = Array.from({ length: passes }, (_, g) => {
-    const r = Int32Array.from(base.ids);
-    group.forEach((gi, i) => {
-      if (gi === g) r[base.start + i] = m.pkg.config.special.mask;
-    });
-    return r;
-  });
-  if (isCancelled()) throw Object.assign(new Error('Scoring cancelled'), { name: 'CancelledError' });
-  const logits = await m.session.forward(rows);
-  const probs = new Float64Array(logits.vocab);
+  // Per token: its row and its position in that row.
+  const rowOf = new Int32Array(ids.length);
+  const posOf = new Int32Array(ids.length);
+  const rows: Int32Array[] = [];
+  for (let a = 0; a < ids.length; a += size) {
+    const b = Math.min(ids.length, a + size);
+    const base = layoutInfill([...prefix, ...ids.slice(0, a)], [...ids.slice(b), ...suffix], b - a, p);
+    base.ids.set(ids.slice(a, b), base.start);
+    for (let g = 0; g < passes; g++) {
+      const r = Int32Array.from(base.ids);
+      for (let i = a; i < b; i++) {
+        if (group[i] !== g) continue;
+        r[base.start + i - a] = m.pkg.config.special.mask;
+        rowOf[i] = rows.length;
+        posOf[i] = base.start + i - a;
+      }
+      rows.push(r);
+    }
+  }
+  const byLen = new Map<number, number[]>();
+  rows.forEach((r, i) => byLen.set(r.length, [...(byLen.get(r.length) ?? []), i]));
+  const logits: Array<{ data: Float32Array; seqLen: number; vocab: number; index: number }> = new Array(rows.length);
+  let nfe = 0;
+  for (const part of byLen.values()) {
+    if (isCancelled()) throw Object.assign(new Error('Scoring cancelled'), { name: 'CancelledError' });
+    const out = await m.session.forward(part.map((r) => rows[r]));
+    nfe++;
+    part.forEach((r, k) => (logits[r] = { data: out.data, seqLen: out.seqLen, vocab: out.vocab, index: k }));
+  }
+  const probs = new Float64Array(m.pkg.config.vocabSize);
   const out = ids.map((id, i) => {
-    const o = (group[i] * logits.seqLen + base.start + i) * logits.vocab;
-    softmaxInto(logits.data.subarray(o, o + logits.vocab), 0, probs, m.pkg.config.special.mask);
+    const l = logits[rowOf[i]];
+    const o = (l.index * l.seqLen + posOf[i]) * l.vocab;
+    softmaxInto(l.data.subarray(o, o + l.vocab), 0, probs, m.pkg.config.special.mask);
     return probs[id];
   });
-  return { spans, probs: out, nfe: 1 };
+  return { spans, probs: out, nfe };
 }
 
 /** UTF-16 spans of tokens given their UTF-8 byte lengths; a token inside a character gets that character. */

@@ -8,6 +8,7 @@ export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'we
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 export type BackendKind = 'local' | 'remote';
 import { DEFAULT_REPAIR_EFFORT, REPAIR_EFFORTS, type RepairEffort } from '../engine/effort';
+import { REPAIR_MARGIN } from '../engine/repair';
 
 export type RemoteApi = 'fim' | 'completions' | 'chat' | 'apply' | 'edit';
 
@@ -61,7 +62,7 @@ export const DEFAULTS: Readonly<SettingTypes> = {
   debugLogContent: false,
   'repair.threshold': 0.02,
   'repair.maxShare': 0.15,
-  'repair.margin': 2,
+  'repair.margin': REPAIR_MARGIN,
   'repair.effort': DEFAULT_REPAIR_EFFORT,
   'worker.idleTimeoutSeconds': 300,
 };

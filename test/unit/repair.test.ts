@@ -11,6 +11,7 @@ import { marginConfidence } from '../../src/core/confidence';
 import { REPAIR_MARGIN, runRepair, type RepairScorer } from '../../src/engine/repair';
 import { rankCandidates, scoreTokens } from '../../src/model/scorer';
 import { defaultModel, sampler } from './helpers/model';
+import { NameIndex } from '../../src/core/names';
 
 const CLEAN = `export function countPositive(values: number[]): number {
   let count = 0;
@@ -113,4 +114,74 @@ test('a name spelled the same way elsewhere is never renamed, even to a near nei
   const uses = (s: string, name: string) => (s.match(new RegExp(`\\b${name}\\b`, 'g')) ?? []).length;
   assert.equal(uses(r.newText, 'counts'), uses(text, 'counts'));
   assert.equal(uses(r.newText, 'count'), uses(text, 'count'));
+});
+
+// A project's own name beside the common one it resembles (mobx writes `defineProperty_` next to
+// `Object.defineProperty`): without knowing the project, the model "corrects" it by a wide margin.
+const MOBX_LIKE = `export function addHiddenProp(object, propName, value) {
+  Object.defineProperty(object, propName, {
+    enumerable: false,
+    writable: true,
+    configurable: true,
+    value,
+  });
+}
+
+export function makeProperty(adm, key, descriptor) {
+  defineProperty_(adm.target_, key, descriptor);
+  return true;
+}
+`;
+
+function repairJs(docText: string, scorer: RepairScorer, backend: FillBackend, names?: NameIndex, file = 'src/properties.js') {
+  return runRepair(backend, scorer, { docText, range: { start: 0, end: docText.length }, languageId: 'javascript', sampler: sampler(), names: names?.except(file) });
+}
+
+test('a project\'s own name that the workspace defines is never replaced by the common name it resembles', async () => {
+  const { backend, scorer } = await engine();
+  // Spelled once in this file, the model prefers `defineProperty` (this pins that it would change it).
+  const alone = await repairJs(MOBX_LIKE, scorer, backend);
+  assert.ok(alone.newText.includes('defineProperty(adm.target_'), 'without the workspace, the name looks like a slip');
+  const names = new NameIndex();
+  names.set('src/properties.js', MOBX_LIKE, 'c');
+  names.set('src/utils.js', 'export function defineProperty_(target, key, descriptor) {\n  Object.defineProperty(target, key, descriptor);\n}\n', 'c');
+  names.set('src/adm.js', 'export class ObservableObjectAdministration {\n  constructor(target) {\n    this.target_ = target;\n  }\n}\n', 'c');
+  const r = await repairJs(MOBX_LIKE, scorer, backend, names);
+  assert.equal(r.changed, false);
+  assert.equal(r.newText, MOBX_LIKE);
+});
+
+test('a name the workspace spells only in comments or strings is not real there: it is still a slip', async () => {
+  const { backend, scorer } = await engine();
+  const names = new NameIndex();
+  names.set('src/utils.js', '// defineProperty_ is gone\nconst note = "defineProperty_";\n', 'c');
+  const r = await repairJs(MOBX_LIKE, scorer, backend, names);
+  assert.ok(r.newText.includes('defineProperty(adm.target_'));
+});
+
+test('with the workspace indexed, a misspelled name found nowhere else is still put back, toward the real name', async () => {
+  const { backend, scorer } = await engine();
+  const names = new NameIndex();
+  names.set('src/other.ts', 'export const limit = 10;\nexport function countAll(xs: number[]) { return xs.length; }\n', 'c');
+  const typo = CLEAN.replace('return count;', 'return cuont;');
+  const r = await runRepair(backend, scorer, { docText: typo, range: { start: 0, end: typo.length }, languageId: 'typescript', sampler: sampler(), names: names.except('src/count.ts') });
+  assert.equal(r.newText, CLEAN);
+});
+
+test('a misspelled name whose right spelling only the workspace holds is put back to it', async () => {
+  const { backend, scorer } = await engine();
+  // `parseHeaderLine` is defined in another file; this file calls it once, misspelled.
+  const doc = `export function readHeaders(lines: string[]): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const [key, value] = parseHeaderLien(line);
+    headers.set(key, value);
+  }
+  return headers;
+}
+`;
+  const names = new NameIndex();
+  names.set('src/parse.ts', 'export function parseHeaderLine(line: string): [string, string] {\n  const at = line.indexOf(":");\n  return [line.slice(0, at), line.slice(at + 1).trim()];\n}\n', 'c');
+  const r = await runRepair(backend, scorer, { docText: doc, range: { start: 0, end: doc.length }, languageId: 'typescript', sampler: sampler(), names: names.except('src/headers.ts') });
+  assert.equal(r.newText, doc.replace('parseHeaderLien', 'parseHeaderLine'));
 });

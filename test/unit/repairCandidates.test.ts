@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBracketEdit, bracketEdits, bracketSite, editDistance, identifierCounts, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
 
 test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
   assert.equal(editDistance('count', 'cuont'), 1);
@@ -74,4 +74,22 @@ test('the site of a bracket edit is the punctuation run the tokenizer merges it 
   const edited = applyBracketEdit(block, e);
   const site = bracketSite(edited, e);
   assert.equal(edited.slice(site.start, site.end), ');');
+});
+
+test('a name the workspace knows is no site, though this block spells it once (ESLint\'s `node.cases`)', () => {
+  const block = '  for (const c of node.cases) {\n    if (c.test === null) return;\n  }\n';
+  const known = identifierCounts(block + ' case case');
+  const at = block.indexOf('cases');
+  const alone = siteAt(block, at, at + 5, known);
+  assert.deepEqual(alone?.candidates, ['case'], 'spelled once, `cases` looks like a slip of the keyword');
+  const workspace = new Set(['cases', 'node']);
+  assert.equal(siteAt(block, at, at + 5, known, (name) => workspace.has(name)), undefined);
+});
+
+test('a candidate that takes away a real name is told apart from one that keeps it', () => {
+  const real = (name: string) => name === 'defineProperty_' || name === 'target';
+  assert.equal(dropsRealName(' defineProperty_', ' defineProperty', real), true);
+  assert.equal(dropsRealName(' defienProperty', ' defineProperty_', real), false, 'the slip is no real name');
+  assert.equal(dropsRealName(' target <', ' target <=', real), false);
+  assert.equal(dropsRealName(' target.x', ' targets.x', real), true);
 });
