@@ -14,6 +14,7 @@ import type { ReviewManager } from './reviewManager';
 import { RepairView } from './repairView';
 import type { Settings } from './settings';
 import type { DiffuseStatusBar } from './statusBar';
+import { WorkspaceNames } from './workspaceNames';
 
 /** What one repair did: a fill record plus the spans the model found improbable. */
 export type RepairRecord = FillRecord & {
@@ -26,6 +27,10 @@ export type RepairRecord = FillRecord & {
 /** What the in-host tests reach of the repair command (through the activation's exports). */
 export interface RepairTestApi {
   setBeforeApply(hook: ((uri: string) => Promise<void> | void) | undefined): void;
+  /** How often the workspace name index counts `name` (in `uri` alone, when given). */
+  nameOccurrences(name: string, uri?: string): number;
+  /** Settles when the index's first scan of the workspace folders ended. */
+  namesReady(): Promise<void>;
 }
 
 /** The "nothing to repair" message: whether the model suspected nothing, or had nothing better. */
@@ -46,6 +51,8 @@ export class RepairCommand implements vscode.Disposable {
   /** The repairs in flight, one per document: cancelled by Cancel Fill and on closing their file. */
   readonly jobs = new DocumentJobs<DocumentWatch>();
   private readonly view = new RepairView();
+  /** The workspace's names, indexed in the background from activation on: real names are never replaced. */
+  readonly names: WorkspaceNames;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
 
@@ -58,6 +65,7 @@ export class RepairCommand implements vscode.Disposable {
     private readonly status: DiffuseStatusBar,
   ) {
     runner.shareBusyWith(this.jobs);
+    this.names = new WorkspaceNames((message, err) => this.log.error(message, err));
   }
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */
@@ -100,6 +108,7 @@ export class RepairCommand implements vscode.Disposable {
           sampler: this.settings.sampler(backend.samplerDefaults),
           select: { threshold: this.settings.get('repair.threshold'), maxShare: this.settings.get('repair.maxShare') },
           margin: this.settings.get('repair.margin'),
+          names: this.names.lookup(doc),
           signal: job.signal,
           onSuspects: spans => {
             suspectRanges ??= [...spans];
@@ -162,11 +171,16 @@ export class RepairCommand implements vscode.Disposable {
   }
 
   testApi(): RepairTestApi {
-    return { setBeforeApply: hook => { this.beforeApply = hook; } };
+    return {
+      setBeforeApply: hook => { this.beforeApply = hook; },
+      nameOccurrences: (name, uri) => (uri === undefined ? this.names.index.occurrences(name) : this.names.index.occurrencesIn(uri, name)),
+      namesReady: () => this.names.ready,
+    };
   }
 
   dispose(): void {
     this.jobs.dispose();
     this.view.dispose();
+    this.names.dispose();
   }
 }

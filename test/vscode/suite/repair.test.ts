@@ -156,6 +156,29 @@ suite('Repair', () => {
     assert.deepEqual(api.reviews(doc.uri), []);
   });
 
+  test('the workspace name index follows open documents as they change, and files created and deleted on disk', async () => {
+    await api.repair.namesReady();
+    const name = `projectName_${process.pid}`;
+    const editor = await open(`export const ${name} = 1;\n`);
+    const doc = editor.document;
+    const uri = doc.uri.toString();
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 50 && !ok(); i++) await new Promise(r => setTimeout(r, 100));
+      assert.ok(ok(), what);
+    };
+    await until('the opened document is indexed', () => api.repair.nameOccurrences(name, uri) === 1);
+    assert.ok(await editor.edit(b => b.insert(doc.positionAt(doc.getText().length), `export const other = ${name} + 1;\n`)));
+    await until('an edit is indexed', () => api.repair.nameOccurrences(name, uri) === 2);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const file = vscode.Uri.joinPath(folder.uri, `names-${process.pid}.ts`);
+    fs.writeFileSync(file.fsPath, `// ${name} in a comment is no use\nexport function use() { return ${name}; }\n`);
+    await until('a file created on disk is indexed', () => api.repair.nameOccurrences(name, file.toString()) === 1);
+    fs.unlinkSync(file.fsPath);
+    await until('a deleted file is dropped', () => api.repair.nameOccurrences(name, file.toString()) === 0);
+    assert.equal(api.repair.nameOccurrences(name), 2, 'only the open document still holds the name');
+  });
+
   test('closing the file during a repair cancels it; nothing is written', async () => {
     const editor = await open(TYPO);
     const file = editor.document.uri.fsPath;
