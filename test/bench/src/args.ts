@@ -23,6 +23,10 @@ export interface BenchArgs {
   readonly write: boolean;
   readonly subset: Subset;
   readonly limit?: number;
+  /** Nats by which a repair must beat the original (default: the engine's REPAIR_MARGIN). */
+  readonly repairMargin?: number;
+  /** The repair section's kinds of slip (default all, and clean blocks). */
+  readonly repairKinds?: readonly string[];
   readonly data?: string;
   readonly maxTokens?: number;
   readonly oracle: boolean;
@@ -33,7 +37,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--repair-margin NATS] [--repair-kinds typo,operator,bracket,off_by_one,clean] [--model DIR] [--threads N] [--seed N] [--no-write]
                    [--apply-failures N (print the first N wrong apply tasks with a diff)]
     --only apply needs no model; --only ar (diffusion vs a KV-cached AR decoder of the same shape) builds
     that decoder with /usr/bin/python3 models/training/export_ar.py into node_modules/.cache when missing
@@ -52,6 +56,8 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
   let write = true;
   let subset: Subset = 'single-line';
   let limit: number | undefined;
+  let repairMargin: number | undefined;
+  let repairKinds: string[] | undefined;
   let data: string | undefined;
   let maxTokens: number | undefined;
   let oracle = false;
@@ -72,6 +78,13 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
       case '--seed': seed = int(a, next()); break;
       case '--no-write': write = false; break;
       case '--limit': limit = int(a, next()); break;
+      case '--repair-kinds': repairKinds = (next() ?? '').split(',').filter(Boolean); break;
+      case '--repair-margin': {
+        const v = next();
+        repairMargin = Number(v);
+        if (!Number.isFinite(repairMargin)) throw new Error(`--repair-margin needs a number of nats, got ${v}`);
+        break;
+      }
       case '--max-tokens': maxTokens = int(a, next()); break;
       case '--data': data = next(); break;
       case '--oracle': oracle = true; break;
@@ -100,5 +113,5 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
         throw new Error(`Unknown option ${a}\n${USAGE}`);
     }
   }
-  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, data, maxTokens, oracle, cliArgs, applyFailures };
+  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, repairMargin, repairKinds, data, maxTokens, oracle, cliArgs, applyFailures };
 }

@@ -9,8 +9,14 @@ export const KINDS: readonly CorruptionKind[] = ['typo', 'operator', 'bracket', 
 
 const KEYWORDS = new Set(('abstract and as assert async await break case catch char class const continue def default defer delete do double elif else enum export extends false final finally float fn for from func function go if impl import in instanceof int interface is lambda let long loop match mod module mut new nil none not null or package pass private protected pub public raise return self short signed static struct super switch this throw true try type typeof undefined union unsafe unsigned use var void where while with yield').split(' '));
 
-/** Offsets in `text` not inside a comment line or a quoted string (a line-local heuristic). */
+/** Whether `at` is inside a triple-quoted string (a Python docstring) that opens in `text`. */
+export function inTripleQuotes(text: string, at: number): boolean {
+  return ((text.slice(0, at).match(/"""|'''/g) ?? []).length % 2) === 1;
+}
+
+/** Offsets in `text` not inside a comment line, a docstring or a quoted string (a line-local heuristic). */
 function inCode(text: string, at: number): boolean {
+  if (inTripleQuotes(text, at)) return false;
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   const before = text.slice(lineStart, at);
   const trimmed = before.trimStart();

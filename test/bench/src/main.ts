@@ -23,7 +23,7 @@ import { runHumanEval, type HumanEvalResult } from './humaneval';
 import { openEngine, type Engine } from './inproc';
 import { describeMachine, type Machine } from './machine';
 import { measurePeak, type Architecture } from './peak';
-import { runRepairBench } from './repair';
+import { cutRepairBlocks, packageNames, runRepairBench } from './repair';
 import * as report from './report';
 import { canvasScaling, batchScaling } from './scaling';
 import { runSize, type SizeResult } from './speed';
@@ -106,7 +106,7 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
   const plan = a.quick
     ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8, arRepeats: 1 }
-    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 20, humaneval: 16, confidencePerKind: 60, arRepeats: 3 };
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 40, humaneval: 16, confidencePerKind: 60, arRepeats: 3 };
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
@@ -209,11 +209,15 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   }
   if (a.only.has('repair')) {
     const reopened = await openEngine(a.modelDir, a.threads);
-    const blocks = cutHoles(docs, reopened.count, 48, Math.max(60, 6 * (a.limit ?? plan.repairPerKind)), a.seed + 1);
-    const rows = await runRepairBench(reopened, blocks, a.limit ?? plan.repairPerKind, def, a.seed, log);
+    // Blocks from packages the model never trained on; each block's workspace is its package.
+    const reserved = loadReserved(a.root);
+    const perKind = a.limit ?? plan.repairPerKind;
+    const blocks = cutRepairBlocks(reserved.docs, Math.max(60, 5 * perKind), a.seed + 1, perKind);
+    log(`repair: ${blocks.length} blocks of 8-16 lines from ${reserved.source} (${new Set(blocks.map((b) => b.pkg)).size} packages reserved for evaluation)`);
+    const rows = await runRepairBench(reopened, blocks, perKind, def, a.seed, log, { names: packageNames(reserved.docs), margin: a.repairMargin, kinds: a.repairKinds });
     await reopened.backend.dispose();
     print(report.repairTable(rows));
-    out.repair = { block_tokens: 48, kinds: rows.map((r) => ({ ...r, repaired: round(r.repaired), repairedWs: round(r.repairedWs), changed: round(r.changed), msMedian: round(r.msMedian, 1) })) };
+    out.repair = { block_lines: '8-16', held_out: { source: reserved.source, packages: [...new Set(blocks.map((b) => b.pkg))].sort() }, kinds: rows.map((r) => ({ ...r, repaired: round(r.repaired), repairedWs: round(r.repairedWs), changed: round(r.changed), msMedian: round(r.msMedian, 1) })) };
     const clean = rows.find((r) => r.kind === 'clean');
     const bad = rows.filter((r) => r.kind !== 'clean');
     summary.repair_rate = round(bad.reduce((s, r) => s + r.repaired * r.blocks, 0) / Math.max(1, bad.reduce((s, r) => s + r.blocks, 0)));

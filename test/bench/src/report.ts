@@ -57,7 +57,7 @@ export function e2eTable(runs: readonly CliRun[], load: LoadTimes): string {
 }
 
 export function repairTable(rows: readonly RepairKindResult[]): string {
-  return table('Repair: one seeded corruption per held-out block (runRepair, default sampler)',
+  return table('Repair: one seeded slip per 8-16-line block of packages never trained on (runRepair, default sampler)',
     ['corruption', 'blocks', 'restored exactly', 'restored (ws)', 'changed', 'ms med', 'NFE'],
     rows.map((r) => [r.kind, r.blocks, r.kind === 'clean' ? `${pct(r.repaired)} untouched` : pct(r.repaired), pct(r.repairedWs), r.kind === 'clean' ? `${pct(r.changed)} false change` : pct(r.changed), ms(r.msMedian), fixed(r.nfeMedian, 0)]));
 }
