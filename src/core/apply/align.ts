@@ -20,10 +20,19 @@ export function lineWeight(key: string, occurrences: number): number {
 /** Lines such as `}`, `});`, `else {`, `return;`, `break;`: too common to place code by. */
 export function isTrivial(key: string): boolean {
   if (key === '') return true;
-  const alnum = key.replace(/[^A-Za-z0-9_$]/g, '');
-  if (alnum.length < 4) return true;
-  return /^[\s})\]]*(else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)[\s;:{(]*$/.test(key);
+  let known = trivialMemo.get(key);
+  if (known === undefined) {
+    const alnum = key.replace(/[^A-Za-z0-9_$]/g, '');
+    known = alnum.length < 4 || /^[\s})\]]*(else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)[\s;:{(]*$/.test(key);
+    if (trivialMemo.size >= TRIVIAL_MEMO_SIZE) trivialMemo.clear();
+    trivialMemo.set(key, known);
+  }
+  return known;
 }
+
+/** isTrivial's answers by line (asked of the same lines over and over while pieces are placed). */
+const trivialMemo = new Map<string, boolean>();
+const TRIVIAL_MEMO_SIZE = 50_000;
 
 /** Cost of each original line a stretch deletes between two matched lines. */
 const DELETE_COST = 0.05;

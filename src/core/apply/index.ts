@@ -83,15 +83,23 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const deltas = raw.map(l => delta(l, languageId));
     const pieceBrackets = raw.map(l => bracketsOf(l, languageId));
     const added = new Set<number>();
+    // The indentation the first alignment's telling matches agree on (null: not aligned yet); the
+    // later alignments of this call change only bracket lines, so they keep it.
+    let indent: { piece: number[]; orig: number[]; shift: number } | undefined | null = null;
     const once = (v: Versions = versions) => {
-      const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, v, added);
-      const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
-      if (telling.length === 0) return first;
-      const pieceIndent = raw.map(indentOf);
-      const votes = new Map<number, number>();
-      for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
-      const shift = [...votes].sort((a, b) => b[1] - a[1])[0][0];
-      return alignPiece(pk, against, from, against.length, weightOf, blocked, { piece: pieceIndent, orig: origIndent, shift }, v, added);
+      if (indent === null) {
+        const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, v, added);
+        const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
+        if (telling.length === 0) {
+          indent = undefined;
+          return first;
+        }
+        const pieceIndent = raw.map(indentOf);
+        const votes = new Map<number, number>();
+        for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
+        indent = { piece: pieceIndent, orig: origIndent, shift: [...votes].sort((a, b) => b[1] - a[1])[0][0] };
+      }
+      return alignPiece(pk, against, from, against.length, weightOf, blocked, indent, v, added);
     };
     // A closing line whose block the piece itself opens with a new line is new too: matched to a
     // closer of the file, it would close the file's block instead (and the new one stay open).
@@ -405,11 +413,24 @@ function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], br
 interface Brackets {
   readonly open: number;
   readonly close: number;
+  /** Opens minus closes. */
+  readonly net: number;
 }
 
+/** Lines' brackets, by language and text (files repeat lines, and each piece is aligned several times). */
+const bracketMemo = new Map<string, Brackets>();
+const BRACKET_MEMO_SIZE = 50_000;
+
 function bracketsOf(line: string, languageId: string): Brackets {
-  const b = bracketBalance(line, languageId);
-  return { open: b.unclosed.length, close: b.unopened.length };
+  const key = `${languageId}\u0000${line}`;
+  let b = bracketMemo.get(key);
+  if (!b) {
+    const r = bracketBalance(line, languageId);
+    b = { open: r.unclosed.length, close: r.unopened.length, net: r.paren + r.bracket + r.brace };
+    if (bracketMemo.size >= BRACKET_MEMO_SIZE) bracketMemo.clear();
+    bracketMemo.set(key, b);
+  }
+  return b;
 }
 
 /** The line that opens the block line `i` closes (its first closing bracket), or -1. */
@@ -513,8 +534,7 @@ function balanced(pairs: readonly (readonly [number, number])[], lines: readonly
 
 /** Net brackets a line opens (negative: closes). */
 function delta(line: string, languageId: string): number {
-  const b = bracketBalance(line, languageId);
-  return b.paren + b.bracket + b.brace;
+  return bracketsOf(line, languageId).net;
 }
 
 /**
