@@ -12,14 +12,17 @@ that check_onnx.mjs compares against onnxruntime-node.
 import argparse
 import json
 import os
+import sys
 
-import numpy as np
 import onnx
 import torch
-from onnx import helper, numpy_helper, TensorProto
 
 from model import Denoiser, ModelConfig
 from tokenizer import SPECIALS
+
+# The int8 pass is the one every export uses (models/onnx_weights.py, next to this folder).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import onnx_weights  # noqa: E402
 
 FORMAT_VERSION = 1
 
@@ -31,41 +34,6 @@ class Wrapper(torch.nn.Module):
 
     def forward(self, input_ids, attention_mask):
         return self.m(input_ids, attention_mask)
-
-
-def quantize_int8(model_proto):
-    """Replace MatMul(x, W) with a 2-D float initializer W by dynamic-int8 MatMulInteger."""
-    g = model_proto.graph
-    inits = {i.name: i for i in g.initializer}
-    new_nodes, drop = [], set()
-    for node in g.node:
-        w = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
-        if w is None or len(w.dims) != 2 or w.dims[0] * w.dims[1] < 4096:
-            new_nodes.append(node)
-            continue
-        W = numpy_helper.to_array(w).astype(np.float32)
-        scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / 127.0  # per output column
-        Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
-        base = node.name or node.output[0]
-        g.initializer.extend([numpy_helper.from_array(Wq, f"{base}_wq"),
-                              numpy_helper.from_array(scale.astype(np.float32), f"{base}_ws"),
-                              numpy_helper.from_array(np.zeros(W.shape[1], np.int8), f"{base}_wzp")])
-        drop.add(w.name)
-        x = node.input[0]
-        new_nodes += [
-            helper.make_node("DynamicQuantizeLinear", [x], [f"{base}_xq", f"{base}_xs", f"{base}_xzp"]),
-            helper.make_node("MatMulInteger", [f"{base}_xq", f"{base}_wq", f"{base}_xzp", f"{base}_wzp"], [f"{base}_i32"]),
-            helper.make_node("Cast", [f"{base}_i32"], [f"{base}_f"], to=TensorProto.FLOAT),
-            helper.make_node("Mul", [f"{base}_xs", f"{base}_ws"], [f"{base}_s"]),
-            helper.make_node("Mul", [f"{base}_f", f"{base}_s"], node.output),
-        ]
-    still_used = {i for n in new_nodes for i in n.input}
-    keep = [i for i in g.initializer if i.name not in drop or i.name in still_used]
-    del g.initializer[:]
-    g.initializer.extend(keep)
-    del g.node[:]
-    g.node.extend(new_nodes)
-    return model_proto
 
 
 def main():
@@ -95,11 +63,9 @@ def main():
                       input_names=["input_ids", "attention_mask"], output_names=["logits"],
                       dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                                     "logits": {0: "batch", 1: "seq"}})
-    proto = onnx.load(path)
     if args.quantize == "int8":
-        proto = quantize_int8(proto)
-    onnx.checker.check_model(proto)
-    onnx.save(proto, path)
+        onnx_weights.quantize_int8(path, path)
+    onnx.checker.check_model(onnx.load(path))
     with torch.no_grad():
         ref = model(ids, att)
     with open(os.path.join(args.out, "check.json"), "w") as f:
