@@ -17,7 +17,7 @@ import { applyFailures, applyJson, applySummary, runApplyBench } from './applyBe
 import { cliDefaultSampler, confidenceJson, confidenceTable, cutTasks, HOLE_KINDS, loadReserved, runConfidenceBench, type ConfidenceResult } from './confidence';
 import { MODEL_FREE, OWN_RECORD, parseBenchArgs, type BenchArgs } from './args';
 import { arJson, arSummary, arTable, runArBench, withUncached } from './arSection';
-import { heldOutTypeScript, loadTimes, runCli, type CliRun } from './e2e';
+import { heldOutTypeScript, loadTimes, quickRewriteFigure, runCli, type CliRun } from './e2e';
 import { cutHoles, loadHeldOut } from './holdout';
 import { runHumanEval, type HumanEvalResult } from './humaneval';
 import { openEngine, type Engine } from './inproc';
@@ -200,9 +200,14 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     runs.push(runCli(a.root, a.modelDir, 'whole 1,000-line file', file, ['--strategy', 'confidence', '--steps', '8']));
     log('e2e: whole file done');
     print(report.e2eTable(runs, load));
-    out.e2e = { load, runs };
+    // Quick Rewrite in the real workbench, a figure from its UI test (never an assert there).
+    const quickRewrite = quickRewriteFigure(a.root);
+    log(quickRewrite.skipped ? `e2e: Quick Rewrite skipped: ${quickRewrite.skipped}`
+      : `e2e: Quick Rewrite in the workbench: review ${quickRewrite.quick_rewrite_ms} ms after the key press (first of the window), ${quickRewrite.quick_rewrite_warm_ms ?? '?'} ms with the model loaded`);
+    out.e2e = { load, runs, quick_rewrite: quickRewrite };
     Object.assign(summary, { cli_ms_50_lines: round(runs[0].wallMs, 0), cli_ms_1000_lines: round(runs[1].wallMs, 0),
-      nfe_first_fill_50: runs[0].nfe - runs[0].repairNfe, nfe_total_50: runs[0].nfe, model_load_ms: round(load.workerLoadMs, 0), cli_start_ms: round(load.cliStartMs, 0) });
+      nfe_first_fill_50: runs[0].nfe - runs[0].repairNfe, nfe_total_50: runs[0].nfe, model_load_ms: round(load.workerLoadMs, 0), cli_start_ms: round(load.cliStartMs, 0),
+      quick_rewrite_ms: quickRewrite.quick_rewrite_ms, quick_rewrite_warm_ms: quickRewrite.quick_rewrite_warm_ms });
     const failed = runs.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
     if (failed.length) summary.cli_failures = failed;
     else delete out.cli_failures;
