@@ -7,9 +7,9 @@
  * reported unplaced: never dropped or guessed.
  */
 import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
-import { bracketBalance } from '../indentBrackets';
-import { editSimilarity } from '../similarity';
 import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
+import { balanced, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
+import { changedLineAnchor, changedVersions, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 
@@ -29,9 +29,6 @@ const EDGE_REACH = 400;
 const CHANGED_LINE_SIMILARITY = 0.8;
 /** Lines at the top (or end) of the file that new code put there must not resemble. */
 const EDGE_LOOK = 50;
-/** How alike an added edge line and the original line beside it must be to be taken as its new version. */
-const EDGE_SIMILARITY = 0.6;
-
 interface Placed {
   readonly piece: SnippetPiece;
   readonly pairs: readonly (readonly [number, number])[];
@@ -385,75 +382,6 @@ function overlap(piece: readonly string[], file: readonly string[], side: 'start
 }
 
 /**
- * The piece's matched closing lines (brackets only, such as `}` or `});`) whose opening line, found
- * by the brackets between them in the piece, is new: left unmatched where the alignment deletes
- * no original line (an insertion, not a changed line in place of old ones).
- */
-function closersOfNewBlocks(pk: readonly string[], deltas: readonly number[], brackets: readonly Brackets[], pairs: readonly (readonly [number, number])[]): number[] {
-  const at = new Map(pairs.map(([i, o]) => [i, o]));
-  const isNew = (k: number): boolean => {
-    if (at.has(k)) return false;
-    let before = k - 1;
-    while (before >= 0 && !at.has(before)) before--;
-    let after = k + 1;
-    while (after < pk.length && !at.has(after)) after++;
-    // Between two matched lines that have original lines between them: a changed version of one.
-    return before < 0 || after >= pk.length || at.get(after)! - at.get(before)! === 1;
-  };
-  const out: number[] = [];
-  for (const [i] of pairs) {
-    if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
-    const k = openerOf(brackets, i);
-    if (k >= 0 && isNew(k)) out.push(i);
-  }
-  return out;
-}
-
-/** Brackets a line opens and leaves open, and closes that it did not open (`} else {`: one of each). */
-interface Brackets {
-  readonly open: number;
-  readonly close: number;
-  /** Opens minus closes. */
-  readonly net: number;
-}
-
-/** Lines' brackets, by language and text (files repeat lines, and each piece is aligned several times). */
-const bracketMemo = new Map<string, Brackets>();
-const BRACKET_MEMO_SIZE = 50_000;
-
-function bracketsOf(line: string, languageId: string): Brackets {
-  const key = `${languageId}\u0000${line}`;
-  let b = bracketMemo.get(key);
-  if (!b) {
-    const r = bracketBalance(line, languageId);
-    b = { open: r.unclosed.length, close: r.unopened.length, net: r.paren + r.bracket + r.brace };
-    if (bracketMemo.size >= BRACKET_MEMO_SIZE) bracketMemo.clear();
-    bracketMemo.set(key, b);
-  }
-  return b;
-}
-
-/** The line that opens the block line `i` closes (its first closing bracket), or -1. */
-function openerOf(brackets: readonly Brackets[], i: number): number {
-  let need = 1;
-  for (let k = i - 1; k >= 0; k--) {
-    if (brackets[k].open >= need) return k;
-    need += brackets[k].close - brackets[k].open;
-  }
-  return -1;
-}
-
-/** The line that closes the block line `k` opens (its last opening bracket), or -1. */
-function closerOf(brackets: readonly Brackets[], k: number, reach: number): number {
-  let need = 1;
-  for (let j = k + 1; j < Math.min(brackets.length, k + 1 + reach); j++) {
-    if (brackets[j].close >= need) return j;
-    need += brackets[j].open - brackets[j].close;
-  }
-  return -1;
-}
-
-/**
  * Blank lines that keep new code at a piece's edge apart from the file's code, as the piece keeps
  * it apart from its own: new code that starts a piece and is followed by a blank line the file has,
  * after a marker and a blank line, is put after a blank line too (the one the marker took along);
@@ -502,41 +430,6 @@ function weakLead(pairs: readonly (readonly [number, number])[], pk: readonly st
 
 /** Weight that draws a closing line to the closer of its own block in the file (more than any line's, and taken out of the score). */
 const CLOSER_PULL = 2;
-/** How far (lines) a block's closer is looked for below its opening line. */
-const CLOSER_REACH = 2000;
-
-/**
- * The piece's matched closing lines (brackets only) whose opening line in the piece is matched too,
- * while the file closes that line's block elsewhere: [piece line, the file's closer of that block].
- */
-function ownClosers(pk: readonly string[], deltas: readonly number[], brackets: readonly Brackets[], pairs: readonly (readonly [number, number])[], origBrackets: readonly Brackets[]): [number, number][] {
-  const at = new Map(pairs.map(([i, o]) => [i, o]));
-  const out: [number, number][] = [];
-  for (const [i, o] of pairs) {
-    if (deltas[i] >= 0 || !isTrivial(pk[i]) || pk[i] === '') continue;
-    const k = openerOf(brackets, i);
-    const ok = k >= 0 ? at.get(k) : undefined;
-    if (ok === undefined || origBrackets[ok].open === 0) continue;
-    const c = closerOf(origBrackets, ok, CLOSER_REACH);
-    if (c >= 0 && c !== o) out.push([i, c]);
-  }
-  return out;
-}
-
-/** Whether the piece's lines from its first matched line to its last open and close as many brackets as the file's lines they stand for. */
-function balanced(pairs: readonly (readonly [number, number])[], lines: readonly string[], orig: readonly string[], languageId: string): boolean {
-  if (pairs.length === 0) return true;
-  let d = 0;
-  for (let i = pairs[0][0]; i <= pairs[pairs.length - 1][0]; i++) d += delta(lines[i], languageId);
-  for (let o = pairs[0][1]; o <= pairs[pairs.length - 1][1]; o++) d -= delta(orig[o], languageId);
-  return d === 0;
-}
-
-/** Net brackets a line opens (negative: closes). */
-function delta(line: string, languageId: string): number {
-  return bracketsOf(line, languageId).net;
-}
-
 /**
  * The piece's added lines before its first matched line (and after its last) either stand beside
  * the original or replace lines there. They replace when they open (or close) brackets that the
@@ -595,110 +488,6 @@ function indentOf(line: string): number {
   return columns(leadingWhitespace(line), 4);
 }
 
-/**
- * Two non-blank lines alike enough (by characters in common) to be versions of one line; two
- * declarations of different names are not, however alike (`apFirstW` beside `apFirst`).
- */
-function similar(a: string, b: string, threshold = EDGE_SIMILARITY): boolean {
-  const x = lineKey(a);
-  const y = lineKey(b);
-  if (!x || !y || isTrivial(x) || isTrivial(y)) return false;
-  const named = [DECLARED.exec(x)?.[1], DECLARED.exec(y)?.[1]];
-  if (named[0] && named[1] && named[0] !== named[1]) return false;
-  return changedVersion(x, y) >= threshold;
-}
-
-/**
- * The name a top-level declaration declares (`function f(`, `const x =`, `class C`, at the margin),
- * one that a module holds once: not an overload signature (`function f(a: A): B;`), a `var`, nor
- * an interface (those may repeat).
- */
-function topDeclaration(line: string): string | undefined {
-  const m = /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/.exec(line);
-  if (!m || (m[1].startsWith('function') && /;\s*$/.test(line))) return undefined;
-  return m[2];
-}
-
-/** The name a declaration line declares (`const x =`, `export function f(`, `class C`). */
-const DECLARED = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/;
-
-/** Similarity for a changed line to be taken as the new version of an original line. */
-const CHANGED_LINE_ANCHOR = 0.8;
-/** Share of the shorter line that the common start and end must cover for an extended line (an argument added). */
-const EXTENDED_LINE_SHARE = 0.9;
-
-/**
- * The one piece line that is plainly a changed version of exactly one original line in [from, end):
- * by edit similarity, or by keeping all but a little of the shorter line at its start and end (a
- * line extended in the middle or at its end). Undefined when no line or more than one qualifies.
- */
-function changedLineAnchor(piece: readonly string[], orig: readonly string[], from: number): { piece: number; orig: number } | undefined {
-  let best: { piece: number; orig: number; sim: number } | undefined;
-  let tie = false;
-  for (let i = 0; i < piece.length; i++) {
-    const a = piece[i];
-    if (isTrivial(a) || a.length < 10) continue;
-    for (let j = from; j < orig.length; j++) {
-      const b = orig[j];
-      if (isTrivial(b)) continue;
-      const sim = changedVersion(a, b);
-      if (sim < CHANGED_LINE_ANCHOR) continue;
-      if (!best || sim > best.sim + 1e-9) [best, tie] = [{ piece: i, orig: j, sim }, false];
-      else if (Math.abs(sim - best.sim) <= 1e-9) tie = true;
-    }
-  }
-  return best && !tie ? { piece: best.piece, orig: best.orig } : undefined;
-}
-
-/**
- * How plainly `a` is a changed version of `b` (keys): their edit similarity, or 0.9 when all but a
- * little of the shorter one is kept at the start and end of the longer (a line extended).
- */
-function changedVersion(a: string, b: string): number {
-  if (otherModule(a, b)) return 0;
-  if (sameNames(a, b)) return 0.9;
-  if (Math.min(a.length, b.length) >= 8 && affixShare(a, b) >= EXTENDED_LINE_SHARE) return 0.9;
-  if (Math.abs(a.length - b.length) > Math.max(a.length, b.length) / 2) return 0;
-  return editSimilarity(a, b);
-}
-
-/** Keywords that change how a name is declared, not which: `doc!: Node` and `declare doc: Node` are one field. */
-const MODIFIERS = new Set(['declare', 'readonly', 'public', 'private', 'protected', 'static', 'override', 'abstract', 'export', 'async', 'const', 'let', 'var']);
-
-/** Two lines that name the same things in the same order (two at least), but for modifiers and punctuation. */
-function sameNames(a: string, b: string): boolean {
-  const names = (s: string): string => (s.match(/[A-Za-z_$][\w$]*/g) ?? []).filter(w => !MODIFIERS.has(w)).join(' ');
-  const x = names(a);
-  return x.includes(' ') && a !== b && x === names(b);
-}
-
-/** The module an import or re-export line names (its quoted path). */
-const MODULE_OF = /^(?:import|export)\b.*\bfrom\s*(['"])(.*?)\1|^(?:import|export)\s*(['"])(.*?)\3|\brequire\((['"])(.*?)\5\)/;
-
-/**
- * Two lines that import (or re-export) from different modules, by the last part of the path
- * (`querystring` and `node:querystring` are one module), or nothing in common from one: whatever
- * else they share, one is not the other changed.
- */
-function otherModule(a: string, b: string): boolean {
-  const x = MODULE_OF.exec(a);
-  const y = MODULE_OF.exec(b);
-  if (!x || !y) return false;
-  const name = (m: RegExpExecArray): string => (m[2] ?? m[4] ?? m[6]).split(/[/:\\]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
-  if (name(x) !== name(y)) return true;
-  // From one module, two lines that import nothing in common (`{ createRetryer }`, `type { Retryer }`).
-  const names = (line: string): string[] => (line.split(/\bfrom\b|\brequire\(/)[0].match(/[A-Za-z_$][\w$]*/g) ?? [])
-    .filter(w => !['import', 'export', 'type', 'as', 'const', 'let', 'var', 'default'].includes(w));
-  const [p, q] = [names(a), names(b)];
-  return p.length > 0 && q.length > 0 && !p.some(w => q.includes(w));
-}
-
-/** An import statement whole on one line (it names its module and ends there). */
-const WHOLE_IMPORT = /^(import\b.*\bfrom\s*(['"])[^'"]*\2|import\s*(['"])[^'"]*\3|export\b.*\bfrom\s*(['"])[^'"]*\4|(const|let|var) .*= require\((['"])[^'"]*\6\)[^;]*);?$/;
-
-/** Lines that import or include: never meant to be written twice. */
-const IMPORT_LINE = /^(import\b|export \{?[^=]*\bfrom\b|from \S+ import\b|#include\b|use [\w:]+|using [\w.]+;|(const|let|var) .*= require\()/;
-
 /** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
 const FORCED_PAIR = 1000;
 
@@ -723,61 +512,6 @@ function copiedLines(a: { pairs: readonly (readonly [number, number])[] }, pk: r
     if (places.length > 0) return places.map(orig => ({ piece: i, orig }));
   }
   return [];
-}
-
-/** Per piece line, the original lines it is a changed version of and the weight such a match earns. */
-type Versions = ReadonlyMap<number, ReadonlyMap<number, number>>;
-
-/** Weight of a match between a line and its changed version, times their similarity: below a line kept as it is. */
-const CHANGED_LINE_WEIGHT = 0.3;
-
-/** Identifier-like words of three or more characters. */
-function wordsOf(key: string): ReadonlySet<string> {
-  return new Set(key.match(/[A-Za-z_$][\w$]{2,}/g) ?? []);
-}
-
-/**
- * For each piece line found nowhere in the file, the original lines (from `from` on) it is plainly
- * a changed version of, with the weight such a match earns. Only lines sharing most of its words
- * are compared character by character.
- */
-function changedVersions(piece: readonly string[], orig: readonly string[], tokens: readonly ReadonlySet<string>[], from: number,
-  counts: ReadonlyMap<string, number>): Versions {
-  const out = new Map<number, Map<number, number>>();
-  for (let i = 0; i < piece.length; i++) {
-    const a = piece[i];
-    if (counts.has(a) || isTrivial(a) || a.length < 8) continue;
-    const words = [...wordsOf(a)];
-    if (words.length === 0) continue;
-    for (let j = from; j < orig.length; j++) {
-      const t = tokens[j];
-      if (t.size === 0) continue;
-      let shared = 0;
-      for (const w of words) if (t.has(w)) shared++;
-      if (shared * 2 < words.length || shared * 2 < t.size) continue;
-      const sim = changedVersion(a, orig[j]);
-      if (sim < CHANGED_LINE_ANCHOR) continue;
-      let row = out.get(i);
-      if (!row) out.set(i, (row = new Map()));
-      row.set(j, CHANGED_LINE_WEIGHT * sim);
-    }
-  }
-  return out;
-}
-
-/**
- * Common start plus common end of two strings, as a share of the shorter; 0 when what the shorter
- * has between them holds a word (a name replaced, such as `a()` by `sum(xs)`, is not an extension).
- */
-function affixShare(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let pre = 0;
-  while (pre < n && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < n - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const shorter = a.length <= b.length ? a : b;
-  if (/[A-Za-z0-9_$]/.test(shorter.slice(pre, shorter.length - suf))) return 0;
-  return (pre + suf) / n;
 }
 
 /** The piece's lines as they go into the file: matched lines as the file has them, added lines re-indented to the file's style. */
