@@ -5,7 +5,8 @@
  *
  * The tokenizer is cheap on purpose: one pass per file that skips comments and strings by the
  * language family's rules (`//` and block comments, `#`, `--`; quotes, Python's triple quotes, JS
- * template text but not its `${...}`) and counts every identifier outside them. The adapters feed
+ * template text but not its `${...}`, JS regular expression literals) and counts every identifier
+ * outside them. The adapters feed
  * the index (the editor: open documents, then the workspace folder, kept up to date; the CLI: the
  * files around FILE up to the repository root). Pure: no `vscode`, no node builtins.
  */
@@ -93,6 +94,14 @@ export function nameCounts(text: string, family: NameFamily = 'plain'): Map<stri
         i = end < 0 ? n : end + 2;
         continue;
       }
+      if (c === '/' && family === 'c' && startsRegex(text, i)) {
+        const end = regexEnd(text, i + 1);
+        if (end > 0) {
+          i = end;
+          while (i < n && /[a-z]/.test(text[i])) i++;
+          continue;
+        }
+      }
       if (c === '{') depth++;
       if (c === '}') {
         if (templates.length && templates[templates.length - 1] === depth) {
@@ -122,6 +131,36 @@ export function nameCounts(text: string, family: NameFamily = 'plain'): Map<stri
     i++;
   }
   return counts;
+}
+
+const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
+const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
+
+/** Whether the `/` at `i` opens a JS regular expression literal rather than dividing. */
+function startsRegex(text: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && /\s/.test(text[j])) j--;
+  if (j < 0) return true;
+  if (BEFORE_REGEX.has(text[j])) return true;
+  if (!IDENT_PART.test(text[j])) return false;
+  let w = j;
+  while (w > 0 && IDENT_PART.test(text[w - 1])) w--;
+  return WORDS_BEFORE_REGEX.has(text.slice(w, j + 1));
+}
+
+/** After a regular expression's opening `/`: the offset after its closing one, or -1 if the line ends first. */
+function regexEnd(text: string, i: number): number {
+  let inClass = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') { i += 2; continue; }
+    if (c === '\n') return -1;
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && !inClass) return i + 1;
+    i++;
+  }
+  return -1;
 }
 
 /** After a one-line string's opening quote: the offset after its closing quote (or the line's end). */

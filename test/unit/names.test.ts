@@ -21,6 +21,11 @@ test('C-family code: comments, strings and template text are skipped, template e
   assert.deepEqual(names(text, 'c'), { const: 3, key: 2, other: 1, t: 1, count: 1, list: 1, length: 1, defineProperty_: 1, target: 1 });
 });
 
+test('JS regular expression literals are skipped; a division is not one', () => {
+  const text = 'assert.match(out, /item\\.unitPirce;$/m);\nconst half = total / 2 / count;\nreturn /[/a]b/.test(s);';
+  assert.deepEqual(names(text, 'c'), { assert: 1, match: 1, out: 1, const: 1, half: 1, total: 1, count: 1, return: 1, test: 1, s: 1 });
+});
+
 test('a Rust lifetime is no character literal: the names after it are read', () => {
   assert.deepEqual(names("fn first<'a>(x: &'a str) -> &'a str { x }", 'rust'), { fn: 1, first: 1, a: 3, x: 2, str: 2 });
   assert.deepEqual(names("let c = 'q'; let d = c; let e = '\\n';", 'rust'), { let: 3, c: 2, d: 1, e: 1 });
