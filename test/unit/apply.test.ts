@@ -361,3 +361,13 @@ test('an import inside a function that another function has too is not moved out
   assert.ok(r.unplaced.length > 0 || r.text.includes('def load(path):\n    import json\n'), r.text);
   assert.ok(!r.unplaced.length || /moved import/.test(r.unplaced[0].reason), JSON.stringify(r.unplaced));
 });
+
+test('a piece whose first line is a bare ` *` the file has a few lines above where the rest goes is refused: deleted or kept, it cannot say', () => {
+  const file = lines('/**', ' * Creates a resource and an Observable that uses it.', ' *', ' * @param {function(): ISubscription} resourceFactory A function which creates any resource object',
+    ' * that implements `unsubscribe` method.', ' * @return {Observable<T>} An Observable that behaves the same as the one the factory returns.', ' */', 'export function using() {}');
+  const snippet = lines('/* ... existing code here ... */', ' *', ' * @param resourceFactory A function which creates any resource object that implements `unsubscribe` method.',
+    ' * @return {Observable<T>} An Observable that behaves the same as the one the factory returns.', '/* ... existing code here ... */');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /first line \(\*\) is line 3 of the file/);
+});

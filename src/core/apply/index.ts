@@ -21,6 +21,8 @@ export { isMarkerLine, splitSnippet, stripFence } from './snippet';
  * and the piece is refused as ambiguous rather than placed on a coin's toss.
  */
 const AMBIGUOUS_MARGIN = 1;
+/** How far (lines) above where a piece goes its unmatched bracket-only first line is looked for in the file. */
+const EDGE_LINE_REACH = 4;
 /** Share of the file's telling lines a marker-less snippet must match, from the top, to be the whole file. */
 const WHOLE_FILE_SHARE = 0.6;
 /** How far (lines) a piece's edge may reach past its matched lines to take in a block's opener or closer. */
@@ -253,6 +255,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       where(`it reads the same as new code before line ${start + 1} of the file and as new code after line ${end}: add a line of context around it`);
       continue;
     }
+    // A piece that starts with a line such as ` *` or `}` left unmatched, while the file has that
+    // line a few lines above where the rest goes: the lines between are either deleted by the
+    // snippet (adjacency) or kept, and one such line cannot say which. (At a piece's end an
+    // unmatched closer is the end of the block the piece reaches into.)
+    const edge = edgeAbove(piece.markerBefore && firstPair[0] > 0 ? pk[0] : '', keys, start, cursor);
+    if (edge !== undefined) {
+      where(`its first line (${pk[0]}) is line ${edge + 1} of the file, lines above where the rest goes: are the lines between deleted or kept? Add a telling line of context there`);
+      continue;
+    }
     const other = alignBest(pk, piece.lines, cursor, versions, j => j >= start && j < end);
     // Placed by lines kept as they are, a piece must win by a line of evidence; placed only by
     // changed versions of lines (a renamed declaration), by any margin.
@@ -369,6 +380,13 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     snippetLines: [p.piece.first + 1, p.piece.last + 1], fileLines: [p.start + 1, p.end], anchors: p.anchors ?? 0, margin: p.margin ?? Infinity,
   }));
   return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
+}
+
+/** Where, a few lines above `start` (not before `from`), the file has `key`, a bracket-only line such as ` *` or `}`. */
+function edgeAbove(key: string, keys: readonly string[], start: number, from: number): number | undefined {
+  if (key === '' || !isTrivial(key)) return undefined;
+  for (let j = start - 2; j >= Math.max(from, start - 1 - EDGE_LINE_REACH); j--) if (keys[j] === key) return j;
+  return undefined;
 }
 
 /** How many lines at the `start` of the piece equal the file's last lines (or at its `end`, the file's first lines). */
