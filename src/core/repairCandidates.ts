@@ -72,6 +72,19 @@ export function dropsRealName(original: string, candidate: string, real: (name: 
   return (original.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []).some((name) => !kept.has(name) && real(name));
 }
 
+/**
+ * Whether `name` is one slip of the keys from `word`: two neighbouring letters swapped, or one
+ * letter mistyped, dropped or doubled inside the name. A letter added or taken at either end
+ * (`defineProperty_` and `defineProperty`, `cases` and `case`, `href` and `ref`), a change of case
+ * only, or two edits make a different name, not a slip: a project's own names differ from common
+ * ones in just those ways.
+ */
+export function isSlip(word: string, name: string): boolean {
+  if (word === name || word.toLowerCase() === name.toLowerCase() || editDistance(word, name, 1) !== 1) return false;
+  const [short, long] = word.length < name.length ? [word, name] : [name, word];
+  return short.length === long.length || !(long.startsWith(short) || long.endsWith(short));
+}
+
 /** Names from `known` a slip away from `word`: one edit for short names, two for longer ones. */
 export function nameCandidates(word: string, known: ReadonlyMap<string, number>, limit = 6): string[] {
   if (word.length < 3) return [];

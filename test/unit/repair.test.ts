@@ -139,9 +139,12 @@ function repairJs(docText: string, scorer: RepairScorer, backend: FillBackend, n
 
 test('a project\'s own name that the workspace defines is never replaced by the common name it resembles', async () => {
   const { backend, scorer } = await engine();
-  // Spelled once in this file, the model prefers `defineProperty` (this pins that it would change it).
-  const alone = await repairJs(MOBX_LIKE, scorer, backend);
-  assert.ok(alone.newText.includes('defineProperty(adm.target_'), 'without the workspace, the name looks like a slip');
+  // The model would "correct" it: at the site it prefers the common name by far more than the margin.
+  const m = await defaultModel();
+  const at = MOBX_LIKE.indexOf('  defineProperty_(') + 1;
+  const ranked = await rankCandidates(m, [{ prefix: MOBX_LIKE.slice(0, at), suffix: MOBX_LIKE.slice(at + 'defineProperty_'.length), candidates: ['defineProperty_', 'defineProperty'] }], () => false);
+  const [own, common] = ranked.scores[0];
+  assert.ok(common - own > REPAIR_MARGIN, `defineProperty by ${(common - own).toFixed(2)} nats`);
   const names = new NameIndex();
   names.set('src/properties.js', MOBX_LIKE, 'c');
   names.set('src/utils.js', 'export function defineProperty_(target, key, descriptor) {\n  Object.defineProperty(target, key, descriptor);\n}\n', 'c');
@@ -149,14 +152,17 @@ test('a project\'s own name that the workspace defines is never replaced by the 
   const r = await repairJs(MOBX_LIKE, scorer, backend, names);
   assert.equal(r.changed, false);
   assert.equal(r.newText, MOBX_LIKE);
+  // Without the workspace too: a trailing `_` makes another name, never a slip.
+  assert.equal((await repairJs(MOBX_LIKE, scorer, backend)).newText, MOBX_LIKE);
 });
 
 test('a name the workspace spells only in comments or strings is not real there: it is still a slip', async () => {
   const { backend, scorer } = await engine();
   const names = new NameIndex();
-  names.set('src/utils.js', '// defineProperty_ is gone\nconst note = "defineProperty_";\n', 'c');
-  const r = await repairJs(MOBX_LIKE, scorer, backend, names);
-  assert.ok(r.newText.includes('defineProperty(adm.target_'));
+  names.set('src/notes.ts', '// cuont: see count\nexport const label = "cuont";\n', 'c');
+  const typo = CLEAN.replace('return count;', 'return cuont;');
+  const r = await runRepair(backend, scorer, { docText: typo, range: { start: 0, end: typo.length }, languageId: 'typescript', sampler: sampler(), names: names.except('src/count.ts') });
+  assert.equal(r.newText, CLEAN);
 });
 
 test('with the workspace indexed, a misspelled name found nowhere else is still put back, toward the real name', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
 
 test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
   assert.equal(editDistance('count', 'cuont'), 1);
@@ -92,4 +92,16 @@ test('a candidate that takes away a real name is told apart from one that keeps 
   assert.equal(dropsRealName(' defienProperty', ' defineProperty_', real), false, 'the slip is no real name');
   assert.equal(dropsRealName(' target <', ' target <=', real), false);
   assert.equal(dropsRealName(' target.x', ' targets.x', real), true);
+});
+
+test('a slip is one key inside the name; a letter at either end, a change of case or two edits make another name', () => {
+  assert.equal(isSlip('cuont', 'count'), true, 'two neighbours swapped');
+  assert.equal(isSlip('lenth', 'length'), true, 'a letter dropped inside');
+  assert.equal(isSlip('unitPrise', 'unitPrice'), true, 'a letter mistyped');
+  assert.equal(isSlip('defineProperty_', 'defineProperty'), false, 'mobx\'s own name');
+  assert.equal(isSlip('cases', 'case'), false, 'ESLint\'s node.cases');
+  assert.equal(isSlip('href', 'ref'), false);
+  assert.equal(isSlip('ZipFile', 'zipfile'), false);
+  assert.equal(isSlip('inet_ntoa', 'inet_aton'), false, 'two edits');
+  assert.equal(isSlip('count', 'count'), false);
 });
