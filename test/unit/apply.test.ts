@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applySnippet, isMarkerLine, stripFence } from '../../src/core/apply';
+import { alignPiece } from '../../src/core/apply/align';
 import { changedLines, runApply } from '../../src/engine/apply';
 import { configureSyntax } from '../../src/syntax';
 
@@ -370,4 +371,32 @@ test('a piece whose first line is a bare ` *` the file has a few lines above whe
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
   assert.equal(r.unplaced.length, 1, r.text);
   assert.match(r.unplaced[0].reason, /first line \(\*\) is line 3 of the file/);
+});
+
+test('the alignment runs only near the lines a piece shares with the file: far matches are not joined, near ones are, as over the whole file', () => {
+  const filler = (from: number, n: number): string[] => Array.from({ length: n }, (_, k) => `  step${from + k}();`);
+  const weight = (): number => 1;
+  const file = ['function a() {', ...filler(0, 8), 'function b() {', ...filler(100, 400), 'function c() {'];
+  const near = alignPiece(['function a() {', 'function b() {'], file, 0, file.length, weight);
+  assert.deepEqual(near.pairs, [[0, 0], [1, 9]]);
+  const far = alignPiece(['function b() {', 'function c() {'], file, 0, file.length, weight);
+  assert.equal(far.pairs.length, 1);
+  assert.deepEqual(far.pairs[0], [0, 9]);
+});
+
+test('a snippet of 150 pieces applies to a 3,000-line file in well under a second', () => {
+  const file = Array.from({ length: 3000 }, (_, k) => (k % 3 === 2 ? '' : `  total += weight${k} * value${k};`));
+  const edited = file.slice();
+  const snippet: string[] = [];
+  for (let k = 10; k < 3000 - 10; k += 20) {
+    edited[k] = `  total += weight${k} * changed${k};`;
+    snippet.push('// ... existing code ...', file[k - 1], edited[k], file[k + 1]);
+  }
+  snippet.push('// ... existing code ...');
+  const t0 = performance.now();
+  const r = applySnippet(lines(...file), lines(...snippet), { languageId: 'typescript' });
+  const ms = performance.now() - t0;
+  assert.equal(r.unplaced.length, 0, JSON.stringify(r.unplaced.slice(0, 2)));
+  assert.equal(r.text, lines(...edited));
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
 });

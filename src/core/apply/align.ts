@@ -46,7 +46,7 @@ export interface Alignment {
 /** Tie-breaker for a match indented like the rest of the piece's matches. */
 const SAME_INDENT_BONUS = 0.001;
 
-/** Above this many cells the alignment runs on a window around the piece's telling lines. */
+/** At most this many cells per stretch (a longer stretch is cut). */
 const MAX_CELLS = 30_000_000;
 
 /**
@@ -65,31 +65,87 @@ export function alignPiece(
   added?: ReadonlySet<number>,
 ): Alignment {
   const n = piece.length;
-  let lo = from;
-  let hi = to;
-  if ((n + 1) * (hi - lo + 1) > MAX_CELLS) {
-    // Narrow to the stretch between the first and last telling line the piece shares with it.
-    const wanted = new Set(piece.filter(k => !isTrivial(k)));
-    let first = -1;
-    let last = -1;
-    for (let j = from; j < to; j++) {
-      if (wanted.has(orig[j]) && !blocked?.(j)) {
-        if (first < 0) first = j;
-        last = j;
-      }
+  const weights = piece.map(k => weightOf(k));
+  // Only stretches around the piece's telling lines (and changed versions) can score: trivial
+  // matches earn no more than the deletions that reach them, and two groups of matches are
+  // joined only when the deletions between them cost less than the smaller group earns, which is
+  // less than the piece's whole weight. So the alignment runs on each such stretch alone.
+  const total = weights.reduce((a, b) => a + b, 0);
+  const join = Math.ceil(total / DELETE_COST) + 2 * n + 2;
+  const pad = 2 * n + 2;
+  const where = placesOf(orig);
+  const hits: number[] = [];
+  const seen = new Set<string>();
+  piece.forEach((k, i) => {
+    if (isTrivial(k) || added?.has(i) || seen.has(k)) return;
+    seen.add(k);
+    for (const j of where.get(k) ?? []) if (j >= from && j < to && !blocked?.(j)) hits.push(j);
+  });
+  hits.sort((a, b) => a - b);
+  if (changed) {
+    for (const [i, row] of changed) {
+      if (added?.has(i)) continue;
+      for (const j of row.keys()) if (j >= from && j < to && !blocked?.(j)) hits.push(j);
     }
-    if (first < 0) return { pairs: [], score: 0 };
-    lo = Math.max(from, first - n);
-    hi = Math.min(to, last + n + 1);
-    if ((n + 1) * (hi - lo + 1) > MAX_CELLS) hi = Math.min(hi, lo + Math.floor(MAX_CELLS / (n + 1)) - 1);
+    hits.sort((a, b) => a - b);
   }
+  // Nothing telling to go by: brackets and blank lines alone, anywhere.
+  if (hits.length === 0) return alignStretch(piece, weights, orig, from, to, blocked, indent, changed, added);
+  let best: Alignment = { pairs: [], score: 0 };
+  let lo = Math.max(from, hits[0] - pad);
+  let last = hits[0];
+  const run = (a: number, b: number): void => {
+    const got = alignStretch(piece, weights, orig, a, b, blocked, indent, changed, added);
+    if (got.score > best.score + 1e-12) best = got;
+  };
+  for (const h of hits) {
+    if (h - last > join) {
+      run(lo, Math.min(to, last + pad + 1));
+      lo = Math.max(from, h - pad);
+    }
+    last = h;
+  }
+  run(lo, Math.min(to, last + pad + 1));
+  return best;
+}
+
+/** Lines of a file by key (the file's lines are aligned against many times over). */
+const placesMemo = new WeakMap<readonly string[], ReadonlyMap<string, readonly number[]>>();
+
+function placesOf(orig: readonly string[]): ReadonlyMap<string, readonly number[]> {
+  let m = placesMemo.get(orig) as Map<string, number[]> | undefined;
+  if (!m) {
+    m = new Map();
+    orig.forEach((k, j) => {
+      const at = m!.get(k);
+      if (at) at.push(j);
+      else m!.set(k, [j]);
+    });
+    placesMemo.set(orig, m);
+  }
+  return m;
+}
+
+/** The alignment of `piece` within [lo, hi) of `orig`, by dynamic programming over the whole stretch. */
+function alignStretch(
+  piece: readonly string[],
+  weights: readonly number[],
+  orig: readonly string[],
+  lo: number,
+  hi: number,
+  blocked?: (line: number) => boolean,
+  indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number },
+  changed?: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  added?: ReadonlySet<number>,
+): Alignment {
+  const n = piece.length;
+  if ((n + 1) * (hi - lo + 1) > MAX_CELLS) hi = Math.min(hi, lo + Math.floor(MAX_CELLS / (n + 1)) - 1);
   const w = hi - lo;
   const stride = w + 1;
   // trace: 0 = start, 1 = piece line unmatched, 2 = original line deleted, 3 = match
   const trace = new Uint8Array((n + 1) * stride);
   let prev = new Float64Array(stride);
   let cur = new Float64Array(stride);
-  const weights = piece.map(k => weightOf(k));
   for (let i = 1; i <= n; i++) {
     const key = piece[i - 1];
     const wt = weights[i - 1];

@@ -295,13 +295,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   // the other piece shows a block that moved (and nothing around it to place it by), and the
   // alignment ran this piece across the block's old place. No merge says what the snippet means.
   // (A move whose pieces carry context of their own is placed by that context.)
+  const tellingOf = new Map(placed.map(q => [q, q.piece.lines.map(lineKey).filter(k => !isTrivial(k))]));
   for (const p of [...placed]) {
     const kept = new Set(p.pairs.map(([, o]) => o));
     const deleted = new Set(Array.from({ length: p.end - p.start }, (_, d) => p.start + d)
       .filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])).map(j => keys[j]));
+    if (deleted.size === 0) continue;
     const swallowed = placed.find(q => {
       if (q === p) return false;
-      const telling = q.piece.lines.map(lineKey).filter(k => !isTrivial(k));
+      const telling = tellingOf.get(q)!;
       return telling.length > 0 && telling.every(k => deleted.has(k));
     });
     if (!swallowed) continue;

@@ -132,17 +132,18 @@ export function wordsOf(key: string): ReadonlySet<string> {
 export function changedVersions(piece: readonly string[], orig: readonly string[], tokens: readonly ReadonlySet<string>[], from: number,
   counts: ReadonlyMap<string, number>): Versions {
   const out = new Map<number, Map<number, number>>();
+  const index = linesByWord(tokens);
   for (let i = 0; i < piece.length; i++) {
     const a = piece[i];
     if (counts.has(a) || isTrivial(a) || a.length < 8) continue;
     const words = [...wordsOf(a)];
     if (words.length === 0) continue;
-    for (let j = from; j < orig.length; j++) {
-      const t = tokens[j];
-      if (t.size === 0) continue;
-      let shared = 0;
-      for (const w of words) if (t.has(w)) shared++;
-      if (shared * 2 < words.length || shared * 2 < t.size) continue;
+    // The lines sharing a word with it, and how many words each shares.
+    const sharing = new Map<number, number>();
+    for (const w of words) for (const j of index.get(w) ?? []) if (j >= from) sharing.set(j, (sharing.get(j) ?? 0) + 1);
+    for (const j of [...sharing.keys()].sort((x, y) => x - y)) {
+      const shared = sharing.get(j)!;
+      if (shared * 2 < words.length || shared * 2 < tokens[j].size) continue;
       const sim = changedVersion(a, orig[j]);
       if (sim < CHANGED_LINE_ANCHOR) continue;
       let row = out.get(i);
@@ -151,6 +152,25 @@ export function changedVersions(piece: readonly string[], orig: readonly string[
     }
   }
   return out;
+}
+
+/** The file's lines by the words they hold, once per file. */
+const wordMemo = new WeakMap<readonly ReadonlySet<string>[], ReadonlyMap<string, readonly number[]>>();
+
+function linesByWord(tokens: readonly ReadonlySet<string>[]): ReadonlyMap<string, readonly number[]> {
+  let m = wordMemo.get(tokens) as Map<string, number[]> | undefined;
+  if (!m) {
+    m = new Map();
+    tokens.forEach((t, j) => {
+      for (const w of t) {
+        const at = m!.get(w);
+        if (at) at.push(j);
+        else m!.set(w, [j]);
+      }
+    });
+    wordMemo.set(tokens, m);
+  }
+  return m;
 }
 
 /**
