@@ -11,7 +11,8 @@
  *   - A real name is never replaced. A name is real when it is spelled anywhere besides the spot
  *     being repaired: elsewhere in the block or the document, or in the workspace (`names`, the
  *     core/names index the adapters feed). A name spelled nowhere else may be a slip: it is a site
- *     when the model doubts it, or when it is a real name with two neighbouring letters swapped.
+ *     when the model doubts it, or when it is a real name with two neighbouring letters swapped,
+ *     and it may only become a name one slip away (core/repairCandidates isSlip).
  *   - A replacement is proposed only when the model prefers it over the original by `margin` nats
  *     (REPAIR_MARGIN); among those that do, the smallest edit wins.
  *
