@@ -400,3 +400,35 @@ test('a snippet of 150 pieces applies to a 3,000-line file in well under a secon
   assert.equal(r.text, lines(...edited));
   assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
 });
+
+test('a pure insertion beside lines the file repeats is placed where the piece copies no line the file holds once', () => {
+  const file = lines(
+    'class DraftMap {',
+    '  get(key) {',
+    '    assertUnrevoked(state)',
+    '    prepareMapCopy(state)',
+    '    return state.copy.get(key)',
+    '  }',
+    '  set(key, value) {',
+    '    assertUnrevoked(state)',
+    '    prepareMapCopy(state)',
+    '    state.copy.set(key, value)',
+    '  }',
+    '  clear() {',
+    '    const { base, copy } = state',
+    '    if (!base.size) return',
+    '    prepareMapCopy(state)',
+    '    state.assigned = new Map()',
+    '    for (const key of base.keys()) state.assigned.set(key, false)',
+    '    copy.clear()',
+    '  }',
+    '  keys() {',
+    '    assertUnrevoked(state)',
+    '    return latest(state).keys()',
+    '  }',
+    '}');
+  const snippet = lines('// ...', '    assertUnrevoked(state)', '    prepareMapCopy(state)', '    return latest(state).keys()', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('    assertUnrevoked(state)\n    return latest', '    assertUnrevoked(state)\n    prepareMapCopy(state)\n    return latest'));
+});

@@ -269,8 +269,15 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // changed versions of lines (a renamed declaration), by any margin.
     const kept = best.pairs.some(([i, o]) => pk[i] === keys[o] && !isTrivial(pk[i]));
     const needed = kept ? AMBIGUOUS_MARGIN : 1e-9;
-    if (changed.size === 0 && other.score > best.score - needed && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
-      const how = other.score >= best.score - 1e-9 ? 'equally well' : 'almost as well';
+    // A place that keeps every telling line it spans (a pure insertion) is judged by what the other
+    // place leaves out too: a line of the piece written anew while the file holds it (a copy) is
+    // evidence against that place, as much as a match is for it.
+    const spanned = new Set(best.pairs.map(([, o]) => o));
+    let clean = true;
+    for (let o = start; o < end && clean; o++) clean = spanned.has(o) || isTrivial(keys[o]);
+    const margin = best.score - other.score + (clean ? copiedWeight(other.pairs, pk, counts, weightOf) - copiedWeight(best.pairs, pk, counts, weightOf) : 0);
+    if (changed.size === 0 && margin < needed && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+      const how = margin <= 1e-9 ? 'equally well' : 'almost as well';
       where(`fits two places ${how} (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
       continue;
     }
@@ -382,6 +389,14 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     snippetLines: [p.piece.first + 1, p.piece.last + 1], fileLines: [p.start + 1, p.end], anchors: p.anchors ?? 0, margin: p.margin ?? Infinity,
   }));
   return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
+}
+
+/** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
+function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number): number {
+  const matched = new Set(pairs.map(([i]) => i));
+  let sum = 0;
+  pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k)) sum += weightOf(k); });
+  return sum;
 }
 
 /** Where, a few lines above `start` (not before `from`), the file has `key`, a bracket-only line such as ` *` or `}`. */
