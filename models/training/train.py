@@ -40,7 +40,8 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", choices=PRESETS, default="mini", help="model size and batch preset")
     ap.add_argument("--model-dir", default=os.path.join(HERE, "..", "diffuse-code-mini"), help="folder with tokenizer.json")
-    ap.add_argument("--corpus", default=os.path.join(HERE, "data", "corpus"), help="folder with train.jsonl / val.jsonl")
+    ap.add_argument("--corpus", default=os.path.join(HERE, "data", "corpus"), help="folder with train.jsonl / val.jsonl, and "
+                    "heldout.jsonl (whole packages never trained on, from heldout_split.py) when it has one")
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "mini"), help="resumable state and metrics log")
     ap.add_argument("--init", default=os.path.join(HERE, "checkpoint", "diffuse-code-mini.pt"), help="committed checkpoint to start a fresh run from")
     ap.add_argument("--minutes", type=float, default=60, help="wall-clock budget; saves and exits after it")
@@ -99,11 +100,12 @@ def loss_fn(model, x, m, t, dev, bf16):
 
 
 @torch.no_grad()
-def evaluate(model, val_stream, T, rows, dev, bf16, byte_len=None, infill=None):
+def evaluate(model, val_stream, T, rows, dev, bf16, byte_len=None, infill=None, prefix=""):
     """Masked-token accuracy at each EVAL_T; with `byte_len` (bytes per token id) also bits per
     byte of the masked tokens at t = 0.15, which compares models with different vocabularies; with
     `infill` (fixed infill-shaped rows, canvas fully masked) the share of canvas positions, hole
-    tokens and [PAD]s, predicted right in one pass: the product's task."""
+    tokens and [PAD]s, predicted right in one pass: the product's task. Keys get `prefix`
+    (`heldout_pkg_` for the held-out packages)."""
     model.eval()
     out = {}
     if infill is not None:
@@ -115,7 +117,7 @@ def evaluate(model, val_stream, T, rows, dev, bf16, byte_len=None, infill=None):
                 pred = model(masked_input(xb, mb).to(dev)).argmax(-1).cpu()
             correct += (pred[mb] == xb[mb]).sum().item()
             total += mb.sum().item()
-        out["infill@1"] = correct / max(1, total)
+        out[f"{prefix}infill@1"] = correct / max(1, total)
     for t in EVAL_T:
         x, m = fixed_eval_batches(val_stream, T, t, rows, seed=7)
         correct = total = 0
@@ -130,11 +132,18 @@ def evaluate(model, val_stream, T, rows, dev, bf16, byte_len=None, infill=None):
             if byte_len is not None and t == EVAL_T[0]:
                 nats += F.cross_entropy(logits.float().cpu()[mb], xb[mb], reduction="sum").item()
                 nbytes += byte_len[xb[mb]].sum().item()
-        out[f"acc@{t}"] = correct / max(1, total)
+        out[f"{prefix}acc@{t}"] = correct / max(1, total)
         if byte_len is not None and t == EVAL_T[0]:
-            out[f"bpb@{t}"] = nats / max(1.0, nbytes) / math.log(2)
+            out[f"{prefix}bpb@{t}"] = nats / max(1.0, nbytes) / math.log(2)
     model.train()
     return out
+
+
+def fixed_infill_rows(docs, stream, enc, T, rows):
+    """Fixed infill-shaped evaluation rows (seed 11), canvas fully masked."""
+    vb = Batcher(docs, stream, enc, T, 1.0, seed=11)
+    made = [vb.infill_row(1.0) for _ in range(rows)]
+    return torch.stack([r[0] for r in made]), torch.stack([r[1] for r in made])
 
 
 def main():
@@ -186,10 +195,14 @@ def main():
         train_stream = token_stream(train_docs, enc, cache + "-train.bin")
         val_stream = token_stream(val_docs, enc, cache + "-val.bin")
     infill_eval = None
+    heldout_path = os.path.join(args.corpus, "heldout.jsonl")
+    heldout_stream = heldout_infill = None
     if rank == 0:
-        vb = Batcher(val_docs, val_stream, enc, cfg.max_context, 1.0, seed=11)
-        rows = [vb.infill_row(1.0) for _ in range(args.eval_rows)]
-        infill_eval = (torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows]))
+        infill_eval = fixed_infill_rows(val_docs, val_stream, enc, cfg.max_context, args.eval_rows)
+        if os.path.exists(heldout_path):  # whole packages never trained on: the honest figure
+            heldout_docs = load_docs(heldout_path)
+            heldout_stream = token_stream(heldout_docs, enc, cache + "-heldout.bin")
+            heldout_infill = fixed_infill_rows(heldout_docs, heldout_stream, enc, cfg.max_context, args.eval_rows)
     torch.manual_seed(args.seed + step * 7919 + rank)
     batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank,
                       args.long_canvas)
@@ -213,6 +226,9 @@ def main():
         done, eval_now = bool(flags[0]), bool(flags[1])
         if rank == 0 and (done or eval_now):
             metrics = evaluate(ema, val_stream, cfg.max_context, args.eval_rows, dev, bf16, byte_len, infill_eval)
+            if heldout_stream is not None:
+                metrics.update(evaluate(ema, heldout_stream, cfg.max_context, args.eval_rows, dev, bf16, byte_len,
+                                        heldout_infill, prefix="heldout_pkg_"))
             rec = {"step": step, "tokens": tokens, "minutes": round(elapsed / 60, 2), **metrics}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n"), log.flush()
