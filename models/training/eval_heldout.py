@@ -38,6 +38,7 @@ def main():
     ap.add_argument("--rows", type=int, default=96, help="rows per mask rate (train.py's --eval-rows)")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     ap.add_argument("--no-cache", action="store_true", help="tokenize in memory, write nothing into --corpus")
+    ap.add_argument("--by-lang", type=int, default=0, help="also this many rows per mask rate for each language of the held-out packages")
     ap.add_argument("--out", default="", help="also write the metrics here (JSON)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -60,6 +61,21 @@ def main():
         infill = fixed_infill_rows(docs, stream, enc, T, args.rows)
         rec.update(evaluate(model, stream, T, args.rows, torch.device("cpu"), True, byte_len, infill, prefix=prefix))
         print(json.dumps(rec), flush=True)
+    heldout = os.path.join(args.corpus, "heldout.jsonl")
+    if args.by_lang and os.path.exists(heldout):
+        by = {}
+        with open(heldout) as f:
+            for line in f:
+                d = json.loads(line)
+                by.setdefault(d["lang"], []).append(d["text"])
+        rec["heldout_pkg_by_lang"] = {}
+        for lang, docs in sorted(by.items()):
+            stream = token_stream(docs, enc)
+            if len(stream) <= 4 * T:
+                continue
+            m = evaluate(model, stream, T, args.by_lang, torch.device("cpu"), True, byte_len)
+            rec["heldout_pkg_by_lang"][lang] = {"tokens": len(stream), **m}
+            print(lang, json.dumps(rec["heldout_pkg_by_lang"][lang]), flush=True)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(rec, f, indent=1)
