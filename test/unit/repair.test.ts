@@ -10,7 +10,11 @@ import { fillBatch } from '../../src/model/fillEngine';
 import { marginConfidence } from '../../src/core/confidence';
 import { REPAIR_MARGIN, runRepair, type RepairScorer } from '../../src/engine/repair';
 import { rankCandidates, scoreTokens } from '../../src/model/scorer';
-import { defaultModel, sampler } from './helpers/model';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLI_JS, defaultModel, MODEL_DIR, ROOT, sampler } from './helpers/model';
 import { NameIndex } from '../../src/core/names';
 
 const CLEAN = `export function countPositive(values: number[]): number {
@@ -190,4 +194,23 @@ test('a misspelled name whose right spelling only the workspace holds is put bac
   names.set('src/parse.ts', 'export function parseHeaderLine(line: string): [string, string] {\n  const at = line.indexOf(":");\n  return [line.slice(0, at), line.slice(at + 1).trim()];\n}\n', 'c');
   const r = await runRepair(backend, scorer, { docText: doc, range: { start: 0, end: doc.length }, languageId: 'typescript', sampler: sampler(), names: names.except('src/headers.ts') });
   assert.equal(r.newText, doc.replace('parseHeaderLien', 'parseHeaderLine'));
+});
+
+// A C++ header behind namespace macros the grammar cannot read: the file has syntax errors that no
+// bracket explains, and a bracket that only lowers their count is a guess. Clean code stays as it
+// is (through the CLI, as a user runs it on lines of the file).
+test('clean code in a file the grammar cannot fully read (C++ behind macros) gets no bracket put in', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-repair-'));
+  try {
+    const file = path.join(dir, 'buffer.h');
+    const before = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'repair', 'macro-buffer.h'), 'utf8');
+    fs.writeFileSync(file, before);
+    const p = spawnSync(process.execPath, [CLI_JS, 'repair', file, '--lines', '10-26', '--json', '--model', MODEL_DIR], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    const out = JSON.parse(p.stdout.trim().split('\n').pop()!) as { changed: boolean };
+    assert.equal(out.changed, false, p.stdout);
+    assert.equal(fs.readFileSync(file, 'utf8'), before);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
