@@ -100,7 +100,7 @@ async function bench(a: BenchArgs): Promise<void> {
 /** The sections that run the model; returns the model's training step. */
 async function modelSections(a: BenchArgs, machine: Machine, out: Record<string, unknown>, summary: Record<string, unknown>): Promise<number | undefined> {
   const engine = await openEngine(a.modelDir, a.threads);
-  const cfgRaw = JSON.parse(fs.readFileSync(path.join(a.modelDir, 'config.json'), 'utf8')) as { architecture: Architecture; training?: { step?: number; tokens?: number } };
+  const cfgRaw = JSON.parse(fs.readFileSync(path.join(a.modelDir, 'config.json'), 'utf8')) as { architecture: Architecture; training?: { step?: number; tokens?: number }; onnx?: { quantization?: string } };
   const def = defaultSampler(engine);
   const { docs, source } = loadHeldOut(a.root);
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
@@ -168,7 +168,7 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     if (a.write) writePlot(a.root, canvas, machine.cpu, machine.cores, a.threads, engine.model.pkg.config.name);
   }
   if (a.only.has('peak')) {
-    const p = await measurePeak(engine, cfgRaw.architecture, a.threads, plan.peakRepeats);
+    const p = await measurePeak(engine, cfgRaw.architecture, a.threads, plan.peakRepeats, cfgRaw.onnx?.quantization);
     print(report.peakTable(p));
     out.peak = p;
     summary.peak_share = round(p.peakShare, 4);

@@ -21,11 +21,35 @@ const bytesField = (field: number, bytes: readonly number[]) => [...key(field, 2
 const strField = (field: number, s: string) => bytesField(field, [...Buffer.from(s, 'utf8')]);
 
 const FLOAT = 1;
+const INT8 = 3;
+const INT32 = 6;
 
-function tensorValue(name: string, dims: readonly number[]): number[] {
+function tensorValue(name: string, dims: readonly number[], elemType = FLOAT): number[] {
   const shape = dims.flatMap((d) => bytesField(1, intField(1, d)));
-  const tensorType = [...intField(1, FLOAT), ...bytesField(2, shape)];
+  const tensorType = [...intField(1, elemType), ...bytesField(2, shape)];
   return [...strField(1, name), ...bytesField(2, bytesField(1, tensorType))];
+}
+
+/** NodeProto bytes: inputs, outputs, a name and the op type (default domain). */
+function nodeProto(inputs: readonly string[], outputs: readonly string[], name: string, op: string): number[] {
+  return [...inputs.flatMap((i) => strField(1, i)), ...outputs.flatMap((o) => strField(2, o)), ...strField(3, name), ...strField(4, op)];
+}
+
+/**
+ * ModelProto bytes of the int8 product the bundled model's weight matrices use (its export's int8
+ * pass): `Y[m,n] = MatMulInteger(DynamicQuantizeLinear(A[m,k]), B[k,n] int8)`, int32, opset 17.
+ */
+export function matmulInt8Model(m: number, k: number, n: number): Uint8Array {
+  const graph = [
+    ...bytesField(1, nodeProto(['A'], ['Aq', 'As', 'Azp'], 'quantize', 'DynamicQuantizeLinear')),
+    ...bytesField(1, nodeProto(['Aq', 'B', 'Azp'], ['Y'], 'mm', 'MatMulInteger')),
+    ...strField(2, 'matmul_int8_peak'),
+    ...bytesField(11, tensorValue('A', [m, k])),
+    ...bytesField(11, tensorValue('B', [k, n], INT8)),
+    ...bytesField(12, tensorValue('Y', [m, n], INT32)),
+  ];
+  const opset = [...strField(1, ''), ...intField(2, 17)];
+  return Uint8Array.from([...intField(1, 8), ...strField(2, 'diffuse-edit-bench'), ...bytesField(7, graph), ...bytesField(8, opset)]);
 }
 
 /** ModelProto bytes of `Y[m,n] = MatMul(A[m,k], B[k,n])`, opset 17. */

@@ -44,8 +44,9 @@ export function scalingTables(canvas: readonly CanvasPoint[], batch: readonly Ba
 }
 
 export function peakTable(p: PeakResult): string {
-  return table(`The machine's limit (matmul ${p.matmul.size}^3 fp32 peak: ${fixed(p.matmul.gflopsBest, 1)} GFLOP/s best, ${fixed(p.matmul.gflopsMedian, 1)} median)`,
-    ['forward', 'GFLOP', 'ms med', 'GFLOP/s', 'share of peak'],
+  return table(`The machine's limit (matmul ${p.matmul.size}^3 peaks: fp32 ${fixed(p.matmul.gflopsBest, 1)} GFLOP/s best, ${fixed(p.matmul.gflopsMedian, 1)} median; `
+    + `int8 ${fixed(p.matmulInt8.gopsBest, 1)} GOP/s best, ${fixed(p.matmulInt8.gopsMedian, 1)} median; shares of the ${p.reference} peak, the model's weights)`,
+    ['forward', 'GFLOP', 'ms med', 'GFLOP/s', `share of ${p.reference} peak`],
     p.forwards.map((f) => [`batch ${f.batch} x ${f.seq} tokens`, fixed(f.gflop, 2), fixed(f.msMedian, 1), fixed(f.gflops, 1), pct(f.share)]));
 }
 
