@@ -34,14 +34,22 @@ export function layoutRequest(m: LoadedModel, r: FillRequest): Layout & { readon
   const p = layoutParams(m);
   const original = r.original ? m.tokenizer.encode(r.original).length : 0;
   const L = canvasLength(original, p.slack, r.maxTokens);
-  // Only the code near the canvas can fit the context: the far end of a long prefix or suffix is
-  // not tokenized (a chunk deep in a large file would otherwise tokenize the whole file before it).
-  // The cut leaves a margin of whole lines beyond what the context could take, so the tokens kept
-  // are the ones the whole text gives.
-  const reach = (p.maxContext + 16) * m.tokenizer.maxTokenBytes;
-  const prefix = r.prefix.length > reach ? r.prefix.slice(lineStartBefore(r.prefix, r.prefix.length - reach)) : r.prefix;
-  const suffix = r.suffix.length > reach ? r.suffix.slice(0, lineEndAfter(r.suffix, reach)) : r.suffix;
-  return { ...layoutInfill(m.tokenizer.encode(prefix), m.tokenizer.encode(suffix), L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
+  const context = encodeContext(m, r.prefix, r.suffix);
+  return { ...layoutInfill(context.prefix, context.suffix, L, p), minLength: Math.ceil(original * MIN_REWRITE_SHARE) };
+}
+
+/**
+ * The tokens of the code around a canvas, as far as it can reach the model's context: the far end
+ * of a long prefix or suffix is not tokenized (a site deep in a large file would otherwise tokenize
+ * the whole file before it, for every fill, score and ranked site). The cut leaves a margin of
+ * whole lines beyond what the context could take, so the tokens kept are the ones the whole text
+ * gives.
+ */
+export function encodeContext(m: LoadedModel, prefix: string, suffix: string): { prefix: number[]; suffix: number[] } {
+  const reach = (m.pkg.config.maxContext + 16) * m.tokenizer.maxTokenBytes;
+  const near = prefix.length > reach ? prefix.slice(lineStartBefore(prefix, prefix.length - reach)) : prefix;
+  const ahead = suffix.length > reach ? suffix.slice(0, lineEndAfter(suffix, reach)) : suffix;
+  return { prefix: m.tokenizer.encode(near), suffix: m.tokenizer.encode(ahead) };
 }
 
 /** The start of the line holding `at` (0 when none begins before it). */

@@ -8,7 +8,7 @@
 import { layoutInfill, maxCanvas } from '../core/layout';
 import { Rng } from '../core/rng';
 import { softmaxInto } from '../core/scoring';
-import { layoutParams, type LoadedModel } from './fillEngine';
+import { encodeContext, layoutParams, type LoadedModel } from './fillEngine';
 import type { RankScores, RankSite, ScoreArgs, TokenScores } from './protocol';
 
 export async function scoreTokens(m: LoadedModel, msg: ScoreArgs, isCancelled: () => boolean): Promise<TokenScores> {
@@ -16,8 +16,7 @@ export async function scoreTokens(m: LoadedModel, msg: ScoreArgs, isCancelled: (
   const ids = tok.encode(msg.text);
   const spans = tokenSpans(msg.text, ids.map((id) => tok.byteLength(id)));
   const p = layoutParams(m);
-  const prefix = tok.encode(msg.prefix);
-  const suffix = tok.encode(msg.suffix);
+  const { prefix, suffix } = encodeContext(m, msg.prefix, msg.suffix);
   const windows = Math.max(1, Math.ceil(ids.length / maxCanvas(p)));
   const size = Math.ceil(ids.length / windows);
   const rng = new Rng(msg.seed);
@@ -93,8 +92,7 @@ export async function rankCandidates(m: LoadedModel, sites: readonly RankSite[],
   const p = layoutParams(m);
   const rows: Array<{ ids: Int32Array; start: number }> = [];
   const encoded = sites.map((s) => {
-    const prefix = tok.encode(s.prefix);
-    const suffix = tok.encode(s.suffix);
+    const { prefix, suffix } = encodeContext(m, s.prefix, s.suffix);
     const byLength = new Map<number, number>();
     const cands = s.candidates.map((c) => {
       const ids = tok.encode(c);
