@@ -56,10 +56,13 @@ export function editDistance(a: string, b: string, cap = 3): number {
   return prev[b.length];
 }
 
+/** An identifier, as repair reads names (global: use with matchAll or match). */
+export const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+
 /** Identifiers of a text with how often each occurs. */
 export function identifierCounts(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of text.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  for (const m of text.matchAll(IDENTIFIER)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
   return counts;
 }
 
@@ -68,8 +71,8 @@ export function identifierCounts(text: string): Map<string, number> {
  * original's identifiers that `real` knows, and that the candidate no longer spells.
  */
 export function dropsRealName(original: string, candidate: string, real: (name: string) => boolean): boolean {
-  const kept = new Set(candidate.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []);
-  return (original.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []).some((name) => !kept.has(name) && real(name));
+  const kept = new Set(candidate.match(IDENTIFIER) ?? []);
+  return (original.match(IDENTIFIER) ?? []).some((name) => !kept.has(name) && real(name));
 }
 
 /**
@@ -83,6 +86,14 @@ export function isSlip(word: string, name: string): boolean {
   if (word === name || word.toLowerCase() === name.toLowerCase() || editDistance(word, name, 1) !== 1) return false;
   const [short, long] = word.length < name.length ? [word, name] : [name, word];
   return short.length === long.length || !(long.startsWith(short) || long.endsWith(short));
+}
+
+/** Whether `b` is `a` with two neighbouring characters swapped (`hots` for `host`). */
+export function isSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 /** Names from `known` a slip away from `word`: one edit for short names, two for longer ones. */

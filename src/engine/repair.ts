@@ -25,7 +25,7 @@
 import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
@@ -307,21 +307,13 @@ function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, numbe
     if (sites.length >= MAX_SITES) break;
     add(siteAt(block, s.spans[i][0], s.spans[i][1], known, real), true);
   }
-  for (const m of block.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) {
+  for (const m of block.matchAll(IDENTIFIER)) {
     if (sites.length >= MAX_SITES) break;
     if (m[0].length < 3 || /[A-Za-z0-9_$]/.test(block[m.index - 1] ?? '') || real(m[0])) continue;
     const site = siteAt(block, m.index, m.index + m[0].length, known, real);
     if (site?.kind === 'identifier') add(site, false);
   }
   return sites;
-}
-
-/** Whether `b` is `a` with two neighbouring characters swapped. */
-function isSwap(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 /** Near-name candidates a site may take at most. */
