@@ -44,7 +44,7 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
       return;
     }
     if (size > limits.maxFileBytes) return;
-    if (index.bytes + size > limits.maxTotalBytes || index.fileCount >= limits.maxFiles) {
+    if (index.full(size, limits)) {
       full = true;
       return;
     }

@@ -262,6 +262,11 @@ export class NameIndex {
     return this.totals.size;
   }
 
+  /** Whether the index, taking a file of `nextBytes` more, would pass the caps on what it reads. */
+  full(nextBytes: number, limits: { readonly maxTotalBytes: number; readonly maxFiles: number } = NAME_INDEX_LIMITS): boolean {
+    return this.totalBytes + nextBytes > limits.maxTotalBytes || this.files.size >= limits.maxFiles;
+  }
+
   /** The index as seen from `file`: that file's own occurrences left out. */
   except(file: string | undefined): NameLookup {
     // Read at each call: the file may be indexed again while a repair holds the lookup.

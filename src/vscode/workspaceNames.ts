@@ -81,7 +81,7 @@ export class WorkspaceNames implements vscode.Disposable {
       return false;
     }
     if (stat.type !== vscode.FileType.File || stat.size > NAME_INDEX_LIMITS.maxFileBytes) return false;
-    if (!replacing && this.full(stat.size)) return false;
+    if (!replacing && this.index.full(stat.size)) return false;
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (looksBinary(bytes)) return false;
     if (this.disposed || vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return true;
@@ -89,15 +89,11 @@ export class WorkspaceNames implements vscode.Disposable {
     return true;
   }
 
-  private full(nextBytes: number): boolean {
-    return this.index.bytes + nextBytes > NAME_INDEX_LIMITS.maxTotalBytes || this.index.fileCount >= NAME_INDEX_LIMITS.maxFiles;
-  }
-
   private async scan(): Promise<void> {
     if (!vscode.workspace.workspaceFolders?.length) return;
     const uris = await vscode.workspace.findFiles('**/*', excludeGlob(), NAME_INDEX_LIMITS.maxFiles * 2);
     for (const uri of uris) {
-      if (this.disposed || this.full(0)) return;
+      if (this.disposed || this.index.full(0)) return;
       if (this.index.has(uri.toString()) || !familyOfPath(uri.path)) continue;
       await this.indexFile(uri).catch(() => false);
       // One file per turn: whatever else the extension host has to do goes first.
@@ -119,7 +115,8 @@ export class WorkspaceNames implements vscode.Disposable {
  * (`{ "when": ... }`) are left out: they exclude only beside a sibling file.
  */
 export function excludeGlob(): string {
-  const on = (section: string) => Object.entries(vscode.workspace.getConfiguration().get<Record<string, unknown>>(section) ?? {})
+  // Read for no particular resource (`null`), said explicitly: both settings are resource-scoped.
+  const on = (section: string) => Object.entries(vscode.workspace.getConfiguration(undefined, null).get<Record<string, unknown>>(section) ?? {})
     .filter(([, v]) => v === true).map(([k]) => k);
   const patterns = [...new Set(['**/node_modules/**', '**/.git/**', ...on('files.exclude'), ...on('search.exclude')])];
   return `{${patterns.flatMap(expandBraces).join(',')}}`;
