@@ -49,9 +49,21 @@ const SAME_INDENT_BONUS = 0.001;
 /** At most this many cells per stretch (a longer stretch is cut). */
 const MAX_CELLS = 30_000_000;
 
+/** What an alignment must respect beyond the lines' keys. */
+export interface AlignRules {
+  /** Original lines that never match. */
+  readonly blocked?: (line: number) => boolean;
+  /** Indentation per piece and original line, and the shift their matches agree on (a tie-breaker). */
+  readonly indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number };
+  /** Per piece line: the original lines it is a changed version of, with the match's worth. */
+  readonly changed?: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  /** Piece lines that are new and never match. */
+  readonly added?: ReadonlySet<number>;
+}
+
 /**
- * The best placement of `piece` (keys) in `orig` (keys) within [from, to), original lines flagged
- * in `blocked` never matching, nor piece lines in `added`. Pairs are empty when nothing matched.
+ * The best placement of `piece` (keys) in `orig` (keys) within [from, to), under `rules`. Pairs are
+ * empty when nothing matched.
  */
 export function alignPiece(
   piece: readonly string[],
@@ -59,11 +71,9 @@ export function alignPiece(
   from: number,
   to: number,
   weightOf: (key: string) => number,
-  blocked?: (line: number) => boolean,
-  indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number },
-  changed?: ReadonlyMap<number, ReadonlyMap<number, number>>,
-  added?: ReadonlySet<number>,
+  rules: AlignRules = {},
 ): Alignment {
+  const { blocked, changed, added } = rules;
   const n = piece.length;
   const weights = piece.map(k => weightOf(k));
   // Only stretches around the piece's telling lines (and changed versions) can score: trivial
@@ -81,21 +91,20 @@ export function alignPiece(
     seen.add(k);
     for (const j of where.get(k) ?? []) if (j >= from && j < to && !blocked?.(j)) hits.push(j);
   });
-  hits.sort((a, b) => a - b);
   if (changed) {
     for (const [i, row] of changed) {
       if (added?.has(i)) continue;
       for (const j of row.keys()) if (j >= from && j < to && !blocked?.(j)) hits.push(j);
     }
-    hits.sort((a, b) => a - b);
   }
+  hits.sort((a, b) => a - b);
   // Nothing telling to go by: brackets and blank lines alone, anywhere.
-  if (hits.length === 0) return alignStretch(piece, weights, orig, from, to, blocked, indent, changed, added);
+  if (hits.length === 0) return alignStretch(piece, weights, orig, from, to, rules);
   let best: Alignment = { pairs: [], score: 0 };
   let lo = Math.max(from, hits[0] - pad);
   let last = hits[0];
   const run = (a: number, b: number): void => {
-    const got = alignStretch(piece, weights, orig, a, b, blocked, indent, changed, added);
+    const got = alignStretch(piece, weights, orig, a, b, rules);
     if (got.score > best.score + 1e-12) best = got;
   };
   for (const h of hits) {
@@ -133,10 +142,7 @@ function alignStretch(
   orig: readonly string[],
   lo: number,
   hi: number,
-  blocked?: (line: number) => boolean,
-  indent?: { readonly piece: readonly number[]; readonly orig: readonly number[]; readonly shift: number },
-  changed?: ReadonlyMap<number, ReadonlyMap<number, number>>,
-  added?: ReadonlySet<number>,
+  { blocked, indent, changed, added }: AlignRules,
 ): Alignment {
   const n = piece.length;
   if ((n + 1) * (hi - lo + 1) > MAX_CELLS) hi = Math.min(hi, lo + Math.floor(MAX_CELLS / (n + 1)) - 1);

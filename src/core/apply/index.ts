@@ -87,7 +87,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     let indent: { piece: number[]; orig: number[]; shift: number } | undefined | null = null;
     const once = (v: Versions = versions) => {
       if (indent === null) {
-        const first = alignPiece(pk, against, from, against.length, weightOf, blocked, undefined, v, added);
+        const first = alignPiece(pk, against, from, against.length, weightOf, { blocked, changed: v, added });
         const telling = first.pairs.filter(([i]) => !isTrivial(pk[i]));
         if (telling.length === 0) {
           indent = undefined;
@@ -98,7 +98,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
         for (const [i, o] of telling) votes.set(origIndent[o] - pieceIndent[i], (votes.get(origIndent[o] - pieceIndent[i]) ?? 0) + 1);
         indent = { piece: pieceIndent, orig: origIndent, shift: [...votes].sort((a, b) => b[1] - a[1])[0][0] };
       }
-      return alignPiece(pk, against, from, against.length, weightOf, blocked, indent, v, added);
+      return alignPiece(pk, against, from, against.length, weightOf, { blocked, indent, changed: v, added });
     };
     // A closing line whose block the piece itself opens with a new line is new too: matched to a
     // closer of the file, it would close the file's block instead (and the new one stay open).
