@@ -4,7 +4,8 @@
         --out models/diffuse-code-mini --checkpoint models/training/checkpoint/diffuse-code-mini.pt
 
 The exported graph takes input_ids (int64, [batch, seq]) and attention_mask (int64, [batch, seq]) and
-returns logits (float32, [batch, seq, vocab]); both axes are dynamic. With --quantize int8 every
+returns logits (float32, [batch, seq, vocab]); both axes are dynamic. It also takes positions (int64,
+[n]) and returns the logits and the sampler's summary there only (models/onnx_head.py). With --quantize int8 every
 weight matrix becomes int8 per output channel and is multiplied with MatMulInteger after a dynamic
 uint8 quantization of the activations. export also writes check.json (inputs and PyTorch logits)
 that check_onnx.mjs compares against onnxruntime-node.
@@ -22,6 +23,7 @@ from tokenizer import SPECIALS
 
 # The int8 pass is the one every export uses (models/onnx_weights.py, next to this folder).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import onnx_head  # noqa: E402
 import onnx_weights  # noqa: E402
 
 FORMAT_VERSION = 1
@@ -65,6 +67,10 @@ def main():
                                     "logits": {0: "batch", 1: "seq"}})
     if args.quantize == "int8":
         onnx_weights.quantize_int8(path, path)
+    # The LM head and the sampler's summary at the masked positions only (models/onnx_head.py).
+    graph = onnx.load(path)
+    onnx_head.add_position_head(graph, SPECIALS.index("[MASK]"), cfg.vocab_size)
+    onnx.save(graph, path)
     onnx.checker.check_model(onnx.load(path))
     with torch.no_grad():
         ref = model(ids, att)
@@ -79,7 +85,7 @@ def main():
         "max_context": cfg.max_context,
         "special_tokens": {"pad": SPECIALS.index("[PAD]"), "eos": SPECIALS.index("[EOS]"),
                            "mask": SPECIALS.index("[MASK]"), "bos": SPECIALS.index("[BOS]")},
-        "onnx": {"inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"}, "output": "logits",
+        "onnx": {"inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "positions": onnx_head.POSITIONS}, "output": "logits",
                  "takes_attention_mask": True, "quantization": args.quantize},
         "sampler": {"strategy": "threshold", "steps": 32, "threshold": 0.9, "temperature": 0.0, "slack": 0.25},
         "infill": {"hole_convention": "syntax-anchored: the hole starts at a node's first character and ends at its last; prefix and suffix are tokenized on their own"},

@@ -51,11 +51,17 @@ export interface CanvasRow {
   readonly probs?: Float32Array;
 }
 
-/** Logits of one model call over the batch, row-major [batch, seqLen, vocab]. */
+/**
+ * Logits of one model call over the batch. Position `at` = batch index * seqLen + position in the
+ * row; `logitsAt` gives its vocabulary's logits. `data` holds them row-major [batch, seqLen, vocab],
+ * or, with `slots`, only those of the positions the runtime was asked for (the masked ones), the
+ * position `at` in row `slots[at]` of `data` (-1: not computed).
+ */
 export interface Logits {
   readonly data: Float32Array;
   readonly seqLen: number;
   readonly vocab: number;
+  readonly slots?: Int32Array;
   /**
    * Per position, row-major [batch, seqLen]: the `k` best tokens (best first) and the log of the
    * softmax denominator, [MASK] left out. The runtime computes them when it can (model/session.ts),
@@ -64,6 +70,12 @@ export interface Logits {
   readonly top?: TopTokens;
 }
 
+/** The logits over the vocabulary at position `at` (batch index * seqLen + position). */
+export function logitsAt(logits: Logits, at: number): Float32Array {
+  const row = logits.slots ? logits.slots[at] : at;
+  if (row === undefined || row < 0) throw new Error(`no logits at position ${at}: the model computed only the masked positions`);
+  return logits.data.subarray(row * logits.vocab, (row + 1) * logits.vocab);
+}
 
 export type ForwardFn = (rows: readonly Int32Array[]) => Promise<Logits>;
 
@@ -168,8 +180,7 @@ function commitStep(
   for (let p = a; p < b; p++) {
     if (row.ids[p] !== special.mask) continue;
     const at = batchIndex * logits.seqLen + p;
-    const offset = at * logits.vocab;
-    const proposal = scorePosition(logits.data.subarray(offset, offset + logits.vocab), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad,
+    const proposal = scorePosition(logitsAt(logits, at), p, opts, rng, special.mask, prior?.candidates(row.ids, p, special.mask), special.pad,
       loopToken(row.ids, row.start, p, special), logits.top && { top: logits.top, at });
     proposals.push(proposal);
     if (opts.strategy === 'ar') break; // only the leftmost masked position is decided
@@ -206,8 +217,7 @@ function commitStep(
  */
 function recordedProb(q: Proposal, logits: Logits, batchIndex: number, opts: SamplerOptions, mask: number): number {
   if (opts.temperature <= 0 || opts.temperature === 1) return q.prob;
-  const offset = (batchIndex * logits.seqLen + q.pos) * logits.vocab;
-  return probabilityOf(logits.data.subarray(offset, offset + logits.vocab), q.token, mask);
+  return probabilityOf(logitsAt(logits, batchIndex * logits.seqLen + q.pos), q.token, mask);
 }
 
 /**
@@ -289,12 +299,12 @@ function decideLength(row: CanvasRow, logits: Logits, batchIndex: number, specia
   for (let p = tail; p < end; p++) {
     if (row.ids[p] !== special.mask) continue;
     const at = batchIndex * logits.seqLen + p;
-    const offset = at * logits.vocab;
+    const here = logitsAt(logits, at);
     let pad: number;
     if (logits.top) {
-      pad = Math.exp(logits.data[offset + special.pad] - logits.top.lse[at]);
+      pad = Math.exp(here[special.pad] - logits.top.lse[at]);
     } else {
-      softmaxInto(logits.data.subarray(offset, offset + logits.vocab), 1, probs, special.mask);
+      softmaxInto(here, 1, probs, special.mask);
       pad = probs[special.pad];
     }
     if (pad <= u) last = p + 1;

@@ -23,6 +23,12 @@ export interface ModelConfig {
   readonly inputIds: string;
   readonly attentionMask?: string;
   readonly output: string;
+  /**
+   * The graph's `positions` input (config.json onnx.inputs.positions): it then also returns the
+   * logits and the sampler's summary at those flat positions only (models/onnx_head.py), and the
+   * engine fetches those instead of the full `output`.
+   */
+  readonly positions?: string;
   readonly sampler: { strategy?: string; steps?: number; threshold?: number; temperature?: number; slack: number };
 }
 
@@ -101,6 +107,7 @@ export function parseConfig(raw: unknown): ModelConfig {
     inputIds: typeof inputs.input_ids === 'string' ? inputs.input_ids : 'input_ids',
     attentionMask: onnx.takes_attention_mask === false ? undefined : typeof inputs.attention_mask === 'string' ? inputs.attention_mask : 'attention_mask',
     output: typeof onnx.output === 'string' ? onnx.output : 'logits',
+    positions: typeof inputs.positions === 'string' ? inputs.positions : undefined,
     sampler: {
       strategy: typeof sampler.strategy === 'string' ? sampler.strategy : undefined,
       steps: typeof sampler.steps === 'number' ? sampler.steps : undefined,

@@ -8,6 +8,7 @@
 import { layoutInfill, maxCanvas } from '../core/layout';
 import { Rng } from '../core/rng';
 import { softmaxInto } from '../core/scoring';
+import { logitsAt, type Logits } from '../core/sampler';
 import { encodeContext, layoutParams, type LoadedModel } from './fillEngine';
 import type { RankScores, RankSite, ScoreArgs, TokenScores } from './protocol';
 
@@ -43,19 +44,18 @@ export async function scoreTokens(m: LoadedModel, msg: ScoreArgs, isCancelled: (
   }
   const byLen = new Map<number, number[]>();
   rows.forEach((r, i) => byLen.set(r.length, [...(byLen.get(r.length) ?? []), i]));
-  const logits: Array<{ data: Float32Array; seqLen: number; vocab: number; index: number }> = new Array(rows.length);
+  const logits: Array<{ out: Logits; index: number }> = new Array(rows.length);
   let nfe = 0;
   for (const part of byLen.values()) {
     if (isCancelled()) throw Object.assign(new Error('Scoring cancelled'), { name: 'CancelledError' });
     const out = await m.session.forward(part.map((r) => rows[r]));
     nfe++;
-    part.forEach((r, k) => (logits[r] = { data: out.data, seqLen: out.seqLen, vocab: out.vocab, index: k }));
+    part.forEach((r, k) => (logits[r] = { out, index: k }));
   }
   const probs = new Float64Array(m.pkg.config.vocabSize);
   const out = ids.map((id, i) => {
     const l = logits[rowOf[i]];
-    const o = (l.index * l.seqLen + posOf[i]) * l.vocab;
-    softmaxInto(l.data.subarray(o, o + l.vocab), 0, probs, m.pkg.config.special.mask);
+    softmaxInto(logitsAt(l.out, l.index * l.out.seqLen + posOf[i]), 0, probs, m.pkg.config.special.mask);
     return probs[id];
   });
   return { spans, probs: out, nfe };
@@ -108,7 +108,7 @@ export async function rankCandidates(m: LoadedModel, sites: readonly RankSite[],
     return cands;
   });
   // One model call takes rows of one length: group them (long documents give full-context rows).
-  const logits: Array<{ data: Float32Array; seqLen: number; vocab: number; index: number }> = new Array(rows.length);
+  const logits: Array<{ out: Logits; index: number }> = new Array(rows.length);
   const byLen = new Map<number, number[]>();
   rows.forEach((r, i) => byLen.set(r.ids.length, [...(byLen.get(r.ids.length) ?? []), i]));
   let nfe = 0;
@@ -118,7 +118,7 @@ export async function rankCandidates(m: LoadedModel, sites: readonly RankSite[],
       const part = group.slice(i, i + RANK_BATCH);
       const out = await m.session.forward(part.map((r) => rows[r].ids));
       nfe++;
-      part.forEach((r, k) => (logits[r] = { data: out.data, seqLen: out.seqLen, vocab: out.vocab, index: k }));
+      part.forEach((r, k) => (logits[r] = { out, index: k }));
     }
   }
   const probs = new Float64Array(m.pkg.config.vocabSize);
@@ -128,8 +128,7 @@ export async function rankCandidates(m: LoadedModel, sites: readonly RankSite[],
       const l = logits[row];
       let sum = 0;
       ids.forEach((id, i) => {
-        const o = (l.index * l.seqLen + rows[row].start + i) * l.vocab;
-        softmaxInto(l.data.subarray(o, o + l.vocab), 0, probs, m.pkg.config.special.mask);
+        softmaxInto(logitsAt(l.out, l.index * l.out.seqLen + rows[row].start + i), 0, probs, m.pkg.config.special.mask);
         sum += Math.log(Math.max(probs[id], 1e-12));
       });
       return sum;

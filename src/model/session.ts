@@ -11,6 +11,9 @@ import { ModelPackageError, type ModelPackage } from './modelPackage';
 // Loaded lazily so that a missing native binary is reported as a clear error at load time.
 type Ort = typeof OrtTypes;
 
+/** The outputs the position head adds (models/onnx_head.py). */
+const POSITION_OUTPUTS = ['logits_at', 'top_values', 'top_indices', 'lse'] as const;
+
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 
 /**
@@ -107,41 +110,88 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
   if (!s.outputNames.includes(c.output)) {
     throw new ModelPackageError(`model.onnx has no output "${c.output}" (it has: ${s.outputNames.join(', ')}); check config.json onnx.output`);
   }
+  // A graph with the position head (models/onnx_head.py) computes the LM head and the sampler's
+  // summary at the masked positions only: the full logits are neither computed nor copied.
+  if (c.positions) {
+    if (!s.inputNames.includes(c.positions)) {
+      throw new ModelPackageError(`model.onnx has no input "${c.positions}" (it has: ${s.inputNames.join(', ')}); check config.json onnx.inputs.positions`);
+    }
+    const missing = POSITION_OUTPUTS.filter((o) => !s.outputNames.includes(o));
+    if (missing.length) {
+      throw new ModelPackageError(`model.onnx declares the input "${c.positions}" but lacks the outputs ${missing.join(', ')} (models/onnx_head.py adds them)`);
+    }
+  }
 
-  // The sampler's per-position summary (best tokens, softmax denominator) is computed by onnxruntime
-  // over the logits (topk.onnx, scripts/topk_graph.py): vectorised C++ instead of JavaScript loops
-  // over the 8,192-token vocabulary for every masked position of every step, which took longer
-  // than the model itself. Without it the sampler passes over the vocabulary.
-  const topk = await openTopk(ort, base);
+  // Without the position head, the sampler's per-position summary (best tokens, softmax
+  // denominator) is computed by onnxruntime over the logits (topk.onnx, scripts/topk_graph.py):
+  // vectorised C++ instead of JavaScript loops over the 8,192-token vocabulary for every masked
+  // position of every step, which took longer than the model itself. Without either the sampler
+  // passes over the vocabulary.
+  const topk = c.positions ? undefined : await openTopk(ort, base);
 
-  async function forward(rows: readonly Int32Array[]): Promise<Logits> {
+  function feedsFor(rows: readonly Int32Array[]): { feeds: Record<string, OrtTypes.Tensor>; B: number; T: number; masked: number[] } {
     const B = rows.length;
     const T = Math.max(...rows.map((r) => r.length));
     if (T > c.maxContext) throw new ModelPackageError(`Input of ${T} tokens exceeds the model context of ${c.maxContext}`);
     const ids = new BigInt64Array(B * T).fill(BigInt(c.special.pad));
     const att = new BigInt64Array(B * T);
+    // Only the masked positions are read by the sampler and the scorer.
+    const masked: number[] = [];
     rows.forEach((r, b) => {
       for (let t = 0; t < r.length; t++) {
         ids[b * T + t] = BigInt(r[t]);
         att[b * T + t] = 1n;
+        if (r[t] === c.special.mask) masked.push(b * T + t);
       }
     });
     const feeds: Record<string, OrtTypes.Tensor> = { [c.inputIds]: new ort.Tensor('int64', ids, [B, T]) };
     if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [B, T]);
-    const out = (await s.run(feeds))[c.output];
-    const [ob, ot, ov] = out.dims;
-    if (ob !== B || ot !== T || ov !== c.vocabSize) {
-      throw new ModelPackageError(`model.onnx returned logits of shape [${out.dims.join(', ')}], expected [${B}, ${T}, ${c.vocabSize}]: the graph does not match config.json vocab_size`);
+    return { feeds, B, T, masked };
+  }
+
+  function checkVocab(dims: readonly number[], expected: readonly number[]): void {
+    if (dims.length !== expected.length || dims.some((d, i) => d !== expected[i])) {
+      throw new ModelPackageError(`model.onnx returned logits of shape [${dims.join(', ')}], expected [${expected.join(', ')}]: the graph does not match config.json vocab_size`);
     }
-    const data = out.data as Float32Array;
-    if (!topk) return { data, seqLen: T, vocab: ov };
-    // Only the masked positions are read by the sampler: their logits alone are summarised, copied
-    // into one [1, masked, vocab] batch, and the summary scattered back to their places.
-    const masked: number[] = [];
-    rows.forEach((r, b) => {
-      for (let t = 0; t < r.length; t++) if (r[t] === c.special.mask) masked.push(b * T + t);
+  }
+
+  /** The summary of the positions `masked` ([n, k] best tokens, [n] denominators) scattered to their places in [B * T]. */
+  function scatterTop(BT: number, masked: readonly number[], sv: Float32Array, si: BigInt64Array, sl: Float32Array, k: number): NonNullable<Logits['top']> {
+    const values = new Float32Array(BT * k).fill(NaN);
+    const indices = new BigInt64Array(BT * k);
+    const lse = new Float32Array(BT).fill(NaN);
+    masked.forEach((at, i) => {
+      values.set(sv.subarray(i * k, (i + 1) * k), at * k);
+      indices.set(si.subarray(i * k, (i + 1) * k), at * k);
+      lse[at] = sl[i];
     });
-    if (masked.length === 0) return { data, seqLen: T, vocab: ov };
+    return { k, values, indices, lse };
+  }
+
+  async function forwardAtPositions(rows: readonly Int32Array[], positionsName: string): Promise<Logits> {
+    const { feeds, B, T, masked } = feedsFor(rows);
+    const slots = new Int32Array(B * T).fill(-1);
+    masked.forEach((at, i) => (slots[at] = i));
+    // A call with nothing masked still needs one position to gather; its output is not read.
+    const asked = masked.length ? masked : [0];
+    feeds[positionsName] = new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]);
+    const out = await s.run(feeds, [...POSITION_OUTPUTS]);
+    const logits = out.logits_at;
+    checkVocab(logits.dims, [asked.length, c.vocabSize]);
+    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
+    const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
+    return { data: logits.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
+  }
+
+  async function forwardAll(rows: readonly Int32Array[]): Promise<Logits> {
+    const { feeds, B, T, masked } = feedsFor(rows);
+    const out = (await s.run(feeds))[c.output];
+    checkVocab(out.dims, [B, T, c.vocabSize]);
+    const ov = c.vocabSize;
+    const data = out.data as Float32Array;
+    if (!topk || masked.length === 0) return { data, seqLen: T, vocab: ov };
+    // Their logits alone are summarised, copied into one [1, masked, vocab] batch, and the summary
+    // scattered back to their places.
     const picked = new Float32Array(masked.length * ov);
     masked.forEach((at, i) => {
       // [MASK] is never proposed: left out of the best tokens and of the denominator.
@@ -149,20 +199,12 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
       picked.set(data.subarray(at * ov, (at + 1) * ov), i * ov);
     });
     const summary = await topk.run({ logits: new ort.Tensor('float32', picked, [1, masked.length, ov]) });
-    const k = summary.top_values.dims[2];
-    const sv = summary.top_values.data as Float32Array;
-    const si = summary.top_indices.data as BigInt64Array;
-    const sl = summary.lse.data as Float32Array;
-    const values = new Float32Array(B * T * k).fill(NaN);
-    const indices = new BigInt64Array(B * T * k);
-    const lse = new Float32Array(B * T).fill(NaN);
-    masked.forEach((at, i) => {
-      values.set(sv.subarray(i * k, (i + 1) * k), at * k);
-      indices.set(si.subarray(i * k, (i + 1) * k), at * k);
-      lse[at] = sl[i];
-    });
-    return { data, seqLen: T, vocab: ov, top: { k, values, indices, lse } };
+    const top = scatterTop(B * T, masked, summary.top_values.data as Float32Array, summary.top_indices.data as BigInt64Array, summary.lse.data as Float32Array, summary.top_values.dims[2]);
+    return { data, seqLen: T, vocab: ov, top };
   }
+
+  const positionsName = c.positions;
+  const forward = positionsName ? (rows: readonly Int32Array[]) => forwardAtPositions(rows, positionsName) : forwardAll;
 
   // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.
   await forward([Int32Array.from([c.special.mask, c.special.mask])]);

@@ -44,6 +44,11 @@ const broken: Array<[string, (dir: string) => void, RegExp]> = [
     c.onnx.inputs.input_ids = 'tokens';
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
   }, /model\.onnx has no input "tokens"/],
+  ['wrong positions input name', (dir) => {
+    const c = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    c.onnx.inputs.positions = 'where';
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
+  }, /model\.onnx has no input "where".*onnx\.inputs\.positions/],
 ];
 
 for (const [name, breakIt, message] of broken) {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBatch, type LoadedModel } from '../../src/model/fillEngine';
+import { logitsAt } from '../../src/core/sampler';
 import { samplerOptions } from '../../src/engine/defaults';
 import type { FillRequest } from '../../src/core/types';
 import { defaultModel, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -25,14 +26,14 @@ test('the session summarises the masked positions (best tokens and denominator) 
   const mask = m.pkg.config.special.mask;
   const ids = Int32Array.from([5, mask, 7, mask]);
   const logits = await m.session.forward([ids]);
-  assert.ok(logits.top, 'topk.onnx is loaded next to the session module');
+  assert.ok(logits.top, 'the graph\'s position head (or topk.onnx next to the session module) summarises');
   assert.equal(logits.top.lse.length, 4);
   for (let at = 0; at < 4; at++) {
     if (ids[at] !== mask) {
       assert.ok(Number.isNaN(logits.top.lse[at]), 'a committed position is not summarised');
       continue;
     }
-    const row = logits.data.subarray(at * logits.vocab, (at + 1) * logits.vocab);
+    const row = logitsAt(logits, at);
     assert.equal(row[mask], -Infinity, '[MASK] is left out');
     let best = 0;
     for (let v = 1; v < row.length; v++) if (row[v] > row[best]) best = v;
@@ -58,3 +59,41 @@ for (const strategy of ['threshold', 'confidence'] as const) {
     }));
   });
 }
+
+test('the position head returns the full head\'s logits at the masked positions, and only there', async () => {
+  const m = await defaultModel();
+  const c = m.pkg.config;
+  assert.equal(c.positions, 'positions', 'the bundled model carries the position head (models/onnx_head.py)');
+  const mask = c.special.mask;
+  const rows = [Int32Array.from([40, 41, mask, 43, mask, 45]), Int32Array.from([50, mask, 52, 53, 54, 55])];
+  const logits = await m.session.forward(rows);
+  assert.ok(logits.slots, 'only the asked positions come back');
+  // The same graph asked for every position, its full `logits` output read.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(m.pkg.onnxPath, { intraOpNumThreads: 1 });
+  const T = 6;
+  const ids = BigInt64Array.from(rows.flatMap((r) => [...r]), BigInt);
+  const full = (await session.run({
+    input_ids: new ort.Tensor('int64', ids, [2, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(2 * T).fill(1n), [2, T]),
+    positions: new ort.Tensor('int64', BigInt64Array.from([0n]), [1]),
+  }, ['logits'])).logits.data as Float32Array;
+  await session.release();
+  const V = c.vocabSize;
+  let compared = 0;
+  rows.forEach((r, b) => r.forEach((id, t) => {
+    const at = b * T + t;
+    if (id !== mask) {
+      assert.throws(() => logitsAt(logits, at), /only the masked positions/);
+      return;
+    }
+    const here = logitsAt(logits, at);
+    assert.equal(here[mask], -Infinity, '[MASK] is left out');
+    let diff = 0;
+    for (let v = 0; v < V; v++) if (v !== mask) diff = Math.max(diff, Math.abs(here[v] - full[at * V + v]));
+    assert.ok(diff < 1e-4, `position ${at}: the head's logits differ from the full ones by ${diff}`);
+    compared++;
+  }));
+  assert.equal(compared, 3);
+});

@@ -77,6 +77,10 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
         # loaded machine), so the argmax agreement above is the real check; this bound only catches a
         # graph that computes something else.
         self.assertLess(check["max_abs_diff_first64"], 8.0)
+        # The position head (models/onnx_head.py) returns the full head's logits at the positions asked for.
+        self.assertLess(check["position_head"]["max_abs_diff"], 1e-4)
+        got, asked = map(int, check["position_head"]["top1_is_argmax"].split("/"))
+        self.assertEqual(got, asked)
         # Resuming a fresh run from the committed half-precision checkpoint works.
         run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
             "--run-dir", os.path.join(self.tmp, "run2"), "--init", os.path.join(self.tmp, "ckpt.pt"),

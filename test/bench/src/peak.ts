@@ -22,12 +22,13 @@ export interface Architecture {
  * QKV, output, and two MLP projections, the attention scores and their weighted sum, then the
  * vocabulary head. Norms, softmax and GELU are left out (a few percent at these sizes).
  */
-export function forwardFlops(a: Architecture, batch: number, T: number): number {
+/** Operations of one forward pass; the LM head runs over `headRows` positions per row (all of them without a position head). */
+export function forwardFlops(a: Architecture, batch: number, T: number, headRows = T): number {
   const d = a.d_model;
   const perTokenLayer = 2 * (3 * d * d + d * d + 2 * d * a.d_ff);
   const attention = 2 * 2 * T * d;
   const head = 2 * d * a.vocab_size;
-  return batch * T * (a.n_layers * (perTokenLayer + attention) + head);
+  return batch * (T * a.n_layers * (perTokenLayer + attention) + headRows * head);
 }
 
 export interface PeakResult {
@@ -71,10 +72,15 @@ export async function measurePeak(e: Engine, arch: Architecture, threads: number
 
   const T = arch.max_context;
   const forwards = [];
+  // Rows as a fill sends them: a canvas of masked positions (a quarter of the row) in its context.
+  const special = e.model.pkg.config.special;
+  const canvas = { start: Math.floor(T * 0.375), end: Math.floor(T * 0.625) };
+  const headRows = e.model.pkg.config.positions ? canvas.end - canvas.start : T;
   for (const batch of [1, 8]) {
-    const rows = Array.from({ length: batch }, (_, r) => Int32Array.from({ length: T }, (_, i) => 16 + ((i * 31 + r * 17) % (arch.vocab_size - 16))));
+    const rows = Array.from({ length: batch }, (_, r) => Int32Array.from({ length: T }, (_, i) =>
+      i >= canvas.start && i < canvas.end ? special.mask : 16 + ((i * 31 + r * 17) % (arch.vocab_size - 16))));
     const ms = spread(await timeRuns(() => e.model.session.forward(rows), repeats)).median;
-    const flop = forwardFlops(arch, batch, T);
+    const flop = forwardFlops(arch, batch, T, headRows);
     const gflops = flop / (ms / 1000) / 1e9;
     forwards.push({ batch, seq: T, gflop: flop / 1e9, msMedian: ms, gflops, share: gflops / best });
   }
