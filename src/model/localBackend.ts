@@ -27,6 +27,10 @@ export interface LocalBackend extends FillBackend {
   countTokens(text: string): number;
   /** The model's scores of existing code (Diffuse Repair), through the worker. */
   scorer(signal?: AbortSignal): ModelScorer;
+  /** Starts the worker and loads the model if they are not running (after an idle release, say). */
+  warm(): Promise<void>;
+  /** Whether the worker is running (started, loading or loaded). */
+  readonly running: boolean;
 }
 
 /** Path of the bundled default model, next to the bundle (dist/../models/...). */
@@ -57,6 +61,12 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     describe: () => `${client.info?.name ?? info.name} (${client.info?.provider ?? info.provider})`,
     fill: (requests, options, hooks) => client.fill(requests, options, hooks),
     dispose: () => client.stop(),
+    warm: async () => {
+      await client.start();
+    },
+    get running() {
+      return client.running;
+    },
     scorer: (signal) => ({
       score: (text, prefix, suffix, passes, seed) => client.score({ text, prefix, suffix, passes, seed }, signal),
       rank: (sites) => client.rank(sites, signal),

@@ -87,6 +87,8 @@ export class WorkerClient {
           if (m.type === 'loaded') {
             this.infoValue = m.info;
             if (this.pending.size === 0) this.setRef(false);
+            // A worker started ahead of its first request is released like any idle one.
+            this.armIdle();
             resolve(m.info);
           }
         },

@@ -46,6 +46,9 @@ const BY_LANGUAGE_ID: Readonly<Record<string, GrammarName>> = {
   jsonc: 'json',
 };
 
+/** The language ids of code the model writes (every one with a grammar but JSON's). */
+export const CODE_LANGUAGE_IDS: readonly string[] = Object.keys(BY_LANGUAGE_ID).filter((id) => BY_LANGUAGE_ID[id] !== 'json');
+
 const BY_EXTENSION: Readonly<Record<string, GrammarName>> = {
   ts: 'typescript', mts: 'typescript', cts: 'typescript',
   tsx: 'tsx',

@@ -119,6 +119,31 @@ export class BackendService implements vscode.Disposable {
     return this.backend;
   }
 
+  /**
+   * Starts the local model ahead of the first fill, when `diffuse.worker.preload` allows; a
+   * restarted worker after an idle release as well. A failure stays in the log: the fill that
+   * needs the model reports it.
+   */
+  async warm(): Promise<void> {
+    if (this.settings.get('backend') === 'remote' || !this.settings.get('worker.preload')) return;
+    try {
+      await (await this.get()).warm?.();
+    } catch (e) {
+      this.log?.info(`the local model was not started ahead of a fill: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Whether the local model's worker is running now; false before a backend was created. */
+  async modelRunning(): Promise<boolean> {
+    const created = this.backend;
+    if (!created) return false;
+    try {
+      return (await created).running === true;
+    } catch {
+      return false;
+    }
+  }
+
   async runEdit(request: EditRequest): Promise<{ result: EditResult; backend: Backend }> {
     const backend = await this.get();
     return { result: await this.engine.runEdit(backend, request), backend };

@@ -32,6 +32,10 @@ export type Backend = FillBackend & {
   readonly availableProviders?: readonly string[];
   /** The model's scores of existing code, for Diffuse Repair (the local model; a server has none). */
   scorer?(signal?: AbortSignal): ModelScorer;
+  /** Starts what the next fill needs, ahead of it (the local model's worker). */
+  warm?(): Promise<void>;
+  /** Whether that is running now (the local model's worker). */
+  readonly running?: boolean;
   /** Merges a snippet into a file on the server (the remote apply API). */
   applySnippet?(original: string, snippet: string, signal?: AbortSignal): Promise<string>;
   /** The model's recommended sampler settings (config.json `sampler`), between the engine's defaults and the user's. */

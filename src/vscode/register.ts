@@ -12,6 +12,7 @@ import { FillRunner } from './fillRunner';
 import { DiffuseLog } from './log';
 import { RemoteCommands } from './remoteCommands';
 import { RepairCommand, type RepairTestApi } from './repairCommand';
+import { registerPreload } from './preload';
 import { ReviewManager } from './reviewManager';
 import { Settings } from './settings';
 import { DiffuseStatusBar } from './statusBar';
@@ -67,6 +68,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   runner.editHistory = new EditHistory();
   context.subscriptions.push(runner.editHistory);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
+  context.subscriptions.push(registerPreload(backends));
   status.setBackend(backends.configured(), backends.capabilities());
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
     if (e.affectsConfiguration('diffuse')) status.setBackend(backends.configured(), backends.capabilities());
@@ -150,5 +152,5 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }
-  return Object.assign(createTestApi(reviews, runner, status, picker), { repair: repairs.testApi() });
+  return Object.assign(createTestApi(reviews, runner, status, picker, backends), { repair: repairs.testApi() });
 }

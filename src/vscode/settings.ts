@@ -36,6 +36,7 @@ export interface SettingTypes {
   'repair.margin': number;
   'repair.effort': RepairEffort;
   'worker.idleTimeoutSeconds': number;
+  'worker.preload': boolean;
 }
 
 export type SettingKey = keyof SettingTypes;
@@ -65,6 +66,7 @@ export const DEFAULTS: Readonly<SettingTypes> = {
   'repair.margin': REPAIR_MARGIN,
   'repair.effort': DEFAULT_REPAIR_EFFORT,
   'worker.idleTimeoutSeconds': 300,
+  'worker.preload': true,
 };
 
 /** Settings that could point the extension at code or a server chosen by a workspace. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PendingHunk } from '../core/review';
 import type { OffsetRange, TokenConfidence } from '../core/types';
 import type { FillRecord } from './fillRecord';
+import type { BackendService } from './backendService';
 import { setMessageResponder, type MessageResponder } from './notify';
 import type { FillRunner, LiveStep } from './fillRunner';
 import type { ReviewManager } from './reviewManager';
@@ -34,6 +35,8 @@ export interface DiffuseTestApi {
    */
   /** The status bar item's text. */
   readonly statusText: string;
+  /** Whether the local model's inference worker is running (diffuse.worker.preload starts it ahead of a fill). */
+  modelRunning(): Promise<boolean>;
   /** Answers every notification the extension shows (undefined: shown in the window again). */
   setMessageResponder(responder: MessageResponder | undefined): void;
   proposeForTest(uri: vscode.Uri | string, newText: string, range: OffsetRange, confidence?: readonly TokenConfidence[]): Promise<FillRecord>;
@@ -47,7 +50,7 @@ export interface DiffuseTestApi {
   reviewMarks(uri: vscode.Uri | string): ReviewMarks | undefined;
 }
 
-export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar, picker: ModelPicker): DiffuseTestApi {
+export function createTestApi(reviews: ReviewManager, runner: FillRunner, status: DiffuseStatusBar, picker: ModelPicker, backends: BackendService): DiffuseTestApi {
   return {
     setPromptResponder,
     setInceptionEndpoint: endpoint => {
@@ -57,6 +60,7 @@ export function createTestApi(reviews: ReviewManager, runner: FillRunner, status
     get statusText() {
       return status.text;
     },
+    modelRunning: () => backends.modelRunning(),
     reviews: uri => reviews.pending(typeof uri === 'string' ? uri : uri.toString()),
     onDidStep: runner.onDidStep,
     onDidEnterPhase: runner.onDidEnterPhase,

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULTS, ENUMS, RESTRICTED, readSetting, type ConfigSource } from '../../src/vscode/settings';
+import { CODE_LANGUAGE_IDS } from '../../src/syntax/languages';
 
 interface Property { type?: string | string[]; default?: unknown; enum?: string[]; scope?: string; markdownDescription?: string }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes?: { configuration?: { properties?: Record<string, Property> } | { properties?: Record<string, Property> }[] };
+  activationEvents?: string[];
   capabilities?: { untrustedWorkspaces?: { supported?: unknown; restrictedConfigurations?: string[] } };
 };
 
@@ -28,6 +30,10 @@ test('every code default matches package.json, with a type, a description and th
     const allowed = ENUMS[key as keyof typeof DEFAULTS];
     if (allowed) assert.deepEqual(p.enum, allowed, `enum of diffuse.${key}`);
   }
+});
+
+test('the extension activates on opening a file of every language the model writes (to load it ahead of a fill), and on nothing else', () => {
+  assert.deepEqual(manifest.activationEvents, CODE_LANGUAGE_IDS.map(id => `onLanguage:${id}`));
 });
 
 test('package.json declares no diffuse setting the code does not know', () => {

@@ -75,7 +75,8 @@ export async function startCodeServer({ extraArgs = [], env = {} } = {}) {
         for (let i = 0; i < 50 && !groupGone(child.pid); i++) await sleep(100);
         if (groupGone(child.pid)) break;
       }
-      fs.rmSync(runDir, { recursive: true, force: true });
+      // DIFFUSE_KEEP_RUN=1 keeps the run folder: the extension host's logs are under state/ud/logs/.
+      if (!process.env.DIFFUSE_KEEP_RUN) fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
   const deadline = Date.now() + 60_000;

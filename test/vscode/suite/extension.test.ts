@@ -1,7 +1,7 @@
 // The extension as VS Code sees it: activation, registered commands and manifest contributions.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, manifest } from './util';
+import { activateExtension, activateTestApi, manifest, openNewFile, TOTAL_FUNCTION } from './util';
 
 /** Command ids and titles fixed by the product's command contract. */
 const COMMANDS: Record<string, string> = {
@@ -45,7 +45,7 @@ const KEYBINDINGS = [
 /** Setting keys (below `diffuse.`) fixed by the settings contract. */
 const SETTINGS = ['model.path', 'executionProvider', 'steps', 'strategy', 'threshold', 'temperature', 'maxTokens',
   'anchoring', 'liveView', 'review.lowConfidence', 'backend', 'remote.endpoint', 'remote.model', 'remote.api', 'wholeFileConfirmLines',
-  'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'repair.margin', 'repair.effort', 'worker.idleTimeoutSeconds'];
+  'maxFileBytes', 'debugLogContent', 'repair.threshold', 'repair.maxShare', 'repair.margin', 'repair.effort', 'worker.idleTimeoutSeconds', 'worker.preload'];
 
 suite('Extension', () => {
   suiteSetup(async () => {
@@ -57,9 +57,36 @@ suite('Extension', () => {
     assert.equal(extension.isActive, true);
   });
 
-  test('activates on its commands only, never on startup', () => {
+  test('activates on its commands and on opening code, never on startup', () => {
     const events = manifest().activationEvents ?? [];
     assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), `activationEvents: ${events.join(', ')}`);
+    assert.deepEqual(events.filter(e => !e.startsWith('onLanguage:')), [], 'besides the commands VS Code infers, only opening a file of a language');
+  });
+
+  test('loads the local model ahead of a fill when code is selected, unless diffuse.worker.preload is off', async function () {
+    this.timeout(90_000);
+    const api = await activateTestApi();
+    const config = vscode.workspace.getConfiguration('diffuse');
+    const idle = config.inspect<number>('worker.idleTimeoutSeconds')?.globalValue;
+    try {
+      await config.update('worker.preload', false, vscode.ConfigurationTarget.Global);
+      // A changed worker setting drops the backend: no worker runs until something starts one.
+      await config.update('worker.idleTimeoutSeconds', 301, vscode.ConfigurationTarget.Global);
+      assert.equal(await api.modelRunning(), false, 'the worker was dropped with its settings');
+      const editor = await openNewFile('preload', TOTAL_FUNCTION.join('\n') + '\n');
+      editor.selection = new vscode.Selection(1, 0, 3, 0);
+      await new Promise(r => setTimeout(r, 1500));
+      assert.equal(await api.modelRunning(), false, 'with preload off a selection starts nothing');
+      await config.update('worker.preload', true, vscode.ConfigurationTarget.Global);
+      editor.selection = new vscode.Selection(2, 0, 4, 0);
+      const deadline = Date.now() + 60_000;
+      while (!(await api.modelRunning()) && Date.now() < deadline) await new Promise(r => setTimeout(r, 200));
+      assert.equal(await api.modelRunning(), true, 'selecting code started the worker, no command run');
+    } finally {
+      await config.update('worker.preload', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('worker.idleTimeoutSeconds', idle, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   test('contributes every command with its title, in the Diffuse category', () => {

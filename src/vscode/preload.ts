@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { CODE_LANGUAGE_IDS } from '../syntax/languages';
+import type { BackendService } from './backendService';
+
+/** Documents of the editor's own panes (output, settings, git views) are never a fill's target. */
+const EDITABLE_SCHEMES = new Set(['file', 'untitled', 'vscode-remote']);
+
+function codeEditor(editor: vscode.TextEditor | undefined): boolean {
+  return !!editor && EDITABLE_SCHEMES.has(editor.document.uri.scheme) && CODE_LANGUAGE_IDS.includes(editor.document.languageId);
+}
+
+/**
+ * Loads the local model before the user's first fill needs it (`diffuse.worker.preload`). The
+ * extension activates when a file of a language it writes opens (package.json activationEvents);
+ * the model then loads once that file's editor is shown. Later, selecting code (what Diffuse Edit
+ * and Quick Rewrite start from) starts a worker released after its idle time again; switching
+ * editors alone does not.
+ */
+export function registerPreload(backends: BackendService): vscode.Disposable {
+  let started = false;
+  const warm = (): void => {
+    started = true;
+    void backends.warm();
+  };
+  if (codeEditor(vscode.window.activeTextEditor)) warm();
+  return vscode.Disposable.from(
+    vscode.window.onDidChangeActiveTextEditor(editor => {
+      if (!started && codeEditor(editor)) warm();
+    }),
+    vscode.window.onDidChangeTextEditorSelection(e => {
+      if (e.selections.some(s => !s.isEmpty) && codeEditor(e.textEditor)) warm();
+    }),
+  );
+}
