@@ -6,10 +6,24 @@ cross-entropy on masked tokens weighted 1/t.
 Infill: a document is cut as text into prefix | hole | suffix, each piece tokenized on its own (as
 the engine does), the hole padded with [PAD] to a longer canvas so the model learns to stop, and
 the canvas masked with probability t (the states the sampler passes through).
+
+Slips (what Diffuse Repair meets): a window with one to three realistic one-token slips left
+visible (a name one edit away, a swapped operator, a number off by one), as many untouched tokens
+picked alike, and a low mask rate; the loss is on the masked tokens and on the picked ones, whose
+target is the original token. The model learns to put its mass on the right token where the code
+is wrong, and to keep it on the token that is there where it is right.
+
+Seams (what Diffuse Apply's fills meet): one to eight masked tokens between two known pieces, all
+the rest of the window visible.
+
+Batches are (targets, loss positions, loss weights, model input): the input is the targets with
+the masked positions replaced by [MASK] and the slips put in; a masked token weighs 1/t, and the
+picked tokens of a slip row weigh a quarter of a row in all.
 """
 import json
 import os
 import random
+import re
 
 import numpy as np
 import torch
@@ -39,14 +53,73 @@ def token_stream(docs, enc, cache_path=None):
     return stream
 
 
+# Operators a slip swaps, both ways (as the tokenizer writes them, after a space).
+OPERATOR_SWAPS = [(" <", " <="), (" >", " >="), (" <", " >"), (" ==", " !="), (" ===", " !=="), (" &&", " ||"),
+                  (" +", " -"), (" +=", " -="), (" ++", " --"), (" *", " /"), (" and", " or"), (" is", " is not")]
+NAME = re.compile(r"^ ?[A-Za-z_][A-Za-z0-9_]{2,}$")
+NUMBER = re.compile(r"^ ?[0-9]{1,3}$")
+
+
+def _edit_distance_one(a, b):
+    """One substitution, insertion, deletion or swap of neighbours turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+class Slips:
+    """For every token that can slip, the tokens it can slip to: a name one edit away (the same
+    leading space), the other operator of a swap, a number one off."""
+
+    def __init__(self, enc):
+        n = len(enc.id_to_token)
+        text = {i: enc.decode([i]) for i in range(len(SPECIALS), n)}
+        by_text = {t: i for i, t in text.items()}
+        options = {}
+        # Names: tokens sharing a one-character deletion are candidates, checked exactly.
+        keys = {}
+        names = {i: t for i, t in text.items() if NAME.match(t)}
+        for i, t in names.items():
+            for k in {t} | {t[:j] + t[j + 1:] for j in range(len(t))}:
+                keys.setdefault(k, []).append(i)
+        for i, t in names.items():
+            near = set()
+            for k in {t} | {t[:j] + t[j + 1:] for j in range(len(t))}:
+                near.update(keys.get(k, ()))
+            # The same leading space: a slip changes the name, not the spacing.
+            near = [o for o in near if names[o][:1].isspace() == t[:1].isspace() and _edit_distance_one(t, names[o])]
+            if near:
+                options[i] = near
+        for a, b in OPERATOR_SWAPS:
+            if a in by_text and b in by_text:
+                options.setdefault(by_text[a], []).append(by_text[b])
+                options.setdefault(by_text[b], []).append(by_text[a])
+        for i, t in text.items():
+            if NUMBER.match(t):
+                lead, v = (" ", int(t[1:])) if t.startswith(" ") else ("", int(t))
+                near = [by_text[f"{lead}{w}"] for w in (v - 1, v + 1) if w >= 0 and f"{lead}{w}" in by_text]
+                if near:
+                    options.setdefault(i, []).extend(near)
+        self.options = options
+        self.can_slip = np.zeros(n, dtype=bool)
+        self.can_slip[list(options)] = True
+
+
 class Batcher:
-    def __init__(self, docs, stream, enc, seq_len, infill_share, seed, long_canvas=0.0):
+    def __init__(self, docs, stream, enc, seq_len, infill_share, seed, long_canvas=0.0, slip_share=0.0, seam_share=0.0):
         self.docs = [d for d in docs if d.count("\n") >= 4]
         self.stream = stream
         self.enc = enc
         self.T = seq_len
         self.infill_share = infill_share
         self.long_canvas = long_canvas
+        self.slip_share = slip_share
+        self.seam_share = seam_share
+        self.slips = Slips(enc) if slip_share > 0 else None
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
 
@@ -106,19 +179,54 @@ class Batcher:
             return x, m
         return self.mdlm_row(t)
 
+    def slip_row(self, t):
+        """A window with 1-3 visible slips and as many picked untouched tokens (loss on both, target
+        the original), the rest masked with rate t; returns (targets, loss positions, weights, input)."""
+        x, m = self.mdlm_row(t)
+        w = torch.full((self.T,), 1.0 / t)
+        can = np.flatnonzero(self.slips.can_slip[x.numpy()] & ~m.numpy())
+        inp = masked_input(x, m)
+        if len(can) == 0:
+            return x, m, w, inp
+        k = min(len(can), self.rng.randint(1, 3))
+        picked = self.rng.sample(list(can), min(len(can), 2 * k))
+        for n, p in enumerate(picked):
+            m[p] = True
+            w[p] = self.T / (4 * len(picked))
+            inp[p] = x[p] if n >= k else self.rng.choice(self.slips.options[int(x[p])])
+        return x, m, w, inp
+
+    def seam_row(self):
+        """1-8 masked tokens between two known pieces; returns (targets, loss positions, t)."""
+        x, _ = self.mdlm_row(0.0)
+        n = 1 + int(self.rng.random() * 8)
+        a = self.rng.randrange(0, self.T - n)
+        m = torch.zeros(self.T, dtype=torch.bool)
+        m[a:a + n] = True
+        return x, m, n / self.T
+
     def batch(self, B):
-        xs, ms, ts = [], [], []
+        xs, ms, ws, inps = [], [], [], []
         # Stratified t over the batch lowers the variance of the 1/t-weighted loss.
         u = (torch.arange(B) + torch.rand(B)) / B
         for k in range(B):
             t = float(EPS + (1 - EPS) * u[k])
-            x, m = self.infill_row(t) if self.rng.random() < self.infill_share else self.mdlm_row(t)
+            r = self.rng.random()
+            inp = w = None
+            if r < self.slip_share:
+                # Repair reads the model with few tokens hidden: slips come with low mask rates.
+                x, m, w, inp = self.slip_row(float(0.02 + 0.28 * u[k]))
+            elif r < self.slip_share + self.seam_share:
+                x, m, t = self.seam_row()
+            elif r < self.slip_share + self.seam_share + self.infill_share:
+                x, m = self.infill_row(t)
+            else:
+                x, m = self.mdlm_row(t)
             xs.append(x)
             ms.append(m)
-            ts.append(t)
-        x = torch.stack(xs)
-        m = torch.stack(ms)
-        return x, m, torch.tensor(ts)
+            ws.append(torch.full((self.T,), 1.0 / t) if w is None else w)
+            inps.append(masked_input(x, m) if inp is None else inp)
+        return torch.stack(xs), torch.stack(ms), torch.stack(ws), torch.stack(inps)
 
 
 def masked_input(x, m):

@@ -54,6 +54,8 @@ def parse_args():
     ap.add_argument("--cooldown", type=float, default=0, help="minutes at the end of the budget over which the learning rate falls linearly to 10%%")
     ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
     ap.add_argument("--long-canvas", type=float, default=0.5, help="share of infill rows whose canvas is up to 3x the hole (an insertion's budget) rather than about its length (a rewrite)")
+    ap.add_argument("--slip-share", type=float, default=0.1, help="share of rows with visible one-token slips to correct (names, operators, numbers), at low mask rates")
+    ap.add_argument("--seam-share", type=float, default=0.05, help="share of rows with 1-8 masked tokens between two known pieces")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the weights that are evaluated and exported")
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
     ap.add_argument("--eval-rows", type=int, default=96, help="held-out rows per mask rate")
@@ -90,13 +92,13 @@ def setup_distributed():
     return rank, world, dev
 
 
-def loss_fn(model, x, m, t, dev, bf16):
-    inp, m = masked_input(x, m).to(dev), m.to(dev)
+def loss_fn(model, x, m, w, inp, dev, bf16):
+    """Cross-entropy at the loss positions `m` of input `inp` (targets `x`), weighted by `w` (1/t for a masked token)."""
+    inp, m = inp.to(dev), m.to(dev)
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
         logits = model(inp, select=m)  # logits of the masked positions only
     ce = F.cross_entropy(logits.float(), x.to(dev)[m], reduction="none")
-    w = (1.0 / t.to(dev))[:, None].expand_as(m)[m]
-    return (ce * w).sum() / m.numel()
+    return (ce * w.to(dev)[m]).sum() / m.numel()
 
 
 @torch.no_grad()
@@ -205,7 +207,7 @@ def main():
             heldout_infill = fixed_infill_rows(heldout_docs, heldout_stream, enc, cfg.max_context, args.eval_rows)
     torch.manual_seed(args.seed + step * 7919 + rank)
     batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank,
-                      args.long_canvas)
+                      args.long_canvas, args.slip_share, args.seam_share)
     batches = iter(BatchStream(batcher, batch)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
         BatchStream(batcher, batch), batch_size=None, num_workers=args.workers, pin_memory=dev.type == "cuda",
         persistent_workers=True, prefetch_factor=4))
@@ -246,8 +248,8 @@ def main():
             cur_lr *= 0.1 + 0.9 * min(1.0, left / (args.cooldown * 60))
         for g in opt.param_groups:
             g["lr"] = cur_lr
-        x, m, t = next(batches)
-        loss = loss_fn(ddp, x, m, t, dev, bf16)
+        x, m, w, inp = next(batches)
+        loss = loss_fn(ddp, x, m, w, inp, dev, bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
