@@ -3,13 +3,16 @@
 Cuts single-line and multi-line holes from held-out documents (val.jsonl), runs
 `node dist/cli.js infill` on them (the product's layout, sampler and syntax repair), and reports
 exact match (whitespace-normalised), edit similarity and the syntax-valid rate, overall and per
-language. `syntax_ok_real` counts only real answers: a fill that parses and is not empty (nor, for
+language, next to the baseline of copying the lines right above the hole (`line_above`).
+`syntax_ok_real` counts only real answers: a fill that parses and is not empty (nor, for
 rewrites, the original text given back), and for holes, leaves no more syntax errors around the
 hole than the true middle does (the engine itself judges an insertion against the document with
 the hole, which is often broken there; `syntax_ok` is the engine's verdict). Run `npm run build`
 first.
 
     /usr/bin/python3 models/training/eval_infill.py --model models/diffuse-code-mini --n 100
+    # on the packages reserved for evaluation, which the model never saw:
+    /usr/bin/python3 models/training/eval_infill.py --val test/bench/data/holdout.jsonl --kinds single --n 100
 """
 import argparse
 import json
@@ -50,6 +53,8 @@ def make_tasks(docs, kind, n, seed):
             task["original"] = middle
         else:  # judged against the true middle: the document with the hole is often broken itself
             task["reference"] = middle
+            # The baseline a model must beat: as many lines as the hole's, copied from right above it.
+            task["above"] = "\n".join(lines[max(0, i - (j - i + 1)):i])
         if kind == "nodes":  # the lines widened to whole syntax nodes by the engine, as a selection is
             task["anchoring"] = "syntax"
         tasks.append(task)
@@ -77,7 +82,7 @@ def run(model, tasks, extra, dump=""):
         inp, out = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "out.jsonl")
         with open(inp, "w") as f:
             for t in tasks:
-                f.write(json.dumps({k: v for k, v in t.items() if k != "middle"}) + "\n")
+                f.write(json.dumps({k: v for k, v in t.items() if k not in ("middle", "above")}) + "\n")
         subprocess.run(["node", os.path.join(ROOT, "dist", "cli.js"), "infill", "--in", inp, "--out", out,
                         "--model", model, *extra], check=False)
         with open(out) as f:
@@ -87,6 +92,9 @@ def run(model, tasks, extra, dump=""):
             for t in tasks:
                 f.write(json.dumps({**answers.get(t["task_id"], {}), "language": t["language"], "middle": t["middle"]}) + "\n")
     res = score(tasks, answers)
+    if all("above" in t for t in tasks):
+        res["line_above"] = {"exact_match": round(sum(norm(t["above"]) == norm(t["middle"]) for t in tasks) / len(tasks), 4),
+                             "edit_similarity": round(sum(edit_similarity(norm(t["above"]), norm(t["middle"])) for t in tasks) / len(tasks), 4)}
     langs = sorted({t["language"] for t in tasks})
     if len(langs) > 1:
         res["by_language"] = {l: score([t for t in tasks if t["language"] == l], answers) for l in langs}

@@ -32,6 +32,7 @@ def main():
     manifest = load(os.path.join(HERE, "corpus_manifest.json"), {"sources": []})
     history = load(os.path.join(HERE, "metrics_history.jsonl"), [])
     infill = load(os.path.join(HERE, "eval_infill.json"), {})
+    reserved = load(os.path.join(HERE, "eval_infill_reserved.json"), {})
     ablations = load(os.path.join(HERE, "ablations.json"), [])
     bench = load(os.path.join(ROOT, "test", "bench", "results.json"), {})
     arch, tr = cfg["architecture"], cfg["training"]
@@ -73,6 +74,33 @@ def main():
     w(f"- {tr['tokens'] / 1e6:.1f}M training tokens, {tr['step']} optimizer steps (batch 32 x {cfg['max_context']} tokens), "
       "on 2 CPU cores (bf16 autocast), in the background of other work; the run resumes from the committed checkpoint.")
     w("- Commands: see `models/training/README.md` (they are the exact commands that produced this model).\n")
+    if reserved:
+        w("## On packages it never saw\n")
+        w("Holes cut from the packages reserved for evaluation (never in the corpus; `test/bench/data/holdout.jsonl`), filled by "
+          "`node dist/cli.js infill` with the product's defaults, next to the baseline of copying the lines right above the hole "
+          f"(`eval_infill.py --val test/bench/data/holdout.jsonl`; model step {reserved.get('model_step')}). Exact match is "
+          "whitespace-normalised; edit similarity is 1 - Levenshtein distance / the longer length.\n")
+        w("| holes | model: exact match / edit similarity | lines above: exact match / edit similarity |")
+        w("|---|---|---|")
+        for kind, label in (("single", "single line"), ("multi", "2-5 lines")):
+            r = reserved.get(kind)
+            if r and "line_above" in r:
+                w(f"| {label} (n={r['n']}) | {pct(r['exact_match'])} / {r['edit_similarity']:.3f} | "
+                  f"{pct(r['line_above']['exact_match'])} / {r['line_above']['edit_similarity']:.3f} |")
+        rep = {k["kind"]: k for k in (bench.get("repair") or {}).get("kinds", [])}
+        if rep:
+            w("")
+            w("Diffuse Repair on the same packages (`npm run bench -- --only repair`, one slip per 8-16-line block, 40 blocks per kind, "
+              f"model step {bench.get('section_model_step', {}).get('repair', '?')}): restored exactly / median time per block.\n")
+            w("| slip | restored | median ms |")
+            w("|---|---:|---:|")
+            for kind, label in (("typo", "name typo"), ("bracket", "deleted closing bracket"), ("operator", "swapped operator"),
+                                ("off_by_one", "number off by one")):
+                if kind in rep:
+                    w(f"| {label} | {pct(rep[kind]['repaired'])} | {rep[kind]['msMedian']:.0f} |")
+            if "clean" in rep:
+                w(f"| clean block (must stay unchanged) | {pct(1 - rep['clean']['changed'])} unchanged | {rep['clean']['msMedian']:.0f} |")
+        w("")
     w("## Metrics (held-out code)\n")
     w("| metric | value |")
     w("|---|---|")
