@@ -275,6 +275,15 @@ def export_onnx(args, config, hf_config, path):
     onnx_weights.consolidate(path)
     if args.quantize == "int8":
         onnx_weights.quantize_int8(path, path)
+    # The LM head and the sampler's summary at the masked positions only (onnx_head.py): a large
+    # vocabulary's full logits are the largest tensor of a step by far.
+    import onnx
+    import onnx_head
+    graph = onnx.load(path, load_external_data=False)
+    onnx_head.add_position_head(graph, config["special_tokens"]["mask"], config["vocab_size"], shifted=shift)
+    onnx.save(graph, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    config["onnx"]["inputs"]["positions"] = onnx_head.POSITIONS
 
 
 def main(argv=None):

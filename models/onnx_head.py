@@ -19,7 +19,9 @@ the head starts with a dynamic quantization of the activations (models/onnx_weig
 rows are gathered after it, so that they keep the scale of the whole tensor: `logits_at` equals
 `logits` at those positions. onnxruntime computes only what is fetched, so a caller that fetches
 the new outputs never pays for the full head. `logits` stays; onnxruntime wants every input fed,
-so a caller that fetches only `logits` passes any positions (one, say).
+so a caller that fetches only `logits` passes any positions (one, say). A graph that shifts its
+logits along the sequence (Dream's, `onnx.logits_shifted`) gets the head before the shift: position
+i's logits are read at i - 1.
 config.json gets `onnx.inputs.positions`, which tells the engine the graph has these outputs.
 """
 import argparse
@@ -56,11 +58,23 @@ def _ancestors(graph, tensor):
     return out
 
 
+# Operators between the head's matmul and the logits that act on each logit alone (scales, biases,
+# soft-capping): copied onto the gathered rows. Anything else (a Slice or Concat that shifts the
+# sequence) ends the head.
+ELEMENTWISE = {"Cast", "Mul", "Add", "Sub", "Div", "Tanh", "Identity"}
+
+
 def _head_input(graph, output):
     """The tensor the head gathers from: the activation input of the matmul closest to `output`
-    (after its dynamic quantization, when there is one), and the nodes between it and `output`."""
+    (after its dynamic quantization, when there is one); the nodes from it through the matmul and
+    the elementwise operators after it; and the tensor they end in (`output`, or the logits before
+    a shift of the sequence)."""
     prod = _producers(graph)
     inits = {t.name for t in graph.initializer}
+    consumers = {}
+    for n in graph.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
     # Breadth-first back from the output to the first matmul whose first input is an activation.
     frontier, seen = [output], set()
     head = None
@@ -78,31 +92,44 @@ def _head_input(graph, output):
         frontier = nxt
     if head is None:
         raise ValueError(f"no matmul found behind {output!r}")
+    # Forward from the matmul while one elementwise operator takes its result.
+    end = head.output[0]
+    while end != output:
+        users = consumers.get(end, [])
+        if len(users) != 1 or users[0].op_type not in ELEMENTWISE:
+            break
+        end = users[0].output[0]
     act = head.input[0]
     q = prod.get(act)
     gather_from = act if q is None or q.op_type != "DynamicQuantizeLinear" else q.output[0]
-    # The nodes that lie on a path from gather_from to the output.
+    # The nodes that lie on a path from gather_from to the end.
     downstream = {gather_from}
     path = []
     for n in graph.node:
         if any(i in downstream for i in n.input):
             downstream.update(n.output)
             path.append(n)
-    needed = _ancestors(graph, output)
+    needed = _ancestors(graph, end)
     path = [n for n in path if id(n) in needed]
-    return gather_from, path
+    return gather_from, path, end
 
 
-def add_position_head(model, mask_id, vocab, output="logits", k=TOP_K):
+def add_position_head(model, mask_id, vocab, output="logits", k=TOP_K, shifted=False):
+    """Adds the position head. `shifted`: the graph moves each position's logits one place on (Dream's
+    shift, position i predicting token i + 1 back at i + 1); the head then reads the logits before the
+    shift, and the engine asks for position i - 1 to read position i (config.json says
+    onnx.logits_shifted)."""
     g = model.graph
     if any(i.name == POSITIONS for i in g.input):
         return model
-    gather_from, path = _head_input(g, output)
+    gather_from, path, end = _head_input(g, output)
+    if end != output and not shifted:
+        raise ValueError(f"the logits are rearranged after the head ({end!r} is not {output!r}) and the package does not say they are shifted")
     nodes = [
         helper.make_node("Flatten", [gather_from], ["position_head/rows"], axis=2, name="position_head/flatten"),
         helper.make_node("Gather", ["position_head/rows", POSITIONS], ["position_head/at"], axis=0, name="position_head/gather"),
     ]
-    renamed = {gather_from: "position_head/at", output: "position_head/logits"}
+    renamed = {gather_from: "position_head/at", end: "position_head/logits"}
     for n in path:
         c = copy.deepcopy(n)
         c.name = f"position_head/{n.name or n.op_type}"
@@ -137,7 +164,9 @@ def add_to_package(pkg):
         cfg = json.load(f)
     path = os.path.join(pkg, "model.onnx")
     model = onnx.load(path, load_external_data=False)
-    add_position_head(model, cfg["special_tokens"]["mask"], cfg["vocab_size"], cfg.get("onnx", {}).get("output", "logits"))
+    onnx_cfg = cfg.get("onnx", {})
+    add_position_head(model, cfg["special_tokens"]["mask"], cfg["vocab_size"], onnx_cfg.get("output", "logits"),
+                      shifted=bool(onnx_cfg.get("logits_shifted")))
     tmp = path + ".tmp"
     onnx.save(model, tmp)
     os.replace(tmp, path)

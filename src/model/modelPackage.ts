@@ -29,6 +29,12 @@ export interface ModelConfig {
    * engine fetches those instead of the full `output`.
    */
   readonly positions?: string;
+  /**
+   * The graph moves each position's logits one place on (config.json onnx.logits_shifted, Dream):
+   * the position head, which reads the logits before that shift, is asked for position i - 1 to
+   * give position i's (the first of a row keeps its own).
+   */
+  readonly logitsShifted?: boolean;
   readonly sampler: { strategy?: string; steps?: number; threshold?: number; temperature?: number; slack: number };
 }
 
@@ -108,6 +114,7 @@ export function parseConfig(raw: unknown): ModelConfig {
     attentionMask: onnx.takes_attention_mask === false ? undefined : typeof inputs.attention_mask === 'string' ? inputs.attention_mask : 'attention_mask',
     output: typeof onnx.output === 'string' ? onnx.output : 'logits',
     positions: typeof inputs.positions === 'string' ? inputs.positions : undefined,
+    logitsShifted: onnx.logits_shifted === true,
     sampler: {
       strategy: typeof sampler.strategy === 'string' ? sampler.strategy : undefined,
       steps: typeof sampler.steps === 'number' ? sampler.steps : undefined,

@@ -176,8 +176,9 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     const { feeds, B, T, masked } = feedsFor(rows);
     const slots = new Int32Array(B * T).fill(-1);
     masked.forEach((at, i) => (slots[at] = i));
-    // A call with nothing masked still needs one position to gather; its output is not read.
-    const asked = masked.length ? masked : [0];
+    // A call with nothing masked still needs one position to gather; its output is not read. A
+    // shifted graph's head gives position t's logits at t - 1 (a row's first keeps its own).
+    const asked = !masked.length ? [0] : c.logitsShifted ? masked.map((at) => (at % T === 0 ? at : at - 1)) : masked;
     feeds[positionsName] = new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]);
     const out = await s.run(feeds, [...POSITION_OUTPUTS]);
     const logits = out.logits_at;

@@ -192,22 +192,40 @@ interface Agreement { same: number; total: number; ties: number; maxDiff: number
 const TIE = 1e-5;
 
 /**
- * The engine's logits for `rows` as one batch against the reference: argmax and largest difference.
- * The session never proposes [MASK] (its logit comes back as -Infinity), so that column is left out.
+ * The graph's full logits for `rows` as one batch (its `logits` output, read with onnxruntime as the
+ * session feeds it) against the reference: argmax and largest difference. Then the engine's session,
+ * which reads the masked positions through the position head (onnx_head.py): its logits there must
+ * be the full ones (for Dream, whose graph shifts its logits, that checks the head is asked for the
+ * position before). The session never proposes [MASK] (its logit comes back as -Infinity), so that
+ * column is left out.
  */
 async function compare(pkg: string, rows: number[][], reference: number[][][]): Promise<Agreement> {
   const { loadModel } = await import('../../src/model/fillEngine');
+  const { logitsAt } = await import('../../src/core/sampler');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
   const m = await loadModel(pkg, 'cpu');
-  const mask = m.pkg.config.special.mask;
+  const c = m.pkg.config;
+  const mask = c.special.mask;
   const ref = reference.map((row) => row.map((logits) => logits.map((x, v) => (v === mask ? -Infinity : x))));
+  const graph = await ort.InferenceSession.create(m.pkg.onnxPath);
   try {
-    const out = await m.session.forward(rows.map((r) => Int32Array.from(r)));
+    const T = Math.max(...rows.map((r) => r.length));
+    const ids = new BigInt64Array(rows.length * T).fill(BigInt(c.special.pad));
+    const att = new BigInt64Array(rows.length * T);
+    rows.forEach((r, b) => r.forEach((id, t) => { ids[b * T + t] = BigInt(id); att[b * T + t] = 1n; }));
+    const feeds: Record<string, import('onnxruntime-node').Tensor> = { [c.inputIds]: new ort.Tensor('int64', ids, [rows.length, T]) };
+    if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [rows.length, T]);
+    assert.equal(c.positions, 'positions', 'export_hf.py adds the position head');
+    feeds.positions = new ort.Tensor('int64', BigInt64Array.from([0n]), [1]);
+    const full = (await graph.run(feeds, [c.output]))[c.output].data as Float32Array;
+    const V = c.vocabSize;
     const a: Agreement = { same: 0, total: 0, ties: 0, maxDiff: 0, argmax: [] };
     rows.forEach((r, b) => {
       a.argmax.push([]);
       r.forEach((_, t) => {
-        const off = (b * out.seqLen + t) * out.vocab;
-        const got = argmax(out.data, off, out.vocab);
+        const off = (b * T + t) * V;
+        const got = argmax(full.map((x, v) => (v % V === mask ? -Infinity : x)), off, V);
         a.argmax[b].push(got);
         const [first, second] = [...ref[b][t]].sort((x, y) => y - x);
         if (first - second < TIE) {
@@ -216,11 +234,23 @@ async function compare(pkg: string, rows: number[][], reference: number[][][]): 
           a.total++;
           if (got === argmax(ref[b][t])) a.same++;
         }
-        ref[b][t].forEach((x, v) => { if (v !== mask) a.maxDiff = Math.max(a.maxDiff, Math.abs(x - out.data[off + v])); });
+        ref[b][t].forEach((x, v) => { if (v !== mask) a.maxDiff = Math.max(a.maxDiff, Math.abs(x - full[off + v])); });
       });
     });
+    const out = await m.session.forward(rows.map((r) => Int32Array.from(r)));
+    let read = 0;
+    rows.forEach((r, b) => r.forEach((id, t) => {
+      if (id !== mask) return;
+      const here = logitsAt(out, b * out.seqLen + t);
+      let diff = 0;
+      for (let v = 0; v < V; v++) if (v !== mask) diff = Math.max(diff, Math.abs(here[v] - full[(b * T + t) * V + v]));
+      assert.ok(diff < 1e-4, `row ${b} position ${t}: the position head's logits differ from the graph's by ${diff}`);
+      read++;
+    }));
+    assert.ok(read > 0, 'the rows have masked positions');
     return a;
   } finally {
+    await graph.release();
     await m.session.release();
   }
 }
