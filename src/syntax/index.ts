@@ -27,6 +27,7 @@
  *     Match the anchor's indentation style; compare a fill's (), [], {} balance with the original's.
  *
  *   grammarFor / languageIdForFile: language ids and file names to grammars.
+ *   preloadSyntax(languageId): the runtime, grammar and anchor query loaded ahead of a fill.
  *   configureSyntax({ runtimeDir?, grammarDir?, queriesDir? }): where the wasm and query files
  *     are (defaults: next to the bundle — dist/tree-sitter.wasm, dist/grammars/, dist/queries/ —
  *     or node_modules and src/syntax/queries/ when running from sources).
@@ -41,6 +42,7 @@ export type { FillValidation } from './validate';
 export { GRAMMARS, grammarFor, languageIdForFile } from './languages';
 export type { GrammarInfo, GrammarName } from './languages';
 export { configureSyntax } from './loader';
+export { preloadSyntax } from './tree';
 export type { SyntaxLocations } from './loader';
 
 export type { AnchoringMode } from '../core/anchor';

@@ -5,7 +5,7 @@
  */
 import type { Language, Node, Query, Tree } from 'web-tree-sitter';
 import type { AnchorRole, AnchorRoles, SyntaxNode } from '../core/syntaxTree';
-import type { GrammarInfo } from './languages';
+import { grammarFor, type GrammarInfo } from './languages';
 import { loadLanguage, loadQuery, newParser } from './loader';
 
 class TreeSitterNode implements SyntaxNode {
@@ -78,4 +78,15 @@ export function anchorRoles(query: Query, tree: Tree): AnchorRoles {
 
 export function loadAnchorQuery(grammar: GrammarInfo): Promise<Query> {
   return loadQuery(grammar, 'anchors');
+}
+
+/**
+ * Loads the parser runtime, the language's grammar and its anchor query ahead of the first fill
+ * (they take a tenth of a second and more on a busy machine); nothing for a language without a
+ * grammar, and a failure stays for the fill to report.
+ */
+export async function preloadSyntax(languageId: string): Promise<void> {
+  const grammar = grammarFor(languageId);
+  if (!grammar || !(await tryLoadLanguage(grammar))) return;
+  await loadAnchorQuery(grammar).catch(() => undefined);
 }

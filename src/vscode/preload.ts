@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CODE_LANGUAGE_IDS } from '../syntax/languages';
+import { preloadSyntax } from '../syntax';
 import type { BackendService } from './backendService';
 
 /** Documents of the editor's own panes (output, settings, git views) are never a fill's target. */
@@ -10,7 +11,8 @@ function codeEditor(editor: vscode.TextEditor | undefined): boolean {
 }
 
 /**
- * Loads the local model before the user's first fill needs it (`diffuse.worker.preload`). The
+ * Loads the local model before the user's first fill needs it (`diffuse.worker.preload`), and the
+ * language's parser. The
  * extension activates when a file of a language it writes opens (package.json activationEvents);
  * the model then loads once that file's editor is shown. Later, selecting code (what Diffuse Edit
  * and Quick Rewrite start from) starts a worker released after its idle time again; switching
@@ -18,17 +20,20 @@ function codeEditor(editor: vscode.TextEditor | undefined): boolean {
  */
 export function registerPreload(backends: BackendService): vscode.Disposable {
   let started = false;
-  const warm = (): void => {
+  const warm = (editor: vscode.TextEditor): void => {
     started = true;
     void backends.warm();
+    // The language's parser too, which every fill's anchoring needs first.
+    void preloadSyntax(editor.document.languageId);
   };
-  if (codeEditor(vscode.window.activeTextEditor)) warm();
+  const active = vscode.window.activeTextEditor;
+  if (active && codeEditor(active)) warm(active);
   return vscode.Disposable.from(
     vscode.window.onDidChangeActiveTextEditor(editor => {
-      if (!started && codeEditor(editor)) warm();
+      if (!started && editor && codeEditor(editor)) warm(editor);
     }),
     vscode.window.onDidChangeTextEditorSelection(e => {
-      if (e.selections.some(s => !s.isEmpty) && codeEditor(e.textEditor)) warm();
+      if (e.selections.some(s => !s.isEmpty) && codeEditor(e.textEditor)) warm(e.textEditor);
     }),
   );
 }
