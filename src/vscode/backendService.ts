@@ -23,6 +23,7 @@ export type InstructionSupport = { readonly ok: true } | { readonly ok: false; r
  */
 export class BackendService implements vscode.Disposable {
   private backend: Promise<Backend> | undefined;
+  private usedHere = false;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -107,7 +108,18 @@ export class BackendService implements vscode.Disposable {
     return { ok: true };
   }
 
+  /** Whether a command has asked for a backend in this window (Diffuse is in use here). */
+  get used(): boolean {
+    return this.usedHere;
+  }
+
+  /** The backend for a command (created on first use); marks Diffuse as in use in this window. */
   get(): Promise<Backend> {
+    this.usedHere = true;
+    return this.obtain();
+  }
+
+  private obtain(): Promise<Backend> {
     if (!this.backend) {
       const created = this.settings.get('backend') === 'remote' ? this.createRemote() : this.createLocal();
       // A failed start must not stick: the next fill retries (the user may have fixed the path).
@@ -127,7 +139,7 @@ export class BackendService implements vscode.Disposable {
   async warm(): Promise<void> {
     if (this.settings.get('backend') === 'remote' || !this.settings.get('worker.preload')) return;
     try {
-      await (await this.get()).warm?.();
+      await (await this.obtain()).warm?.();
     } catch (e) {
       this.log?.info(`the local model was not started ahead of a fill: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -12,11 +12,12 @@ function codeEditor(editor: vscode.TextEditor | undefined): boolean {
 
 /**
  * Loads the local model before the user's first fill needs it (`diffuse.worker.preload`), and the
- * language's parser. The
- * extension activates when a file of a language it writes opens (package.json activationEvents);
- * the model then loads once that file's editor is shown. Later, selecting code (what Diffuse Edit
- * and Quick Rewrite start from) starts a worker released after its idle time again; switching
- * editors alone does not.
+ * language's parser. The extension activates when a file of a language it writes opens
+ * (package.json activationEvents); the model then loads once that file's editor is shown, once per
+ * window. After a command has used the model in the window, selecting code (what Diffuse Edit and
+ * Quick Rewrite start from) starts a worker released after its idle time again; a window where
+ * Diffuse is not used keeps no worker past its idle time (about 150 MB). Switching editors alone
+ * starts nothing.
  */
 export function registerPreload(backends: BackendService): vscode.Disposable {
   let started = false;
@@ -33,7 +34,7 @@ export function registerPreload(backends: BackendService): vscode.Disposable {
       if (!started && editor && codeEditor(editor)) warm(editor);
     }),
     vscode.window.onDidChangeTextEditorSelection(e => {
-      if (e.selections.some(s => !s.isEmpty) && codeEditor(e.textEditor)) warm(e.textEditor);
+      if ((!started || backends.used) && e.selections.some(s => !s.isEmpty) && codeEditor(e.textEditor)) warm(e.textEditor);
     }),
   );
 }

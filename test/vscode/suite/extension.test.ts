@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension, activateTestApi, manifest, openNewFile, TOTAL_FUNCTION } from './util';
+import type { FillRecord } from '../../../src/vscode/fillRecord';
 
 /** Command ids and titles fixed by the product's command contract. */
 const COMMANDS: Record<string, string> = {
@@ -63,17 +64,22 @@ suite('Extension', () => {
     assert.deepEqual(events.filter(e => !e.startsWith('onLanguage:')), [], 'besides the commands VS Code infers, only opening a file of a language');
   });
 
-  test('loads the local model ahead of a fill when code is selected, unless diffuse.worker.preload is off', async function () {
-    this.timeout(90_000);
+  test('once Diffuse is used in the window, selecting code loads the model ahead of the next fill, unless diffuse.worker.preload is off', async function () {
+    this.timeout(180_000);
     const api = await activateTestApi();
     const config = vscode.workspace.getConfiguration('diffuse');
     const idle = config.inspect<number>('worker.idleTimeoutSeconds')?.globalValue;
     try {
       await config.update('worker.preload', false, vscode.ConfigurationTarget.Global);
+      const editor = await openNewFile('preload', TOTAL_FUNCTION.join('\n') + '\n');
+      // Diffuse is used in this window: a Quick Rewrite, its review rejected.
+      editor.selection = new vscode.Selection(1, 0, 1, 0);
+      const record = await vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite');
+      assert.ok(record && ['review', 'no-change'].includes(record.outcome), JSON.stringify(record));
+      await vscode.commands.executeCommand('diffuse.rejectAll', editor.document.uri.toString());
       // A changed worker setting drops the backend: no worker runs until something starts one.
       await config.update('worker.idleTimeoutSeconds', 301, vscode.ConfigurationTarget.Global);
       assert.equal(await api.modelRunning(), false, 'the worker was dropped with its settings');
-      const editor = await openNewFile('preload', TOTAL_FUNCTION.join('\n') + '\n');
       editor.selection = new vscode.Selection(1, 0, 3, 0);
       await new Promise(r => setTimeout(r, 1500));
       assert.equal(await api.modelRunning(), false, 'with preload off a selection starts nothing');
