@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train a larger configuration on one GPU (the device machine: PyTorch 2.x, no network) in one call.
 #
-# Here, before the call (packs the git-ignored corpus into the carried file, < 64 MiB):
+# Here, before the call (packs the git-ignored corpus into the carried file, < 64 MiB; the held-out
+# split of data/corpus-heldout/ when heldout_split.py made one):
 #   bash models/training/gpu_train.sh pack
 # On the GPU machine (carry models/training/data/gpu-pack.tar.xz):
 #   bash models/training/gpu_train.sh run [MINUTES] [PRESET]
@@ -12,7 +13,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 data="$here/data"
 case "${1:-}" in
   pack)
-    tar -C "$data" -cJf "$data/gpu-pack.tar.xz" corpus/train.jsonl corpus/val.jsonl corpus/tokens-8192-train.bin corpus/tokens-8192-val.bin
+    # A fresh run trains on the held-out split (heldout_split.py) when there is one, so that its
+    # held-out packages stay unseen; it lands in data/corpus/ on the GPU machine either way.
+    if [ -f "$data/corpus-heldout/heldout.jsonl" ]; then
+      tar -C "$data/corpus-heldout" --transform 's,^,corpus/,' -cJf "$data/gpu-pack.tar.xz" \
+        train.jsonl val.jsonl heldout.jsonl tokens-8192-train.bin tokens-8192-val.bin tokens-8192-heldout.bin
+    else
+      tar -C "$data" -cJf "$data/gpu-pack.tar.xz" corpus/train.jsonl corpus/val.jsonl corpus/tokens-8192-train.bin corpus/tokens-8192-val.bin
+    fi
     ls -la "$data/gpu-pack.tar.xz" ;;
   run)
     minutes=${2:-8}
