@@ -125,6 +125,19 @@ export function parseConfig(raw: unknown): ModelConfig {
   };
 }
 
+/** Bytes of a model folder's graph and its external weights (`model.onnx.data`); 0 for files that cannot be read. */
+export function modelWeightBytes(dir: string): number {
+  let sum = 0;
+  for (const f of ['model.onnx', 'model.onnx.data']) {
+    try {
+      sum += fs.statSync(path.join(dir, f)).size;
+    } catch {
+      // absent: loading the package reports a missing model.onnx
+    }
+  }
+  return sum;
+}
+
 /** Reads and checks a model folder (not the ONNX graph itself; the session checks that). */
 export function loadModelPackage(dir: string): ModelPackage {
   if (!dir || !fs.existsSync(dir)) throw new ModelPackageError(`Model folder not found: ${dir || '(empty path)'}`);

@@ -2,12 +2,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { notify } from './notify';
+import { modelWeightBytes } from '../model/modelPackage';
 import { loadEngine, type Backend, type EditRequest, type EditResult, type Engine } from './engine';
 import type { DiffuseLog } from './log';
 import type { Settings } from './settings';
 
 /** SecretStorage key of the remote backend's API key. */
 export const API_KEY_SECRET = 'diffuse.remote.apiKey';
+
+/** Largest model (model.onnx and its external weights) that diffuse.worker.preload loads ahead of a command. */
+export const PRELOAD_MAX_BYTES = 2e9;
 
 /** Settings whose change invalidates a created backend. */
 const BACKEND_KEYS = ['model.path', 'executionProvider', 'backend', 'remote.endpoint', 'remote.model', 'remote.api',
@@ -24,6 +28,7 @@ export type InstructionSupport = { readonly ok: true } | { readonly ok: false; r
 export class BackendService implements vscode.Disposable {
   private backend: Promise<Backend> | undefined;
   private usedHere = false;
+  private toldTooLarge = false;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -133,11 +138,18 @@ export class BackendService implements vscode.Disposable {
 
   /**
    * Starts the local model ahead of the first fill, when `diffuse.worker.preload` allows; a
-   * restarted worker after an idle release as well. A failure stays in the log: the fill that
-   * needs the model reports it.
+   * restarted worker after an idle release as well. A model whose weights pass PRELOAD_MAX_BYTES
+   * (a 7B export) is left to load when a command needs it: opening a file must not take gigabytes
+   * of memory. A failure stays in the log: the fill that needs the model reports it.
    */
   async warm(): Promise<void> {
     if (this.settings.get('backend') === 'remote' || !this.settings.get('worker.preload')) return;
+    const bytes = modelWeightBytes(this.modelDir());
+    if (bytes > PRELOAD_MAX_BYTES) {
+      if (!this.toldTooLarge) this.log?.info(`the model's weights are ${(bytes / 1e9).toFixed(1)} GB: it loads when a command needs it, not ahead (diffuse.worker.preload covers models up to ${PRELOAD_MAX_BYTES / 1e9} GB)`);
+      this.toldTooLarge = true;
+      return;
+    }
     try {
       await (await this.obtain()).warm?.();
     } catch (e) {

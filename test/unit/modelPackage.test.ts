@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadModel } from '../../src/model/fillEngine';
+import { modelWeightBytes } from '../../src/model/modelPackage';
 import { MODEL_DIR } from './helpers/model';
 
 function copyModel(): string {
@@ -58,3 +59,19 @@ for (const [name, breakIt, message] of broken) {
     await assert.rejects(loadModel(dir, 'cpu'), (e: Error) => e.name === 'ModelPackageError' && message.test(e.message));
   });
 }
+
+test('a model folder\'s weight size counts model.onnx and its external data (what decides a preload)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-size-'));
+  try {
+    assert.equal(modelWeightBytes(dir), 0, 'nothing there');
+    // Sparse files: a 7B export's size without writing it.
+    fs.writeFileSync(path.join(dir, 'model.onnx'), '');
+    fs.truncateSync(path.join(dir, 'model.onnx'), 1_000_000);
+    fs.writeFileSync(path.join(dir, 'model.onnx.data'), '');
+    fs.truncateSync(path.join(dir, 'model.onnx.data'), 14_000_000_000);
+    assert.equal(modelWeightBytes(dir), 14_001_000_000);
+    assert.equal(modelWeightBytes(MODEL_DIR), fs.statSync(path.join(MODEL_DIR, 'model.onnx')).size, 'the bundled model is one file');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
