@@ -4,8 +4,13 @@
  * The canvas length L is the original length plus slack (the model may end early with [PAD]), or
  * `maxTokens` for a pure infill. Context that does not fit is cut at line boundaries, from the far
  * end of each side, keeping both sides: the prefix gets the larger share because code before a hole
- * says more about it than code after.
+ * says more about it than code after. In a model with a long context, each side gets at most
+ * CONTEXT_PER_SIDE tokens (or the canvas's length, when larger), and what the other side cannot
+ * use: a short fill does not pay for the whole context.
  */
+
+/** Tokens of code each side of a canvas gets at most, unless the canvas itself is longer. */
+export const CONTEXT_PER_SIDE = 256;
 export interface LayoutParams {
   readonly maxContext: number;
   readonly maskId: number;
@@ -46,15 +51,16 @@ export function maxCanvas(p: LayoutParams): number {
 export function layoutInfill(prefix: readonly number[], suffix: readonly number[], L: number, p: LayoutParams): Layout {
   if (L > maxCanvas(p)) throw new CanvasTooLargeError(L, maxCanvas(p));
   const room = p.maxContext - L;
-  let keepPre = prefix.length;
-  let keepSuf = suffix.length;
+  const side = Math.max(CONTEXT_PER_SIDE, L);
+  let keepPre = Math.min(prefix.length, side + Math.max(0, side - suffix.length));
+  let keepSuf = Math.min(suffix.length, side + Math.max(0, side - prefix.length));
   if (keepPre + keepSuf > room) {
     const preShare = Math.ceil(room * 0.6);
     keepPre = Math.min(prefix.length, Math.max(preShare, room - suffix.length));
     keepSuf = Math.min(suffix.length, room - keepPre);
-    keepPre = cutPrefixAtLine(prefix, keepPre, p.isNewline);
-    keepSuf = cutSuffixAtLine(suffix, keepSuf, p.isNewline);
   }
+  keepPre = cutPrefixAtLine(prefix, keepPre, p.isNewline);
+  keepSuf = cutSuffixAtLine(suffix, keepSuf, p.isNewline);
   const ids = new Int32Array(keepPre + L + keepSuf);
   ids.set(prefix.slice(prefix.length - keepPre), 0);
   ids.fill(p.maskId, keepPre, keepPre + L);

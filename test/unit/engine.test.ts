@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBatch } from '../../src/model/fillEngine';
 import { denoise, CancelledError, transferSchedule, type CanvasRow } from '../../src/core/sampler';
-import { canvasLength, layoutInfill, CanvasTooLargeError } from '../../src/core/layout';
+import { canvasLength, CONTEXT_PER_SIDE, layoutInfill, CanvasTooLargeError } from '../../src/core/layout';
 import { defaultModel, sampler, TS_PREFIX, TS_SUFFIX } from './helpers/model';
 
 test('tokenizer round-trips real code exactly (tabs, CRLF, unicode, emoji)', async () => {
@@ -37,6 +37,34 @@ test('layout keeps both sides and cuts them at line boundaries', async () => {
   assert.ok(nl(prefix[prefix.length - lay.start - 1]), 'prefix cut right after a newline');
   assert.ok(nl(lay.ids[lay.ids.length - 1]), 'suffix cut right after a newline');
   assert.throws(() => layoutInfill(prefix, suffix, 250, { maxContext: 256, maskId: 2, slack: 0.25, isNewline: nl }), CanvasTooLargeError);
+});
+
+test('in a long-context model a short canvas gets at most CONTEXT_PER_SIDE tokens each side, and a side the other cannot fill', async () => {
+  const m = await defaultModel();
+  const nl = (id: number) => m.tokenizer.isNewline(id);
+  const lines = (text: string, n: number) => m.tokenizer.encode(text.repeat(n));
+  const p = { maxContext: 2048, maskId: 2, slack: 0.25, isNewline: nl };
+  const prefix = lines('line of code number one;\n', 200);
+  const suffix = lines('another line after the hole;\n', 200);
+  assert.ok(prefix.length > 1000 && suffix.length > 1000);
+  const L = canvasLength(40, 0.25);
+  const short = layoutInfill(prefix, suffix, L, p);
+  const after = short.ids.length - short.start - short.length;
+  // At most a side's worth, less only by the cut back to a line break (a line is a few tokens).
+  for (const kept of [short.start, after]) assert.ok(kept <= CONTEXT_PER_SIDE && kept > CONTEXT_PER_SIDE - 16, `kept ${kept}`);
+  assert.ok(nl(prefix[prefix.length - short.start - 1]) && nl(short.ids[short.ids.length - 1]), 'cut at line breaks');
+  // Little code before the hole: the code after it takes the unused share.
+  const little = lines('x;\n', 20);
+  const lopsided = layoutInfill(little, suffix, L, p);
+  assert.equal(lopsided.start, little.length);
+  const suffixKept = lopsided.ids.length - lopsided.start - lopsided.length;
+  assert.ok(suffixKept > CONTEXT_PER_SIDE && suffixKept <= 2 * CONTEXT_PER_SIDE - little.length, `suffix kept ${suffixKept}`);
+  // A canvas longer than a side's worth gets its own length of context each side, within the model's context.
+  const long = layoutInfill(prefix, suffix, 700, p);
+  assert.ok(long.start > CONTEXT_PER_SIDE && long.ids.length <= 2048, `prefix kept ${long.start}, row ${long.ids.length}`);
+  // The bundled model's context is all used, as before.
+  const bundled = layoutInfill(prefix, suffix, L, { ...p, maxContext: 256 });
+  assert.ok(bundled.ids.length > 240 && bundled.ids.length <= 256);
 });
 
 test('the same seed gives the same fill; the fill is real text', async () => {
