@@ -28,7 +28,8 @@ export type InstructionSupport = { readonly ok: true } | { readonly ok: false; r
 export class BackendService implements vscode.Disposable {
   private backend: Promise<Backend> | undefined;
   private usedHere = false;
-  private toldTooLarge = false;
+  /** The size of the model folder preload last looked at (modelWeightBytes). */
+  private weights: { readonly dir: string; readonly bytes: number } | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -144,12 +145,16 @@ export class BackendService implements vscode.Disposable {
    */
   async warm(): Promise<void> {
     if (this.settings.get('backend') === 'remote' || !this.settings.get('worker.preload')) return;
-    const bytes = modelWeightBytes(this.modelDir());
-    if (bytes > PRELOAD_MAX_BYTES) {
-      if (!this.toldTooLarge) this.log?.info(`the model's weights are ${(bytes / 1e9).toFixed(1)} GB: it loads when a command needs it, not ahead (diffuse.worker.preload covers models up to ${PRELOAD_MAX_BYTES / 1e9} GB)`);
-      this.toldTooLarge = true;
-      return;
+    // Measured once per model folder, not on every selection that calls this: reset() (a changed
+    // model path) measures again.
+    const dir = this.modelDir();
+    if (this.weights?.dir !== dir) {
+      this.weights = { dir, bytes: modelWeightBytes(dir) };
+      if (this.weights.bytes > PRELOAD_MAX_BYTES) {
+        this.log?.info(`the model's weights are ${(this.weights.bytes / 1e9).toFixed(1)} GB: it loads when a command needs it, not ahead (diffuse.worker.preload covers models up to ${PRELOAD_MAX_BYTES / 1e9} GB)`);
+      }
     }
+    if (this.weights.bytes > PRELOAD_MAX_BYTES) return;
     try {
       await (await this.obtain()).warm?.();
     } catch (e) {
@@ -211,6 +216,7 @@ export class BackendService implements vscode.Disposable {
   reset(): void {
     const old = this.backend;
     this.backend = undefined;
+    this.weights = undefined;
     void old?.then(b => b.dispose(), () => undefined);
   }
 
