@@ -81,14 +81,15 @@ class Slips:
         by_text = {t: i for i, t in text.items()}
         options = {}
         # Names: tokens sharing a one-character deletion are candidates, checked exactly.
-        keys = {}
         names = {i: t for i, t in text.items() if NAME.match(t)}
-        for i, t in names.items():
-            for k in {t} | {t[:j] + t[j + 1:] for j in range(len(t))}:
+        deletions = {i: {t} | {t[:j] + t[j + 1:] for j in range(len(t))} for i, t in names.items()}
+        keys = {}
+        for i, ks in deletions.items():
+            for k in ks:
                 keys.setdefault(k, []).append(i)
         for i, t in names.items():
             near = set()
-            for k in {t} | {t[:j] + t[j + 1:] for j in range(len(t))}:
+            for k in deletions[i]:
                 near.update(keys.get(k, ()))
             # The same leading space: a slip changes the name, not the spacing.
             near = [o for o in near if names[o][:1].isspace() == t[:1].isspace() and _edit_distance_one(t, names[o])]
