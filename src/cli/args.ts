@@ -33,7 +33,7 @@ Options:
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
   --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
   --anchoring M        syntax | lines | exact (default syntax)
-  --repair-effort E    off | fast | thorough (default off; fast: at most the first fill's model calls, 15 s)
+  --repair-effort E    off | fast | thorough (default off; fast: at most the first fill's model calls and half its time)
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
   --candidates N       sampled re-fills per broken span, the best-parsing kept (default 4)
   --skip-stages S,...  leave out syntax repair stages (blank-refill, local-rounds, chunk-refill,

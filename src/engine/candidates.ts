@@ -51,16 +51,25 @@ export class RowBudget {
   /**
    * `calls`, when given, caps the model calls as well: each batch of up to `batchRows` rows costs
    * at most `perBatch` calls, so the rows left are those of the whole batches the calls left pay for.
+   * `callMs`, when given with a deadline, is the pace of one model call: no batch is started that
+   * would end past the deadline at that pace.
    */
   constructor(readonly rows: number, private readonly deadline?: number,
-    private readonly calls?: { readonly cap: number; readonly perBatch: number; readonly batchRows: number }) {}
+    private readonly calls?: { readonly cap: number; readonly perBatch: number; readonly batchRows: number },
+    private readonly callMs?: number) {}
 
   get left(): number {
-    if (this.deadline !== undefined && performance.now() >= this.deadline) return 0;
+    if (!this.affords(this.calls?.perBatch ?? 1)) return 0;
     const rows = Math.max(0, this.rows - this.spent);
     if (!this.calls) return rows;
     const batches = Math.floor(Math.max(0, this.calls.cap - this.callsSpent) / Math.max(1, this.calls.perBatch));
     return Math.min(rows, batches * this.calls.batchRows);
+  }
+
+  /** Whether a batch of `calls` model calls started now would end by the deadline. */
+  affords(calls: number): boolean {
+    if (this.deadline === undefined) return true;
+    return performance.now() + calls * (this.callMs ?? 0) < this.deadline;
   }
 
   spend(n: number, calls = 0): void {
@@ -129,6 +138,11 @@ export interface SpanFillOptions {
    * model is drawn again before any of its text is taken out.
    */
   readonly recover?: boolean;
+  /**
+   * Asked before each batch with its most model calls (the sampler's steps): false leaves that
+   * batch and the rest unfilled (a time budget spent). Every batch is filled when absent.
+   */
+  readonly mayStart?: (calls: number) => boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -171,7 +185,7 @@ export async function fillSpans(backend: FillBackend, o: SpanFillOptions): Promi
   let nfe = 0;
   const size = Math.max(1, o.batchRows);
   for (let i = 0; i < reqs.length; i += size) {
-    if (o.signal?.aborted) break;
+    if (o.signal?.aborted || (o.mayStart && !o.mayStart(o.sampler.steps))) break;
     const out = await backend.fill(reqs.slice(i, i + size), { ...o.sampler, seed: o.sampler.seed + i }, { signal: o.signal });
     nfe += out.nfe;
     raw.push(...out.texts);

@@ -104,8 +104,9 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const pieces = fills.map((f, k) => shapeChunk(k, f));
   const region = new RegionText(o.docText, range, pieces, pieces.map((p, k) => fillConfidence[k] && carryChars(fills[k], fillConfidence[k]!, p)));
   const repair = await repairSyntax(backend, {
-    ...o, range, chunks, region, insertion, maxTokens: requests[0].maxTokens, count, budgetTokens, batchRows: size,
-    firstNfe: nfe, startedAt: t0, shapeChunk,
+    // The repair's draws take no more steps than the first fill's (a large edit's are fewer).
+    ...o, sampler, range, chunks, region, insertion, maxTokens: requests[0].maxTokens, count, budgetTokens, batchRows: size,
+    firstNfe: nfe, firstMs: performance.now() - t0, startedAt: t0, shapeChunk,
   });
   return {
     range,

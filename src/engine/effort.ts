@@ -18,10 +18,16 @@ export interface RepairPlan {
   readonly finalRefill?: boolean;
   readonly repairCallsShare?: number;
   readonly repairBudgetMs?: number;
+  readonly repairTime?: { readonly share: number; readonly minMs: number };
 }
 
-/** No repair is started later than this after the edit began (`fast`, `thorough`), whatever the model calls left. */
-export const FAST_REPAIR_MS = 15_000;
+/**
+ * `fast`: the repair adds at most half the first fill's time, or FAST_REPAIR_MIN_MS when that is
+ * more (no batch is started that would end later, at the first fill's pace per model call), and at
+ * most as many model calls. `thorough`: no repair is started later than THOROUGH_REPAIR_MS after
+ * the edit began.
+ */
+export const FAST_REPAIR_TIME = { share: 0.5, minMs: 1000 } as const;
 export const THOROUGH_REPAIR_MS = 180_000;
 
 export function repairPlan(effort: RepairEffort = DEFAULT_REPAIR_EFFORT): RepairPlan {
@@ -29,8 +35,7 @@ export function repairPlan(effort: RepairEffort = DEFAULT_REPAIR_EFFORT): Repair
     case 'off':
       return { repairRounds: 0, repairRows: 0, finalRefill: false };
     case 'fast':
-      // At most as many model calls as the first fill, none started after FAST_REPAIR_MS.
-      return { repairCallsShare: 1, repairBudgetMs: FAST_REPAIR_MS };
+      return { repairCallsShare: 1, repairTime: FAST_REPAIR_TIME };
     case 'thorough':
       return { repairBudgetMs: THOROUGH_REPAIR_MS };
   }

@@ -73,6 +73,12 @@ export interface RepairLimits {
   readonly repairBudgetMs?: number;
   /** Model calls the repair may spend, as a share of the first fill's (no limit by default; 1 = fast effort). */
   readonly repairCallsShare?: number;
+  /**
+   * Time the repair may add after the first fill: `share` of the first fill's time, and at least
+   * `minMs` (no limit by default). No batch is started that would end past it at the first fill's
+   * pace per model call.
+   */
+  readonly repairTime?: { readonly share: number; readonly minMs: number };
   /** Sampler settings of the repair rounds over the fill's (temperature at least REPAIR_TEMPERATURE). */
   readonly repairSampler?: Partial<SamplerOptions>;
   /** When the rounds leave errors, fill the small broken chunks again from scratch (default true). */
@@ -100,8 +106,9 @@ export interface RepairInput extends RepairLimits {
   readonly budgetTokens: number;
   /** Rows per model call. */
   readonly batchRows: number;
-  /** Model calls of the first fill. */
+  /** Model calls of the first fill, and its time in ms. */
   readonly firstNfe: number;
+  readonly firstMs: number;
   /** `performance.now()` when the edit started (the time budget counts from there). */
   readonly startedAt: number;
   /** A chunk's fill as the edit keeps it (re-indented). */
@@ -141,15 +148,21 @@ class SyntaxRepair {
   private readonly originalBlank: boolean;
   private readonly repairSteps: number;
   private readonly repairCalls: number | undefined;
+  /** The first fill's time per model call, and the time the repair may add after it (undefined: no limit). */
+  private readonly callMs: number;
+  private readonly addMs: number | undefined;
 
   constructor(private readonly backend: FillBackend, private readonly o: RepairInput) {
     this.region = o.region;
     this.candidates = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
     this.originalBlank = !o.insertion && o.docText.slice(o.range.start, o.range.end).trim() === '';
-    // The repair may spend at most `repairCallsShare` times the first fill's model calls (fast
-    // effort): its batches then take no more steps than that allows.
+    // The repair may spend at most `repairCallsShare` times the first fill's model calls, and add
+    // `repairTime` (fast effort): its batches then take no more steps than that allows.
     this.repairCalls = o.repairCallsShare === undefined ? undefined : Math.max(0, Math.floor(o.firstNfe * o.repairCallsShare));
-    this.repairSteps = Math.max(1, Math.min(o.repairSampler?.steps ?? o.sampler.steps, this.repairCalls ?? Infinity));
+    this.callMs = o.firstMs / Math.max(1, o.firstNfe);
+    this.addMs = o.repairTime === undefined ? undefined : Math.max(o.repairTime.minMs, o.firstMs * o.repairTime.share);
+    const timeCalls = this.addMs === undefined ? Infinity : Math.floor(this.addMs / Math.max(1e-3, this.callMs));
+    this.repairSteps = Math.max(1, Math.min(o.repairSampler?.steps ?? o.sampler.steps, this.repairCalls ?? Infinity, timeCalls));
   }
 
   async run(): Promise<RepairOutcome> {
@@ -162,8 +175,13 @@ class SyntaxRepair {
     o.onPhase?.('checking syntax');
     this.check = await this.validate();
     const okBefore = this.check.ok && blank.length === 0;
-    this.budget = new RowBudget(o.repairRows ?? defaultRepairRows(o.chunks.length), o.repairBudgetMs === undefined ? undefined : o.startedAt + o.repairBudgetMs,
-      this.repairCalls === undefined ? undefined : { cap: this.repairCalls, perBatch: this.repairSteps, batchRows: o.batchRows });
+    // The time limits: from the edit's start (repairBudgetMs), and the time the repair may add
+    // after the first fill (repairTime), at the first fill's pace per model call.
+    const deadline = Math.min(o.repairBudgetMs === undefined ? Infinity : o.startedAt + o.repairBudgetMs,
+      this.addMs === undefined ? Infinity : o.startedAt + o.firstMs + this.addMs);
+    this.budget = new RowBudget(o.repairRows ?? defaultRepairRows(o.chunks.length), Number.isFinite(deadline) ? deadline : undefined,
+      this.repairCalls === undefined ? undefined : { cap: this.repairCalls, perBatch: this.repairSteps, batchRows: o.batchRows },
+      this.addMs === undefined ? undefined : this.callMs);
 
     if (blank.length) {
       await this.stage('blank-refill', async () => {
@@ -171,8 +189,9 @@ class SyntaxRepair {
         await this.refillChunks(blank, this.candidates);
       });
     }
-    // The local rounds leave half the rows to the last resort, so rounds that make no headway cannot starve it.
-    await this.stage('local-rounds', () => this.localRounds(maxRounds, finalRefill ? Math.floor(this.budget.rows / 2) : 0));
+    // The local rounds leave half the rows left (by rows, calls and time) to the last resort, so rounds
+    // that make no headway cannot starve it.
+    await this.stage('local-rounds', () => this.localRounds(maxRounds, finalRefill ? Math.floor(this.budget.left / 2) : 0));
     // The last resort within the budget: the small chunks still broken are filled again from
     // scratch, warmer each time (FINAL_TEMPERATURES).
     for (let tries = 0; finalRefill && tries < FINAL_TEMPERATURES.length; tries++) {
@@ -255,7 +274,7 @@ class SyntaxRepair {
     const res = await fillSpans(this.backend, {
       doc: this.region.doc, languageId: o.languageId, spans, counts: allotCandidates(which.map((k) => o.chunks[k].end - o.chunks[k].start), wanted, this.budget.left),
       originals, toward: o.insertion ? undefined : originals, maxTokens: o.maxTokens,
-      sampler: this.sampler(temperature), batchRows: o.batchRows, shape: (j, text) => o.shapeChunk(which[j], text),
+      sampler: this.sampler(temperature), batchRows: o.batchRows, shape: (j, text) => o.shapeChunk(which[j], text), mayStart: (calls) => this.budget.affords(calls),
       blanks: (j, text) => this.blanksChunk(which[j], text) || this.blanksRegion(spans[j], text), keepIfBetter: true, recover, signal: o.signal,
     });
     this.account(res);
@@ -288,7 +307,8 @@ class SyntaxRepair {
       }
       const res = await fillSpans(this.backend, {
         doc, languageId: o.languageId, spans, counts: allotCandidates(spans.map((s) => s.end - s.start), this.candidates, this.budget.left - reserve),
-        sampler: this.sampler(), batchRows: o.batchRows, blanks: (k, text) => this.blanksRegion(spans[k], text), keepIfBetter: true, signal: o.signal,
+        sampler: this.sampler(), batchRows: o.batchRows, blanks: (k, text) => this.blanksRegion(spans[k], text), keepIfBetter: true,
+        mayStart: (calls) => this.budget.affords(calls), signal: o.signal,
       });
       this.account(res);
       this.region.replaceAll(spans, res.texts, res.confidence);

@@ -58,12 +58,14 @@ test('a pure insertion is one request of maxTokens, and the text is kept as the 
 
 test('repair effort: fast spends at most the first fill\'s model calls, off none, thorough more', async () => {
   const doc = Array.from({ length: 60 }, (_, i) => `let a${i} = ${i};`).join('\n') + '\n';
-  // Every fill comes back broken, so the repair would go on as long as it may; a call costs its steps.
+  // Every fill comes back broken, so the repair would go on as long as it may; a call costs its
+  // steps, and takes time like a model's (fast's time budget is a share of the first fill's).
   const calls: number[] = [];
   const backend: FillBackend = {
     id: 'broken', describe: () => 'broken', dispose: async () => undefined,
     fill: async (requests, options) => {
       calls.push(options.steps);
+      await new Promise((r) => setTimeout(r, 4 * options.steps));
       return { texts: requests.map((r) => r.original!.replace(/= \d+;/g, '= ((;')), nfe: options.steps, ms: 0, canvasTokens: requests.map(() => 0) };
     },
   };
@@ -81,6 +83,14 @@ test('repair effort: fast spends at most the first fill\'s model calls, off none
   const fast = await run('fast');
   assert.ok(fast.r.repairNfe > 0, 'fast repairs');
   assert.ok(fast.r.repairNfe <= fast.first, `fast: ${fast.r.repairNfe} repair calls for a first fill of ${fast.first}`);
+  // A spent time budget starts no batch (only the parser's recovery, which calls no model, may run).
+  calls.length = 0;
+  const spent = await runEdit(backend, {
+    docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
+    sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, ...repairPlan('fast'), repairTime: { share: 0, minMs: 0 },
+  });
+  assert.equal(spent.repairNfe, 0);
+  assert.equal(calls.length, 1, 'only the first fill called the model');
   const thorough = await run('thorough');
   assert.ok(thorough.r.repairNfe > fast.r.repairNfe, `thorough works longer: ${thorough.r.repairNfe} > ${fast.r.repairNfe}`);
 });
