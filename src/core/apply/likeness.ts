@@ -17,9 +17,14 @@ export function similar(a: string, b: string, threshold = EDGE_SIMILARITY): bool
   const x = lineKey(a);
   const y = lineKey(b);
   if (!x || !y || isTrivial(x) || isTrivial(y)) return false;
-  const named = [DECLARED.exec(x)?.[1], DECLARED.exec(y)?.[1]];
-  if (named[0] && named[1] && named[0] !== named[1]) return false;
   return changedVersion(x, y) >= threshold;
+}
+
+/** Two lines that declare different names (`isModified` beside `isDraftable`): never one line changed. */
+function otherDeclaration(a: string, b: string): boolean {
+  const x = DECLARED.exec(a)?.[1];
+  const y = DECLARED.exec(b)?.[1];
+  return x !== undefined && y !== undefined && x !== y;
 }
 
 /**
@@ -69,7 +74,7 @@ export function changedLineAnchor(piece: readonly string[], orig: readonly strin
  * little of the shorter one is kept at the start and end of the longer (a line extended).
  */
 function changedVersion(a: string, b: string): number {
-  if (otherModule(a, b)) return 0;
+  if (otherModule(a, b) || otherDeclaration(a, b)) return 0;
   if (sameNames(a, b)) return 0.9;
   if (Math.min(a.length, b.length) >= 8 && affixShare(a, b) >= EXTENDED_LINE_SHARE) return 0.9;
   if (Math.abs(a.length - b.length) > Math.max(a.length, b.length) / 2) return 0;
