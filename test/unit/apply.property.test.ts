@@ -32,7 +32,9 @@ function randomEdit(lines: string[], rand: () => number): string[] {
     const kind = rand();
     if (kind < 0.45) out[at] = `${out[at].replace(/;\s*$/, '')} /* edited ${e} */${out[at].trimEnd().endsWith(';') ? ';' : ''}`;
     else if (kind < 0.8) out.splice(at + 1, 0, `${ws}const added${e}_${at} = ${at} + ${e}; // new`);
-    else if (!/[{}()[\]]/.test(out[at])) out.splice(at, 1);
+    else if (kind < 0.9 && !/[{}()[\]]/.test(out[at])) out.splice(at, 1);
+    // A statement wrapped in a new block: the one line moves in, the brackets around it are new.
+    else if (kind >= 0.9 && /;\s*$/.test(out[at]) && !/[{}]/.test(out[at])) out.splice(at, 1, `${ws}if (flag${e}) {`, `${ws}  ${out[at].trim()}`, `${ws}}`);
   }
   return out;
 }

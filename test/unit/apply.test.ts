@@ -432,3 +432,41 @@ test('a pure insertion beside lines the file repeats is placed where the piece c
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('    assertUnrevoked(state)\n    return latest', '    assertUnrevoked(state)\n    prepareMapCopy(state)\n    return latest'));
 });
+
+test('a new function shown after the lines it follows is inserted there, not around a line of its body the file has elsewhere', () => {
+  const file = lines(
+    "import { AsyncLocalStorage } from 'node:async_hooks'",
+    '',
+    'class Application {',
+    '  constructor(options) {',
+    '    if (options.asyncLocalStorage instanceof AsyncLocalStorage) {',
+    '      this.ctxStorage = options.asyncLocalStorage',
+    '    }',
+    '  }',
+    '}',
+    '',
+    '/**',
+    ' * Inherits from `Emitter.prototype`.',
+    ' */',
+    '',
+    'module.exports = Application');
+  const snippet = lines('// ... existing code ...', ' * Inherits from `Emitter.prototype`.', ' */', '',
+    'function getAsyncLocalStorage (options) {', '  if (options.asyncLocalStorage instanceof AsyncLocalStorage) {', '    return options.asyncLocalStorage', '  }',
+    '  return new AsyncLocalStorage()', '}', '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace(' */\n\nmodule', ' */\n\nfunction getAsyncLocalStorage (options) {\n  if (options.asyncLocalStorage instanceof AsyncLocalStorage) {\n'
+    + '    return options.asyncLocalStorage\n  }\n  return new AsyncLocalStorage()\n}\n\nmodule'));
+});
+
+test('one line wrapped in a new block, with only brackets and margin lines around it: the snippet keeps the file\'s indentation', () => {
+  const file = lines('export function read(file: string): string {', '  let st: Stats;', '  try {', '    st = statSync(file);', '  } finally {', '    done();', '  }', '  return text;', '}');
+  const top = lines('// ...', 'export function read(file: string): string {', '  if (check) {', '    let st: Stats;', '  }', '  try {', '// ...');
+  const r = applySnippet(file, top, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('  let st: Stats;\n', '  if (check) {\n    let st: Stats;\n  }\n'));
+  const inner = lines('  } finally {', '    if (check) {', '      done();', '    }', '  }');
+  const s = applySnippet(file, inner, { languageId: 'typescript' });
+  assert.deepEqual(s.unplaced, []);
+  assert.equal(s.text, file.replace('    done();\n', '    if (check) {\n      done();\n    }\n'));
+});

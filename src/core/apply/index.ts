@@ -276,7 +276,11 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     let clean = true;
     for (let o = start; o < end && clean; o++) clean = spanned.has(o) || isTrivial(keys[o]);
     const margin = best.score - other.score + (clean ? copiedWeight(other.pairs, pk, counts, weightOf) - copiedWeight(best.pairs, pk, counts, weightOf) : 0);
-    if (changed.size === 0 && margin < needed && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+    // A pure insertion whose new lines are one block beside the lines it keeps, against a place
+    // that would wrap new code around a line the file has elsewhere (code written anew that
+    // resembles it): the block is what context around an insertion looks like.
+    const insertion = clean && kept && margin > 1e-9 && oneNewBlock(best.pairs, pk.length) && !oneNewBlock(other.pairs, pk.length);
+    if (changed.size === 0 && margin < needed && !insertion && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
       const how = margin <= 1e-9 ? 'equally well' : 'almost as well';
       where(`fits two places ${how} (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
       continue;
@@ -392,6 +396,14 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
 }
 
 /** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
+/** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
+function oneNewBlock(pairs: readonly (readonly [number, number])[], length: number): boolean {
+  const matched = new Set(pairs.map(([i]) => i));
+  let blocks = 0;
+  for (let i = 0; i < length; i++) if (!matched.has(i) && (i === 0 || matched.has(i - 1))) blocks++;
+  return blocks <= 1;
+}
+
 function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number): number {
   const matched = new Set(pairs.map(([i]) => i));
   let sum = 0;
@@ -596,9 +608,13 @@ function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, sni
   const tab = style.unit === '\t' ? style.width : 4;
   const colsP = (i: number): number => columns(wsP(i), tab);
   const colsO = (o: number): number => columns(wsO(o), tab);
-  const mode = (values: number[]): number => {
+  // Bracket-only lines kept as they are vote too, at half weight (one may be another block's
+  // closer): a single telling line wrapped in a new block moved, the brackets around it did not.
+  const brackets = telling === strong ? nonblank.filter(([i, o]) => isTrivial(lineKey(p.piece.lines[i])) && (wsP(i) !== '' || wsO(o) !== '')) : [];
+  const mode = (values: number[], halves: number[] = []): number => {
     const votes = new Map<number, number>();
     for (const v of values) votes.set(v, (votes.get(v) ?? 0) + 1);
+    for (const v of halves) votes.set(v, (votes.get(v) ?? 0) + 0.5);
     let best = 0;
     let most = -1;
     for (const [v, c] of votes) if (c > most || (c === most && Math.abs(v) < Math.abs(best))) [best, most] = [v, c];
@@ -606,7 +622,11 @@ function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, sni
   };
   if (tabFile === tabSnippet) {
     // The same kind of indentation, moved: shift every added line by the columns the matched lines moved.
-    const shift = mode(indented.map(([i, o]) => colsO(o) - colsP(i)));
+    const shift = mode(indented.map(([i, o]) => colsO(o) - colsP(i)), brackets.map(([i, o]) => colsO(o) - colsP(i)));
+    if (shift === 0) return { kept: verbatim };
+    // A snippet indented deeper than the file has no line at the margin: one there says the lines
+    // that moved in were moved by the edit (a line wrapped in a new block), not the snippet as a whole.
+    if (shift < 0 && p.piece.lines.some((l) => l.trim() !== '' && leadingWhitespace(l) === '')) return { kept: verbatim };
     const build = (cols: number): string => (tabFile ? '\t'.repeat(Math.floor(cols / tab)) + ' '.repeat(cols % tab) : ' '.repeat(cols));
     return {
       kept: (i, o) => p.piece.lines[i].trim() === '' || colsO(o) - colsP(i) === shift,
