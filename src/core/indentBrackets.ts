@@ -56,25 +56,40 @@ export interface BracketScan {
   readonly unterminatedAt?: number;
 }
 
-/** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
-export function scanBrackets(text: string, languageId = ''): BracketScan {
+/** Strings and comments of a text, as scanCode found them. */
+export interface CodeScan {
+  /** The strings and comments, as [start, end) offsets, in order. */
+  readonly skipped: ReadonlyArray<readonly [number, number]>;
+  /** Where a string or block comment starts that the text never ends (undefined: none). */
+  readonly unterminatedAt?: number;
+}
+
+/**
+ * The one lexer of the bracket scanners: walks `text`, skipping strings and comments by
+ * `languageId`'s syntax (C-like by default), and hands every bracket outside them to `onBracket`.
+ * An unterminated quote on one line (prose in JSX, a typo) hides only the rest of that line.
+ */
+export function scanCode(text: string, languageId: string, onBracket: (ch: string, at: number) => void): CodeScan {
   const lex = LEXICONS[languageId] ?? C_LIKE;
-  const stack: BracketAt[] = [];
-  const unopened: BracketAt[] = [];
+  const skipped: Array<readonly [number, number]> = [];
   let unterminatedAt: number | undefined;
   let i = 0;
   const n = text.length;
   while (i < n) {
     const ch = text[i]!;
+    const start = i;
     if (lex.lineComments.some(c => text.startsWith(c, i))) {
-      i = text.indexOf('\n', i);
-      if (i < 0) break;
+      const nl = text.indexOf('\n', i);
+      skipped.push([start, nl < 0 ? n : nl]);
+      if (nl < 0) break;
+      i = nl;
       continue;
     }
     if (lex.blockComments && text.startsWith('/*', i)) {
       const close = text.indexOf('*/', i + 2);
-      if (close < 0) { unterminatedAt ??= i; break; }
+      if (close < 0) { unterminatedAt ??= i; skipped.push([start, n]); break; }
       i = close + 2;
+      skipped.push([start, i]);
       continue;
     }
     if (lex.quotes.includes(ch)) {
@@ -83,27 +98,39 @@ export function scanBrackets(text: string, languageId = ''): BracketScan {
       if (ch === "'" && lex.shortApostrophe && !isCharLiteral(text, i, end)) { i++; continue; }
       if (end < 0) {
         unterminatedAt ??= i;
-        // A stray quote on one line (prose in JSX, a typo) should not hide the lines after it.
         const nl = triple || ch === '`' ? -1 : text.indexOf('\n', i);
+        skipped.push([start, nl < 0 ? n : nl]);
         if (nl < 0) break;
         i = nl;
         continue;
       }
       i = end + (triple ? 3 : 1);
+      skipped.push([start, i]);
       continue;
     }
-    if (ch === '(' || ch === '[' || ch === '{') stack.push({ ch, at: i });
-    else if (ch === ')' || ch === ']' || ch === '}') {
-      const want = OPEN_OF[ch]!;
-      let at = stack.length - 1;
-      while (at >= 0 && stack[at].ch !== want) at--;
-      // A closer of a kind that is open pops up to its opener; the openers skipped inside it
-      // were never closed and stay counted as unclosed (rough, like an editor's matcher).
-      if (at >= 0) stack.splice(at, 1);
-      else unopened.push({ ch, at: i });
-    }
+    if (ch === '(' || ch === '[' || ch === '{' || ch === ')' || ch === ']' || ch === '}') onBracket(ch, i);
     i++;
   }
+  return { skipped, unterminatedAt };
+}
+
+/** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
+export function scanBrackets(text: string, languageId = ''): BracketScan {
+  const stack: BracketAt[] = [];
+  const unopened: BracketAt[] = [];
+  const { unterminatedAt } = scanCode(text, languageId, (ch, at) => {
+    if (ch === '(' || ch === '[' || ch === '{') {
+      stack.push({ ch, at });
+      return;
+    }
+    const want = OPEN_OF[ch]!;
+    let k = stack.length - 1;
+    while (k >= 0 && stack[k].ch !== want) k--;
+    // A closer of a kind that is open pops up to its opener; the openers skipped inside it
+    // were never closed and stay counted as unclosed (rough, like an editor's matcher).
+    if (k >= 0) stack.splice(k, 1);
+    else unopened.push({ ch, at });
+  });
   return { unclosed: stack, unopened, unterminatedAt };
 }
 

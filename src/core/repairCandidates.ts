@@ -9,6 +9,7 @@
  * The denoised fill of the re-masked site is added by the pipeline. Pure: no model, no parser.
  */
 import type { OffsetRange } from './types';
+import { scanCode } from './indentBrackets';
 
 export type SiteKind = 'identifier' | 'operator' | 'number';
 
@@ -188,54 +189,31 @@ const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /**
  * Bracket edits worth parsing: for each opener left open before its enclosing closer arrives (or
  * at the end of the block), the matching closer at every token boundary between it and that point;
- * for a closer with no opener, its removal. Strings and comments are skipped (a line-local lexer
- * that knows '', "", ``, //, #, and block comments), and no closer is put inside them. The openers
- * share the `limit` in turns, the innermost first, each from its nearest position on. With `from`,
- * the text before it is context only (the code before the block, whose openers the block may have
- * to close): no edit falls before `from`.
+ * for a closer with no opener, its removal. Strings and comments are skipped (the bracket
+ * scanners' one lexer, by `languageId`), and no closer is put inside them. The openers share the
+ * `limit` in turns, the innermost first, each from its nearest position on. With `from`, the text
+ * before it is context only (the code before the block, whose openers the block may have to
+ * close): no edit falls before `from`.
  */
-export function bracketEdits(block: string, limit = 120, from = 0): BracketEdit[] {
+export function bracketEdits(block: string, languageId: string, limit = 120, from = 0): BracketEdit[] {
   const stack: Array<{ ch: string; at: number }> = [];
   const edits: BracketEdit[] = [];
   const open: Array<{ ch: string; at: number; until: number }> = [];
-  const skipped: Array<[number, number]> = [];
-  let i = 0;
-  while (i < block.length) {
-    const c = block[i];
-    const start = i;
-    if (c === '"' || c === "'" || c === '`') {
-      const close = block.indexOf(c, i + 1);
-      const nl = block.indexOf('\n', i + 1);
-      i = close < 0 || (c !== '`' && nl >= 0 && nl < close) ? (nl < 0 ? block.length : nl) : close + 1;
-      skipped.push([start, i]);
-      continue;
+  const { skipped } = scanCode(block, languageId, (c, i) => {
+    if (c in CLOSER) {
+      stack.push({ ch: c, at: i });
+      return;
     }
-    if (block.startsWith('//', i) || (c === '#' && (i === 0 || /\s/.test(block[i - 1])))) {
-      const nl = block.indexOf('\n', i);
-      i = nl < 0 ? block.length : nl;
-      skipped.push([start, i]);
-      continue;
+    // Openers above the first one this closer matches were left open.
+    let k = stack.length - 1;
+    while (k >= 0 && CLOSER[stack[k].ch] !== c) k--;
+    if (k < 0) {
+      if (i >= from) edits.push({ at: i, delete: true });
+    } else {
+      for (const o of stack.splice(k + 1)) open.push({ ...o, until: i });
+      stack.pop();
     }
-    if (block.startsWith('/*', i)) {
-      const end = block.indexOf('*/', i + 2);
-      i = end < 0 ? block.length : end + 2;
-      skipped.push([start, i]);
-      continue;
-    }
-    if (c in CLOSER) stack.push({ ch: c, at: i });
-    else if (c === ')' || c === ']' || c === '}') {
-      // Openers above the first one this closer matches were left open.
-      let k = stack.length - 1;
-      while (k >= 0 && CLOSER[stack[k].ch] !== c) k--;
-      if (k < 0) {
-        if (i >= from) edits.push({ at: i, delete: true });
-      } else {
-        for (const o of stack.splice(k + 1)) open.push({ ...o, until: i });
-        stack.pop();
-      }
-    }
-    i++;
-  }
+  });
   for (const o of stack) open.push({ ...o, until: block.length });
   const inSkipped = (p: number) => skipped.some(([a, b]) => a < p && p < b);
   // Per opener, its candidate positions nearest first; the innermost (latest) opener first.

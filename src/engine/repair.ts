@@ -207,11 +207,11 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     };
     // The block's own openers first; when none of their closers helps, the lines before the block
     // are read too: the closer it lost may be of an opener above it.
-    const own = bracketEdits(text, BRACKET_EDITS);
+    const own = bracketEdits(text, o.languageId, BRACKET_EDITS);
     let fixes = await tryEdits(own);
     if (fixes.length === 0 && context && !o.signal?.aborted) {
       const tried = new Set(own.map((e) => `${e.at}${e.insert ?? '-'}`));
-      const wider = bracketEdits(context + text, BRACKET_EDITS, context.length)
+      const wider = bracketEdits(context + text, o.languageId, BRACKET_EDITS, context.length)
         .map((e) => ({ ...e, at: e.at - context.length }))
         .filter((e) => !tried.has(`${e.at}${e.insert ?? '-'}`));
       fixes = await tryEdits(wider);

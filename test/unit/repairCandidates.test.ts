@@ -48,7 +48,7 @@ test('operator and literal sites offer their near relatives', () => {
 
 test('bracket edits put back a missing closer between the open bracket and where it had to close', () => {
   const block = 'foo(a, b;\nbar();';
-  const edits = bracketEdits(block);
+  const edits = bracketEdits(block, 'typescript');
   const fixed = edits.map((e) => applyBracketEdit(block, e));
   assert.ok(fixed.includes('foo(a, b);\nbar();'), fixed.join(' | '));
   assert.ok(edits.every((e) => e.insert === ')'), 'only the kind of bracket left open');
@@ -57,15 +57,25 @@ test('bracket edits put back a missing closer between the open bracket and where
 
 test('a closer that stood on a line of its own can be put back after the indentation', () => {
   const block = 'if (a) {\n  b();\n  \nc();';
-  const fixed = bracketEdits(block).map((e) => applyBracketEdit(block, e));
+  const fixed = bracketEdits(block, 'typescript').map((e) => applyBracketEdit(block, e));
   assert.ok(fixed.includes('if (a) {\n  b();\n  }\nc();'), fixed.join(' | '));
   assert.ok(!fixed.includes('if (a) {\n }  b();\n  \nc();'), 'never inside the indentation');
 });
 
 test('a closer with no opener may be taken out; brackets in strings and comments do not count', () => {
   const stray = 'x = 1);';
-  assert.deepEqual(bracketEdits(stray), [{ at: 5, delete: true }]);
-  assert.deepEqual(bracketEdits('s = "(";  // )\nt = f(x);'), []);
+  assert.deepEqual(bracketEdits(stray, 'typescript'), [{ at: 5, delete: true }]);
+  assert.deepEqual(bracketEdits('s = "(";  // )\nt = f(x);', 'typescript'), []);
+});
+
+test('bracket edits read strings and comments as the bracket balance does: escapes, and each language its own comments', () => {
+  // An escaped quote does not end the string: its bracket stays inside it.
+  assert.deepEqual(bracketEdits('s = "a\\"(";\nt = f(x);', 'typescript'), []);
+  // `#` starts a comment in Python, and is a private name in TypeScript.
+  assert.deepEqual(bracketEdits('x = f(a)  # )\n', 'python'), []);
+  assert.deepEqual(bracketEdits('this.#n = 1);', 'typescript'), [{ at: 11, delete: true }]);
+  // A triple-quoted Python string spans lines.
+  assert.deepEqual(bracketEdits('s = """(\n)("""\nt = f(x)\n', 'python'), []);
 });
 
 test('the site of a bracket edit is the punctuation run the tokenizer merges it with', () => {
