@@ -47,6 +47,13 @@ export function defaultRepairRows(chunks: number): number {
 export const REPAIR_STAGES = ['blank-refill', 'local-rounds', 'chunk-refill', 'parser-recovery'] as const;
 export type RepairStage = (typeof REPAIR_STAGES)[number];
 
+/** One row of the repair's table: a stage, the tries it gets, and what one try does (false: nothing to work on). */
+interface StageRow {
+  readonly name: RepairStage;
+  readonly tries: number;
+  readonly run: (t: number) => Promise<boolean | void>;
+}
+
 /** What one repair stage spent and achieved over an edit. */
 export interface StageLedger {
   readonly stage: RepairStage;
@@ -183,27 +190,25 @@ class SyntaxRepair {
       this.repairCalls === undefined ? undefined : { cap: this.repairCalls, perBatch: this.repairSteps, batchRows: o.batchRows },
       this.addMs === undefined ? undefined : this.callMs);
 
-    if (blank.length) {
-      await this.stage('blank-refill', async () => {
+    // The table: each stage in order, its tries, and what one try does. A try that finds nothing
+    // to work on ends its stage; a stage is skipped once the region parses, the budget is spent,
+    // or the edit was cancelled (`stage`).
+    const table: readonly StageRow[] = [
+      { name: 'blank-refill', tries: blank.length ? 1 : 0, run: async () => {
         this.rounds++;
         await this.refillChunks(blank, this.candidates);
-      });
+      } },
+      // The local rounds leave half of what is left (rows, calls, time) to the last resort, so
+      // rounds that make no headway cannot starve it.
+      { name: 'local-rounds', tries: 1, run: () => this.localRounds(maxRounds, finalRefill ? Math.floor(this.budget.left / 2) : 0) },
+      // The last resort: the small chunks still broken are filled again from scratch, warmer each
+      // try (FINAL_TEMPERATURES).
+      { name: 'chunk-refill', tries: finalRefill ? FINAL_TEMPERATURES.length : 0, run: (t) => this.chunkRefill(t) },
+      { name: 'parser-recovery', tries: finalRefill && this.check.checked ? 1 : 0, run: () => this.parserRecovery() },
+    ];
+    for (const row of table) {
+      for (let t = 0; t < row.tries; t++) if (!(await this.stage(row.name, () => row.run(t)))) break;
     }
-    // The local rounds leave half the rows left (by rows, calls and time) to the last resort, so rounds
-    // that make no headway cannot starve it.
-    await this.stage('local-rounds', () => this.localRounds(maxRounds, finalRefill ? Math.floor(this.budget.left / 2) : 0));
-    // The last resort within the budget: the small chunks still broken are filled again from
-    // scratch, warmer each time (FINAL_TEMPERATURES).
-    for (let tries = 0; finalRefill && tries < FINAL_TEMPERATURES.length; tries++) {
-      const small = this.brokenChunks().filter((k) => o.insertion || o.count(o.docText.slice(o.chunks[k].start, o.chunks[k].end)) <= WHOLE_REFILL_TOKENS);
-      if (!small.length) break;
-      await this.stage('chunk-refill', async () => {
-        this.rounds++;
-        o.onPhase?.(`filling ${small.length} broken chunk${small.length === 1 ? '' : 's'} again (try ${tries + 1})`);
-        await this.refillChunks(small, Math.max(this.candidates, FINAL_CANDIDATES), FINAL_TEMPERATURES[tries], tries === FINAL_TEMPERATURES.length - 1);
-      });
-    }
-    if (finalRefill && this.check.checked) await this.stage('parser-recovery', () => this.parserRecovery());
     return {
       check: this.check,
       okBefore,
@@ -217,14 +222,15 @@ class SyntaxRepair {
   }
 
   /**
-   * Runs one stage, unless it was asked to be skipped or there is nothing left to do (the region
-   * parses, no rows are left, or the edit was cancelled), and writes its ledger.
+   * Runs one try of a stage, unless it was asked to be skipped or there is nothing left to do (the
+   * region parses, the budget is spent, or the edit was cancelled), and writes its ledger. False
+   * when it did not run or found nothing to work on: the stage's later tries are skipped.
    */
-  private async stage(name: RepairStage, run: () => Promise<void>): Promise<void> {
+  private async stage(name: RepairStage, run: () => Promise<boolean | void>): Promise<boolean> {
     const idle = name === 'parser-recovery' ? this.check.ok : this.budget.left <= 0 || (this.check.ok && name !== 'blank-refill');
-    if (this.o.skipStages?.includes(name) || idle || this.o.signal?.aborted) return;
+    if (this.o.skipStages?.includes(name) || idle || this.o.signal?.aborted) return false;
     const before = { nfe: this.nfe, rows: this.budget.used, errors: this.check.errorsAfter, t: performance.now() };
-    await run();
+    if ((await run()) === false) return false;
     const entry = this.ledger.get(name) ?? { stage: name, runs: 0, calls: 0, rows: 0, ms: 0, errorsBefore: before.errors, errorsAfter: before.errors };
     entry.runs++;
     entry.calls += this.nfe - before.nfe;
@@ -232,6 +238,18 @@ class SyntaxRepair {
     entry.ms += performance.now() - before.t;
     entry.errorsAfter = this.check.errorsAfter;
     this.ledger.set(name, entry);
+    return true;
+  }
+
+  /** Try `t` of the last resort: the small chunks still broken filled again from scratch; false when there are none. */
+  private async chunkRefill(t: number): Promise<boolean> {
+    const o = this.o;
+    const small = this.brokenChunks().filter((k) => o.insertion || o.count(o.docText.slice(o.chunks[k].start, o.chunks[k].end)) <= WHOLE_REFILL_TOKENS);
+    if (!small.length) return false;
+    this.rounds++;
+    o.onPhase?.(`filling ${small.length} broken chunk${small.length === 1 ? '' : 's'} again (try ${t + 1})`);
+    await this.refillChunks(small, Math.max(this.candidates, FINAL_CANDIDATES), FINAL_TEMPERATURES[t], t === FINAL_TEMPERATURES.length - 1);
+    return true;
   }
 
   private validate(): Promise<FillValidation> {
