@@ -257,8 +257,10 @@ function styleRanges(style, groups, lines, blocks) {
     const inBlock = ls.some((l) => blocks.some((x) => within(l, x)));
     for (const l of ls) {
       const b = blocks.find((x) => within(l, x));
-      // A blank line between blocks next to a change in a block adds nothing to show.
-      if (!b && inBlock && isBlank(lines[l])) continue;
+      // A blank line between blocks next to a change in a block adds nothing to show; but the two
+      // lines around a deletion are both shown, or a marker would stand where code was deleted and
+      // say it is kept.
+      if (!b && inBlock && isBlank(lines[l]) && g.added > 0) continue;
       if (!b) around(l);
       else if (style === 'outline' && b.cls && l > b.cls.open && l < b.end) {
         ranges.push([b.decl, b.cls.open], [b.end, b.end]);
