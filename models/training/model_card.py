@@ -24,6 +24,19 @@ def pct(x):
     return "—" if x is None else f"{100 * x:.1f}%"
 
 
+def num(x, digits):
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def table(w, rows, columns):
+    """A Markdown table of `rows`, one (title, cell) per column: the first and the `note` column
+    left-aligned, the figures right-aligned."""
+    w("| " + " | ".join(t for t, _ in columns) + " |")
+    w("|" + "|".join("---" if i == 0 or t == "note" else "---:" for i, (t, _) in enumerate(columns)) + "|")
+    for a in rows:
+        w("| " + " | ".join(str(cell(a)) for _, cell in columns) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "diffuse-code-mini"), help="model package folder")
@@ -137,6 +150,21 @@ def main():
         for h in history:
             w(f"| {h['tokens'] / 1e6:.1f}M | {pct(h['acc@0.15'])} | {pct(h['acc@0.5'])} | {pct(h['acc@0.85'])} |")
         w("")
+    sizes = [a for a in ablations if a.get("group") == "size"]
+    ablations = [a for a in ablations if a.get("group") != "size"]
+    if sizes:
+        w("## Size at equal compute\n")
+        w("The bundled model's recipe (this tokenizer, slip, seam and infill rows) at other widths and depths, each run "
+          "from scratch on the split corpus until it had spent the same training compute (FLOPs of the matmuls, "
+          "attention and the LM head at the masked positions, forward and backward); measured on the held-out packages "
+          "(`ablate.py --group size`; `ablations.json` has each run's curve). A wider or deeper model also costs more "
+          "at every step of every fill; see the speed table in the README.\n")
+        table(w, sizes, [("shape", lambda a: a["name"]), ("steps", lambda a: a["steps"]), ("tokens", lambda a: f"{a['tokens'] / 1e6:.1f}M"),
+                         ("PFLOP", lambda a: f"{a['pflop']:.2f}"), ("minutes", lambda a: a.get("minutes", "—")),
+                         ("held-out packages acc@0.15", lambda a: pct(a.get("heldout_pkg_acc@0.15"))),
+                         ("bpb@0.15", lambda a: num(a.get("heldout_pkg_bpb@0.15"), 3)),
+                         ("infill@1", lambda a: pct(a.get("heldout_pkg_infill@1"))), ("note", lambda a: a.get("note", ""))])
+        w("")
     w("## What the choices bought\n")
     if ablations:
         w("Short runs from scratch (the `small` preset: d 128, 4 layers) on the same 1,500-file slice, equal in "
@@ -144,12 +172,10 @@ def main():
           "bpb@0.15 is bits per byte of the masked text at t = 0.15 (lower is better; comparable across "
           "vocabularies, where token accuracy is not); infill@1 is the share of a fully masked infill canvas "
           "(hole tokens and [PAD]s) predicted right in one pass.\n")
-        w("| choice | tokens | minutes | acc@0.15 | bpb@0.15 | infill@1 | acc@0.5 | note |")
-        w("|---|---:|---:|---:|---:|---:|---:|---|")
-        for a in ablations:
-            bpb = a.get("bpb@0.15")
-            w(f"| {a['name']} | {a['tokens'] / 1e6:.1f}M | {a.get('minutes', '—')} | {pct(a['acc@0.15'])} | "
-              f"{'—' if bpb is None else f'{bpb:.2f}'} | {pct(a.get('infill@1'))} | {pct(a['acc@0.5'])} | {a.get('note', '')} |")
+        table(w, ablations, [("choice", lambda a: a["name"]), ("tokens", lambda a: f"{a['tokens'] / 1e6:.1f}M"),
+                             ("minutes", lambda a: a.get("minutes", "—")), ("acc@0.15", lambda a: pct(a["acc@0.15"])),
+                             ("bpb@0.15", lambda a: num(a.get("bpb@0.15"), 2)), ("infill@1", lambda a: pct(a.get("infill@1"))),
+                             ("acc@0.5", lambda a: pct(a["acc@0.5"])), ("note", lambda a: a.get("note", ""))])
     else:
         w("Not measured yet: `models/training/ablate.py` runs the comparisons (vocabulary 2k vs 8k, width, depth, "
           "infill-shaped rows on or off) as short runs from scratch; it needs more compute than has been spent so far.")
