@@ -1,7 +1,9 @@
 /**
- * Bracket balance of a fill, skipping strings and comments roughly (no full lexer: good enough to
- * tell a fill that drops or adds a `}` from one that keeps the structure of the text it replaces).
+ * Bracket balance of a fill, skipping strings, comments and regular expressions by the one lexer
+ * (core/lexer.ts: good enough to tell a fill that drops or adds a `}` from one that keeps the
+ * structure of the text it replaces).
  */
+import { lexCode, syntaxOf, type CodeScan } from './lexer';
 
 export interface BracketBalance {
   /** Opens minus closes, per kind. */
@@ -15,28 +17,6 @@ export interface BracketBalance {
   /** The text ends inside a string or block comment. */
   readonly unterminated: boolean;
 }
-
-interface Lexicon {
-  readonly lineComments: readonly string[];
-  readonly blockComments: boolean;
-  readonly quotes: readonly string[];
-  readonly tripleQuotes: boolean;
-  /** `'` also starts lifetimes / labels (Rust): only a char literal when it looks like one. */
-  readonly shortApostrophe: boolean;
-}
-
-const C_LIKE: Lexicon = { lineComments: ['//'], blockComments: true, quotes: ['"', "'"], tripleQuotes: false, shortApostrophe: false };
-const LEXICONS: Readonly<Record<string, Lexicon>> = {
-  python: { lineComments: ['#'], blockComments: false, quotes: ['"', "'"], tripleQuotes: true, shortApostrophe: false },
-  json: { lineComments: ['//'], blockComments: true, quotes: ['"'], tripleQuotes: false, shortApostrophe: false },
-  jsonc: { lineComments: ['//'], blockComments: true, quotes: ['"'], tripleQuotes: false, shortApostrophe: false },
-  rust: { ...C_LIKE, shortApostrophe: true },
-  go: { ...C_LIKE, quotes: ['"', "'", '`'] },
-  javascript: { ...C_LIKE, quotes: ['"', "'", '`'] },
-  javascriptreact: { ...C_LIKE, quotes: ['"', "'", '`'] },
-  typescript: { ...C_LIKE, quotes: ['"', "'", '`'] },
-  typescriptreact: { ...C_LIKE, quotes: ['"', "'", '`'] },
-};
 
 const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 
@@ -56,69 +36,24 @@ export interface BracketScan {
   readonly unterminatedAt?: number;
 }
 
-/** Strings and comments of a text, as scanCode found them. */
-export interface CodeScan {
-  /** The strings and comments, as [start, end) offsets, in order. */
-  readonly skipped: ReadonlyArray<readonly [number, number]>;
-  /** Where a string or block comment starts that the text never ends (undefined: none). */
-  readonly unterminatedAt?: number;
-}
-
 /**
- * The one lexer of the bracket scanners: walks `text`, skipping strings and comments by
- * `languageId`'s syntax (C-like by default), and hands every bracket outside them to `onBracket`.
- * An unterminated quote on one line (prose in JSX, a typo) hides only the rest of that line.
+ * Hands every bracket of `text` outside its strings, comments and regular expressions (the one
+ * lexer, core/lexer.ts, by `languageId`'s syntax) to `onBracket`, in order.
  */
-export function scanCode(text: string, languageId: string, onBracket: (ch: string, at: number) => void): CodeScan {
-  const lex = LEXICONS[languageId] ?? C_LIKE;
-  const skipped: Array<readonly [number, number]> = [];
-  let unterminatedAt: number | undefined;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i]!;
-    const start = i;
-    if (lex.lineComments.some(c => text.startsWith(c, i))) {
-      const nl = text.indexOf('\n', i);
-      skipped.push([start, nl < 0 ? n : nl]);
-      if (nl < 0) break;
-      i = nl;
-      continue;
+export function bracketsInCode(text: string, languageId: string, onBracket: (ch: string, at: number) => void): CodeScan {
+  return lexCode(text, syntaxOf(languageId), (start, end) => {
+    for (let i = start; i < end; i++) {
+      const ch = text[i];
+      if (ch === '(' || ch === '[' || ch === '{' || ch === ')' || ch === ']' || ch === '}') onBracket(ch, i);
     }
-    if (lex.blockComments && text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) { unterminatedAt ??= i; skipped.push([start, n]); break; }
-      i = close + 2;
-      skipped.push([start, i]);
-      continue;
-    }
-    if (lex.quotes.includes(ch)) {
-      const triple = lex.tripleQuotes && text.startsWith(ch.repeat(3), i);
-      const end = triple ? text.indexOf(ch.repeat(3), i + 3) : closingQuote(text, i, ch);
-      if (ch === "'" && lex.shortApostrophe && !isCharLiteral(text, i, end)) { i++; continue; }
-      if (end < 0) {
-        unterminatedAt ??= i;
-        const nl = triple || ch === '`' ? -1 : text.indexOf('\n', i);
-        skipped.push([start, nl < 0 ? n : nl]);
-        if (nl < 0) break;
-        i = nl;
-        continue;
-      }
-      i = end + (triple ? 3 : 1);
-      skipped.push([start, i]);
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{' || ch === ')' || ch === ']' || ch === '}') onBracket(ch, i);
-    i++;
-  }
-  return { skipped, unterminatedAt };
+  });
 }
 
 /** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
 export function scanBrackets(text: string, languageId = ''): BracketScan {
   const stack: BracketAt[] = [];
   const unopened: BracketAt[] = [];
-  const { unterminatedAt } = scanCode(text, languageId, (ch, at) => {
+  const { unterminatedAt } = bracketsInCode(text, languageId, (ch, at) => {
     if (ch === '(' || ch === '[' || ch === '{') {
       stack.push({ ch, at });
       return;
@@ -149,25 +84,7 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
   };
 }
 
-/** `'x'`, `'😀'` or an escape like `'\n'` / `'\u{1F600}'`, as opposed to a lifetime `'a`. */
-function isCharLiteral(text: string, open: number, close: number): boolean {
-  if (close < 0) return false;
-  if (text[open + 1] === '\\') return close - open <= 11;
-  const code = text.charCodeAt(open + 1);
-  return close - open === 2 || (close - open === 3 && code >= 0xd800 && code <= 0xdbff);
-}
 
-/** Index of the quote closing the one at `open`, honouring backslash escapes; -1 when none. */
-function closingQuote(text: string, open: number, quote: string): number {
-  const multiline = quote === '`';
-  for (let i = open + 1; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') { i++; continue; }
-    if (c === quote) return i;
-    if (c === '\n' && !multiline) return -1;
-  }
-  return -1;
-}
 
 export interface BalanceDelta {
   readonly paren: number;

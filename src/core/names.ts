@@ -3,13 +3,15 @@
  * and how often. A name that occurs anywhere besides the spot being repaired is real, and repair
  * never replaces a real name (mobx's `defineProperty_` is not a slip of `defineProperty`).
  *
- * The tokenizer is cheap on purpose: one pass per file that skips comments and strings by the
- * language family's rules (`//` and block comments, `#`, `--`; quotes, Python's triple quotes, JS
- * template text but not its `${...}`, JS regular expression literals) and counts every identifier
- * outside them. The adapters feed
+ * The tokenizer is cheap on purpose: one pass per file of the one lexer (core/lexer.ts), which
+ * skips comments and strings by the language family's rules (`//` and block comments, `#`, `--`;
+ * quotes, Python's triple quotes, JS template text but not its `${...}`, JS regular expression
+ * literals), counting every identifier outside them. The adapters feed
  * the index (the editor: open documents, then the workspace folder, kept up to date; the CLI: the
  * files around FILE up to the repository root). Pure: no `vscode`, no node builtins.
  */
+
+import { lexCode, SYNTAXES, type Syntax } from './lexer';
 
 /** How a language writes comments and strings, as far as telling names apart needs. */
 export type NameFamily = 'c' | 'rust' | 'hash' | 'python' | 'dash' | 'plain';
@@ -52,142 +54,38 @@ export function familyOfPath(path: string): NameFamily | undefined {
 const IDENT_START = /[A-Za-z_$]/;
 const IDENT_PART = /[A-Za-z0-9_$]/;
 
+/** Each family's syntax for the one lexer (core/lexer.ts). */
+const SYNTAX_OF_FAMILY: Readonly<Record<NameFamily, Syntax>> = {
+  c: SYNTAXES.js, rust: SYNTAXES.rust, python: SYNTAXES.python, hash: SYNTAXES.hash, dash: SYNTAXES.dash, plain: SYNTAXES.plain,
+};
+
 /**
  * Identifiers of `text` outside comments and strings, with how often each occurs. Numbers are
  * skipped whole (`0x1F` holds no name `x1F`).
  */
 export function nameCounts(text: string, family: NameFamily = 'plain'): Map<string, number> {
   const counts = new Map<string, number>();
-  const add = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
-  // Open `${` of JS template literals: after the matching `}` the template's text resumes.
-  const templates: number[] = [];
-  let depth = 0;
-  let i = 0;
-  const n = text.length;
-  const skipLine = () => {
-    const nl = text.indexOf('\n', i);
-    i = nl < 0 ? n : nl;
-  };
-  while (i < n) {
-    const c = text[i];
-    if (IDENT_START.test(c)) {
-      let e = i + 1;
-      while (e < n && IDENT_PART.test(text[e])) e++;
-      // A Python string prefix (r'', f"", b'') is part of the string, not a name.
-      if (family === 'python' && e - i <= 2 && (text[e] === '"' || text[e] === "'") && /^[rbfuRBFU]+$/.test(text.slice(i, e))) {
+  lexCode(text, SYNTAX_OF_FAMILY[family], (start, end) => {
+    let i = start;
+    while (i < end) {
+      const c = text[i];
+      if (IDENT_START.test(c)) {
+        let e = i + 1;
+        while (e < end && IDENT_PART.test(text[e])) e++;
+        // A Python string prefix (r'', f"", b'') is part of the string, not a name.
+        const prefix = family === 'python' && e === end && e - i <= 2 && (text[e] === '"' || text[e] === "'") && /^[rbfuRBFU]+$/.test(text.slice(i, e));
+        if (!prefix) {
+          const name = text.slice(i, e);
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+        }
         i = e;
-        continue;
-      }
-      add(text.slice(i, e));
-      i = e;
-      continue;
+      } else if (c >= '0' && c <= '9') {
+        i++;
+        while (i < end && /[A-Za-z0-9_.]/.test(text[i])) i++;
+      } else i++;
     }
-    if (c >= '0' && c <= '9') {
-      i++;
-      while (i < n && /[A-Za-z0-9_.]/.test(text[i])) i++;
-      continue;
-    }
-    if (family === 'c' || family === 'rust') {
-      if (c === '/' && text[i + 1] === '/') { skipLine(); continue; }
-      if (c === '/' && text[i + 1] === '*') {
-        const end = text.indexOf('*/', i + 2);
-        i = end < 0 ? n : end + 2;
-        continue;
-      }
-      if (c === '/' && family === 'c' && startsRegex(text, i)) {
-        const end = regexEnd(text, i + 1);
-        if (end > 0) {
-          i = end;
-          while (i < n && /[a-z]/.test(text[i])) i++;
-          continue;
-        }
-      }
-      if (c === '{') depth++;
-      if (c === '}') {
-        if (templates.length && templates[templates.length - 1] === depth) {
-          templates.pop();
-          i = templateText(text, i + 1, templates, depth);
-          continue;
-        }
-        depth--;
-      }
-      if (c === '`') { i = templateText(text, i + 1, templates, depth); continue; }
-      if (family === 'rust' && c === "'" && text[i + 1] !== '\\' && text[i + 2] !== "'") {
-        i++; // a lifetime or label (`'a`): a character literal is one character or an escape
-        continue;
-      }
-    }
-    if ((family === 'hash' || family === 'python') && c === '#') { skipLine(); continue; }
-    if (family === 'dash' && c === '-' && text[i + 1] === '-') { skipLine(); continue; }
-    if (family === 'python' && (c === '"' || c === "'") && text[i + 1] === c && text[i + 2] === c) {
-      const end = text.indexOf(c + c + c, i + 3);
-      i = end < 0 ? n : end + 3;
-      continue;
-    }
-    if ((c === '"' || c === "'") && family !== 'plain') {
-      i = stringEnd(text, i + 1, c);
-      continue;
-    }
-    i++;
-  }
+  });
   return counts;
-}
-
-const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
-const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
-
-/** Whether the `/` at `i` opens a JS regular expression literal rather than dividing. */
-function startsRegex(text: string, i: number): boolean {
-  let j = i - 1;
-  while (j >= 0 && /\s/.test(text[j])) j--;
-  if (j < 0) return true;
-  if (BEFORE_REGEX.has(text[j])) return true;
-  if (!IDENT_PART.test(text[j])) return false;
-  let w = j;
-  while (w > 0 && IDENT_PART.test(text[w - 1])) w--;
-  return WORDS_BEFORE_REGEX.has(text.slice(w, j + 1));
-}
-
-/** After a regular expression's opening `/`: the offset after its closing one, or -1 if the line ends first. */
-function regexEnd(text: string, i: number): number {
-  let inClass = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\\') { i += 2; continue; }
-    if (c === '\n') return -1;
-    if (c === '[') inClass = true;
-    else if (c === ']') inClass = false;
-    else if (c === '/' && !inClass) return i + 1;
-    i++;
-  }
-  return -1;
-}
-
-/** After a one-line string's opening quote: the offset after its closing quote (or the line's end). */
-function stringEnd(text: string, i: number, quote: string): number {
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\\') { i += 2; continue; }
-    if (c === quote) return i + 1;
-    if (c === '\n') return i;
-    i++;
-  }
-  return i;
-}
-
-/** Inside a template literal's text: the offset after its closing backtick, or after a `${`. */
-function templateText(text: string, i: number, templates: number[], depth: number): number {
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\\') { i += 2; continue; }
-    if (c === '`') return i + 1;
-    if (c === '$' && text[i + 1] === '{') {
-      templates.push(depth);
-      return i + 2;
-    }
-    i++;
-  }
-  return i;
 }
 
 /** How often a name occurs in the workspace's files other than the one being repaired. */

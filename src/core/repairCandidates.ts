@@ -9,7 +9,7 @@
  * The denoised fill of the re-masked site is added by the pipeline. Pure: no model, no parser.
  */
 import type { OffsetRange } from './types';
-import { scanCode } from './indentBrackets';
+import { bracketsInCode } from './indentBrackets';
 
 export type SiteKind = 'identifier' | 'operator' | 'number';
 
@@ -199,7 +199,7 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
   const stack: Array<{ ch: string; at: number }> = [];
   const edits: BracketEdit[] = [];
   const open: Array<{ ch: string; at: number; until: number }> = [];
-  const { skipped } = scanCode(block, languageId, (c, i) => {
+  const { skipped } = bracketsInCode(block, languageId, (c, i) => {
     if (c in CLOSER) {
       stack.push({ ch: c, at: i });
       return;
