@@ -470,3 +470,14 @@ test('one line wrapped in a new block, with only brackets and margin lines aroun
   assert.deepEqual(s.unplaced, []);
   assert.equal(s.text, file.replace('    done();\n', '    if (check) {\n      done();\n    }\n'));
 });
+
+test('a piece that runs across lines a later piece writes anew, to reach a line that moved, is refused: no import is lost', () => {
+  const file = lines("import { a } from './a'", "import { b } from './b'", "import type { C } from './c'", 'import type {', '  Dee,', '  Eee,', "} from './types'",
+    "import type { M } from './m'", '', '// TYPES', '', 'type X = 1');
+  // The import of M moved up: the first piece shows it under `b`, the second shows the types' import kept.
+  const snippet = lines('// ...', "import { b } from './b'", "import type { M } from './m'", '// ...', 'import type {', '  Dee,', '  Eee,', "} from './types'", '', '// TYPES', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced.map((u) => u.snippetLines), [[2, 3], [5, 10]]);
+  assert.match(r.unplaced[0].reason, /which the snippet keeps: a moved block\?/);
+  assert.equal(r.text, file, 'nothing applied');
+});

@@ -312,10 +312,22 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const deleted = new Set(Array.from({ length: p.end - p.start }, (_, d) => p.start + d)
       .filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])).map(j => keys[j]));
     if (deleted.size === 0) continue;
+    // Lines of p after the last line it deletes: the alignment ran p across the deleted stretch
+    // to reach them.
+    const lastDeleted = Math.max(...Array.from({ length: p.end - p.start }, (_, d) => p.start + d).filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])));
+    const beyond = p.pairs.filter(([i, o]) => o > lastDeleted && !isTrivial(lineKey(p.piece.lines[i]))).length;
     const swallowed = placed.find(q => {
       if (q === p) return false;
       const telling = tellingOf.get(q)!;
-      return telling.length > 0 && telling.every(k => deleted.has(k));
+      if (telling.length > 0 && telling.every(k => deleted.has(k))) return true;
+      // Or a later piece writes anew more lines the file holds once, which p deletes, than p keeps
+      // beyond them: p ran across code the snippet shows after it, and reading p's far lines as
+      // the moved ones would move less. (An earlier piece that writes them anew moved them up,
+      // and p deleting their old place is the move.)
+      if (q.piece.first < p.piece.first) return false;
+      const matched = new Set(q.pairs.map(([i]) => i));
+      const rewritten = q.piece.lines.filter((l, i) => !matched.has(i) && deleted.has(lineKey(l)) && counts.get(lineKey(l)) === 1).length;
+      return beyond > 0 && rewritten > beyond;
     });
     if (!swallowed) continue;
     unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
