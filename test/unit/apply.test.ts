@@ -481,3 +481,11 @@ test('a piece that runs across lines a later piece writes anew, to reach a line 
   assert.match(r.unplaced[0].reason, /which the snippet keeps: a moved block\?/);
   assert.equal(r.text, file, 'nothing applied');
 });
+
+test('new lines after a blank context line are inserted there: a blank line opens no block whose body they would replace', () => {
+  const file = lines('class Counter {', '  one() {', '    return 1', '  }', '', '  two() {', '    return 2', '  }', '}');
+  const snippet = lines('// ...', '    return 1', '  }', '', '  /// Three, new.', '  three() { return 3 }', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('  }\n\n  two', '  }\n\n  /// Three, new.\n  three() { return 3 }\n  two'));
+});

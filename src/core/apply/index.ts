@@ -529,9 +529,10 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
       d += delta(orig[p.end + k - 1], languageId);
       if (d === tailDelta) { p.end += k; break; }
     }
-  } else if (tail.some(l => l.trim() !== '') && tail.every(l => l.trim() === '' || indentOf(l) > indentOf(lines[lastMatched]))) {
+  } else if (lines[lastMatched].trim() !== '' && tail.some(l => l.trim() !== '') && tail.every(l => l.trim() === '' || indentOf(l) > indentOf(lines[lastMatched]))) {
     // The piece ends inside the block its last matched line opens (Python, or a block without
-    // brackets): its lines are that block's new body, in place of the old one.
+    // brackets): its lines are that block's new body, in place of the old one. (A blank line
+    // opens no block: new lines after one are new code there.)
     const header = indentOf(orig[p.end - 1]);
     let end = p.end;
     while (end < ceiling && (orig[end].trim() === '' || indentOf(orig[end]) > header)) end++;
