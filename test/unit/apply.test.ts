@@ -489,3 +489,12 @@ test('new lines after a blank context line are inserted there: a blank line open
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('  }\n\n  two', '  }\n\n  /// Three, new.\n  three() { return 3 }\n  two'));
 });
+
+test('a method collapsed to one line takes its old body and closer out with it', () => {
+  const file = lines('class Node {', '  check(content) {', '    if (!this.valid(content))', '      throw new RangeError("invalid")', '  }', '', '  /// @internal',
+    '  checkAttrs(attrs) {', '    checkAttrs(this.attrs, attrs)', '  }', '', '  allows(mark) {', '    return true', '  }', '}');
+  const snippet = lines('// ...', '      throw new RangeError("invalid")', '  }', '', '  /// @internal no longer useful', '  checkAttrs(attrs) {}', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('  /// @internal\n  checkAttrs(attrs) {\n    checkAttrs(this.attrs, attrs)\n  }\n', '  /// @internal no longer useful\n  checkAttrs(attrs) {}\n'));
+});

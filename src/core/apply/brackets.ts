@@ -5,7 +5,7 @@
  * closes as many brackets as the lines it stands for.
  */
 import { bracketBalance } from '../indentBrackets';
-import { isTrivial } from './align';
+import { isTrivial, lineKey } from './align';
 
 /**
  * The piece's matched closing lines (brackets only, such as `}` or `});`) whose opening line, found
@@ -104,6 +104,18 @@ export function balanced(pairs: readonly (readonly [number, number])[], lines: r
   for (let i = pairs[0][0]; i <= pairs[pairs.length - 1][0]; i++) d += delta(lines[i], languageId);
   for (let o = pairs[0][1]; o <= pairs[pairs.length - 1][1]; o++) d -= delta(orig[o], languageId);
   return d === 0;
+}
+
+/**
+ * Whether the placement's brackets are off only because its last line is a changed version of a
+ * file line that opens a block the piece's line does not (`m() {` written as `m() {}`): the piece
+ * then stands for that whole block.
+ */
+export function collapsesBlock(pairs: readonly (readonly [number, number])[], lines: readonly string[], orig: readonly string[], languageId: string): boolean {
+  if (pairs.length < 2) return false;
+  const [i, o] = pairs[pairs.length - 1];
+  return delta(orig[o], languageId) > 0 && delta(lines[i], languageId) === 0 && lineKey(lines[i]) !== lineKey(orig[o])
+    && balanced(pairs.slice(0, -1), lines, orig, languageId);
 }
 
 /** Net brackets a line opens (negative: closes). */

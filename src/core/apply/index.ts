@@ -8,7 +8,7 @@
  */
 import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
 import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
-import { balanced, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
+import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
 import { changedLineAnchor, changedVersions, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
@@ -147,7 +147,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // Lines taken for changed versions of others drew the alignment over brackets the piece does
     // not have (it deletes or closes blocks it never shows): by the lines kept as they are alone,
     // the brackets may add up.
-    if (versions.size > 0 && !balanced(best.pairs, piece.lines, origLines, languageId)) {
+    if (versions.size > 0 && !balanced(best.pairs, piece.lines, origLines, languageId) && !collapsesBlock(best.pairs, piece.lines, origLines, languageId)) {
       const plain = alignBest(pk, piece.lines, cursor, new Map());
       if (plain.pairs.some(([i]) => !isTrivial(pk[i])) && balanced(plain.pairs, piece.lines, origLines, languageId)) {
         best = plain;
@@ -510,7 +510,10 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
   let excess = 0;
   for (let i = firstMatched; i <= lastMatched; i++) excess += delta(lines[i], languageId);
   for (let o = firstOrig; o <= lastOrig; o++) excess -= delta(orig[o], languageId);
-  const tailDelta = Math.min(0, tail.reduce((s, l) => s + delta(l, languageId), 0) + Math.max(0, excess));
+  // The piece's last matched line written without the block the file's line opens (a method
+  // collapsed to one line): the piece takes out the rest of that block too.
+  const collapsed = excess < 0 && collapsesBlock(p.pairs, lines, orig, languageId) ? excess : 0;
+  const tailDelta = Math.min(0, tail.reduce((s, l) => s + delta(l, languageId), 0) + Math.max(0, excess) + collapsed);
   // Only openers before the first matched line (a changed declaration) and closers after the last
   // one (a block's end) reach into the original; a piece that ends by opening a block leaves the
   // rest of that block to the code after it.
