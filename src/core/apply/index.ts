@@ -309,12 +309,12 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   const tellingOf = new Map(placed.map(q => [q, q.piece.lines.map(lineKey).filter(k => !isTrivial(k))]));
   for (const p of [...placed]) {
     const kept = new Set(p.pairs.map(([, o]) => o));
-    const deleted = new Set(Array.from({ length: p.end - p.start }, (_, d) => p.start + d)
-      .filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])).map(j => keys[j]));
-    if (deleted.size === 0) continue;
+    const gone = Array.from({ length: p.end - p.start }, (_, d) => p.start + d).filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j]));
+    if (gone.length === 0) continue;
+    const deleted = new Set(gone.map(j => keys[j]));
     // Lines of p after the last line it deletes: the alignment ran p across the deleted stretch
     // to reach them.
-    const lastDeleted = Math.max(...Array.from({ length: p.end - p.start }, (_, d) => p.start + d).filter(j => !kept.has(j) && !p.changed?.has(j) && !isTrivial(keys[j])));
+    const lastDeleted = gone[gone.length - 1];
     const beyond = p.pairs.filter(([i, o]) => o > lastDeleted && !isTrivial(lineKey(p.piece.lines[i]))).length;
     const swallowed = placed.find(q => {
       if (q === p) return false;
@@ -407,7 +407,6 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
 }
 
-/** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
 function oneNewBlock(pairs: readonly (readonly [number, number])[], length: number): boolean {
   const matched = new Set(pairs.map(([i]) => i));
@@ -416,6 +415,7 @@ function oneNewBlock(pairs: readonly (readonly [number, number])[], length: numb
   return blocks <= 1;
 }
 
+/** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
 function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number): number {
   const matched = new Set(pairs.map(([i]) => i));
   let sum = 0;
