@@ -84,8 +84,6 @@ export function bracketBalance(text: string, languageId = ''): BracketBalance {
   };
 }
 
-
-
 export interface BalanceDelta {
   readonly paren: number;
   readonly bracket: number;
