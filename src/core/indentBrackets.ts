@@ -38,15 +38,16 @@ export interface BracketScan {
 
 /**
  * Hands every bracket of `text` outside its strings, comments and regular expressions (the one
- * lexer, core/lexer.ts, by `languageId`'s syntax) to `onBracket`, in order.
+ * lexer, core/lexer.ts, by `languageId`'s syntax) to `onBracket`, in order; with `keepSkipped`,
+ * the scan lists those strings and comments too.
  */
-export function bracketsInCode(text: string, languageId: string, onBracket: (ch: string, at: number) => void): CodeScan {
+export function bracketsInCode(text: string, languageId: string, onBracket: (ch: string, at: number) => void, keepSkipped = false): CodeScan {
   return lexCode(text, syntaxOf(languageId), (start, end) => {
     for (let i = start; i < end; i++) {
       const ch = text[i];
       if (ch === '(' || ch === '[' || ch === '{' || ch === ')' || ch === ']' || ch === '}') onBracket(ch, i);
     }
-  });
+  }, keepSkipped);
 }
 
 /** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */

@@ -53,7 +53,7 @@ export function syntaxOf(languageId: string): Syntax {
 
 /** Strings and comments of a text, as `lexCode` found them. */
 export interface CodeScan {
-  /** The strings, comments and regular expressions, as [start, end) offsets, in order. */
+  /** The strings, comments and regular expressions, as [start, end) offsets, in order (empty unless asked for). */
   readonly skipped: ReadonlyArray<readonly [number, number]>;
   /** Where a string or block comment starts that the text never ends (undefined: none). */
   readonly unterminatedAt?: number;
@@ -63,8 +63,10 @@ export interface CodeScan {
  * Walks `text` by `syntax` and hands each stretch of code between strings, comments and regular
  * expressions to `onCode(start, end)`, in order (a template's `${` and its closing `}` are in no
  * stretch). An unterminated one-line string (prose in JSX, a typo) hides only the rest of its line.
+ * The skipped spans are listed only with `keepSkipped` (the names index reads whole workspaces and
+ * needs none of them).
  */
-export function lexCode(text: string, syntax: Syntax, onCode: (start: number, end: number) => void): CodeScan {
+export function lexCode(text: string, syntax: Syntax, onCode: (start: number, end: number) => void, keepSkipped = false): CodeScan {
   const skipped: Array<readonly [number, number]> = [];
   let unterminatedAt: number | undefined;
   const n = text.length;
@@ -75,19 +77,20 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
   let i = 0;
   const skip = (start: number, end: number, open = false): void => {
     if (start > from) onCode(from, start);
-    skipped.push([start, end]);
+    if (keepSkipped) skipped.push([start, end]);
     if (open) unterminatedAt ??= start;
     from = end;
     i = end;
   };
   const special = specialChars(syntax);
   while (i < n) {
-    const ch = text[i];
-    // Most characters start nothing: one lookup, then on.
-    if (!special.has(ch)) {
+    // Most characters start nothing: one table lookup, then on (every special character is ASCII).
+    const code = text.charCodeAt(i);
+    if (code >= 128 || special[code] === 0) {
       i++;
       continue;
     }
+    const ch = text[i];
     if (syntax.lineComments.some((c) => text.startsWith(c, i))) {
       const nl = text.indexOf('\n', i);
       skip(i, nl < 0 ? n : nl);
@@ -144,20 +147,22 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
   return { skipped, unterminatedAt };
 }
 
-/** The characters that may start a comment, string, literal or template part under `syntax`. */
-const specialMemo = new WeakMap<Syntax, ReadonlySet<string>>();
+/** The ASCII characters that may start a comment, string, literal or template part under `syntax` (1 in a 128-entry table). */
+const specialMemo = new WeakMap<Syntax, Uint8Array>();
 
-function specialChars(syntax: Syntax): ReadonlySet<string> {
-  let set = specialMemo.get(syntax);
-  if (!set) {
-    const chars = new Set<string>([...syntax.lineComments.map((c) => c[0]), ...syntax.quotes]);
-    if (syntax.blockComments || syntax.regexes) chars.add('/');
-    if (syntax.tripleQuotes) chars.add('"').add("'");
-    if (syntax.rawBackticks || syntax.templates) chars.add('`');
-    if (syntax.templates) chars.add('{').add('}');
-    specialMemo.set(syntax, (set = chars));
+function specialChars(syntax: Syntax): Uint8Array {
+  let table = specialMemo.get(syntax);
+  if (!table) {
+    const chars = [...syntax.lineComments.map((c) => c[0]), ...syntax.quotes];
+    if (syntax.blockComments || syntax.regexes) chars.push('/');
+    if (syntax.tripleQuotes) chars.push('"', "'");
+    if (syntax.rawBackticks || syntax.templates) chars.push('`');
+    if (syntax.templates) chars.push('{', '}');
+    table = new Uint8Array(128);
+    for (const c of chars) table[c.charCodeAt(0)] = 1;
+    specialMemo.set(syntax, table);
   }
-  return set;
+  return table;
 }
 
 /** Index of the quote closing the one at `open`, honouring backslash escapes; -1 when the line ends first. */
@@ -197,7 +202,15 @@ function templateText(text: string, i: number, templates: number[], depth: numbe
   return -1;
 }
 
-const IDENT_PART = /[A-Za-z0-9_$]/;
+/** Whether a character code may start an identifier: a letter, `_` or `$` (the names index reads names with these too). */
+export function identStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+/** Whether a character code may continue an identifier: those and digits. */
+export function identPart(c: number): boolean {
+  return identStart(c) || (c >= 48 && c <= 57);
+}
 const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
 const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
 
@@ -208,9 +221,9 @@ function startsRegex(text: string, i: number): boolean {
   while (j >= 0 && /\s/.test(text[j])) j--;
   if (j < 0) return true;
   if (BEFORE_REGEX.has(text[j])) return true;
-  if (!IDENT_PART.test(text[j])) return false;
+  if (!identPart(text.charCodeAt(j))) return false;
   let w = j;
-  while (w > 0 && IDENT_PART.test(text[w - 1])) w--;
+  while (w > 0 && identPart(text.charCodeAt(w - 1))) w--;
   return WORDS_BEFORE_REGEX.has(text.slice(w, j + 1));
 }
 

@@ -11,7 +11,7 @@
  * files around FILE up to the repository root). Pure: no `vscode`, no node builtins.
  */
 
-import { lexCode, SYNTAXES, type Syntax } from './lexer';
+import { identPart, identStart, lexCode, SYNTAXES, type Syntax } from './lexer';
 
 /** How a language writes comments and strings, as far as telling names apart needs. */
 export type NameFamily = 'c' | 'rust' | 'hash' | 'python' | 'dash' | 'plain';
@@ -51,9 +51,6 @@ export function familyOfPath(path: string): NameFamily | undefined {
   return dot <= 0 ? undefined : FAMILY_BY_EXTENSION[base.slice(dot + 1).toLowerCase()];
 }
 
-const IDENT_START = /[A-Za-z_$]/;
-const IDENT_PART = /[A-Za-z0-9_$]/;
-
 /** Each family's syntax for the one lexer (core/lexer.ts). */
 const SYNTAX_OF_FAMILY: Readonly<Record<NameFamily, Syntax>> = {
   c: SYNTAXES.js, rust: SYNTAXES.rust, python: SYNTAXES.python, hash: SYNTAXES.hash, dash: SYNTAXES.dash, plain: SYNTAXES.plain,
@@ -68,10 +65,10 @@ export function nameCounts(text: string, family: NameFamily = 'plain'): Map<stri
   lexCode(text, SYNTAX_OF_FAMILY[family], (start, end) => {
     let i = start;
     while (i < end) {
-      const c = text[i];
-      if (IDENT_START.test(c)) {
+      const c = text.charCodeAt(i);
+      if (identStart(c)) {
         let e = i + 1;
-        while (e < end && IDENT_PART.test(text[e])) e++;
+        while (e < end && identPart(text.charCodeAt(e))) e++;
         // A Python string prefix (r'', f"", b'') is part of the string, not a name.
         const prefix = family === 'python' && e === end && e - i <= 2 && (text[e] === '"' || text[e] === "'") && /^[rbfuRBFU]+$/.test(text.slice(i, e));
         if (!prefix) {
@@ -79,9 +76,10 @@ export function nameCounts(text: string, family: NameFamily = 'plain'): Map<stri
           counts.set(name, (counts.get(name) ?? 0) + 1);
         }
         i = e;
-      } else if (c >= '0' && c <= '9') {
+      } else if (c >= 48 && c <= 57) {
+        // A number runs on through letters, digits, `_` and `.` (`0x1F`, `1e3`, `1_000.5`).
         i++;
-        while (i < end && /[A-Za-z0-9_.]/.test(text[i])) i++;
+        while (i < end && ((identPart(text.charCodeAt(i)) && text[i] !== '$') || text[i] === '.')) i++;
       } else i++;
     }
   });

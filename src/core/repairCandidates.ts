@@ -213,7 +213,7 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
       for (const o of stack.splice(k + 1)) open.push({ ...o, until: i });
       stack.pop();
     }
-  });
+  }, true);
   for (const o of stack) open.push({ ...o, until: block.length });
   const inSkipped = (p: number) => skipped.some(([a, b]) => a < p && p < b);
   // Per opener, its candidate positions nearest first; the innermost (latest) opener first.
