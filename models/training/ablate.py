@@ -62,10 +62,11 @@ def size_ablation(args):
         per_step = MINI_BATCH * MINI_CONTEXT * train_flops_per_token(d, layers)
         steps = max(1, round(budget / per_step))
         run_dir = os.path.join(tempfile.mkdtemp(prefix="diffuse-ablate-"), f"run-{name}")
-        flags = ["--preset", "mini", "--width", str(d), "--depth", str(layers)]
+        # The recipe (the warm-up the same share of each budget), then where and how this run goes.
+        flags = ["--preset", "mini", "--width", str(d), "--depth", str(layers), "--max-steps", str(steps), "--lr", str(args.lr),
+                 "--warmup", str(max(10, steps // 5))]
         cmd = [sys.executable, os.path.join(HERE, "train.py"), *flags, "--corpus", corpus, "--run-dir", run_dir, "--init", "",
-               "--max-steps", str(steps), "--minutes", "600", "--eval-every", str(args.eval_every), "--eval-rows", "64",
-               "--threads", str(args.threads), "--lr", str(args.lr), "--warmup", str(max(10, steps // 5))]  # the same share of each budget
+               "--minutes", "600", "--eval-every", str(args.eval_every), "--eval-rows", "64", "--threads", str(args.threads)]
         t0 = time.time()
         subprocess.run(cmd, check=True)
         minutes = round((time.time() - t0) / 60, 1)
@@ -75,7 +76,7 @@ def size_ablation(args):
             point["pflop"] = round(point["tokens"] * train_flops_per_token(d, layers) / 1e15, 3)
         rec = {"name": name, "group": "size", "note": note, "steps": curve[-1]["step"], "tokens": curve[-1]["tokens"],
                "pflop": curve[-1]["pflop"], "minutes": minutes, **{k: v for k, v in curve[-1].items() if "@" in k},
-               "curve": curve, "command": " ".join(["train.py", *flags, "--corpus", "data/corpus-heldout", "--init ''", "--max-steps", str(steps), "--lr", str(args.lr), "--warmup", str(max(10, steps // 5))])}
+               "curve": curve, "command": " ".join(["train.py", *flags, "--corpus", "data/corpus-heldout", "--init ''"])}
         print(json.dumps({k: v for k, v in rec.items() if k != "curve"}), flush=True)
         results.append(rec)
         with open(args.out, "w") as f:

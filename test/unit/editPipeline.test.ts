@@ -69,11 +69,11 @@ test('repair effort: fast spends at most the first fill\'s model calls, off none
       return { texts: requests.map((r) => r.original!.replace(/= \d+;/g, '= ((;')), nfe: options.steps, ms: 0, canvasTokens: requests.map(() => 0) };
     },
   };
-  const run = async (effort: 'off' | 'fast' | 'thorough') => {
+  const run = async (effort: 'off' | 'fast' | 'thorough', over: Partial<Parameters<typeof runEdit>[1]> = {}) => {
     calls.length = 0;
     const r = await runEdit(backend, {
       docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
-      sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, ...repairPlan(effort),
+      sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, ...repairPlan(effort), ...over,
     });
     return { r, first: r.nfe - r.repairNfe };
   };
@@ -84,11 +84,7 @@ test('repair effort: fast spends at most the first fill\'s model calls, off none
   assert.ok(fast.r.repairNfe > 0, 'fast repairs');
   assert.ok(fast.r.repairNfe <= fast.first, `fast: ${fast.r.repairNfe} repair calls for a first fill of ${fast.first}`);
   // A spent time budget starts no batch (only the parser's recovery, which calls no model, may run).
-  calls.length = 0;
-  const spent = await runEdit(backend, {
-    docText: doc, range: { start: 0, end: doc.length - 1 }, languageId: 'typescript', anchoring: 'exact',
-    sampler: sampler(), maxCanvasTokens: 120, countTokens: count, slack: 0.25, ...repairPlan('fast'), repairTime: { share: 0, minMs: 0 },
-  });
+  const { r: spent } = await run('fast', { repairTime: { share: 0, minMs: 0 } });
   assert.equal(spent.repairNfe, 0);
   assert.equal(calls.length, 1, 'only the first fill called the model');
   const thorough = await run('thorough');

@@ -626,7 +626,7 @@ function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, sni
   const colsO = (o: number): number => columns(wsO(o), tab);
   // Bracket-only lines kept as they are vote too, at half weight (one may be another block's
   // closer): a single telling line wrapped in a new block moved, the brackets around it did not.
-  const brackets = telling === strong ? nonblank.filter(([i, o]) => isTrivial(lineKey(p.piece.lines[i])) && (wsP(i) !== '' || wsO(o) !== '')) : [];
+  const brackets = strong.length > 0 ? nonblank.filter(([i, o]) => isTrivial(lineKey(p.piece.lines[i])) && (wsP(i) !== '' || wsO(o) !== '')) : [];
   const mode = (values: number[], halves: number[] = []): number => {
     const votes = new Map<number, number>();
     for (const v of values) votes.set(v, (votes.get(v) ?? 0) + 1);
