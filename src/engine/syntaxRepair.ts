@@ -113,7 +113,7 @@ export interface RepairInput extends RepairLimits {
   readonly budgetTokens: number;
   /** Rows per model call. */
   readonly batchRows: number;
-  /** Model calls of the first fill, and its time in ms. */
+  /** Model calls of the first fill, and ms from the edit's start to the fill's end (anchoring and chunking included). */
   readonly firstNfe: number;
   readonly firstMs: number;
   /** `performance.now()` when the edit started (the time budget counts from there). */
