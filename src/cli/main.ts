@@ -8,7 +8,7 @@ import type { SamplerOptions } from '../core/types';
 import { samplerOptions } from '../engine/defaults';
 import { runEdit } from '../engine/edit';
 import { ModelPackageError } from '../model/modelPackage';
-import { configureSyntax, languageIdForFile } from '../syntax';
+import { configureSyntax, languageIdForFile, preloadSyntax } from '../syntax';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { openBackend, type CliBackend } from './backend';
 import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
@@ -31,7 +31,11 @@ async function main(argv: string[]): Promise<number> {
   // Apply places the snippet by alignment: no model is loaded.
   if (args.command === 'apply') return runApplyCommand(args);
   validateInputs(args);
+  // The grammar loads and the file is parsed while the worker loads the model.
+  const file = args.command === 'infill' ? undefined : args.positional[0];
+  const syntax = file ? preloadSyntax(languageIdForFile(file) ?? 'plaintext', readSourceFile(file)).catch(() => undefined) : undefined;
   const backend = await openBackend(args);
+  await syntax;
   try {
     const sampler = cliSampler(args, backend);
     if (args.command === 'infill') return await runInfill(args, backend, sampler);

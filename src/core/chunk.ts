@@ -43,6 +43,9 @@ interface Atom extends OffsetRange {
 }
 
 class Chunker {
+  /** Sizes measured so far, by range: a piece over budget is measured again as the range it is then cut. */
+  private readonly sizes = new Map<string, number>();
+
   constructor(
     private readonly text: string,
     private readonly root: SyntaxNode | undefined,
@@ -51,7 +54,10 @@ class Chunker {
   ) {}
 
   private size(r: OffsetRange): number {
-    return this.measure(this.text.slice(r.start, r.end));
+    const key = `${r.start}:${r.end}`;
+    let size = this.sizes.get(key);
+    if (size === undefined) this.sizes.set(key, (size = this.measure(this.text.slice(r.start, r.end))));
+    return size;
   }
 
   /**

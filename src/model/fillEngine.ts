@@ -39,18 +39,33 @@ export function layoutRequest(m: LoadedModel, r: FillRequest): Layout & { readon
 }
 
 /**
- * The tokens of the code around a canvas, as far as it can reach the model's context: the far end
- * of a long prefix or suffix is not tokenized (a site deep in a large file would otherwise tokenize
- * the whole file before it, for every fill, score and ranked site). The cut leaves a margin of
- * whole lines beyond what the context could take, so the tokens kept are the ones the whole text
- * gives.
+ * The tokens of the code around a canvas, as far as it can reach the model's context: only the
+ * near end of a long prefix or suffix is tokenized (a site deep in a large file would otherwise
+ * tokenize the whole file around it, for every fill, score and ranked site). A window of whole
+ * lines a few characters per token wide is tried first and doubled until it holds the tokens the
+ * context can take and a margin, or reaches the longest text those tokens could span; the margin
+ * beyond the cut keeps the tokens that are kept the ones the whole text gives.
  */
 export function encodeContext(m: LoadedModel, prefix: string, suffix: string): { prefix: number[]; suffix: number[] } {
-  const reach = (m.pkg.config.maxContext + 16) * m.tokenizer.maxTokenBytes;
-  const near = prefix.length > reach ? prefix.slice(lineStartBefore(prefix, prefix.length - reach)) : prefix;
-  const ahead = suffix.length > reach ? suffix.slice(0, lineEndAfter(suffix, reach)) : suffix;
-  return { prefix: m.tokenizer.encode(near), suffix: m.tokenizer.encode(ahead) };
+  const need = m.pkg.config.maxContext + CONTEXT_MARGIN_TOKENS;
+  const reach = need * m.tokenizer.maxTokenBytes;
+  const encodeNear = (text: string, cut: (width: number) => string): number[] => {
+    for (let width = need * CHARS_PER_TOKEN_GUESS; ; width *= 2) {
+      if (width >= reach || width >= text.length) return m.tokenizer.encode(text.length > reach ? cut(reach) : text);
+      const ids = m.tokenizer.encode(cut(width));
+      if (ids.length >= need) return ids;
+    }
+  };
+  return {
+    prefix: encodeNear(prefix, (w) => prefix.slice(lineStartBefore(prefix, prefix.length - w))),
+    suffix: encodeNear(suffix, (w) => suffix.slice(0, lineEndAfter(suffix, w))),
+  };
 }
+
+/** Tokens of context tokenized beyond what the model's context can take, so a cut's edge is never kept. */
+const CONTEXT_MARGIN_TOKENS = 16;
+/** Characters per token the first window of context assumes (code averages about three). */
+const CHARS_PER_TOKEN_GUESS = 4;
 
 /** The start of the line holding `at` (0 when none begins before it). */
 function lineStartBefore(text: string, at: number): number {
