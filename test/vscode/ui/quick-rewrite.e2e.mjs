@@ -60,10 +60,10 @@ async function diskChange(before, timeoutMs) {
 
 let failure;
 let outcome;
-// Key press to review shown (or "no change"), ms: the first Quick Rewrite of the window, about three
-// seconds after the file opened (the model starts loading then, diffuse.worker.preload, while the
-// TypeScript server starts on the same cores), and a second one with the model loaded. Figures for
-// the record, never asserts.
+// Key press to review shown (or "no change"), ms: the first Quick Rewrite of the window, pressed as
+// soon as the file is on screen (the extension host may not have activated the extension yet; the
+// model loads then, diffuse.worker.preload, while the TypeScript server starts on the same cores),
+// and a second one with the model loaded. Figures for the record, never asserts.
 let coldMs;
 let coldReviewed;
 let warmMs;
@@ -79,7 +79,7 @@ try {
   if (keys !== 'Ctrl+Alt+D') throw new Error(`the palette shows Quick Rewrite bound to "${keys}", not Ctrl+Alt+D`);
   await page.keyboard.press('Control+Alt+KeyD');
   const pressedAt = Date.now();
-  step('pressed ctrl+alt+d on the selected method');
+  step(`pressed ctrl+alt+d on the selected method at ${new Date(pressedAt).toISOString().slice(11, 23)}`);
   // The text outside the selected lines, which the rewrite must leave as it is.
   const lineStarts = [0, ...[...original.matchAll(/\n/g)].map(m => m.index + 1)];
   const firstLine = original.split('\n').findIndex(l => l.includes(FIRST_LINE));
