@@ -498,3 +498,45 @@ test('a method collapsed to one line takes its old body and closer out with it',
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('  /// @internal\n  checkAttrs(attrs) {\n    checkAttrs(this.attrs, attrs)\n  }\n', '  /// @internal no longer useful\n  checkAttrs(attrs) {}\n'));
 });
+
+// The annotation and doc comment above a new function are its own: matched to the file's
+// `/*#__PURE__*/` above another function, they would put the new function between that annotation
+// and its function and replace the other function's doc comment.
+test('a new function with its own doc comment and annotation goes in whole, leaving the next function its annotation', () => {
+  const file = lines(
+    '/** Returns true if the value is a draft */',
+    '/*#__PURE__*/',
+    'export let isDraft = (value: any): boolean => !!value && !!value[DRAFT]',
+    '',
+    '/** Returns true if the value can be drafted */',
+    '/*#__PURE__*/',
+    'export function isDraftable(value: any): boolean {',
+    '\tif (!value) return false',
+    '\treturn isPlainObject(value) || isArray(value)',
+    '}',
+    '',
+    '/** The underlying object of a draft */',
+    '/*#__PURE__*/',
+    'export function original(value: any): any {',
+    '\tif (!isDraft(value)) die(15, value)',
+    '\treturn value[DRAFT].base_',
+    '}',
+  );
+  const added = [
+    '/**',
+    ' * Returns true if the value is a draft that has been modified, directly or',
+    ' * through one of its nested drafts.',
+    ' */',
+    '/*#__PURE__*/',
+    'export function isModified(value: any): boolean {',
+    '\tif (!isDraft(value)) return false',
+    '\treturn value[DRAFT].modified_',
+    '}',
+  ];
+  const snippet = lines('// ...', 'export let isDraft = (value: any): boolean => !!value && !!value[DRAFT]', '', ...added, '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  const want = file.split('\n');
+  want.splice(4, 0, ...added, '');
+  assert.equal(r.text, want.join('\n'));
+});

@@ -9,7 +9,7 @@
 import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
 import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
 import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
-import { changedLineAnchor, changedVersions, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
+import { changedLineAnchor, changedVersions, declaredName, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 
@@ -81,7 +81,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const deltas = raw.map(l => delta(l, languageId));
     const pieceBrackets = raw.map(l => bracketsOf(l, languageId));
-    const added = new Set<number>();
+    const added = new Set<number>(commentsOfNewDeclarations(pk, fileNames(), counts));
     // The indentation the first alignment's telling matches agree on (null: not aligned yet); the
     // later alignments of this call change only bracket lines, so they keep it.
     let indent: { piece: number[]; orig: number[]; shift: number } | undefined | null = null;
@@ -127,6 +127,9 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     }
     return best;
   };
+  let fileNameCache: ReadonlySet<string> | undefined;
+  /** Every name the file mentions. */
+  const fileNames = (): ReadonlySet<string> => (fileNameCache ??= new Set(original.match(/[A-Za-z_$][\w$]*/g) ?? []));
   let origBracketCache: Brackets[] | undefined;
   const origBrackets = (): readonly Brackets[] => (origBracketCache ??= origLines.map(l => bracketsOf(l, languageId)));
 
@@ -405,6 +408,27 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     snippetLines: [p.piece.first + 1, p.piece.last + 1], fileLines: [p.start + 1, p.end], anchors: p.anchors ?? 0, margin: p.margin ?? Infinity,
   }));
   return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
+}
+
+/** A comment, doc comment or annotation line (`// x`, a doc comment's lines, `# x`, `@dec`, a `#__PURE__` annotation). */
+const COMMENT_LINE = /^(\/\/|\/\*|\*|#(\s|$)|@[A-Za-z_])/;
+
+/**
+ * The comment and annotation lines directly above each declaration of a name the file never
+ * mentions, when the file lacks one of them at least: they are the new declaration's own, however alike the file's (a `#__PURE__` annotation
+ * or the end of a doc comment above another function), and never placed by.
+ */
+function commentsOfNewDeclarations(pk: readonly string[], fileNames: ReadonlySet<string>, counts: ReadonlyMap<string, number>): number[] {
+  const out: number[] = [];
+  pk.forEach((k, i) => {
+    const name = declaredName(k);
+    if (name === undefined || fileNames.has(name)) return;
+    let j = i;
+    while (j > 0 && pk[j - 1] !== '' && COMMENT_LINE.test(pk[j - 1]) && declaredName(pk[j - 1]) === undefined) j--;
+    // Comments the file has, all of them, may be the file's own, with the declaration new below them.
+    if (pk.slice(j, i).some(c => !counts.has(c))) for (let c = j; c < i; c++) out.push(c);
+  });
+  return out;
 }
 
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
