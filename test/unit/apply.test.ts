@@ -363,14 +363,27 @@ test('an import inside a function that another function has too is not moved out
   assert.ok(!r.unplaced.length || /moved import/.test(r.unplaced[0].reason), JSON.stringify(r.unplaced));
 });
 
-test('a piece whose first line is a bare ` *` the file has a few lines above where the rest goes is refused: deleted or kept, it cannot say', () => {
+// A piece that starts with a bare ` *` the file has a few lines above where the rest goes: the
+// lines between are deleted (adjacency) or kept, and the ` *` alone cannot say which. When the
+// piece's new lines read as those lines rewritten (a `@param` reworded), they replace them; when
+// they are other text, the piece is refused.
+test('a piece whose first line is a bare ` *` the file has a few lines above the rest: a rewrite of the lines between replaces them, other text is refused', () => {
   const file = lines('/**', ' * Creates a resource and an Observable that uses it.', ' *', ' * @param {function(): ISubscription} resourceFactory A function which creates any resource object',
     ' * that implements `unsubscribe` method.', ' * @return {Observable<T>} An Observable that behaves the same as the one the factory returns.', ' */', 'export function using() {}');
-  const snippet = lines('/* ... existing code here ... */', ' *', ' * @param resourceFactory A function which creates any resource object that implements `unsubscribe` method.',
+  const reworded = ' * @param resourceFactory A function which creates any resource object that implements `unsubscribe` method.';
+  const snippet = lines('/* ... existing code here ... */', ' *', reworded,
     ' * @return {Observable<T>} An Observable that behaves the same as the one the factory returns.', '/* ... existing code here ... */');
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
-  assert.equal(r.unplaced.length, 1, r.text);
-  assert.match(r.unplaced[0].reason, /first line \(\*\) is line 3 of the file/);
+  assert.deepEqual(r.unplaced, []);
+  const want = file.split('\n');
+  want.splice(3, 2, reworded);
+  assert.equal(r.text, want.join('\n'));
+
+  const other = lines('/* ... existing code here ... */', ' *', ' * @example using(() => new Resource(), r => of(r.value)).subscribe(console.log)',
+    ' * @return {Observable<T>} An Observable that behaves the same as the one the factory returns.', '/* ... existing code here ... */');
+  const refused = applySnippet(file, other, { languageId: 'typescript' });
+  assert.equal(refused.unplaced.length, 1, refused.text);
+  assert.match(refused.unplaced[0].reason, /first line \(\*\) is line 3 of the file/);
 });
 
 test('the alignment runs only near the lines a piece shares with the file: far matches are not joined, near ones are, as over the whole file', () => {

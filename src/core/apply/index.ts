@@ -247,7 +247,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       where(earlier ? 'its code comes before the piece above it in the file: pieces must be in file order' : 'matches no line of the file');
       continue;
     }
-    const start = best.pairs[0][1];
+    let start = best.pairs[0][1];
     const end = best.pairs[best.pairs.length - 1][1] + 1;
     // New code put before lines the file has, where the piece's own first line is the file's line
     // after them (or its last line the one before them): the same text reads as new code after
@@ -262,10 +262,17 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // line a few lines above where the rest goes: the lines between are either deleted by the
     // snippet (adjacency) or kept, and one such line cannot say which. (At a piece's end an
     // unmatched closer is the end of the block the piece reaches into.)
+    // Unless the piece's new lines before the rest read as those lines rewritten (the same words,
+    // most of them, in lines of text only): then the edge line is the file's, and they replace the
+    // lines between.
     const edge = edgeAbove(piece.markerBefore && firstPair[0] > 0 ? pk[0] : '', keys, start, cursor);
     if (edge !== undefined) {
-      where(`its first line (${pk[0]}) is line ${edge + 1} of the file, lines above where the rest goes: are the lines between deleted or kept? Add a telling line of context there`);
-      continue;
+      if (!rewrites(pk.slice(1, firstPair[0]), keys.slice(edge + 1, start))) {
+        where(`its first line (${pk[0]}) is line ${edge + 1} of the file, lines above where the rest goes: are the lines between deleted or kept? Add a telling line of context there`);
+        continue;
+      }
+      best = { pairs: [[0, edge], ...best.pairs], score: best.score + weightOf(pk[0]) };
+      start = edge;
     }
     const other = alignBest(pk, piece.lines, cursor, versions, j => j >= start && j < end);
     // Placed by lines kept as they are, a piece must win by a line of evidence; placed only by
@@ -445,6 +452,22 @@ function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonl
   let sum = 0;
   pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k)) sum += weightOf(k); });
   return sum;
+}
+
+/** Share of each side's words the other side holds, for added lines to read as a rewrite of the lines they replace. */
+const REWRITE_WORDS = 0.6;
+
+/**
+ * Whether `added` reads as `replaced` rewritten: lines of code or comment text all (no bracket or
+ * blank line, which could be the file's own beside them), most of the words of each found in the other.
+ */
+function rewrites(added: readonly string[], replaced: readonly string[]): boolean {
+  if ([...added, ...replaced].some(isTrivial)) return false;
+  const words = (lines: readonly string[]): Set<string> => new Set(lines.flatMap(l => [...wordsOf(l)]));
+  const [a, r] = [words(added), words(replaced)];
+  if (a.size === 0 || r.size === 0) return false;
+  const share = (x: Set<string>, y: Set<string>): number => [...x].filter(w => y.has(w)).length / x.size;
+  return share(a, r) >= REWRITE_WORDS && share(r, a) >= REWRITE_WORDS;
 }
 
 /** Where, a few lines above `start` (not before `from`), the file has `key`, a bracket-only line such as ` *` or `}`. */
