@@ -100,3 +100,39 @@ test('random edits of real files, applied from their snippets: exact, or honestl
   assert.deepEqual(wrong, [], 'no wrong merge');
   assert.ok(exact >= 0.9 * total, `most snippets apply exactly (${exact} of ${total})`);
 });
+
+// A renamed function (its header changed, its body kept), shown with 1-3 lines of context or whole
+// between markers: the old declaration is replaced, or the piece refused, never kept beside the new one.
+test('renamed functions, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
+  let exact = 0;
+  let unplaced = 0;
+  const wrong: string[] = [];
+  for (const file of sourceFiles()) {
+    const before = fs.readFileSync(file, 'utf8');
+    const lines = before.split('\n');
+    let renamed = 0;
+    lines.forEach((line, i) => {
+      const m = /^(\s*)(?:export\s+)?(?:async\s+)?function\*?\s+(\w+)\s*[(<]/.exec(line);
+      if (!m || renamed >= 4) return;
+      renamed++;
+      const afterLines = lines.slice();
+      afterLines[i] = line.replace(m[2], `${m[2]}Renamed`);
+      const after = afterLines.join('\n');
+      let end = i + 1;
+      while (end < lines.length && !lines[end].startsWith(`${m[1]}}`)) end++;
+      const snippets = [1, 2, 3].map(context => contextSnippet(before, after, context, MARKERS[context], true));
+      if (end < lines.length) snippets.push(`${[MARKERS[0], ...afterLines.slice(i, end + 1), MARKERS[0]].join('\n')}\n`);
+      for (const snippet of snippets) {
+        if (!snippet) continue;
+        const r = applySnippet(before, snippet, { languageId: 'typescript' });
+        if (r.unplaced.length) unplaced++;
+        else if (r.text === after) exact++;
+        else wrong.push(`${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
+      }
+    });
+  }
+  const total = exact + unplaced + wrong.length;
+  console.log(`apply property, renames: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
+  assert.deepEqual(wrong, [], 'no wrong merge');
+  assert.ok(exact >= 0.8 * total, `most snippets apply exactly (${exact} of ${total})`);
+});
