@@ -553,3 +553,63 @@ test('a new function with its own doc comment and annotation goes in whole, leav
   want.splice(4, 0, ...added, '');
   assert.equal(r.text, want.join('\n'));
 });
+
+// Imports sorted, and moved around an import over several lines: the one-line imports that no
+// order of the piece's import lines can leave in place are written where the snippet puts them,
+// and their old lines go (a module imports the same thing once).
+test('imports moved above and below an import over several lines go where the snippet puts them, their old lines out', () => {
+  const file = lines(
+    'import {',
+    '  functionalUpdate,',
+    '  hashKey,',
+    "} from './utils'",
+    "import { QueryCache } from './queryCache'",
+    "import { MutationCache } from './mutationCache'",
+    "import { focusManager } from './focusManager'",
+    'import type {',
+    '  CancelOptions,',
+    '  DefaultError,',
+    "} from './types'",
+    "import type { QueryState } from './query'",
+    "import type { MutationFilters } from './utils'",
+    '',
+    'export class QueryClient {',
+    '  #queryCache: QueryCache',
+    '}',
+  );
+  const snippet = lines(
+    "import { focusManager } from './focusManager'",
+    "import { MutationCache } from './mutationCache'",
+    "import { QueryCache } from './queryCache'",
+    'import {',
+    '/* ... existing code here ... */',
+    "import type { QueryState } from './query'",
+    'import type {',
+    '  CancelOptions,',
+    '  DefaultError,',
+    "} from './types'",
+    "import type { MutationFilters } from './utils'",
+    '/* ... existing code here ... */',
+  );
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines(
+    "import { focusManager } from './focusManager'",
+    "import { MutationCache } from './mutationCache'",
+    "import { QueryCache } from './queryCache'",
+    'import {',
+    '  functionalUpdate,',
+    '  hashKey,',
+    "} from './utils'",
+    "import type { QueryState } from './query'",
+    'import type {',
+    '  CancelOptions,',
+    '  DefaultError,',
+    "} from './types'",
+    "import type { MutationFilters } from './utils'",
+    '',
+    'export class QueryClient {',
+    '  #queryCache: QueryCache',
+    '}',
+  ));
+});

@@ -81,7 +81,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const deltas = raw.map(l => delta(l, languageId));
     const pieceBrackets = raw.map(l => bracketsOf(l, languageId));
-    const added = new Set<number>(commentsOfNewDeclarations(pk, fileNames(), counts));
+    const added = new Set<number>([...commentsOfNewDeclarations(pk, fileNames(), counts), ...movedImports(pk, raw, uniqueAt)]);
     // The indentation the first alignment's telling matches agree on (null: not aligned yet); the
     // later alignments of this call change only bracket lines, so they keep it.
     let indent: { piece: number[]; orig: number[]; shift: number } | undefined | null = null;
@@ -436,6 +436,33 @@ function commentsOfNewDeclarations(pk: readonly string[], fileNames: ReadonlySet
     if (pk.slice(j, i).some(c => !counts.has(c))) for (let c = j; c < i; c++) out.push(c);
   });
   return out;
+}
+
+/** A line of an import statement: a whole import, or the first or last line of one over several lines. */
+const IMPORT_PART = /^(import\b|export\s.*\bfrom\s|\}\s*from\s*['"]|from \S+ import\b)/;
+
+/**
+ * The whole one-line imports of the piece that the file holds once and that no reading of the
+ * piece's import lines can leave where they are: imports sorted, or moved among the imports. A
+ * reading keeps the heaviest set of import lines in the file's order, where a line of an import
+ * over several lines (which cannot move as a whole line) outweighs any number of one-line imports;
+ * an import every such reading leaves out has moved. Those are no anchors: written where the piece
+ * puts them, their old lines are taken out (a module imports the same thing once). Where readings
+ * differ, the alignment decides as for any line.
+ */
+function movedImports(pk: readonly string[], raw: readonly string[], uniqueAt: ReadonlyMap<string, number>): number[] {
+  const imports = pk.map((k, i) => ({ i, at: uniqueAt.get(k), whole: WHOLE_IMPORT.test(k) && !/^\s/.test(raw[i]) }))
+    .filter((x): x is { i: number; at: number; whole: boolean } => x.at !== undefined && IMPORT_PART.test(pk[x.i]));
+  const n = imports.length;
+  if (n < 2) return [];
+  const weight = imports.map(x => (x.whole ? 1 : n + 1));
+  // The heaviest chain in the file's order ending at each line, and starting at each line.
+  const upTo = weight.slice();
+  const from = weight.slice();
+  for (let b = 0; b < n; b++) for (let a = 0; a < b; a++) if (imports[a].at < imports[b].at) upTo[b] = Math.max(upTo[b], upTo[a] + weight[b]);
+  for (let a = n - 1; a >= 0; a--) for (let b = a + 1; b < n; b++) if (imports[a].at < imports[b].at) from[a] = Math.max(from[a], from[b] + weight[a]);
+  const heaviest = Math.max(...upTo);
+  return imports.filter((x, k) => x.whole && upTo[k] + from[k] - weight[k] < heaviest).map(x => x.i);
 }
 
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
