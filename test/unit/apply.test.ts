@@ -173,10 +173,20 @@ test('the inside of a block is not new code at the top: a piece that closes brac
   assert.match(r.unplaced[0].reason, /closes a bracket it does not open/);
 });
 
-test('a piece that would delete all the code another piece keeps (a block moved with no context) is refused', () => {
+test('an import moved above an import over several lines, shown with no context: it goes where the snippet puts it, its old line out', () => {
   const file = ['import { a } from "a";', 'import {', '  b,', '  c,', '} from "bc";', 'import { d } from "d";', '', 'export const x = a + b + c + d;', ''].join('\n');
-  // The `d` import moved up next to `a`, and the block is shown on its own after it.
+  // The `d` import moved up next to `a`, and the block is shown on its own after it: the lines of
+  // the import over several lines stay where they are, so `d` is the one that moved.
   const snippet = ['import { a } from "a";', 'import { d } from "d";', '// ... existing code ...', 'import {', '  b,', '  c,', '} from "bc";', '// ... existing code ...', ''].join('\n');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, ['import { a } from "a";', 'import { d } from "d";', 'import {', '  b,', '  c,', '} from "bc";', '', 'export const x = a + b + c + d;', ''].join('\n'));
+});
+
+test('a block of code moved with no context around it is refused: the piece above it would run across its old place', () => {
+  const file = lines('const a = 1;', 'function g() {', '  return a * 2;', '}', 'const d = a + 4;', '', 'export const x = g() + d;');
+  // `d` moved up under `a`, and g() is shown on its own after it: no merge says where g() goes.
+  const snippet = lines('const a = 1;', 'const d = a + 4;', '// ...', 'function g() {', '  return a * 2;', '}', '// ...');
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
   assert.ok(r.unplaced.length >= 1, `refused, not merged:\n${r.text}`);
   assert.ok(r.unplaced.some(u => /moved block|before the piece above|fits two places|matches no line/.test(u.reason)), JSON.stringify(r.unplaced));
@@ -484,15 +494,16 @@ test('one line wrapped in a new block, with only brackets and margin lines aroun
   assert.equal(s.text, file.replace('    done();\n', '    if (check) {\n      done();\n    }\n'));
 });
 
-test('a piece that runs across lines a later piece writes anew, to reach a line that moved, is refused: no import is lost', () => {
+test('an import moved up over another import and an import over several lines: moved, and no import lost on the way', () => {
   const file = lines("import { a } from './a'", "import { b } from './b'", "import type { C } from './c'", 'import type {', '  Dee,', '  Eee,', "} from './types'",
     "import type { M } from './m'", '', '// TYPES', '', 'type X = 1');
-  // The import of M moved up: the first piece shows it under `b`, the second shows the types' import kept.
+  // The import of M moved up: the first piece shows it under `b`, the second shows the types' import
+  // kept. Placed by its old line, the first piece would run across the import of C to reach it.
   const snippet = lines('// ...', "import { b } from './b'", "import type { M } from './m'", '// ...', 'import type {', '  Dee,', '  Eee,', "} from './types'", '', '// TYPES', '// ...');
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
-  assert.deepEqual(r.unplaced.map((u) => u.snippetLines), [[2, 3], [5, 10]]);
-  assert.match(r.unplaced[0].reason, /which the snippet keeps: a moved block\?/);
-  assert.equal(r.text, file, 'nothing applied');
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines("import { a } from './a'", "import { b } from './b'", "import type { M } from './m'", "import type { C } from './c'", 'import type {', '  Dee,', '  Eee,',
+    "} from './types'", '', '// TYPES', '', 'type X = 1'));
 });
 
 test('new lines after a blank context line are inserted there: a blank line opens no block whose body they would replace', () => {

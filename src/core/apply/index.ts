@@ -75,13 +75,18 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     if (at) at.push(j);
     else placesOf.set(k, [j]);
   });
+  // Imports the snippet as a whole moves (its pieces are in the file's order, one after another).
+  const allRaw = parsed.pieces.flatMap(p => p.lines);
+  const allKeys = allRaw.map(lineKey);
+  const movedImportKeys = new Set(movedImports(allKeys, allRaw, uniqueAt).map(i => allKeys[i]));
   const alignBest = (pk: readonly string[], raw: readonly string[], from: number, found: Versions, blocked?: (j: number) => boolean,
     against: readonly string[] = keys, force?: { piece: number; orig: number }) => {
     // A forced pair is worth more than any other placement: the alignment is the best one that keeps it.
     const versions: Versions = force ? new Map(found).set(force.piece, new Map(found.get(force.piece)).set(force.orig, FORCED_PAIR)) : found;
     const deltas = raw.map(l => delta(l, languageId));
     const pieceBrackets = raw.map(l => bracketsOf(l, languageId));
-    const added = new Set<number>([...commentsOfNewDeclarations(pk, fileNames(), counts), ...movedImports(pk, raw, uniqueAt)]);
+    const added = new Set<number>(commentsOfNewDeclarations(pk, fileNames(), counts));
+    pk.forEach((k, i) => { if (movedImportKeys.has(k) && !/^\s/.test(raw[i])) added.add(i); });
     // The indentation the first alignment's telling matches agree on (null: not aligned yet); the
     // later alignments of this call change only bracket lines, so they keep it.
     let indent: { piece: number[]; orig: number[]; shift: number } | undefined | null = null;
@@ -442,12 +447,12 @@ function commentsOfNewDeclarations(pk: readonly string[], fileNames: ReadonlySet
 const IMPORT_PART = /^(import\b|export\s.*\bfrom\s|\}\s*from\s*['"]|from \S+ import\b)/;
 
 /**
- * The whole one-line imports of the piece that the file holds once and that no reading of the
- * piece's import lines can leave where they are: imports sorted, or moved among the imports. A
- * reading keeps the heaviest set of import lines in the file's order, where a line of an import
+ * The whole one-line imports of the snippet (its pieces' lines in order) that the file holds once
+ * and that no reading of the snippet's import lines can leave where they are: imports sorted, or
+ * moved among the imports. A reading keeps the heaviest set of import lines in the file's order, where a line of an import
  * over several lines (which cannot move as a whole line) outweighs any number of one-line imports;
- * an import every such reading leaves out has moved. Those are no anchors: written where the piece
- * puts them, their old lines are taken out (a module imports the same thing once). Where readings
+ * an import every such reading leaves out has moved. Those are no anchors: written where the
+ * snippet puts them, their old lines are taken out (a module imports the same thing once). Where readings
  * differ, the alignment decides as for any line.
  */
 function movedImports(pk: readonly string[], raw: readonly string[], uniqueAt: ReadonlyMap<string, number>): number[] {

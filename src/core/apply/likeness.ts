@@ -103,12 +103,14 @@ const MODULE_OF = /^(?:import|export)\b.*\bfrom\s*(['"])(.*?)\1|^(?:import|expor
 
 /**
  * Two lines that import (or re-export) from different modules, by the last part of the path
- * (`querystring` and `node:querystring` are one module), or nothing in common from one: whatever
- * else they share, one is not the other changed.
+ * (`querystring` and `node:querystring` are one module), or nothing in common from one, or a whole
+ * import beside the first line of another: whatever else they share, one is not the other changed.
  */
 function otherModule(a: string, b: string): boolean {
   const x = MODULE_OF.exec(a);
   const y = MODULE_OF.exec(b);
+  // A whole import and the first line of one over several lines (`import type {`): two statements.
+  if (!x !== !y) return /^(import|export)\b/.test(x ? b : a);
   if (!x || !y) return false;
   const name = (m: RegExpExecArray): string => (m[2] ?? m[4] ?? m[6]).split(/[/:\\]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
   if (name(x) !== name(y)) return true;
