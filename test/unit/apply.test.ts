@@ -316,20 +316,46 @@ test('a closer after `} else if (...) {` is matched to the end of that branch, n
   assert.equal(r.text, lines(...file.split('\n').slice(0, 3), ...branch, ...file.split('\n').slice(12, 18)));
 });
 
-test('a new top-level declaration of a name the file declares outside what the snippet replaces is refused, not written twice', () => {
+test('a new top-level declaration of a name the file declares right after the piece replaces that declaration; declared further away, it is refused, not written twice', () => {
   const file = lines('class ResultAsync {', '    constructor(res) {', '        this._promise = res;', '    }', '}', 'const okAsync = (value) => new ResultAsync(Promise.resolve(new Ok(value)));',
     'const fromPromise = ResultAsync.fromPromise;');
-  // The arrow function became a function declaration; the marker hides the line it replaces.
+  const rewritten = file.replace(/const okAsync.*\n/, 'function okAsync(value) {\n    return new ResultAsync(Promise.resolve(new Ok(value)));\n}\n');
+  // The arrow function became a function declaration; the marker after it stands for the rest of
+  // the file, which starts with the declaration it rewrites: both would declare okAsync twice.
   const snippet = lines('// ... existing code ...', '        this._promise = res;', '    }', '}', 'function okAsync(value) {', '    return new ResultAsync(Promise.resolve(new Ok(value)));', '}',
     '// ... existing code ...');
   const r = applySnippet(file, snippet, { languageId: 'javascript' });
-  assert.equal(r.unplaced.length, 1, r.text);
-  assert.match(r.unplaced[0].reason, /declares okAsync, which line 6 of the file declares too/);
-  // Shown with the line it replaces, it is placed.
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, rewritten);
+  // Shown with the line after it, the same.
   const shown = applySnippet(file, lines('// ... existing code ...', '}', 'function okAsync(value) {', '    return new ResultAsync(Promise.resolve(new Ok(value)));', '}',
     'const fromPromise = ResultAsync.fromPromise;'), { languageId: 'javascript' });
   assert.deepEqual(shown.unplaced, []);
-  assert.equal(shown.text, file.replace(/const okAsync.*\n/, 'function okAsync(value) {\n    return new ResultAsync(Promise.resolve(new Ok(value)));\n}\n'));
+  assert.equal(shown.text, rewritten);
+  // Declared further down, behind other code the marker keeps: which one goes is not the snippet's to say.
+  const far = lines('class ResultAsync {', '    constructor(res) {', '        this._promise = res;', '    }', '}', 'const fromPromise = ResultAsync.fromPromise;',
+    'const okAsync = (value) => new ResultAsync(Promise.resolve(new Ok(value)));');
+  const refused = applySnippet(far, snippet, { languageId: 'javascript' });
+  assert.equal(refused.unplaced.length, 1, refused.text);
+  assert.match(refused.unplaced[0].reason, /declares okAsync, which line 7 of the file declares too/);
+});
+
+// A new method aligned across a neighbour that resembles it would take the neighbour's place.
+test('a new method whose body resembles its neighbour is not aligned across that neighbour: the neighbour is never deleted for it', () => {
+  const file = lines('class ResultAsync {', '    andTee(f) {', '        return this.then((res) => {', '            try {', '                f(res.value);', '            }',
+    '            catch (e) {', '                // Tee does not care about the error', '            }', '            return new Ok(res.value);', '        });', '    }',
+    '    mapErr(f) {', '        return this.then((res) => {', '            if (res.isOk()) {', '                return new Ok(res.value);', '            }',
+    '            return new Err(f(res.error));', '        });', '    }', '}');
+  const orTee = ['    orTee(f) {', '        return this.then((res) => {', '            if (res.isOk()) {', '                return new Ok(res.value);', '            }',
+    '            try {', '                f(res.error);', '            }', '            catch (e) {', '                // Tee does not care about the error', '            }',
+    '            return new Err(res.error);', '        });', '    }'];
+  const snippet = lines('// ...', '                // Tee does not care about the error', '            }', '            return new Ok(res.value);', '        });', '    }', ...orTee, '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  const want = file.split('\n');
+  want.splice(12, 0, ...orTee);
+  // Placed right after andTee, or refused: never with mapErr gone.
+  assert.ok(r.unplaced.length > 0 || r.text === want.join('\n'), r.text);
+  if (r.unplaced.length === 0) assert.ok(r.text.includes('    mapErr(f) {'));
 });
 
 test('a line that names the same things but for its modifiers (`doc!: Node` to `declare doc: Node`) is that line changed', () => {

@@ -381,6 +381,54 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     placed.splice(placed.indexOf(p), 1);
   }
 
+  // A piece whose new lines take the place of lines that hold a method's first line, of a method
+  // the snippet never names: a new method aligned across a neighbour that resembles it (its body
+  // matched to the neighbour's), which the merge would delete. A deletion by adjacency (no new
+  // lines between the two kept lines) stays.
+  for (const p of [...placed]) {
+    const named = new Set(p.piece.lines.flatMap(l => l.match(/[A-Za-z_$][\w$]*/g) ?? []));
+    let lost: { name: string; line: number } | undefined;
+    for (let k = 0; k + 1 < p.pairs.length && !lost; k++) {
+      const [[i1, o1], [i2, o2]] = [p.pairs[k], p.pairs[k + 1]];
+      if (i2 === i1 + 1) continue;
+      for (let o = o1 + 1; o < o2 && !lost; o++) {
+        const name = methodName(origLines[o]);
+        if (name && !named.has(name)) lost = { name, line: o };
+      }
+    }
+    if (!lost) continue;
+    unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
+      reason: `placed at lines ${p.start + 1}-${p.end}, its new lines would replace the method ${lost.name} (line ${lost.line + 1}), which the snippet never names: add a telling line of context around it` });
+    placed.splice(placed.indexOf(p), 1);
+  }
+
+  // New top-level declarations at a piece's end whose names the file declares right after what the
+  // piece replaces (a `const f = () => ...` rewritten as `function f() {...}`): the piece replaces
+  // those declarations too, statement by statement, as long as each declares one of its new names.
+  for (let n = 0; n < placed.length; n++) {
+    const p = placed[n];
+    if (p.pairs.length === 0) continue;
+    const matched = new Set(p.pairs.map(([i]) => i));
+    const lastMatched = p.pairs[p.pairs.length - 1][0];
+    const names = new Set(p.piece.lines.map((l, i) => (i > lastMatched && !matched.has(i) ? topDeclaration(l) : undefined)).filter((x): x is string => !!x));
+    if (names.size === 0) continue;
+    const ceiling = n + 1 < placed.length ? placed[n + 1].start : keys.length;
+    let end = p.end;
+    for (let j = p.end; j < ceiling;) {
+      if (keys[j] === '') { j++; continue; }
+      const name = topDeclaration(origLines[j]);
+      if (!name || !names.has(name)) break;
+      // The whole statement: its brackets back to where they were.
+      let depth = delta(origLines[j], languageId);
+      let k = j + 1;
+      while (depth > 0 && k < ceiling) depth += delta(origLines[k++], languageId);
+      if (depth !== 0) break;
+      names.delete(name);
+      end = j = k;
+    }
+    p.end = end;
+  }
+
   // A top-level declaration a piece adds, while the file declares the same name outside what the
   // pieces replace: the snippet rewrites a declaration it does not show (behind a marker), and
   // the merge would hold both.
@@ -468,6 +516,12 @@ function movedImports(pk: readonly string[], raw: readonly string[], uniqueAt: R
   for (let a = n - 1; a >= 0; a--) for (let b = a + 1; b < n; b++) if (imports[a].at < imports[b].at) from[a] = Math.max(from[a], from[b] + weight[a]);
   const heaviest = Math.max(...upTo);
   return imports.filter((x, k) => x.whole && upTo[k] + from[k] - weight[k] < heaviest).map(x => x.i);
+}
+
+/** The name of the method a line opens (`  name(args) {`, `  async name(args): T {`), indented as in a class body. */
+function methodName(line: string): string | undefined {
+  if (!/^\s/.test(line)) return undefined;
+  return /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(lineKey(line))?.[1];
 }
 
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
