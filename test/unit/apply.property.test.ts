@@ -101,9 +101,9 @@ test('random edits of real files, applied from their snippets: exact, or honestl
   assert.ok(exact >= 0.9 * total, `most snippets apply exactly (${exact} of ${total})`);
 });
 
-// A renamed function (its header changed, its body kept), shown with 1-3 lines of context or whole
+// A renamed function or method (its first line changed, its body kept), shown with 1-3 lines of context or whole
 // between markers: the old declaration is replaced, or the piece refused, never kept beside the new one.
-test('renamed functions, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
+test('renamed functions and methods, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
   let exact = 0;
   let unplaced = 0;
   const wrong: string[] = [];
@@ -112,8 +112,10 @@ test('renamed functions, applied from their snippets: exact, or honestly unplace
     const lines = before.split('\n');
     let renamed = 0;
     lines.forEach((line, i) => {
-      const m = /^(\s*)(?:export\s+)?(?:async\s+)?function\*?\s+(\w+)\s*[(<]/.exec(line);
-      if (!m || renamed >= 4) return;
+      // A function, or a method in a class body.
+      const m = /^(\s*)(?:export\s+)?(?:async\s+)?function\*?\s+(\w+)\s*[(<]/.exec(line)
+        ?? /^(\s+)(?:(?:async|static|private|public|protected)\s+)*(?!(?:if|for|while|switch|catch|return|function)\b)([A-Za-z_$][\w$]*)\([^)]*\)(?:: [^{=]*)? \{$/.exec(line);
+      if (!m || renamed >= 6) return;
       renamed++;
       const afterLines = lines.slice();
       afterLines[i] = line.replace(m[2], `${m[2]}Renamed`);

@@ -650,3 +650,22 @@ test('imports moved above and below an import over several lines go where the sn
     '}',
   ));
 });
+
+// Placed elsewhere by a common line (`return false`), the piece would declare isBlockNode a second
+// time: its own declaration line, which the file holds once, is the evidence that counts. Right
+// after it, the next function's `return false` and `}` must not draw the piece across that function.
+test('a rewritten function is placed at its own declaration, not where a common line of its body also fits, nor across the next function', () => {
+  const filler = Array.from({ length: 12 }, (_, k) => [`function helper${k}(x: number): number {`, `  return x * ${k + 2}`, '}', '']).flat();
+  const isBlock = ['function isBlockNode(dom: Node) {', '  let desc = dom.pmViewDesc', '  return desc && desc.node && desc.node.isBlock', '}'];
+  const arrow = ['function arrow(view: EditorView, dir: string): boolean {', '  let sel = view.state.selection', '  if (!sel.empty) return false', '  return false', '}'];
+  const body = ['  for (let scan: Node | null = dom; scan; scan = scan.parentNode) {', '    let desc = scan.pmViewDesc', '    if (desc) return desc.node ? desc.node.isBlock : false', '  }', '  return false'];
+  const snippet = lines('// ...', 'function isBlockNode(dom: Node) {', ...body, '}', '// ...');
+  const apart = lines(...isBlock, '', ...filler, ...arrow);
+  const r = applySnippet(apart, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, apart.replace(isBlock.slice(1, 3).join('\n'), body.join('\n')));
+  const next = lines(...isBlock, '', ...arrow);
+  const near = applySnippet(next, snippet, { languageId: 'typescript' });
+  assert.ok(near.unplaced.length > 0 || near.text === next.replace(isBlock.slice(1, 3).join('\n'), body.join('\n')), near.text);
+  if (near.unplaced.length) assert.match(near.unplaced[0].reason, /declaration of arrow/);
+});

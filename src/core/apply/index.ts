@@ -7,7 +7,7 @@
  * reported unplaced: never dropped or guessed.
  */
 import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
-import { alignPiece, isTrivial, lineKey, lineWeight } from './align';
+import { alignPiece, isTrivial, lineKey, lineWeight, type Alignment } from './align';
 import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
 import { changedLineAnchor, changedVersions, declaredName, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
@@ -290,7 +290,11 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const spanned = new Set(best.pairs.map(([, o]) => o));
     let clean = true;
     for (let o = start; o < end && clean; o++) clean = spanned.has(o) || isTrivial(keys[o]);
-    const margin = best.score - other.score + (clean ? copiedWeight(other.pairs, pk, counts, weightOf) - copiedWeight(best.pairs, pk, counts, weightOf) : 0);
+    // Either way, a place that writes anew a declaration the file holds once (declaring its name a
+    // second time) is that much less likely.
+    const copies = clean ? (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf)
+      : (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf, k => declaredName(k) !== undefined && counts.get(k) === 1);
+    const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs);
     // A pure insertion whose new lines are one block beside the lines it keeps, against a place
     // that would wrap new code around a line the file has elsewhere (code written anew that
     // resembles it): the block is what context around an insertion looks like.
@@ -381,24 +385,31 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     placed.splice(placed.indexOf(p), 1);
   }
 
-  // A piece whose new lines take the place of lines that hold a method's first line, of a method
-  // the snippet never names: a new method aligned across a neighbour that resembles it (its body
-  // matched to the neighbour's), which the merge would delete. A deletion by adjacency (no new
-  // lines between the two kept lines) stays.
+  // A piece whose new lines take the place of lines that hold the first line of a function, class
+  // or method the snippet never names: new code aligned across a neighbour that resembles it (a
+  // new method's body matched to its neighbour's, a common `return false` at the end of the next
+  // function), which the merge would delete. A deletion by adjacency (no new lines between the
+  // two kept lines) stays, and so does a declaration whose first line is replaced by another
+  // (renamed).
   for (const p of [...placed]) {
     const named = new Set(p.piece.lines.flatMap(l => l.match(/[A-Za-z_$][\w$]*/g) ?? []));
     let lost: { name: string; line: number } | undefined;
     for (let k = 0; k + 1 < p.pairs.length && !lost; k++) {
       const [[i1, o1], [i2, o2]] = [p.pairs[k], p.pairs[k + 1]];
       if (i2 === i1 + 1) continue;
-      for (let o = o1 + 1; o < o2 && !lost; o++) {
-        const name = methodName(origLines[o]);
-        if (name && !named.has(name)) lost = { name, line: o };
+      const gone: { name: string; line: number; method: boolean }[] = [];
+      for (let o = o1 + 1; o < o2; o++) {
+        const block = blockName(origLines[o]);
+        if (block && !named.has(block.name)) gone.push({ ...block, line: o });
       }
+      // A method renamed keeps its first line as a changed version; a function or class renamed
+      // (never a version of one of another name) is replaced by as many new first lines.
+      const written = p.piece.lines.slice(i1 + 1, i2).filter(l => blockName(l)?.method === false).length;
+      lost = gone.find(g => g.method) ?? (gone.length > written ? gone[0] : undefined);
     }
     if (!lost) continue;
     unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
-      reason: `placed at lines ${p.start + 1}-${p.end}, its new lines would replace the method ${lost.name} (line ${lost.line + 1}), which the snippet never names: add a telling line of context around it` });
+      reason: `placed at lines ${p.start + 1}-${p.end}, its new lines would replace the declaration of ${lost.name} (line ${lost.line + 1}), which the snippet never names: add a telling line of context around it` });
     placed.splice(placed.indexOf(p), 1);
   }
 
@@ -518,10 +529,18 @@ function movedImports(pk: readonly string[], raw: readonly string[], uniqueAt: R
   return imports.filter((x, k) => x.whole && upTo[k] + from[k] - weight[k] < heaviest).map(x => x.i);
 }
 
-/** The name of the method a line opens (`  name(args) {`, `  async name(args): T {`), indented as in a class body. */
-function methodName(line: string): string | undefined {
+/**
+ * The name of the function, class or method a line opens: `function f(`, `class C`, Python's
+ * `def f(` and `class C:`, or, indented as in a class body, `  name(args) {`.
+ */
+function blockName(line: string): { name: string; method: boolean } | undefined {
+  const key = lineKey(line);
+  const declared = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/.exec(key)?.[1]
+    ?? /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)\s*[(:]/.exec(key)?.[1];
+  if (declared) return { name: declared, method: false };
   if (!/^\s/.test(line)) return undefined;
-  return /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(lineKey(line))?.[1];
+  const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];
+  return method ? { name: method, method: true } : undefined;
 }
 
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
@@ -533,10 +552,11 @@ function oneNewBlock(pairs: readonly (readonly [number, number])[], length: numb
 }
 
 /** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
-function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number): number {
+function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number,
+  which: (k: string) => boolean = () => true): number {
   const matched = new Set(pairs.map(([i]) => i));
   let sum = 0;
-  pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k)) sum += weightOf(k); });
+  pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k) && which(k)) sum += weightOf(k); });
   return sum;
 }
 
