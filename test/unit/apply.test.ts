@@ -669,3 +669,42 @@ test('a rewritten function is placed at its own declaration, not where a common 
   assert.ok(near.unplaced.length > 0 || near.text === next.replace(isBlock.slice(1, 3).join('\n'), body.join('\n')), near.text);
   if (near.unplaced.length) assert.match(near.unplaced[0].reason, /declaration of arrow/);
 });
+
+// The doc comment's lines (` * @public`, ` */`) fit above any method; the line that assigns the
+// same method anew says which.
+test('a method assigned anew (`req.x = function(...)`) is placed at its old assignment, not where its doc comment lines also fit', () => {
+  const file = lines(
+    '/**',
+    ' * Request prototype.',
+    ' * @public',
+    ' */',
+    '',
+    'var req = Object.create(http.IncomingMessage.prototype)',
+    '',
+    '/**',
+    ' * Module exports.',
+    ' * @public',
+    ' */',
+    '',
+    'module.exports = req',
+    '',
+    '/**',
+    ' * Check if the given `lang`s are acceptable.',
+    ' * @public',
+    ' */',
+    '',
+    'req.acceptsLanguages = function(){',
+    '  var accept = accepts(this);',
+    '  return accept.languages.apply(accept, arguments);',
+    '};',
+    '',
+    '/**',
+    ' * Parse Range header field.',
+    ' */',
+  );
+  const snippet = lines('// ...', ' * @public', ' */', '', 'req.acceptsLanguages = function(...languages) {', '  return accepts(this).languages(...languages);', '};', '', '/**', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('req.acceptsLanguages = function(){\n  var accept = accepts(this);\n  return accept.languages.apply(accept, arguments);\n',
+    'req.acceptsLanguages = function(...languages) {\n  return accepts(this).languages(...languages);\n'));
+});

@@ -294,7 +294,10 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // second time) is that much less likely.
     const copies = clean ? (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf)
       : (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf, k => declaredName(k) !== undefined && counts.get(k) === 1);
-    const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs);
+    // And a line of the piece that rewrites a declaration of the same name (`req.accepts = function(...)`
+    // for `req.accepts = function()`) is as telling as a line kept as it is.
+    const sameNamed = (pairs: Alignment['pairs']): number => pairs.filter(([i, o]) => pk[i] !== keys[o] && sameTarget(pk[i], keys[o])).length;
+    const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs) + sameNamed(best.pairs) - sameNamed(other.pairs);
     // A pure insertion whose new lines are one block beside the lines it keeps, against a place
     // that would wrap new code around a line the file has elsewhere (code written anew that
     // resembles it): the block is what context around an insertion looks like.
@@ -541,6 +544,17 @@ function blockName(line: string): { name: string; method: boolean } | undefined 
   if (!/^\s/.test(line)) return undefined;
   const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];
   return method ? { name: method, method: true } : undefined;
+}
+
+/** What a line declares or assigns to: its declared name, or the target of `a.b.c = ` (not `==`). */
+function targetOf(key: string): string | undefined {
+  return declaredName(key) ?? /^((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)\s*=(?!=)/.exec(key)?.[1];
+}
+
+/** Two lines that declare, or assign to, the same name. */
+function sameTarget(a: string, b: string): boolean {
+  const t = targetOf(a);
+  return t !== undefined && t === targetOf(b);
 }
 
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
