@@ -708,3 +708,11 @@ test('a method assigned anew (`req.x = function(...)`) is placed at its old assi
   assert.equal(r.text, file.replace('req.acceptsLanguages = function(){\n  var accept = accepts(this);\n  return accept.languages.apply(accept, arguments);\n',
     'req.acceptsLanguages = function(...languages) {\n  return accepts(this).languages(...languages);\n'));
 });
+
+// `#pid;` is too short to place code by among many lines, but the file holds it once.
+test('a piece whose only known line is short but held once in the file (`#pid;`) is placed by it', () => {
+  const file = lines('class PostgresConnection {', '    #client;', '    #options;', '    #queryId;', '    #pid;', '    constructor(client, options) {', '        this.#client = client;', '    }', '}');
+  const r = applySnippet(file, lines('class PostgresConnection {', '    // ...', '    #pid;', '    #discarded;', '    // ...'), { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('    #pid;\n', '    #pid;\n    #discarded;\n'));
+});

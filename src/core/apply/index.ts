@@ -188,6 +188,18 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
         changed = new Set([fuzzy.orig]);
       }
     }
+    if (telling.length === 0) {
+      // A short line the file holds once (`#pid;`, `ok();`): too short to tell among many, yet
+      // only one place has it.
+      const short = pk.findIndex(k => isTrivial(k) && SHORT_NAME.test(k) && counts.get(k) === 1 && keys.indexOf(k, cursor) >= 0);
+      if (short >= 0) {
+        const forced = alignBest(pk, piece.lines, cursor, versions, undefined, keys, { piece: short, orig: keys.indexOf(pk[short], cursor) });
+        if (forced.pairs.some(([i]) => i === short)) {
+          best = { pairs: forced.pairs, score: forced.score - FORCED_PAIR + weightOf(pk[short]) };
+          telling = best.pairs.filter(([i]) => i === short);
+        }
+      }
+    }
     if (telling.length === 0 && parsed.markers > 0) {
       // New code with nothing to match: at the top when the snippet starts with it (a marker
       // after it, none before), at the end when the snippet ends with it.
@@ -717,6 +729,9 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
 function indentOf(line: string): number {
   return columns(leadingWhitespace(line), 4);
 }
+
+/** A name of three characters at least (`#pid`, `foo(`), not a keyword line such as `return;` or `} else {`. */
+const SHORT_NAME = /^(?!\W*(?:else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)\b)\W*[#@]?[A-Za-z_$][\w$]{2}/;
 
 /** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
 const FORCED_PAIR = 1000;
