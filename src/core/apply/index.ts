@@ -305,7 +305,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // Either way, a place that writes anew a declaration the file holds once (declaring its name a
     // second time) is that much less likely.
     const copies = clean ? (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf)
-      : (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf, k => declaredName(k) !== undefined && counts.get(k) === 1);
+      : (pairs: Alignment['pairs']) => copiedWeight(pairs, pk, counts, weightOf, (k, i) => counts.get(k) === 1 && (declaredName(k) !== undefined || blockName(piece.lines[i]) !== undefined));
     // And a line of the piece that rewrites a declaration of the same name (`req.accepts = function(...)`
     // for `req.accepts = function()`) is as telling as a line kept as it is.
     const sameNamed = (pairs: Alignment['pairs']): number => pairs.filter(([i, o]) => pk[i] !== keys[o] && sameTarget(pk[i], keys[o])).length;
@@ -554,7 +554,7 @@ function blockName(line: string): { name: string; method: boolean } | undefined 
     ?? /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)\s*[(:]/.exec(key)?.[1];
   if (declared) return { name: declared, method: false };
   if (!/^\s/.test(line)) return undefined;
-  const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];
+  const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)(#?[A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];
   return method ? { name: method, method: true } : undefined;
 }
 
@@ -579,10 +579,10 @@ function oneNewBlock(pairs: readonly (readonly [number, number])[], length: numb
 
 /** Evidence of the piece's telling lines an alignment leaves unmatched while the file holds them: lines it would write a second time. */
 function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonly string[], counts: ReadonlyMap<string, number>, weightOf: (k: string) => number,
-  which: (k: string) => boolean = () => true): number {
+  which: (k: string, i: number) => boolean = () => true): number {
   const matched = new Set(pairs.map(([i]) => i));
   let sum = 0;
-  pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k) && which(k)) sum += weightOf(k); });
+  pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k) && which(k, i)) sum += weightOf(k); });
   return sum;
 }
 
