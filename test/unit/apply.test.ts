@@ -595,60 +595,17 @@ test('a new function with its own doc comment and annotation goes in whole, leav
 // order of the piece's import lines can leave in place are written where the snippet puts them,
 // and their old lines go (a module imports the same thing once).
 test('imports moved above and below an import over several lines go where the snippet puts them, their old lines out', () => {
-  const file = lines(
-    'import {',
-    '  functionalUpdate,',
-    '  hashKey,',
-    "} from './utils'",
-    "import { QueryCache } from './queryCache'",
-    "import { MutationCache } from './mutationCache'",
-    "import { focusManager } from './focusManager'",
-    'import type {',
-    '  CancelOptions,',
-    '  DefaultError,',
-    "} from './types'",
-    "import type { QueryState } from './query'",
-    "import type { MutationFilters } from './utils'",
-    '',
-    'export class QueryClient {',
-    '  #queryCache: QueryCache',
-    '}',
-  );
-  const snippet = lines(
-    "import { focusManager } from './focusManager'",
-    "import { MutationCache } from './mutationCache'",
-    "import { QueryCache } from './queryCache'",
-    'import {',
-    '/* ... existing code here ... */',
-    "import type { QueryState } from './query'",
-    'import type {',
-    '  CancelOptions,',
-    '  DefaultError,',
-    "} from './types'",
-    "import type { MutationFilters } from './utils'",
-    '/* ... existing code here ... */',
-  );
+  const utils = ['import {', '  functionalUpdate,', '  hashKey,', "} from './utils'"];
+  const types = ['import type {', '  CancelOptions,', '  DefaultError,', "} from './types'"];
+  const sorted = ["import { focusManager } from './focusManager'", "import { MutationCache } from './mutationCache'", "import { QueryCache } from './queryCache'"];
+  const state = "import type { QueryState } from './query'";
+  const filters = "import type { MutationFilters } from './utils'";
+  const rest = ['', 'export class QueryClient {', '  #queryCache: QueryCache', '}'];
+  const file = lines(...utils, ...[...sorted].reverse(), ...types, state, filters, ...rest);
+  const snippet = lines(...sorted, 'import {', '/* ... existing code here ... */', state, ...types, filters, '/* ... existing code here ... */');
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
   assert.deepEqual(r.unplaced, []);
-  assert.equal(r.text, lines(
-    "import { focusManager } from './focusManager'",
-    "import { MutationCache } from './mutationCache'",
-    "import { QueryCache } from './queryCache'",
-    'import {',
-    '  functionalUpdate,',
-    '  hashKey,',
-    "} from './utils'",
-    "import type { QueryState } from './query'",
-    'import type {',
-    '  CancelOptions,',
-    '  DefaultError,',
-    "} from './types'",
-    "import type { MutationFilters } from './utils'",
-    '',
-    'export class QueryClient {',
-    '  #queryCache: QueryCache',
-    '}',
-  ));
+  assert.equal(r.text, lines(...sorted, ...utils, state, ...types, filters, ...rest));
 });
 
 // Placed elsewhere by a common line (`return false`), the piece would declare isBlockNode a second
