@@ -10,6 +10,7 @@ import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from 
 import { alignPiece, isTrivial, lineKey, lineWeight, type Alignment } from './align';
 import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
 import { changedLineAnchor, changedVersions, declaredName, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
+import { blockName, commentsOfNewDeclarations, movedImports, rewrites, sameTarget } from './declarations';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 
@@ -496,79 +497,6 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   return { text: join(out), unplaced, pieces: parsed.pieces.length, wholeFile: false, modelCalls: 0, placements };
 }
 
-/** A comment, doc comment or annotation line (`// x`, a doc comment's lines, `# x`, `@dec`, a `#__PURE__` annotation). */
-const COMMENT_LINE = /^(\/\/|\/\*|\*|#(\s|$)|@[A-Za-z_])/;
-
-/**
- * The comment and annotation lines directly above each declaration of a name the file never
- * mentions, when the file lacks one of them at least: they are the new declaration's own, however alike the file's (a `#__PURE__` annotation
- * or the end of a doc comment above another function), and never placed by.
- */
-function commentsOfNewDeclarations(pk: readonly string[], fileNames: ReadonlySet<string>, counts: ReadonlyMap<string, number>): number[] {
-  const out: number[] = [];
-  pk.forEach((k, i) => {
-    const name = declaredName(k);
-    if (name === undefined || fileNames.has(name)) return;
-    let j = i;
-    while (j > 0 && pk[j - 1] !== '' && COMMENT_LINE.test(pk[j - 1]) && declaredName(pk[j - 1]) === undefined) j--;
-    // Comments the file has, all of them, may be the file's own, with the declaration new below them.
-    if (pk.slice(j, i).some(c => !counts.has(c))) for (let c = j; c < i; c++) out.push(c);
-  });
-  return out;
-}
-
-/** A line of an import statement: a whole import, or the first or last line of one over several lines. */
-const IMPORT_PART = /^(import\b|export\s.*\bfrom\s|\}\s*from\s*['"]|from \S+ import\b)/;
-
-/**
- * The whole one-line imports of the snippet (its pieces' lines in order) that the file holds once
- * and that no reading of the snippet's import lines can leave where they are: imports sorted, or
- * moved among the imports. A reading keeps the heaviest set of import lines in the file's order, where a line of an import
- * over several lines (which cannot move as a whole line) outweighs any number of one-line imports;
- * an import every such reading leaves out has moved. Those are no anchors: written where the
- * snippet puts them, their old lines are taken out (a module imports the same thing once). Where readings
- * differ, the alignment decides as for any line.
- */
-function movedImports(pk: readonly string[], raw: readonly string[], uniqueAt: ReadonlyMap<string, number>): number[] {
-  const imports = pk.map((k, i) => ({ i, at: uniqueAt.get(k), whole: WHOLE_IMPORT.test(k) && !/^\s/.test(raw[i]) }))
-    .filter((x): x is { i: number; at: number; whole: boolean } => x.at !== undefined && IMPORT_PART.test(pk[x.i]));
-  const n = imports.length;
-  if (n < 2) return [];
-  const weight = imports.map(x => (x.whole ? 1 : n + 1));
-  // The heaviest chain in the file's order ending at each line, and starting at each line.
-  const upTo = weight.slice();
-  const from = weight.slice();
-  for (let b = 0; b < n; b++) for (let a = 0; a < b; a++) if (imports[a].at < imports[b].at) upTo[b] = Math.max(upTo[b], upTo[a] + weight[b]);
-  for (let a = n - 1; a >= 0; a--) for (let b = a + 1; b < n; b++) if (imports[a].at < imports[b].at) from[a] = Math.max(from[a], from[b] + weight[a]);
-  const heaviest = Math.max(...upTo);
-  return imports.filter((x, k) => x.whole && upTo[k] + from[k] - weight[k] < heaviest).map(x => x.i);
-}
-
-/**
- * The name of the function, class or method a line opens: `function f(`, `class C`, Python's
- * `def f(` and `class C:`, or, indented as in a class body, `  name(args) {`.
- */
-function blockName(line: string): { name: string; method: boolean } | undefined {
-  const key = lineKey(line);
-  const declared = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/.exec(key)?.[1]
-    ?? /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)\s*[(:]/.exec(key)?.[1];
-  if (declared) return { name: declared, method: false };
-  if (!/^\s/.test(line)) return undefined;
-  const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)(#?[A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];
-  return method ? { name: method, method: true } : undefined;
-}
-
-/** What a line declares or assigns to: its declared name, or the target of `a.b.c = ` (not `==`). */
-function targetOf(key: string): string | undefined {
-  return declaredName(key) ?? /^((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)\s*=(?!=)/.exec(key)?.[1];
-}
-
-/** Two lines that declare, or assign to, the same name. */
-function sameTarget(a: string, b: string): boolean {
-  const t = targetOf(a);
-  return t !== undefined && t === targetOf(b);
-}
-
 /** Whether the piece lines left unmatched by `pairs` are one contiguous block (or none). */
 function oneNewBlock(pairs: readonly (readonly [number, number])[], length: number): boolean {
   const matched = new Set(pairs.map(([i]) => i));
@@ -584,22 +512,6 @@ function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonl
   let sum = 0;
   pk.forEach((k, i) => { if (!matched.has(i) && !isTrivial(k) && counts.has(k) && which(k, i)) sum += weightOf(k); });
   return sum;
-}
-
-/** Share of each side's words the other side holds, for added lines to read as a rewrite of the lines they replace. */
-const REWRITE_WORDS = 0.6;
-
-/**
- * Whether `added` reads as `replaced` rewritten: lines of code or comment text all (no bracket or
- * blank line, which could be the file's own beside them), most of the words of each found in the other.
- */
-function rewrites(added: readonly string[], replaced: readonly string[]): boolean {
-  if ([...added, ...replaced].some(isTrivial)) return false;
-  const words = (lines: readonly string[]): Set<string> => new Set(lines.flatMap(l => [...wordsOf(l)]));
-  const [a, r] = [words(added), words(replaced)];
-  if (a.size === 0 || r.size === 0) return false;
-  const share = (x: Set<string>, y: Set<string>): number => [...x].filter(w => y.has(w)).length / x.size;
-  return share(a, r) >= REWRITE_WORDS && share(r, a) >= REWRITE_WORDS;
 }
 
 /** Where, a few lines above `start` (not before `from`), the file has `key`, a bracket-only line such as ` *` or `}`. */
