@@ -673,3 +673,19 @@ test('a piece whose only known line is short but held once in the file (`#pid;`)
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('    #pid;\n', '    #pid;\n    #discarded;\n'));
 });
+
+// The snippet's blank line after the marker may be the file's own (then the line after it goes with
+// the changed `if`) or only set the piece apart (then it stays): refused, not guessed.
+test('a changed first line after a blank line and a marker, with the file holding other code between its blank line and that line, is refused', () => {
+  const file = lines('function diff(child, old) {', '\tconst dom = child.dom;', '', '\tlet shouldPlace = !!(child.flags & INSERT);',
+    '\tif (shouldPlace || old.children === child.children) {', '\t\toldDom = insert(child, oldDom, parentDom, shouldPlace);', '\t\tcount++;', '\t}', '}');
+  const snippet = lines('\t// ... existing code ...', '', '\tif (child.flags & INSERT) {', '\t\toldDom = insert(child, oldDom, parentDom);', '\t\tcount++;', '\t// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.equal(r.unplaced.length, 1, r.text);
+  assert.match(r.unplaced[0].reason, /replaced or kept/);
+  // With the line before it shown, the same edit is placed.
+  const shown = applySnippet(file, lines('\t// ... existing code ...', '\tconst dom = child.dom;', '', '\tif (child.flags & INSERT) {', '\t\toldDom = insert(child, oldDom, parentDom);', '\t\tcount++;', '\t// ... existing code ...'), { languageId: 'javascript' });
+  assert.deepEqual(shown.unplaced, []);
+  assert.equal(shown.text, file.replace('\tlet shouldPlace = !!(child.flags & INSERT);\n\tif (shouldPlace || old.children === child.children) {\n\t\toldDom = insert(child, oldDom, parentDom, shouldPlace);\n',
+    '\tif (child.flags & INSERT) {\n\t\toldDom = insert(child, oldDom, parentDom);\n'));
+});

@@ -379,6 +379,21 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     widen(p, origLines, floor, ceiling, languageId);
   }
 
+  // A blank line between a marker and a piece whose new first lines replace lines of the file, where
+  // the file has code between its own blank line and those lines: that code is either kept (the
+  // blank line only sets the piece apart) or replaced too (the blank line is the file's, shown as
+  // context). No merge says which. (New lines that only go in leave the code above them as it is.)
+  for (const p of [...placed]) {
+    if (!p.piece.markerBefore || p.piece.blankBefore === 0 || p.pairs.length === 0 || p.pairs[0][0] === 0 || p.start === 0 || p.start === p.pairs[0][1]) continue;
+    if (keys[p.start - 1] === '' || isTrivial(keys[p.start - 1])) continue;
+    let j = p.start - 1;
+    while (j > 0 && keys[j] !== '' && p.start - j <= EDGE_LINE_REACH) j--;
+    if (keys[j] !== '') continue;
+    unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
+      reason: `the blank line before its new first lines is the file's line ${j + 1}, or only sets the piece apart: are lines ${j + 2}-${p.start} replaced or kept? Add a telling line of context there` });
+    placed.splice(placed.indexOf(p), 1);
+  }
+
   // An import the file already has, written again by a piece while no piece replaces the old one:
   // the snippet moves the import and shows only where it goes. A whole import statement on one
   // line moves (the old line is taken out: a module imports the same thing once); any other is
