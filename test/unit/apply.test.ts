@@ -689,3 +689,24 @@ test('a changed first line after a blank line and a marker, with the file holdin
   assert.equal(shown.text, file.replace('\tlet shouldPlace = !!(child.flags & INSERT);\n\tif (shouldPlace || old.children === child.children) {\n\t\toldDom = insert(child, oldDom, parentDom, shouldPlace);\n',
     '\tif (child.flags & INSERT) {\n\t\toldDom = insert(child, oldDom, parentDom);\n'));
 });
+
+// Two places hold versions of the same lines; at one of them the snippet's lines sit at the file's
+// own indentation, at the other all of them one block deeper: the snippet was cut from the first.
+test('between two places that fit the same changed lines, the one at the snippet\'s own indentation wins', () => {
+  const file = lines(
+    'function parse(view, text, plainText) {',
+    '  if (inCode) {',
+    '    let slice = fromText(text)',
+    '    view.someProp("transformPasted", f => { slice = f(slice!, view, true) })',
+    '    return slice',
+    '  }',
+    '  let slice = parseDom(text)',
+    '  view.someProp("transformPasted", f => { slice = f(slice!, view, asText) })',
+    '  return slice',
+    '}',
+  );
+  const snippet = lines('// ...', '  view.someProp("transformPasted", f => { slice = f(slice!, view, plainText) })', '  return slice', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('view, asText)', 'view, plainText)'));
+});

@@ -310,7 +310,18 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // And a line of the piece that rewrites a declaration of the same name (`req.accepts = function(...)`
     // for `req.accepts = function()`) is as telling as a line kept as it is.
     const sameNamed = (pairs: Alignment['pairs']): number => pairs.filter(([i, o]) => pk[i] !== keys[o] && sameTarget(pk[i], keys[o])).length;
-    const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs) + sameNamed(best.pairs) - sameNamed(other.pairs);
+    // And where the piece's telling lines sit at the file's own indentation in one place and all at
+    // another depth in the other, the snippet was cut from the first: that counts as a line.
+    const pieceIndent = piece.lines.map(indentOf);
+    const asIs = (pairs: Alignment['pairs']): boolean | undefined => {
+      const telling = pairs.filter(([i]) => !isTrivial(pk[i]));
+      if (telling.length === 0) return undefined;
+      const shifts = new Set(telling.map(([i, o]) => origIndent[o] - pieceIndent[i]));
+      return shifts.size === 1 ? shifts.has(0) : undefined;
+    };
+    const [bestAsIs, otherAsIs] = [asIs(best.pairs), asIs(other.pairs)];
+    const indentation = bestAsIs === true && otherAsIs === false ? 1 : bestAsIs === false && otherAsIs === true ? -1 : 0;
+    const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs) + sameNamed(best.pairs) - sameNamed(other.pairs) + indentation;
     // A pure insertion whose new lines are one block beside the lines it keeps, against a place
     // that would wrap new code around a line the file has elsewhere (code written anew that
     // resembles it): the block is what context around an insertion looks like.
