@@ -1,7 +1,7 @@
 /**
  * Property: random edits of real files (this repository's own TypeScript and Python), each turned
- * into snippets the way assistants write them (changed lines with 1-3 lines of context, the whole
- * enclosing top-level block, markers in several spellings, edge markers dropped or kept). Applying
+ * into snippets the way assistants write them (changed lines with 1-3 lines of context, markers in
+ * several spellings, edge markers dropped or kept, as written or pasted at the margin). Applying
  * a snippet gives back exactly the edited file, or reports an unplaced piece: never a wrong merge.
  */
 import { test } from 'node:test';
@@ -73,7 +73,14 @@ function contextSnippet(before: string, after: string, context: number, marker: 
   return `${parts.join('\n')}\n`;
 }
 
-test('random edits of real files, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
+/** The snippet with every line's indentation cut by the least indentation of its code lines. */
+function dedent(snippet: string): string {
+  const lines = snippet.split('\n');
+  const least = Math.min(...lines.filter(l => l.trim() !== '').map(l => /^ */.exec(l)![0].length));
+  return lines.map(l => l.slice(Math.min(least, /^ */.exec(l)![0].length))).join('\n');
+}
+
+test('random edits of real files, applied from their snippets (as written and pasted at the margin): exact, or honestly unplaced, never wrong', () => {
   const rng = new Rng(20261206);
   const rand = (): number => rng.next();
   let exact = 0;
@@ -88,10 +95,13 @@ test('random edits of real files, applied from their snippets: exact, or honestl
         const marker = MARKERS[Math.floor(rand() * MARKERS.length)];
         const snippet = contextSnippet(before, after, context, marker, rand() < 0.5);
         if (!snippet) continue;
-        const r = applySnippet(before, snippet, { languageId: 'typescript' });
-        if (r.unplaced.length) unplaced++;
-        else if (r.text === after) exact++;
-        else wrong.push(`${path.relative(ROOT, file)} trial ${trial} context ${context}`);
+        // As written, and pasted at the margin (every line shallower by the snippet's least indentation).
+        for (const shown of [snippet, dedent(snippet)]) {
+          const r = applySnippet(before, shown, { languageId: 'typescript' });
+          if (r.unplaced.length) unplaced++;
+          else if (r.text === after) exact++;
+          else wrong.push(`${path.relative(ROOT, file)} trial ${trial} context ${context}${shown === snippet ? '' : ' dedented'}`);
+        }
       }
     }
   }

@@ -710,3 +710,16 @@ test('between two places that fit the same changed lines, the one at the snippet
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('view, asText)', 'view, plainText)'));
 });
+
+// Pasted at the margin, the snippet is two levels shallower than the file; the statement it moves
+// into a new `else` block sits one level deeper than the rest and must not outvote the comment.
+test('a snippet pasted shallower than the file, with a statement moved into a new block, takes the file\'s indentation', () => {
+  const file = lines('export class Scheduler {', '  flush(action) {', '    // Take the id before flushing:', '    // actions added later wait for the next flush.',
+    '    const flushId = this._scheduled;', '    this._scheduled = undefined;', '', '    do {', '      action.execute();', '    } while (action = next(flushId));', '  }', '}');
+  const snippet = lines('// ... existing code ...', '// actions added later wait for the next flush.', 'let flushId;', 'if (action) {', '  flushId = action.id;', '} else {',
+    '  flushId = this._scheduled;', '  this._scheduled = undefined;', '}', '// ... existing code ...');
+  const r = applySnippet(file, snippet, { languageId: 'typescript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, file.replace('    const flushId = this._scheduled;\n    this._scheduled = undefined;\n',
+    '    let flushId;\n    if (action) {\n      flushId = action.id;\n    } else {\n      flushId = this._scheduled;\n      this._scheduled = undefined;\n    }\n'));
+});

@@ -344,7 +344,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     if (p.pairs[0][1] <= Math.max(0, firstTelling) && matched >= WHOLE_FILE_SHARE * telling) {
       p.start = 0;
       p.end = keys.length;
-      return { text: join(render(p, origLines, style, snippetStyle)), unplaced, pieces: 1, wholeFile: true, modelCalls: 0 };
+      return { text: join(render(p, origLines, style, snippetStyle, languageId)), unplaced, pieces: 1, wholeFile: true, modelCalls: 0 };
     }
   }
 
@@ -513,7 +513,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     const p = placed[n];
     out.push(...keep(at, p.start));
     const { before, after } = separators(p, out[out.length - 1], n + 1 < placed.length && placed[n + 1].start === p.end ? placed[n + 1].piece.lines[0] : origLines[p.end]);
-    out.push(...before, ...render(p, origLines, style, snippetStyle), ...after);
+    out.push(...before, ...render(p, origLines, style, snippetStyle, languageId), ...after);
     at = p.end;
   }
   out.push(...keep(at, origLines.length));
@@ -668,6 +668,21 @@ function indentOf(line: string): number {
   return columns(leadingWhitespace(line), 4);
 }
 
+/** Per line, whether it sits inside a block that a new line of the piece (not in `matched`) opens. */
+function insideNewBlocks(lines: readonly string[], matched: ReadonlySet<number>, languageId: string): boolean[] {
+  const stack: boolean[] = [];
+  return lines.map((line, i) => {
+    // Closers that start the line (`} else {`) close before the line is counted.
+    const lead = /^[\s]*([)}\]]+)/.exec(line)?.[1].length ?? 0;
+    stack.splice(Math.max(0, stack.length - lead), lead);
+    const inside = stack.includes(true);
+    let rest = delta(line, languageId) + lead;
+    for (; rest > 0; rest--) stack.push(!matched.has(i));
+    for (; rest < 0; rest++) stack.pop();
+    return inside;
+  });
+}
+
 /** A name of three characters at least (`#pid`, `foo(`), not a keyword line such as `return;` or `} else {`. */
 const SHORT_NAME = /^(?!\W*(?:else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)\b)\W*[#@]?[A-Za-z_$][\w$]{2}/;
 
@@ -698,9 +713,9 @@ function copiedLines(a: { pairs: readonly (readonly [number, number])[] }, pk: r
 }
 
 /** The piece's lines as they go into the file: matched lines as the file has them, added lines re-indented to the file's style. */
-function render(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): string[] {
+function render(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle, languageId: string): string[] {
   const matched = new Map(p.pairs);
-  const { reindent, kept } = indentShift(p, orig, style, snippetStyle);
+  const { reindent, kept } = indentShift(p, orig, style, snippetStyle, languageId);
   return p.piece.lines.map((line, i) => {
     const o = matched.get(i);
     // A line kept is written as the file has it; a changed version, or a line the snippet moved
@@ -724,10 +739,15 @@ interface IndentMap {
   readonly kept: (i: number, o: number) => boolean;
 }
 
-function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle): IndentMap {
+function indentShift(p: Placed, orig: readonly string[], style: IndentStyle, snippetStyle: IndentStyle, languageId: string): IndentMap {
   // Telling lines kept as they are vote; a `}` may have been matched to another block's closer,
   // and a changed line may have moved.
-  const nonblank = p.pairs.filter(([i, o]) => orig[o].trim() !== '' && lineKey(p.piece.lines[i]) === lineKey(orig[o]));
+  // Lines inside a block the piece's new lines open were moved by the edit (a statement wrapped in
+  // a new `if`), not by the snippet's indentation: they vote only when no other line does.
+  const inNew = insideNewBlocks(p.piece.lines, new Set(p.pairs.map(([i]) => i)), languageId);
+  const matchedAll = p.pairs.filter(([i, o]) => orig[o].trim() !== '' && lineKey(p.piece.lines[i]) === lineKey(orig[o]));
+  const outside = matchedAll.filter(([i]) => !inNew[i]);
+  const nonblank = outside.some(([i, o]) => leadingWhitespace(p.piece.lines[i]) !== '' || leadingWhitespace(orig[o]) !== '') ? outside : matchedAll;
   const strong = nonblank.filter(([i]) => !isTrivial(lineKey(p.piece.lines[i])));
   const telling = strong.length ? strong : nonblank;
   const wsP = (i: number): string => leadingWhitespace(p.piece.lines[i]);
