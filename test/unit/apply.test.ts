@@ -237,6 +237,11 @@ test('a closer after the last matched line closes the new block the piece opened
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('    const id = this.scheduled;\n    this.scheduled = undefined;\n',
     '    let id;\n    if (action) {\n      id = action.id;\n    } else {\n      id = this.scheduled;\n      this.scheduled = undefined;\n    }\n'));
+  // Pasted at the margin, the same: the statement moved into the new `else` block sits a level
+  // deeper than the rest and must not outvote the comment on how far the snippet moved.
+  const atMargin = applySnippet(file, snippet.replace(/^ {4}/gm, ''), { languageId: 'typescript' });
+  assert.deepEqual(atMargin.unplaced, []);
+  assert.equal(atMargin.text, r.text);
 });
 
 test('a new re-export beside one of another module is added, not taken for a changed version of it', () => {
@@ -709,17 +714,4 @@ test('between two places that fit the same changed lines, the one at the snippet
   const r = applySnippet(file, snippet, { languageId: 'typescript' });
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('view, asText)', 'view, plainText)'));
-});
-
-// Pasted at the margin, the snippet is two levels shallower than the file; the statement it moves
-// into a new `else` block sits one level deeper than the rest and must not outvote the comment.
-test('a snippet pasted shallower than the file, with a statement moved into a new block, takes the file\'s indentation', () => {
-  const file = lines('export class Scheduler {', '  flush(action) {', '    // Take the id before flushing:', '    // actions added later wait for the next flush.',
-    '    const flushId = this._scheduled;', '    this._scheduled = undefined;', '', '    do {', '      action.execute();', '    } while (action = next(flushId));', '  }', '}');
-  const snippet = lines('// ... existing code ...', '// actions added later wait for the next flush.', 'let flushId;', 'if (action) {', '  flushId = action.id;', '} else {',
-    '  flushId = this._scheduled;', '  this._scheduled = undefined;', '}', '// ... existing code ...');
-  const r = applySnippet(file, snippet, { languageId: 'typescript' });
-  assert.deepEqual(r.unplaced, []);
-  assert.equal(r.text, file.replace('    const flushId = this._scheduled;\n    this._scheduled = undefined;\n',
-    '    let flushId;\n    if (action) {\n      flushId = action.id;\n    } else {\n      flushId = this._scheduled;\n      this._scheduled = undefined;\n    }\n'));
 });
