@@ -30,10 +30,9 @@ async function main(argv: string[]): Promise<number> {
   configureSyntax({});
   // Apply places the snippet by alignment: no model is loaded.
   if (args.command === 'apply') return runApplyCommand(args);
-  validateInputs(args);
+  const text = validateInputs(args);
   // The grammar loads and the file is parsed while the worker loads the model.
-  const file = args.command === 'infill' ? undefined : args.positional[0];
-  const syntax = file ? preloadSyntax(languageIdForFile(file) ?? 'plaintext', readSourceFile(file)).catch(() => undefined) : undefined;
+  const syntax = text === undefined ? undefined : preloadSyntax(languageIdForFile(args.positional[0]) ?? 'plaintext', text).catch(() => undefined);
   const backend = await openBackend(args);
   await syntax;
   try {
@@ -46,12 +45,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Bad input is refused before the model is loaded. */
-function validateInputs(args: CliArgs): void {
+/** Bad input is refused before the model is loaded; the text of FILE, when the command has one. */
+function validateInputs(args: CliArgs): string | undefined {
   if (args.command === 'infill') {
     if (!args.input) throw new UsageError('infill needs --in tasks.jsonl');
     if (!fs.existsSync(args.input)) throw new UsageError(`File not found: ${args.input}`);
-    return;
+    return undefined;
   }
   const file = args.positional[0];
   if (!file) throw new UsageError(`${args.command} needs a FILE`);
@@ -62,6 +61,7 @@ function validateInputs(args: CliArgs): void {
     const what = args.lines ? `lines ${args.lines[0]}-${args.lines[1]} of ${file} hold only whitespace` : `${file} is empty or holds only whitespace`;
     throw new InputFileError(`${what}; there is nothing to ${args.command}`);
   }
+  return text;
 }
 
 /** The engine's defaults, the model's recommendations, then the flags (engine/defaults). */

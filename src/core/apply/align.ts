@@ -23,12 +23,16 @@ export function isTrivial(key: string): boolean {
   let known = trivialMemo.get(key);
   if (known === undefined) {
     const alnum = key.replace(/[^A-Za-z0-9_$]/g, '');
-    known = alnum.length < 4 || /^[\s})\]]*(else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)[\s;:{(]*$/.test(key);
+    known = alnum.length < 4 || KEYWORD_LINE.test(key);
     if (trivialMemo.size >= TRIVIAL_MEMO_SIZE) trivialMemo.clear();
     trivialMemo.set(key, known);
   }
   return known;
 }
+
+/** Keywords that make a line on their own (`} else {`, `return;`, `fi`): none names anything. */
+export const BARE_KEYWORDS = 'else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac';
+const KEYWORD_LINE = new RegExp(`^[\\s})\\]]*(${BARE_KEYWORDS})[\\s;:{(]*$`);
 
 /** isTrivial's answers by line (asked of the same lines over and over while pieces are placed). */
 const trivialMemo = new Map<string, boolean>();

@@ -4,7 +4,7 @@
  * declares or assigns, and whether new lines read as others rewritten.
  */
 import { isTrivial, lineKey } from './align';
-import { declaredName, WHOLE_IMPORT, wordsOf } from './likeness';
+import { declaredName, PY_DECLARED, WHOLE_IMPORT, wordsOf } from './likeness';
 
 /** A comment, doc comment or annotation line (`// x`, a doc comment's lines, `# x`, `@dec`, a `#__PURE__` annotation). */
 const COMMENT_LINE = /^(\/\/|\/\*|\*|#(\s|$)|@[A-Za-z_])/;
@@ -62,7 +62,7 @@ export function movedImports(pk: readonly string[], raw: readonly string[], uniq
 export function blockName(line: string): { name: string; method: boolean } | undefined {
   const key = lineKey(line);
   const declared = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/.exec(key)?.[1]
-    ?? /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)\s*[(:]/.exec(key)?.[1];
+    ?? PY_DECLARED.exec(key)?.[1];
   if (declared) return { name: declared, method: false };
   if (!/^\s/.test(line)) return undefined;
   const method = /^(?:(?:static|async|get|set|public|private|protected|override)\s+)*(?!(?:if|for|while|switch|catch|function|return|with)\b)(#?[A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/.exec(key)?.[1];

@@ -7,7 +7,7 @@
  * reported unplaced: never dropped or guessed.
  */
 import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from '../indent';
-import { alignPiece, isTrivial, lineKey, lineWeight, type Alignment } from './align';
+import { alignPiece, BARE_KEYWORDS, isTrivial, lineKey, lineWeight, type Alignment } from './align';
 import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
 import { changedLineAnchor, changedVersions, declaredName, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
 import { blockName, commentsOfNewDeclarations, movedImports, rewrites, sameTarget } from './declarations';
@@ -314,9 +314,9 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // another depth in the other, the snippet was cut from the first: that counts as a line.
     const pieceIndent = piece.lines.map(indentOf);
     const asIs = (pairs: Alignment['pairs']): boolean | undefined => {
-      const telling = pairs.filter(([i]) => !isTrivial(pk[i]));
-      if (telling.length === 0) return undefined;
-      const shifts = new Set(telling.map(([i, o]) => origIndent[o] - pieceIndent[i]));
+      const told = pairs.filter(([i]) => !isTrivial(pk[i]));
+      if (told.length === 0) return undefined;
+      const shifts = new Set(told.map(([i, o]) => origIndent[o] - pieceIndent[i]));
       return shifts.size === 1 ? shifts.has(0) : undefined;
     };
     const [bestAsIs, otherAsIs] = [asIs(best.pairs), asIs(other.pairs)];
@@ -672,19 +672,17 @@ function indentOf(line: string): number {
 function insideNewBlocks(lines: readonly string[], matched: ReadonlySet<number>, languageId: string): boolean[] {
   const stack: boolean[] = [];
   return lines.map((line, i) => {
-    // Closers that start the line (`} else {`) close before the line is counted.
-    const lead = /^[\s]*([)}\]]+)/.exec(line)?.[1].length ?? 0;
-    stack.splice(Math.max(0, stack.length - lead), lead);
+    // What the line closes of the blocks before it (`} else {`) is closed before it is counted.
+    const { open, close } = bracketsOf(line, languageId);
+    stack.splice(Math.max(0, stack.length - close), close);
     const inside = stack.includes(true);
-    let rest = delta(line, languageId) + lead;
-    for (; rest > 0; rest--) stack.push(!matched.has(i));
-    for (; rest < 0; rest++) stack.pop();
+    for (let k = 0; k < open; k++) stack.push(!matched.has(i));
     return inside;
   });
 }
 
 /** A name of three characters at least (`#pid`, `foo(`), not a keyword line such as `return;` or `} else {`. */
-const SHORT_NAME = /^(?!\W*(?:else|return|break|continue|default|pass|end|try|finally|do|then|fi|done|esac)\b)\W*[#@]?[A-Za-z_$][\w$]{2}/;
+const SHORT_NAME = new RegExp(`^(?!\\W*(?:${BARE_KEYWORDS})\\b)\\W*[#@]?[A-Za-z_$][\\w$]{2}`);
 
 /** Weight that makes the alignment keep a pair (a piece's edge line and its one place in the file). */
 const FORCED_PAIR = 1000;

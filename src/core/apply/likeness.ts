@@ -43,7 +43,8 @@ export function declaredName(key: string): string | undefined {
   return DECLARED.exec(key)?.[1] ?? PY_DECLARED.exec(key)?.[1];
 }
 
-const PY_DECLARED = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_][\w]*)\s*[(:]/;
+/** The name a Python `def` or `class` line declares. */
+export const PY_DECLARED = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)\s*[(:]/;
 
 /** The name a declaration line declares (`const x =`, `export function f(`, `class C`). */
 const DECLARED = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/;
