@@ -715,3 +715,13 @@ test('between two places that fit the same changed lines, the one at the snippet
   assert.deepEqual(r.unplaced, []);
   assert.equal(r.text, file.replace('view, asText)', 'view, plainText)'));
 });
+
+// The snippet names the private method it rewrites (`this.#cache()`, `#cache()`): replacing its old
+// first line is a rewrite, not new code drawn across a method the snippet never names.
+test('a private method the snippet rewrites is one it names: its old first line is replaced, not guarded', () => {
+  const file = lines('class Store {', '  refresh() {', '    return 0;', '  }', '', '  #cache(a) {', '    return a;', '  }', '', '  finish() {', '    return 2;', '  }', '}');
+  const snippet = lines('// ...', '  refresh() {', '    return this.#cache();', '  }', '', '  #cache() { return 1 }', '', '  finish() {', '// ...');
+  const r = applySnippet(file, snippet, { languageId: 'javascript' });
+  assert.deepEqual(r.unplaced, []);
+  assert.equal(r.text, lines('class Store {', '  refresh() {', '    return this.#cache();', '  }', '', '  #cache() { return 1 }', '', '  finish() {', '    return 2;', '  }', '}'));
+});

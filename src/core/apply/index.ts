@@ -434,7 +434,8 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   // two kept lines) stays, and so does a declaration whose first line is replaced by another
   // (renamed).
   for (const p of [...placed]) {
-    const named = new Set(p.piece.lines.flatMap(l => l.match(/[A-Za-z_$][\w$]*/g) ?? []));
+    // Names as blockName gives them: a private method is `#name`.
+    const named = new Set(p.piece.lines.flatMap(l => l.match(/#?[A-Za-z_$][\w$]*/g) ?? []));
     let lost: { name: string; line: number } | undefined;
     for (let k = 0; k + 1 < p.pairs.length && !lost; k++) {
       const [[i1, o1], [i2, o2]] = [p.pairs[k], p.pairs[k + 1]];
