@@ -148,3 +148,47 @@ test('renamed functions and methods, applied from their snippets: exact, or hone
   assert.deepEqual(wrong, [], 'no wrong merge');
   assert.ok(exact >= 0.8 * total, `most snippets apply exactly (${exact} of ${total})`);
 });
+
+// A new method inserted between two methods, its body a copy of the next method's (a variant of
+// it, the commonest way such a method is written), shown with 1-3 lines of context: it goes in
+// between, both neighbours kept, or the piece is refused; its body never takes the neighbour's place.
+test('new methods that copy the next method\'s body, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
+  let exact = 0;
+  let unplaced = 0;
+  const wrong: string[] = [];
+  const METHOD = /^ {2}(?:(?:private|public|static|async|readonly)\s+)*(?!(?:if|for|while|switch|catch)\b)([A-Za-z_]\w*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/;
+  for (const file of sourceFiles()) {
+    const before = fs.readFileSync(file, 'utf8');
+    const lines = before.split('\n');
+    const methods: { start: number; end: number; name: string }[] = [];
+    lines.forEach((line, i) => {
+      const m = METHOD.exec(line);
+      if (!m) return;
+      let end = i + 1;
+      while (end < lines.length && !lines[end].startsWith('  }')) end++;
+      if (end < lines.length && end - i <= 25) methods.push({ start: i, end, name: m[1] });
+    });
+    for (let k = 0; k + 1 < methods.length; k++) {
+      const [a, b] = [methods[k], methods[k + 1]];
+      const gap = b.start === a.end + 2 && lines[a.end + 1].trim() === '' ? [''] : b.start === a.end + 1 ? [] : undefined;
+      if (!gap) continue;
+      const copy = lines.slice(b.start, b.end + 1);
+      copy[0] = copy[0].replace(b.name, `${b.name}Variant`);
+      if (copy.length > 2) copy[1] = `${copy[1]} // variant`;
+      const after = [...lines.slice(0, a.end + 1), ...gap, ...copy, ...lines.slice(a.end + 1)].join('\n');
+      for (const context of [1, 3]) {
+        const snippet = contextSnippet(before, after, context, MARKERS[context], true);
+        if (!snippet) continue;
+        const r = applySnippet(before, snippet, { languageId: 'typescript' });
+        if (r.unplaced.length) unplaced++;
+        else if (r.text === after) exact++;
+        else wrong.push(`${path.relative(ROOT, file)}:${b.start + 1} ${b.name} (context ${context})`);
+      }
+    }
+  }
+  const total = exact + unplaced + wrong.length;
+  console.log(`apply property, new methods like their neighbour: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
+  assert.ok(total > 50, `enough methods side by side (${total})`);
+  assert.deepEqual(wrong, [], 'no wrong merge');
+  assert.ok(exact >= 0.8 * total, `most snippets apply exactly (${exact} of ${total})`);
+});

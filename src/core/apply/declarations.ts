@@ -4,10 +4,11 @@
  * declares or assigns, and whether new lines read as others rewritten.
  */
 import { isTrivial, lineKey } from './align';
+import { delta } from './brackets';
 import { declaredName, PY_DECLARED, WHOLE_IMPORT, wordsOf } from './likeness';
 
 /** A comment, doc comment or annotation line (`// x`, a doc comment's lines, `# x`, `@dec`, a `#__PURE__` annotation). */
-const COMMENT_LINE = /^(\/\/|\/\*|\*|#(\s|$)|@[A-Za-z_])/;
+export const COMMENT_LINE = /^(\/\/|\/\*|\*|#(\s|$)|@[A-Za-z_])/;
 
 /**
  * The comment and annotation lines directly above each declaration of a name the file never
@@ -94,4 +95,35 @@ export function rewrites(added: readonly string[], replaced: readonly string[]):
   if (a.size === 0 || r.size === 0) return false;
   const share = (x: Set<string>, y: Set<string>): number => [...x].filter(w => y.has(w)).length / x.size;
   return share(a, r) >= REWRITE_WORDS && share(r, a) >= REWRITE_WORDS;
+}
+
+/**
+ * The run of a piece's lines that declares names the file never mentions, whole (a new method, a
+ * new function with the comments above it that the file lacks, several such declarations one
+ * after another): lines `from` to `to`, inclusive, where every statement is such a declaration and
+ * every bracket opened is closed. The lines around it are the code it goes between. Python (no
+ * brackets to end a declaration by) has none.
+ */
+export function newDeclarations(lines: readonly string[], fileNames: ReadonlySet<string>, inFile: (key: string) => boolean, languageId: string): { from: number; to: number } | undefined {
+  if (languageId === 'python') return undefined;
+  const keys = lines.map(lineKey);
+  const fresh = (i: number): boolean => {
+    const name = blockName(lines[i])?.name ?? declaredName(keys[i]);
+    return name !== undefined && !fileNames.has(name.replace(/^#/, ''));
+  };
+  const first = keys.findIndex((_, i) => fresh(i));
+  if (first < 0) return undefined;
+  let from = first;
+  while (from > 0 && keys[from - 1] !== '' && COMMENT_LINE.test(keys[from - 1]) && !inFile(keys[from - 1])) from--;
+  let depth = 0;
+  let to = -1;
+  for (let i = first; i < lines.length; i++) {
+    const code = keys[i] !== '' && !COMMENT_LINE.test(keys[i]);
+    if (depth === 0 && code && !fresh(i)) break;
+    depth += delta(lines[i], languageId);
+    // A bracket closed that the run did not open: the run is inside a block of the code around it.
+    if (depth < 0) return undefined;
+    if (depth === 0 && code) to = i;
+  }
+  return to < first ? undefined : { from, to };
 }

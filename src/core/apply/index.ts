@@ -10,7 +10,7 @@ import { columns, detectIndentStyle, leadingWhitespace, type IndentStyle } from 
 import { alignPiece, BARE_KEYWORDS, isTrivial, lineKey, lineWeight, type Alignment } from './align';
 import { balanced, collapsesBlock, bracketsOf, closersOfNewBlocks, delta, ownClosers, type Brackets } from './brackets';
 import { changedLineAnchor, changedVersions, declaredName, IMPORT_LINE, similar, topDeclaration, WHOLE_IMPORT, wordsOf, type Versions } from './likeness';
-import { blockName, commentsOfNewDeclarations, movedImports, rewrites, sameTarget } from './declarations';
+import { blockName, COMMENT_LINE, commentsOfNewDeclarations, movedImports, newDeclarations, rewrites, sameTarget } from './declarations';
 import { splitSnippet, stripFence, type SnippetPiece } from './snippet';
 import type { ApplyOptions, ApplyResult, Placement, UnplacedPiece } from './types';
 
@@ -139,6 +139,45 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   let origBracketCache: Brackets[] | undefined;
   const origBrackets = (): readonly Brackets[] => (origBracketCache ??= origLines.map(l => bracketsOf(l, languageId)));
 
+  /**
+   * A piece that is new declarations between lines the file has side by side, at one place only
+   * (after `from`): the lines around the declarations, matched there as they are. Nothing in the
+   * file is replaced, so no other reading deletes less; code that resembles the new declarations
+   * elsewhere (a neighbour with a body like theirs) is no evidence against it.
+   */
+  const insertedBetween = (pk: readonly string[], lines: readonly string[], from: number): (readonly [number, number])[] | undefined => {
+    const block = newDeclarations(lines, fileNames(), k => counts.has(k), languageId);
+    if (!block) return undefined;
+    // Set apart by a blank line on each side, where the file has one between the lines around
+    // them: the second blank line is the new declarations' own.
+    if (block.from > 0 && pk[block.from - 1] === '' && pk[block.to + 1] === '') block.to++;
+    const head = pk.slice(0, block.from);
+    const tail = pk.slice(block.to + 1);
+    if (![...head, ...tail].some(k => !isTrivial(k))) return undefined;
+    let found = -1;
+    for (let x = from + head.length - 1; x + tail.length < keys.length; x++) {
+      let same = true;
+      for (let d = 0; d < head.length && same; d++) same = keys[x - head.length + 1 + d] === head[d];
+      for (let d = 0; d < tail.length && same; d++) same = keys[x + 1 + d] === tail[d];
+      if (!same) continue;
+      if (found >= 0) return undefined;
+      found = x;
+    }
+    if (found < 0) return undefined;
+    return [...head.map((_, d) => [d, found - head.length + 1 + d] as const), ...tail.map((_, d) => [block.to + 1 + d, found + 1 + d] as const)];
+  };
+
+  /**
+   * Whether the file's code right after a piece's insertion point is a declaration that the piece
+   * does not show as it is (the new declarations may be that one renamed).
+   */
+  const renames = (pairs: readonly (readonly [number, number])[]): boolean => {
+    const matched = new Set(pairs.map(([, o]) => o));
+    let j = pairs[pairs.findIndex(([i], k) => k + 1 === pairs.length || pairs[k + 1][0] !== i + 1)][1] + 1;
+    while (j < keys.length && (keys[j] === '' || COMMENT_LINE.test(keys[j]))) j++;
+    return j < keys.length && !matched.has(j) && (blockName(origLines[j]) ?? declaredName(keys[j])) !== undefined;
+  };
+
   // Pass 1: each piece's matched lines, in order.
   const placed: Placed[] = [];
   const unplaced: UnplacedPiece[] = [];
@@ -175,6 +214,17 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     }
     if (arounds.length > 0) best = arounds[0].around;
     best = { pairs: weakLead(best.pairs, pk, keys), score: best.score };
+    // The reading as new declarations between lines the file has side by side. Where the file's
+    // code right after them is a declaration the piece does not show as it is, the new
+    // declarations may be that one renamed: then the alignment decides, and this reading is taken
+    // only where the alignment would be refused, for new lines replacing a declaration the snippet
+    // never names (here) or for a second place almost as good (below).
+    const between = insertedBetween(pk, piece.lines, cursor);
+    let inserted = false;
+    if (between && (!renames(between) || lostDeclaration(best.pairs, piece.lines, origLines))) {
+      best = { pairs: between, score: between.reduce((sum, [i]) => sum + weightOf(pk[i]), 0) };
+      inserted = true;
+    }
     let telling = best.pairs.filter(([i]) => !isTrivial(pk[i]));
     let changed: ReadonlySet<number> = new Set();
     if (telling.length === 0) {
@@ -326,7 +376,12 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // that would wrap new code around a line the file has elsewhere (code written anew that
     // resembles it): the block is what context around an insertion looks like.
     const insertion = clean && kept && margin > 1e-9 && oneNewBlock(best.pairs, pk.length) && !oneNewBlock(other.pairs, pk.length);
-    if (changed.size === 0 && margin < needed && !insertion && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+    if (changed.size === 0 && margin < needed && !insertion && !inserted && other.pairs.some(([i]) => !isTrivial(pk[i]))) {
+      if (between) {
+        placed.push({ piece, pairs: between, start: between[0][1], end: between[between.length - 1][1] + 1, changed, anchors: telling.length, margin: 0 });
+        cursor = between[between.length - 1][1] + 1;
+        continue;
+      }
       const how = margin <= 1e-9 ? 'equally well' : 'almost as well';
       where(`fits two places ${how} (lines ${start + 1} and ${other.pairs[0][1] + 1} of the file): add a line of context around it`);
       continue;
@@ -387,7 +442,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     if (p.pairs.length === 0) continue;
     const floor = n > 0 ? placed[n - 1].end : 0;
     const ceiling = n + 1 < placed.length ? placed[n + 1].start : keys.length;
-    widen(p, origLines, floor, ceiling, languageId);
+    widen(p, origLines, floor, ceiling, languageId, new Set(commentsOfNewDeclarations(p.piece.lines.map(lineKey), fileNames(), counts)));
   }
 
   // A blank line between a marker and a piece whose new first lines replace lines of the file, where
@@ -434,22 +489,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
   // two kept lines) stays, and so does a declaration whose first line is replaced by another
   // (renamed).
   for (const p of [...placed]) {
-    // Names as blockName gives them: a private method is `#name`.
-    const named = new Set(p.piece.lines.flatMap(l => l.match(/#?[A-Za-z_$][\w$]*/g) ?? []));
-    let lost: { name: string; line: number } | undefined;
-    for (let k = 0; k + 1 < p.pairs.length && !lost; k++) {
-      const [[i1, o1], [i2, o2]] = [p.pairs[k], p.pairs[k + 1]];
-      if (i2 === i1 + 1) continue;
-      const gone: { name: string; line: number; method: boolean }[] = [];
-      for (let o = o1 + 1; o < o2; o++) {
-        const block = blockName(origLines[o]);
-        if (block && !named.has(block.name)) gone.push({ ...block, line: o });
-      }
-      // A method renamed keeps its first line as a changed version; a function or class renamed
-      // (never a version of one of another name) is replaced by as many new first lines.
-      const written = p.piece.lines.slice(i1 + 1, i2).filter(l => blockName(l)?.method === false).length;
-      lost = gone.find(g => g.method) ?? (gone.length > written ? gone[0] : undefined);
-    }
+    const lost = lostDeclaration(p.pairs, p.piece.lines, origLines);
     if (!lost) continue;
     unplaced.push({ snippetLines: [p.piece.first + 1, p.piece.last + 1],
       reason: `placed at lines ${p.start + 1}-${p.end}, its new lines would replace the declaration of ${lost.name} (line ${lost.line + 1}), which the snippet never names: add a telling line of context around it` });
@@ -541,6 +581,31 @@ function copiedWeight(pairs: readonly (readonly [number, number])[], pk: readonl
   return sum;
 }
 
+/**
+ * The first function, class or method of the file whose first line lies between two matched lines
+ * of a piece with new lines between them, and whose name the piece never mentions: the piece's new
+ * lines would take its place.
+ */
+function lostDeclaration(pairs: readonly (readonly [number, number])[], lines: readonly string[], origLines: readonly string[]): { name: string; line: number } | undefined {
+  // Names as blockName gives them: a private method is `#name`.
+  const named = new Set(lines.flatMap(l => l.match(/#?[A-Za-z_$][\w$]*/g) ?? []));
+  for (let k = 0; k + 1 < pairs.length; k++) {
+    const [[i1, o1], [i2, o2]] = [pairs[k], pairs[k + 1]];
+    if (i2 === i1 + 1) continue;
+    const gone: { name: string; line: number; method: boolean }[] = [];
+    for (let o = o1 + 1; o < o2; o++) {
+      const block = blockName(origLines[o]);
+      if (block && !named.has(block.name)) gone.push({ ...block, line: o });
+    }
+    // A method renamed keeps its first line as a changed version; a function or class renamed
+    // (never a version of one of another name) is replaced by as many new first lines.
+    const written = lines.slice(i1 + 1, i2).filter(l => blockName(l)?.method === false).length;
+    const lost = gone.find(g => g.method) ?? (gone.length > written ? gone[0] : undefined);
+    if (lost) return lost;
+  }
+  return undefined;
+}
+
 /** Where, a few lines above `start` (not before `from`), the file has `key`, a bracket-only line such as ` *` or `}`. */
 function edgeAbove(key: string, keys: readonly string[], start: number, from: number): number | undefined {
   if (key === '' || !isTrivial(key)) return undefined;
@@ -612,9 +677,10 @@ const CLOSER_PULL = 2;
  * the original or replace lines there. They replace when they open (or close) brackets that the
  * original's lines there open (or close): a changed declaration line, a block's closer the
  * alignment left unmatched. Otherwise an added edge line replaces the original line beside it
- * only when it reads as its new version.
+ * only when it reads as its new version, and is not one of the `own` lines (the comments of a
+ * declaration the file never had, which read like a neighbour's comment but are the new code's).
  */
-function widen(p: Placed, orig: readonly string[], floor: number, ceiling: number, languageId: string): void {
+function widen(p: Placed, orig: readonly string[], floor: number, ceiling: number, languageId: string, own: ReadonlySet<number>): void {
   const lines = p.piece.lines;
   const firstMatched = p.pairs[0][0];
   const lastMatched = p.pairs[p.pairs.length - 1][0];
@@ -642,7 +708,7 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
       if (d === leadDelta) { p.start -= k; break; }
     }
   } else {
-    for (let i = lead.length - 1; i >= 0 && p.start > floor && similar(lead[i], orig[p.start - 1]); i--) p.start--;
+    for (let i = lead.length - 1; i >= 0 && p.start > floor && !own.has(i) && similar(lead[i], orig[p.start - 1]); i--) p.start--;
   }
   if (tailDelta < 0) {
     let d = 0;
@@ -660,7 +726,7 @@ function widen(p: Placed, orig: readonly string[], floor: number, ceiling: numbe
     while (end > p.end && orig[end - 1].trim() === '') end--;
     p.end = end;
   } else {
-    for (let i = 0; i < tail.length && p.end < ceiling && similar(tail[i], orig[p.end]); i++) p.end++;
+    for (let i = 0; i < tail.length && p.end < ceiling && !own.has(lastMatched + 1 + i) && similar(tail[i], orig[p.end]); i++) p.end++;
   }
 }
 
