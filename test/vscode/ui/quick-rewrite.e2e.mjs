@@ -20,8 +20,8 @@ import {
 const FILE = 'inventory.ts';
 const FIRST_LINE = 'remove(sku: string, quantity: number): boolean {';
 const LINES = 11;
-const WARM_FIRST_LINE = 'totalValue(): number {';
-const WARM_LINES = 7;
+const WARM_FIRST_LINE = 'restock(sku: string, quantity: number, unitPrice: number): Item {';
+const WARM_LINES = 11;
 const MASK_GLYPH = '\u2591'; // src/core/types.ts MASK_GLYPH
 // The removed-line preview's markers (src/vscode/decorations.ts): never part of the document.
 const PREVIEW_MARKS = ['\u2212', '\u23ce'];
@@ -201,8 +201,11 @@ try {
     }
     outcome = `${hunks} hunk(s) accepted and saved: the file on disk is exactly the text that was under review`;
 
-    // A second Quick Rewrite, of another method, with the model already loaded: the figure a user
+    // A second Quick Rewrite, of another 11-line method, with the model already loaded: the figure a user
     // sees from then on (quick_rewrite_warm_ms). Rejected with ctrl+shift+backspace: the file stays.
+    // It is the class's last method: the end of the file brings it on screen.
+    await focusEditor(editor);
+    await page.keyboard.press('Control+End');
     await selectLines(page, editor, WARM_FIRST_LINE, WARM_LINES);
     // Toasts still up from the first rewrite (a syntax warning) say nothing about the second.
     const earlier = new Set(await finishedNotifications(page));
