@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { SUBSETS, type Subset } from './humaneval';
 
-export const SECTIONS = ['speed', 'ar', 'sweep', 'scaling', 'peak', 'confidence', 'e2e', 'repair', 'humaneval', 'apply'] as const;
+export const SECTIONS = ['speed', 'ar', 'sweep', 'scaling', 'peak', 'context', 'confidence', 'e2e', 'repair', 'humaneval', 'apply'] as const;
 /** Sections that run without the model (a run of these alone needs no model.onnx). */
 export const MODEL_FREE: ReadonlySet<Section> = new Set<Section>(['apply']);
 export type Section = (typeof SECTIONS)[number];
@@ -37,7 +37,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind)] [--repair-margin NATS] [--repair-kinds typo,operator,bracket,off_by_one,clean] [--model DIR] [--threads N] [--seed N] [--no-write]
+  npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,context,confidence,e2e,repair,humaneval,apply] [--limit N (repair blocks, confidence holes per kind, context methods)] [--repair-margin NATS] [--repair-kinds typo,operator,bracket,off_by_one,clean] [--model DIR] [--threads N] [--seed N] [--no-write]
                    [--apply-failures N (print the first N wrong apply tasks with a diff)]
     --only apply needs no model; --only ar (diffusion vs a KV-cached AR decoder of the same shape) builds
     that decoder with /usr/bin/python3 models/training/export_ar.py into node_modules/.cache when missing

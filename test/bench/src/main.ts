@@ -27,6 +27,8 @@ import { cutRepairBlocks, packageNames, runRepairBench } from './repair';
 import * as report from './report';
 import { canvasScaling, batchScaling } from './scaling';
 import { runSize, type SizeResult } from './speed';
+import { budgetRows, contextTables, methodsOf, rewriteSource, stepCosts } from './context';
+import { canvasBudget } from '../../../src/engine/defaults';
 import { reliabilityChart } from './reliabilityChart';
 import { rowFromRun, runSweep, sweepConfigs } from './sweep';
 import { lineChart } from './svg';
@@ -166,6 +168,20 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     print(report.scalingTables(canvas, batch, 'confidence K=16'));
     out.scaling = { canvas, batch, batch_sampler: 'confidence K=16' };
     if (a.write) writePlot(a.root, canvas, machine.cpu, machine.cores, a.threads, engine.model.pkg.config.name);
+  }
+  if (a.only.has('context')) {
+    const stepCost = await stepCosts(a.modelDir, a.threads, [128, 256, 512, 768, 1024], plan.peakRepeats);
+    log('context: step cost by row length done');
+    const rewrites = rewriteSource(a.root, { docs, source });
+    const methods = methodsOf(rewrites.docs, a.limit ?? (a.quick ? 8 : 80));
+    const defaultBudget = canvasBudget(engine.model.pkg.config.maxContext);
+    const budgets = await budgetRows(engine, methods, [defaultBudget, 160, 192], cliDefaultSampler(engine), log);
+    const r = { source: rewrites.source, stepCost, budgets };
+    print(contextTables(r, defaultBudget));
+    out.context = { ...r, stepCost: stepCost.map((x) => ({ tokens: x.tokens, msMedian: round(x.msMedian, 1) })),
+      budgets: budgets.map((x) => ({ ...x, editSim: round(x.editSim, 4), msMedian: Math.round(x.msMedian), chunksPerEdit: round(x.chunksPerEdit, 2) })) };
+    const at = (n: number) => stepCost.find((x) => x.tokens === n)?.msMedian;
+    if (at(256) && at(1024)) summary.step_cost_1024_vs_256 = round(at(1024)! / at(256)!, 2);
   }
   if (a.only.has('peak')) {
     const p = await measurePeak(engine, cfgRaw.architecture, a.threads, plan.peakRepeats, cfgRaw.onnx?.quantization);
