@@ -47,12 +47,19 @@ const file = path.join(workspace, FILE);
 const { server, browser, page, step, seconds, close } = await startWorkbench(workspace);
 const shot = name => page.screenshot({ path: path.join(shotsDir, name) });
 
-/** Polls the file on disk until it differs from `before`, or gives up after `timeoutMs`. */
+/**
+ * Polls the file on disk until it differs from `before` and reads the same twice 300 ms apart (a
+ * save in progress may show a truncated file for a moment), or gives up after `timeoutMs`.
+ */
 async function diskChange(before, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const now = fs.readFileSync(file, 'utf8');
-    if (now !== before) return now;
+    if (now !== before) {
+      await sleep(300);
+      if (fs.readFileSync(file, 'utf8') === now) return now;
+      continue;
+    }
     await sleep(100);
   }
   return fs.readFileSync(file, 'utf8');
