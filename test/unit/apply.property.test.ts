@@ -80,12 +80,36 @@ function dedent(snippet: string): string {
   return lines.map(l => l.slice(Math.min(least, /^ */.exec(l)![0].length))).join('\n');
 }
 
+/** Outcomes of applying snippets: exact, honestly unplaced, or wrong (named by `label`). */
+class Outcomes {
+  exact = 0;
+  unplaced = 0;
+  readonly wrong: string[] = [];
+
+  /** Applies `snippet` to `before` and counts whether it gave `after`. */
+  apply(before: string, snippet: string, after: string, label: string): void {
+    const r = applySnippet(before, snippet, { languageId: 'typescript' });
+    if (r.unplaced.length) this.unplaced++;
+    else if (r.text === after) this.exact++;
+    else this.wrong.push(label);
+  }
+
+  get total(): number {
+    return this.exact + this.unplaced + this.wrong.length;
+  }
+
+  /** Logs the counts under `name`; no wrong merge, and at least `share` of them exact. */
+  check(name: string, share: number): void {
+    console.log(`${name}: ${this.total} snippets, ${this.exact} exact, ${this.unplaced} unplaced, ${this.wrong.length} wrong`);
+    assert.deepEqual(this.wrong, [], 'no wrong merge');
+    assert.ok(this.exact >= share * this.total, `most snippets apply exactly (${this.exact} of ${this.total})`);
+  }
+}
+
 test('random edits of real files, applied from their snippets (as written and pasted at the margin): exact, or honestly unplaced, never wrong', () => {
   const rng = new Rng(20261206);
   const rand = (): number => rng.next();
-  let exact = 0;
-  let unplaced = 0;
-  const wrong: string[] = [];
+  const outcomes = new Outcomes();
   for (const file of sourceFiles()) {
     const before = fs.readFileSync(file, 'utf8');
     for (let trial = 0; trial < 3; trial++) {
@@ -97,26 +121,18 @@ test('random edits of real files, applied from their snippets (as written and pa
         if (!snippet) continue;
         // As written, and pasted at the margin (every line shallower by the snippet's least indentation).
         for (const shown of [snippet, dedent(snippet)]) {
-          const r = applySnippet(before, shown, { languageId: 'typescript' });
-          if (r.unplaced.length) unplaced++;
-          else if (r.text === after) exact++;
-          else wrong.push(`${path.relative(ROOT, file)} trial ${trial} context ${context}${shown === snippet ? '' : ' dedented'}`);
+          outcomes.apply(before, shown, after, `${path.relative(ROOT, file)} trial ${trial} context ${context}${shown === snippet ? '' : ' dedented'}`);
         }
       }
     }
   }
-  const total = exact + unplaced + wrong.length;
-  console.log(`apply property: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
-  assert.deepEqual(wrong, [], 'no wrong merge');
-  assert.ok(exact >= 0.9 * total, `most snippets apply exactly (${exact} of ${total})`);
+  outcomes.check('apply property', 0.9);
 });
 
 // A renamed function or method (its first line changed, its body kept), shown with 1-3 lines of context or whole
 // between markers: the old declaration is replaced, or the piece refused, never kept beside the new one.
 test('renamed functions and methods, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
-  let exact = 0;
-  let unplaced = 0;
-  const wrong: string[] = [];
+  const outcomes = new Outcomes();
   for (const file of sourceFiles()) {
     const before = fs.readFileSync(file, 'utf8');
     const lines = before.split('\n');
@@ -135,27 +151,18 @@ test('renamed functions and methods, applied from their snippets: exact, or hone
       const snippets = [1, 2, 3].map(context => contextSnippet(before, after, context, MARKERS[context], true));
       if (end < lines.length) snippets.push(`${[MARKERS[0], ...afterLines.slice(i, end + 1), MARKERS[0]].join('\n')}\n`);
       for (const snippet of snippets) {
-        if (!snippet) continue;
-        const r = applySnippet(before, snippet, { languageId: 'typescript' });
-        if (r.unplaced.length) unplaced++;
-        else if (r.text === after) exact++;
-        else wrong.push(`${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
+        if (snippet) outcomes.apply(before, snippet, after, `${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
       }
     });
   }
-  const total = exact + unplaced + wrong.length;
-  console.log(`apply property, renames: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
-  assert.deepEqual(wrong, [], 'no wrong merge');
-  assert.ok(exact >= 0.8 * total, `most snippets apply exactly (${exact} of ${total})`);
+  outcomes.check('apply property, renames', 0.8);
 });
 
 // A new method inserted between two methods, its body a copy of the next method's (a variant of
 // it, the commonest way such a method is written), shown with 1-3 lines of context: it goes in
 // between, both neighbours kept, or the piece is refused; its body never takes the neighbour's place.
 test('new methods that copy the next method\'s body, applied from their snippets: exact, or honestly unplaced, never wrong', () => {
-  let exact = 0;
-  let unplaced = 0;
-  const wrong: string[] = [];
+  const outcomes = new Outcomes();
   const METHOD = /^ {2}(?:(?:private|public|static|async|readonly)\s+)*(?!(?:if|for|while|switch|catch)\b)([A-Za-z_]\w*)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/;
   for (const file of sourceFiles()) {
     const before = fs.readFileSync(file, 'utf8');
@@ -178,17 +185,10 @@ test('new methods that copy the next method\'s body, applied from their snippets
       const after = [...lines.slice(0, a.end + 1), ...gap, ...copy, ...lines.slice(a.end + 1)].join('\n');
       for (const context of [1, 3]) {
         const snippet = contextSnippet(before, after, context, MARKERS[context], true);
-        if (!snippet) continue;
-        const r = applySnippet(before, snippet, { languageId: 'typescript' });
-        if (r.unplaced.length) unplaced++;
-        else if (r.text === after) exact++;
-        else wrong.push(`${path.relative(ROOT, file)}:${b.start + 1} ${b.name} (context ${context})`);
+        if (snippet) outcomes.apply(before, snippet, after, `${path.relative(ROOT, file)}:${b.start + 1} ${b.name} (context ${context})`);
       }
     }
   }
-  const total = exact + unplaced + wrong.length;
-  console.log(`apply property, new methods like their neighbour: ${total} snippets, ${exact} exact, ${unplaced} unplaced, ${wrong.length} wrong`);
-  assert.ok(total > 50, `enough methods side by side (${total})`);
-  assert.deepEqual(wrong, [], 'no wrong merge');
-  assert.ok(exact >= 0.8 * total, `most snippets apply exactly (${exact} of ${total})`);
+  assert.ok(outcomes.total > 50, `enough methods side by side (${outcomes.total})`);
+  outcomes.check('apply property, new methods like their neighbour', 0.8);
 });
