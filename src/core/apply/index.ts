@@ -150,9 +150,9 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     if (!block) return undefined;
     // Set apart by a blank line on each side, where the file has one between the lines around
     // them: the second blank line is the new declarations' own.
-    if (block.from > 0 && pk[block.from - 1] === '' && pk[block.to + 1] === '') block.to++;
+    const to = block.from > 0 && pk[block.from - 1] === '' && pk[block.to + 1] === '' ? block.to + 1 : block.to;
     const head = pk.slice(0, block.from);
-    const tail = pk.slice(block.to + 1);
+    const tail = pk.slice(to + 1);
     if (![...head, ...tail].some(k => !isTrivial(k))) return undefined;
     let found = -1;
     for (let x = from + head.length - 1; x + tail.length < keys.length; x++) {
@@ -164,7 +164,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       found = x;
     }
     if (found < 0) return undefined;
-    return [...head.map((_, d) => [d, found - head.length + 1 + d] as const), ...tail.map((_, d) => [block.to + 1 + d, found + 1 + d] as const)];
+    return [...head.map((_, d) => [d, found - head.length + 1 + d] as const), ...tail.map((_, d) => [to + 1 + d, found + 1 + d] as const)];
   };
 
   /**
