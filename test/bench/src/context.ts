@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { editSimilarity } from '../../../src/core/similarity';
 import type { SamplerOptions } from '../../../src/core/types';
 import { runEdit } from '../../../src/engine/edit';
 import { loadModel } from '../../../src/model/fillEngine';
-import type { Doc } from './holdout';
+import { lineStarts, type Doc } from './holdout';
 import type { Engine } from './inproc';
+import { editSimilarity, spread } from './stats';
 import { table } from './table';
 
 export interface StepCost {
@@ -48,12 +48,7 @@ export function methodsOf(docs: readonly Doc[], n: number): Array<{ text: string
   const HEADER = /^(\s*)(?:(?:export|async|public|private|protected|static)\s+)*(?:function\s+\w+|\w+)\s*\([^)]*\)\s*(?::[^{=]*)?\{\s*$/;
   for (const d of docs.filter((x) => x.lang === 'typescript')) {
     const lines = d.text.split('\n');
-    const starts: number[] = [];
-    let o = 0;
-    for (const l of lines) {
-      starts.push(o);
-      o += l.length + 1;
-    }
+    const starts = lineStarts(d.text);
     let taken = 0;
     for (let i = 0; i < lines.length && taken < 2; i++) {
       const m = HEADER.exec(lines[i]);
@@ -94,8 +89,7 @@ export async function stepCosts(modelDir: string, threads: number, lengths: read
           await model.session.forward([row]);
           times.push(performance.now() - t0);
         }
-        times.sort((a, b) => a - b);
-        out.push({ tokens: n, msMedian: times[Math.floor(times.length / 2)] });
+        out.push({ tokens: n, msMedian: spread(times).median });
       }
       return out;
     } finally {
@@ -123,8 +117,7 @@ export async function budgetRows(e: Engine, methods: ReadonlyArray<{ text: strin
       chunks += r.chunks;
       times.push(r.ms);
     }
-    times.sort((a, b) => a - b);
-    rows.push({ budget, edits: methods.length, editSim: sim / methods.length, msMedian: times[Math.floor(times.length / 2)], chunksPerEdit: chunks / methods.length });
+    rows.push({ budget, edits: methods.length, editSim: sim / methods.length, msMedian: spread(times).median, chunksPerEdit: chunks / methods.length });
     log(`context: canvas budget ${budget} done`);
   }
   return rows;

@@ -36,7 +36,8 @@ export function loadHeldOut(root: string): { docs: Doc[]; source: string } {
   return { docs, source: path.relative(root, file) };
 }
 
-function lineStarts(text: string): number[] {
+/** Offsets at which the text's lines start. */
+export function lineStarts(text: string): number[] {
   const out = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') out.push(i + 1);
   return out;
