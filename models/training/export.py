@@ -4,7 +4,12 @@
         --out models/diffuse-code-mini --checkpoint models/training/checkpoint/diffuse-code-mini.pt
 
 The exported graph takes input_ids (int64, [batch, seq]) and attention_mask (int64, [batch, seq]) and
-returns logits (float32, [batch, seq, vocab]); both axes are dynamic. It also takes positions (int64,
+returns logits (float32, [batch, seq, vocab]); both axes are dynamic. It is Denoiser.step: it also takes
+position_ids (int64, [batch, seq], each token's absolute position), past_mask (int64, [batch, past]) and
+past.{layer}.{key,value} (float32, [batch, heads, past, head_dim]), and returns this call's own
+present.{layer}.{key,value}. With a past of length 0 and positions 0 .. seq - 1 it is the whole-row
+model; a fill runs the code around its canvas once that way and then each step the canvas alone with
+that code's keys and values as the past (config.json onnx.cache tells the engine). It also takes positions (int64,
 [n]) and returns the logits and the sampler's summary there only (models/onnx_head.py). With --quantize int8 every
 weight matrix becomes int8 per output channel and is multiplied with MatMulInteger after a dynamic
 uint8 quantization of the activations. export also writes check.json (inputs and PyTorch logits)
@@ -29,13 +34,36 @@ import onnx_weights  # noqa: E402
 FORMAT_VERSION = 1
 
 
-class Wrapper(torch.nn.Module):
+class Step(torch.nn.Module):
+    """The graph's signature: Denoiser.step with the cache as flat inputs and outputs."""
+
     def __init__(self, m):
         super().__init__()
         self.m = m
 
-    def forward(self, input_ids, attention_mask):
-        return self.m(input_ids, attention_mask)
+    def forward(self, input_ids, attention_mask, position_ids, past_mask, *flat_past):
+        past = [(flat_past[2 * i], flat_past[2 * i + 1]) for i in range(len(flat_past) // 2)]
+        logits, present = self.m.step(input_ids, attention_mask, position_ids, past_mask, past)
+        return (logits, *[t for kv in present for t in kv])
+
+
+def cache_names(prefix, n_layers):
+    return [f"{prefix}.{i}.{kind}" for i in range(n_layers) for kind in ("key", "value")]
+
+
+def cached_reference(model, row, start=10, length=16):
+    """The two calls of a fill with the context cache, in PyTorch: the code around row[start:start +
+    length] with no past, then that canvas against the keys and values it returned."""
+    T = row.shape[0]
+    L, H, Dh = model.config.n_layers, model.config.n_heads, model.config.d_model // model.config.n_heads
+    around = [t for t in range(T) if not start <= t < start + length]
+    canvas = list(range(start, start + length))
+    ctx_ids, can_ids = row[around][None], row[canvas][None]
+    empty = [(torch.zeros(1, H, 0, Dh), torch.zeros(1, H, 0, Dh)) for _ in range(L)]
+    _, past = model.step(ctx_ids, torch.ones_like(ctx_ids), torch.tensor([around]), torch.zeros(1, 0, dtype=torch.long), empty)
+    logits, _ = model.step(can_ids, torch.ones_like(can_ids), torch.tensor([canvas]), torch.ones(1, len(around), dtype=torch.long), past)
+    return {"context_ids": ctx_ids[0].tolist(), "context_positions": around, "canvas_ids": can_ids[0].tolist(),
+            "canvas_positions": canvas, "logits_sample": logits[0, :, :64].tolist(), "argmax": logits[0].argmax(-1).tolist()}
 
 
 def main():
@@ -60,11 +88,22 @@ def main():
     ids[0, 10:20] = SPECIALS.index("[MASK]")
     att = torch.ones_like(ids)
     att[1, 40:] = 0
+    L, H, Dh = cfg.n_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
+    # Traced with a past of 3 so that no axis is specialised; run with any past, 0 included.
+    g = torch.Generator().manual_seed(1)
+    trace_past = [torch.randn(2, H, 3, Dh, generator=g) for _ in range(2 * L)]
+    trace_pos = torch.arange(3, 51)[None].repeat(2, 1)
+    past_names, present_names = cache_names("past", L), cache_names("present", L)
     path = os.path.join(args.out, "model.onnx")
-    torch.onnx.export(Wrapper(model), (ids, att), path, opset_version=17,
-                      input_names=["input_ids", "attention_mask"], output_names=["logits"],
+    torch.onnx.export(Step(model), (ids, att, trace_pos, torch.ones(2, 3, dtype=torch.long), *trace_past), path,
+                      opset_version=17,
+                      input_names=["input_ids", "attention_mask", "position_ids", "past_mask", *past_names],
+                      output_names=["logits", *present_names],
                       dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                                    "logits": {0: "batch", 1: "seq"}})
+                                    "position_ids": {0: "batch", 1: "seq"}, "past_mask": {0: "batch", 1: "past"},
+                                    "logits": {0: "batch", 1: "seq"},
+                                    **{n: {0: "batch", 2: "past"} for n in past_names},
+                                    **{n: {0: "batch", 2: "seq"} for n in present_names}})
     if args.quantize == "int8":
         onnx_weights.quantize_int8(path, path)
     # The LM head and the sampler's summary at the masked positions only (models/onnx_head.py).
@@ -74,9 +113,10 @@ def main():
     onnx.checker.check_model(onnx.load(path))
     with torch.no_grad():
         ref = model(ids, att)
+        cached = cached_reference(model, ids[0])
     with open(os.path.join(args.out, "check.json"), "w") as f:
         json.dump({"input_ids": ids.tolist(), "attention_mask": att.tolist(),
-                   "logits_sample": ref[:, :, :64].tolist(), "argmax": ref.argmax(-1).tolist()}, f)
+                   "logits_sample": ref[:, :, :64].tolist(), "argmax": ref.argmax(-1).tolist(), "cached": cached}, f)
     config = {
         "format_version": FORMAT_VERSION,
         "name": args.name,
@@ -86,7 +126,9 @@ def main():
         "special_tokens": {"pad": SPECIALS.index("[PAD]"), "eos": SPECIALS.index("[EOS]"),
                            "mask": SPECIALS.index("[MASK]"), "bos": SPECIALS.index("[BOS]")},
         "onnx": {"inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "positions": onnx_head.POSITIONS}, "output": "logits",
-                 "takes_attention_mask": True, "quantization": args.quantize},
+                 "takes_attention_mask": True, "quantization": args.quantize,
+                 "cache": {"position_ids": "position_ids", "past_mask": "past_mask", "past": "past.{layer}.{kind}",
+                           "present": "present.{layer}.{kind}", "layers": L, "heads": H, "head_dim": Dh}},
         "sampler": {"strategy": "threshold", "steps": 32, "threshold": 0.9, "temperature": 0.0, "slack": 0.25},
         "infill": {"hole_convention": "syntax-anchored: the hole starts at a node's first character and ends at its last; prefix and suffix are tokenized on their own"},
         "architecture": {**cfg.to_dict(), "parameters": model.num_params()},
@@ -94,6 +136,7 @@ def main():
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
+        f.write("\n")
     print(f"exported {path} ({os.path.getsize(path)/1e6:.1f} MB, {args.quantize}), step {s['step']}, tokens {s['tokens']/1e6:.1f}M")
 
 

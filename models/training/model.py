@@ -95,5 +95,35 @@ class Denoiser(nn.Module):
             x = x[select]
         return x @ self.emb.weight.t()
 
+    def step(self, ids, attention_mask, position_ids, past_mask, past):
+        """One call of the context cache the engine runs (the exported model.onnx): `ids` (B, T) at
+        absolute `position_ids` (B, T) attend to the `past` keys and values (a list of (key, value),
+        each (B, H, P, Dh), rotated at their own positions; P may be 0) and to each other. Masks are
+        1 for real tokens, 0 for padding. Returns the (B, T, V) logits and this call's own keys and
+        values per layer. A fill passes the code around its canvas once with no past (its keys and
+        values attend to that code only), then at every step only the canvas, with that code as the
+        past; with P = 0 and position_ids 0 .. T - 1 this is `forward`."""
+        c = self.config
+        B, T = ids.shape
+        H, Dh = c.n_heads, c.d_model // c.n_heads
+        inv = 1.0 / (c.rope_base ** (torch.arange(0, Dh, 2, device=ids.device).float() / Dh))
+        ang = position_ids.to(torch.float32)[:, :, None] * inv[None, None, :]
+        cos, sin = ang.cos()[:, None], ang.sin()[:, None]  # (B, 1, T, Dh/2)
+        keep = torch.cat([past_mask, attention_mask], dim=1).to(torch.float32)
+        key_bias = (1.0 - keep)[:, None, None, :] * -1e4
+        x = self.emb(ids)
+        present = []
+        for i, b in enumerate(self.blocks):
+            q, k, v = b.qkv(b.ln1(x)).view(B, T, 3, H, Dh).permute(2, 0, 3, 1, 4)
+            q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+            present.append((k, v))
+            keys = torch.cat([past[i][0], k], dim=2)
+            values = torch.cat([past[i][1], v], dim=2)
+            att = (q @ keys.transpose(-2, -1)) * (1.0 / math.sqrt(Dh)) + key_bias
+            y = att.softmax(dim=-1) @ values
+            x = x + b.proj(y.transpose(1, 2).reshape(B, T, c.d_model))
+            x = x + b.out(F.gelu(b.fc(b.ln2(x))))
+        return self.ln_f(x) @ self.emb.weight.t(), present
+
     def num_params(self):
         return sum(p.numel() for p in self.parameters())

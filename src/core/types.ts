@@ -58,6 +58,12 @@ export interface SamplerOptions {
   readonly blockLength: number;
   /** Weight of the copy prior from the surrounding code (core/copyPrior.ts); 0 or absent = off. */
   readonly copyPrior?: number;
+  /**
+   * false: every step runs the whole rows, the code around the canvases included, as with a graph
+   * with no context cache. Absent or true: a graph that takes a context cache runs that code at the
+   * fill's first step only, and the canvases alone at the steps after it (model/session.ts).
+   */
+  readonly contextCache?: boolean;
 }
 
 /** A snapshot of one denoising step, for the live view. */

@@ -125,13 +125,15 @@ export async function fillBatch(
     const layout = layoutRequest(m, r);
     return { ...layout, probs: new Float32Array(layout.ids.length).fill(NaN) };
   });
+  // The steps change the canvases only: the code around them is the context the session may cache.
+  const call = options.contextCache === false ? (ids: readonly Int32Array[]) => m.session.forward(ids) : m.session.fillForward(rows.map((r) => ({ start: r.start, length: r.length })));
   const forward = hooks.beforeCall
     ? async (ids: readonly Int32Array[]) => {
         await hooks.beforeCall?.();
         if (hooks.isCancelled?.()) throw new CancelledError();
-        return m.session.forward(ids);
+        return call(ids);
       }
-    : (ids: readonly Int32Array[]) => m.session.forward(ids);
+    : call;
   const nfe = await denoise(forward, rows, m.pkg.config.special, options, {
     isCancelled: hooks.isCancelled,
     onStep: hooks.onStep

@@ -35,7 +35,29 @@ export interface ModelConfig {
    * give position i's (the first of a row keeps its own).
    */
   readonly logitsShifted?: boolean;
+  /**
+   * The graph takes the keys and values of earlier tokens (config.json onnx.cache): a fill then
+   * runs the code around its canvas once and, at every step, the canvas alone against it.
+   */
+  readonly cache?: ContextCacheSpec;
   readonly sampler: { strategy?: string; steps?: number; threshold?: number; temperature?: number; slack: number };
+}
+
+/**
+ * config.json onnx.cache: the graph's extra inputs and outputs for a context cache
+ * (models/training/export.py). `past` and `present` name each layer's tensors, with `{layer}` and
+ * `{kind}` (key, value) in them; their layout is [batch, heads, tokens, head_dim] float32.
+ */
+export interface ContextCacheSpec {
+  /** int64 [batch, seq]: the absolute position of each input token (its rotary angle). */
+  readonly positionIds: string;
+  /** int64 [batch, past]: 1 for a real earlier token, 0 for padding. */
+  readonly pastMask: string;
+  readonly past: string;
+  readonly present: string;
+  readonly layers: number;
+  readonly heads: number;
+  readonly headDim: number;
 }
 
 export interface ModelPackage {
@@ -115,6 +137,7 @@ export function parseConfig(raw: unknown): ModelConfig {
     output: typeof onnx.output === 'string' ? onnx.output : 'logits',
     positions: typeof inputs.positions === 'string' ? inputs.positions : undefined,
     logitsShifted: onnx.logits_shifted === true,
+    cache: onnx.cache === undefined ? undefined : parseCache(onnx.cache),
     sampler: {
       strategy: typeof sampler.strategy === 'string' ? sampler.strategy : undefined,
       steps: typeof sampler.steps === 'number' ? sampler.steps : undefined,
@@ -122,6 +145,29 @@ export function parseConfig(raw: unknown): ModelConfig {
       temperature: typeof sampler.temperature === 'number' ? sampler.temperature : undefined,
       slack: typeof sampler.slack === 'number' ? sampler.slack : 0.25,
     },
+  };
+}
+
+function parseCache(raw: unknown): ContextCacheSpec {
+  if (typeof raw !== 'object' || raw === null) throw new ModelPackageError('config.json: "onnx.cache" must be an object');
+  const c = raw as Record<string, unknown>;
+  const name = (key: string, placeholders: readonly string[] = []): string => {
+    const v = c[key];
+    if (typeof v !== 'string' || !v || placeholders.some((p) => !v.includes(p))) {
+      const needs = placeholders.length ? ` holding ${placeholders.join(' and ')}` : '';
+      throw new ModelPackageError(`config.json: "onnx.cache.${key}" must be a tensor name${needs}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const positive = (key: string): number => {
+    const v = int(c, key, 'onnx.cache.');
+    if (v === 0) throw new ModelPackageError(`config.json: "onnx.cache.${key}" must be positive`);
+    return v;
+  };
+  return {
+    positionIds: name('position_ids'), pastMask: name('past_mask'),
+    past: name('past', ['{layer}', '{kind}']), present: name('present', ['{layer}', '{kind}']),
+    layers: positive('layers'), heads: positive('heads'), headDim: positive('head_dim'),
   };
 }
 

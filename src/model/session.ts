@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
 import type { Logits } from '../core/sampler';
-import { ModelPackageError, type ModelPackage } from './modelPackage';
+import { ModelPackageError, type ContextCacheSpec, type ModelPackage } from './modelPackage';
 
 // Loaded lazily so that a missing native binary is reported as a clear error at load time.
 type Ort = typeof OrtTypes;
@@ -57,12 +57,27 @@ function loadOrt(): Ort {
   }
 }
 
+/** Where a row's canvas lies: the positions a fill changes; the rest of the row is the code around it. */
+export interface CanvasSpan {
+  readonly start: number;
+  readonly length: number;
+}
+
 export interface OpenedSession {
   readonly provider: string;
   readonly fallbackNotice?: string;
   /** What this onnxruntime-node build can use on this machine, best first (for the log). */
   readonly available: readonly string[];
+  /** One model call over whole rows. */
   forward(rows: readonly Int32Array[]): Promise<Logits>;
+  /**
+   * The model calls of one fill whose rows change only inside `canvases` (one per row). With a graph
+   * that takes a context cache (config.json onnx.cache), the first call runs the whole rows and
+   * keeps the keys and values of the code around the canvases; the calls after it run the canvases
+   * alone, attending to those. Without one, every call is `forward`. The logits are indexed by the
+   * whole rows' positions either way.
+   */
+  fillForward(canvases: readonly CanvasSpan[]): (rows: readonly Int32Array[]) => Promise<Logits>;
   release(): Promise<void>;
 }
 
@@ -126,6 +141,17 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     }
   }
 
+  // The context cache's inputs and outputs, when config.json declares them.
+  const cache = c.cache;
+  if (cache) {
+    const inputs = [cache.positionIds, cache.pastMask, ...cacheNames(cache, cache.past)];
+    const missingIn = inputs.filter((n) => !s.inputNames.includes(n));
+    const missingOut = cacheNames(cache, cache.present).filter((n) => !s.outputNames.includes(n));
+    if (missingIn.length || missingOut.length) {
+      throw new ModelPackageError(`model.onnx lacks the context cache's ${[...missingIn.map((n) => `input "${n}"`), ...missingOut.map((n) => `output "${n}"`)].slice(0, 3).join(', ')}${missingIn.length + missingOut.length > 3 ? ', ...' : ''}; check config.json onnx.cache`);
+    }
+  }
+
   // Without the position head, the sampler's per-position summary (best tokens, softmax
   // denominator) is computed by onnxruntime over the logits (topk.onnx, scripts/topk_graph.py):
   // vectorised C++ instead of JavaScript loops over the 8,192-token vocabulary for every masked
@@ -150,7 +176,16 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     });
     const feeds: Record<string, OrtTypes.Tensor> = { [c.inputIds]: new ort.Tensor('int64', ids, [B, T]) };
     if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [B, T]);
+    // A graph with a context cache sees whole rows as tokens at 0 .. T - 1 with no past.
+    if (cache) Object.assign(feeds, noPast(cache, B), { [cache.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: B * T }, (_, i) => BigInt(i % T)), [B, T]) });
     return { feeds, B, T, masked };
+  }
+
+  /** The past inputs of a call with no earlier tokens. */
+  function noPast(spec: ContextCacheSpec, B: number): Record<string, OrtTypes.Tensor> {
+    const feeds: Record<string, OrtTypes.Tensor> = { [spec.pastMask]: new ort.Tensor('int64', new BigInt64Array(0), [B, 0]) };
+    for (const name of cacheNames(spec, spec.past)) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [B, spec.heads, 0, spec.headDim]);
+    return feeds;
   }
 
   function checkVocab(dims: readonly number[], expected: readonly number[]): void {
@@ -172,7 +207,8 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     return { k, values, indices, lse };
   }
 
-  async function forwardAtPositions(rows: readonly Int32Array[], positionsName: string): Promise<Logits> {
+  /** The whole rows' logits at their masked positions, and any `extra` outputs of the same call. */
+  async function runAtPositions(rows: readonly Int32Array[], positionsName: string, extra: readonly string[] = []): Promise<{ logits: Logits; out: OrtTypes.InferenceSession.OnnxValueMapType }> {
     const { feeds, B, T, masked } = feedsFor(rows);
     const slots = new Int32Array(B * T).fill(-1);
     masked.forEach((at, i) => (slots[at] = i));
@@ -180,12 +216,12 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     // shifted graph's head gives position t's logits at t - 1 (a row's first keeps its own).
     const asked = !masked.length ? [0] : c.logitsShifted ? masked.map((at) => (at % T === 0 ? at : at - 1)) : masked;
     feeds[positionsName] = new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]);
-    const out = await s.run(feeds, [...POSITION_OUTPUTS]);
+    const out = await s.run(feeds, [...POSITION_OUTPUTS, ...extra]);
     const logits = out.logits_at;
     checkVocab(logits.dims, [asked.length, c.vocabSize]);
-    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
+    if (!masked.length) return { logits: { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots }, out };
     const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
-    return { data: logits.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
+    return { logits: { data: logits.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top }, out };
   }
 
   async function forwardAll(rows: readonly Int32Array[]): Promise<Logits> {
@@ -208,13 +244,136 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     return { data, seqLen: T, vocab: ov, top };
   }
 
+  /** The code around each row's canvas, as the key of the cache and the tokens of its call. */
+  interface Context {
+    readonly ids: Int32Array[];
+    readonly at: Int32Array[];
+    readonly spans: readonly CanvasSpan[];
+  }
+
+  function contextOf(rows: readonly Int32Array[], spans: readonly CanvasSpan[]): Context {
+    const ids: Int32Array[] = [];
+    const at: Int32Array[] = [];
+    rows.forEach((r, b) => {
+      const { start, length } = spans[b];
+      const n = r.length - length;
+      const i = new Int32Array(n);
+      const p = new Int32Array(n);
+      let k = 0;
+      for (let t = 0; t < r.length; t++) {
+        if (t >= start && t < start + length) continue;
+        i[k] = r[t];
+        p[k++] = t;
+      }
+      ids.push(i);
+      at.push(p);
+    });
+    return { ids, at, spans };
+  }
+
+  function sameContext(a: Context, b: Context): boolean {
+    if (a.ids.length !== b.ids.length) return false;
+    return a.ids.every((ids, r) => {
+      const o = b.ids[r];
+      if (ids.length !== o.length || a.spans[r].start !== b.spans[r].start || a.spans[r].length !== b.spans[r].length) return false;
+      for (let t = 0; t < ids.length; t++) if (ids[t] !== o[t]) return false;
+      return true;
+    });
+  }
+
+  /**
+   * The past inputs of the canvases' calls: the keys and values of the code around each canvas,
+   * taken from a whole-row call (present [B, heads, T, head_dim]) and packed to [B, heads, P, head_dim].
+   */
+  function pastOf(spec: ContextCacheSpec, present: OrtTypes.InferenceSession.OnnxValueMapType, context: Context, T: number): Record<string, OrtTypes.Tensor> {
+    const B = context.ids.length;
+    const P = Math.max(...context.ids.map((x) => x.length));
+    if (P === 0) return noPast(spec, B);
+    const { heads: H, headDim: D } = spec;
+    const mask = new BigInt64Array(B * P);
+    context.at.forEach((at, b) => mask.fill(1n, b * P, b * P + at.length));
+    const past: Record<string, OrtTypes.Tensor> = { [spec.pastMask]: new ort.Tensor('int64', mask, [B, P]) };
+    const names = cacheNames(spec, spec.present);
+    cacheNames(spec, spec.past).forEach((name, i) => {
+      const from = present[names[i]].data as Float32Array;
+      const to = new Float32Array(B * H * P * D);
+      for (let b = 0; b < B; b++) {
+        const at = context.at[b];
+        for (let h = 0; h < H; h++) {
+          const src = (b * H + h) * T * D;
+          const dst = (b * H + h) * P * D;
+          for (let k = 0; k < at.length; k++) to.set(from.subarray(src + at[k] * D, src + (at[k] + 1) * D), dst + k * D);
+        }
+      }
+      past[name] = new ort.Tensor('float32', to, [B, H, P, D]);
+    });
+    return past;
+  }
+
+  /** One call of a fill: the whole rows when `kept` holds no past for this context (and it is kept), else the canvases alone. */
+  async function forwardCanvases(rows: readonly Int32Array[], spans: readonly CanvasSpan[], spec: ContextCacheSpec, positionsName: string,
+    kept: { context?: Context; feeds?: Record<string, OrtTypes.Tensor> }): Promise<Logits> {
+    const context = contextOf(rows, spans);
+    // The code around the canvases is run with them once, as they stand at the fill's first call
+    // (all masked): running it again at every step does not make fills better (npm run bench --
+    // --only context), and the fill's calls after this one cost the canvases alone.
+    if (!kept.feeds || !kept.context || !sameContext(kept.context, context)) {
+      const { logits, out } = await runAtPositions(rows, positionsName, cacheNames(spec, spec.present));
+      kept.context = context;
+      kept.feeds = pastOf(spec, out, context, logits.seqLen);
+      return logits;
+    }
+    const past = kept.feeds;
+    const B = rows.length;
+    const T = Math.max(...rows.map((r) => r.length));
+    const N = Math.max(...spans.map((x) => x.length));
+    const ids = new BigInt64Array(B * N).fill(BigInt(c.special.pad));
+    const att = new BigInt64Array(B * N);
+    const at = new BigInt64Array(B * N);
+    // Masked positions by their index in the canvases' batch (asked of the head) and in the whole rows (the sampler's).
+    const asked: number[] = [];
+    const masked: number[] = [];
+    rows.forEach((r, b) => {
+      const { start, length } = spans[b];
+      for (let t = 0; t < length; t++) {
+        ids[b * N + t] = BigInt(r[start + t]);
+        att[b * N + t] = 1n;
+        at[b * N + t] = BigInt(start + t);
+        if (r[start + t] === c.special.mask) {
+          asked.push(b * N + t);
+          masked.push(b * T + start + t);
+        }
+      }
+    });
+    const feeds: Record<string, OrtTypes.Tensor> = {
+      ...past,
+      [c.inputIds]: new ort.Tensor('int64', ids, [B, N]),
+      [spec.positionIds]: new ort.Tensor('int64', at, [B, N]),
+      [positionsName]: new ort.Tensor('int64', BigInt64Array.from(asked.length ? asked : [0], BigInt), [Math.max(1, asked.length)]),
+    };
+    if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [B, N]);
+    const slots = new Int32Array(B * T).fill(-1);
+    masked.forEach((at, i) => (slots[at] = i));
+    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
+    const out = await s.run(feeds, [...POSITION_OUTPUTS]);
+    checkVocab(out.logits_at.dims, [asked.length, c.vocabSize]);
+    const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
+    return { data: out.logits_at.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
+  }
+
   const positionsName = c.positions;
-  const forward = positionsName ? (rows: readonly Int32Array[]) => forwardAtPositions(rows, positionsName) : forwardAll;
+  const whole = positionsName ? async (rows: readonly Int32Array[]) => (await runAtPositions(rows, positionsName)).logits : forwardAll;
+  const forward = whole;
+  const fillForward = (canvases: readonly CanvasSpan[]): ((rows: readonly Int32Array[]) => Promise<Logits>) => {
+    if (!cache || !positionsName || c.logitsShifted || !canvases.some((x) => x.length > 0)) return whole;
+    const kept = {};
+    return (rows) => forwardCanvases(rows, canvases, cache, positionsName, kept);
+  };
 
   // Fail at load, not at the first fill, when the graph's vocabulary differs from config.json.
   await forward([Int32Array.from([c.special.mask, c.special.mask])]);
   return {
-    provider, fallbackNotice, available, forward,
+    provider, fallbackNotice, available, forward, fillForward,
     release: async () => {
       await s.release();
       await topk?.release();
@@ -231,6 +390,13 @@ async function openTopk(ort: Ort, options: OrtTypes.InferenceSession.SessionOpti
   } catch {
     return undefined;
   }
+}
+
+/** Each layer's key and value tensor names of a cache name pattern, layer by layer. */
+function cacheNames(spec: ContextCacheSpec, pattern: string): string[] {
+  const out: string[] = [];
+  for (let l = 0; l < spec.layers; l++) for (const kind of ['key', 'value']) out.push(pattern.replace('{layer}', String(l)).replace('{kind}', kind));
+  return out;
 }
 
 function firstLine(e: unknown): string {

@@ -4,15 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBatch, type LoadedModel } from '../../src/model/fillEngine';
-import { logitsAt } from '../../src/core/sampler';
+import { logitsAt, type Logits } from '../../src/core/sampler';
 import { samplerOptions } from '../../src/engine/defaults';
 import type { FillRequest } from '../../src/core/types';
 import { defaultModel, TS_PREFIX, TS_SUFFIX } from './helpers/model';
 
 /** The same model with the summary stripped from every call: the sampler's own pass over the vocabulary. */
 function withoutSummary(m: LoadedModel): LoadedModel {
-  const forward = m.session.forward;
-  return { ...m, session: { ...m.session, forward: async (rows) => ({ ...(await forward(rows)), top: undefined }) } };
+  const strip = (f: (rows: readonly Int32Array[]) => Promise<Logits>) => async (rows: readonly Int32Array[]) => ({ ...(await f(rows)), top: undefined });
+  return { ...m, session: { ...m.session, forward: strip(m.session.forward), fillForward: (canvases) => strip(m.session.fillForward(canvases)) } };
 }
 
 const REQUESTS: FillRequest[] = [
@@ -74,11 +74,21 @@ test('the position head returns the full head\'s logits at the masked positions,
   const session = await ort.InferenceSession.create(m.pkg.onnxPath, { intraOpNumThreads: 1 });
   const T = 6;
   const ids = BigInt64Array.from(rows.flatMap((r) => [...r]), BigInt);
-  const full = (await session.run({
+  const feeds: Record<string, import('onnxruntime-node').Tensor> = {
     input_ids: new ort.Tensor('int64', ids, [2, T]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(2 * T).fill(1n), [2, T]),
     positions: new ort.Tensor('int64', BigInt64Array.from([0n]), [1]),
-  }, ['logits'])).logits.data as Float32Array;
+  };
+  // The graph's context cache inputs, when it has them: whole rows at 0 .. T - 1, no past.
+  const k = c.cache;
+  if (k) {
+    feeds[k.positionIds] = new ort.Tensor('int64', BigInt64Array.from({ length: 2 * T }, (_, i) => BigInt(i % T)), [2, T]);
+    feeds[k.pastMask] = new ort.Tensor('int64', new BigInt64Array(0), [2, 0]);
+    for (let l = 0; l < k.layers; l++) {
+      for (const kind of ['key', 'value']) feeds[k.past.replace('{layer}', String(l)).replace('{kind}', kind)] = new ort.Tensor('float32', new Float32Array(0), [2, k.heads, 0, k.headDim]);
+    }
+  }
+  const full = (await session.run(feeds, ['logits'])).logits.data as Float32Array;
   await session.release();
   const V = c.vocabSize;
   let compared = 0;

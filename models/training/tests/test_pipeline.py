@@ -81,6 +81,10 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
         self.assertLess(check["position_head"]["max_abs_diff"], 1e-4)
         got, asked = map(int, check["position_head"]["top1_is_argmax"].split("/"))
         self.assertEqual(got, asked)
+        # The context cache: a canvas run against the cached code around it gives PyTorch's Denoiser.step.
+        agree, total = map(int, check["context_cache"]["argmax_agreement"].split("/"))
+        self.assertGreaterEqual(agree / total, 0.9)
+        self.assertLess(check["context_cache"]["max_abs_diff_first64"], 8.0)
         # Resuming a fresh run from the committed half-precision checkpoint works.
         run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
             "--run-dir", os.path.join(self.tmp, "run2"), "--init", os.path.join(self.tmp, "ckpt.pt"),

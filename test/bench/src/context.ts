@@ -22,6 +22,8 @@ export interface StepCost {
 
 export interface BudgetRow {
   readonly budget: number;
+  /** The code around the canvas run once per fill (true) or with the canvas at every step (false). */
+  readonly contextCache: boolean;
   readonly edits: number;
   readonly editSim: number;
   readonly msMedian: number;
@@ -100,25 +102,25 @@ export async function stepCosts(modelDir: string, threads: number, lengths: read
   }
 }
 
-/** Each method rewritten (its text masked and filled, no syntax repair) at each canvas budget. */
-export async function budgetRows(e: Engine, methods: ReadonlyArray<{ text: string; start: number; end: number }>, budgets: readonly number[],
-  sampler: SamplerOptions, log: (s: string) => void): Promise<BudgetRow[]> {
+/** Each method rewritten (its text masked and filled, no syntax repair) at each canvas budget, with or without the context cache. */
+export async function budgetRows(e: Engine, methods: ReadonlyArray<{ text: string; start: number; end: number }>,
+  configs: ReadonlyArray<{ budget: number; contextCache: boolean }>, sampler: SamplerOptions, log: (s: string) => void): Promise<BudgetRow[]> {
   const rows: BudgetRow[] = [];
-  for (const budget of budgets) {
+  for (const { budget, contextCache } of configs) {
     let sim = 0;
     let chunks = 0;
     const times: number[] = [];
     for (const m of methods) {
       const r = await runEdit(e.backend, {
-        docText: m.text, range: { start: m.start, end: m.end }, languageId: 'typescript', anchoring: 'syntax', sampler,
+        docText: m.text, range: { start: m.start, end: m.end }, languageId: 'typescript', anchoring: 'syntax', sampler: { ...sampler, contextCache },
         maxCanvasTokens: budget, countTokens: e.count, repairRounds: 0, finalRefill: false,
       });
       sim += editSimilarity(r.newText, m.text.slice(r.range.start, r.range.end));
       chunks += r.chunks;
       times.push(r.ms);
     }
-    rows.push({ budget, edits: methods.length, editSim: sim / methods.length, msMedian: spread(times).median, chunksPerEdit: chunks / methods.length });
-    log(`context: canvas budget ${budget} done`);
+    rows.push({ budget, contextCache, edits: methods.length, editSim: sim / methods.length, msMedian: spread(times).median, chunksPerEdit: chunks / methods.length });
+    log(`context: canvas budget ${budget}${contextCache ? '' : ', whole rows every step,'} done`);
   }
   return rows;
 }
@@ -129,7 +131,7 @@ export function contextTables(r: ContextResult, defaultBudget: number): string {
     ['tokens', 'ms median', base ? 'x 256' : ''],
     r.stepCost.map((s) => [s.tokens, s.msMedian.toFixed(1), base ? (s.msMedian / base).toFixed(2) : '']));
   const b = table(`Canvas budget on rewrites of 8-14-line methods (${r.source}; no syntax repair; default ${defaultBudget})`,
-    ['budget', 'edits', 'edit similarity', 'ms median', 'chunks / edit'],
-    r.budgets.map((x) => [x.budget, x.edits, x.editSim.toFixed(3), Math.round(x.msMedian), x.chunksPerEdit.toFixed(2)]));
+    ['budget', 'code around the canvas', 'edits', 'edit similarity', 'ms median', 'chunks / edit'],
+    r.budgets.map((x) => [x.budget, x.contextCache ? 'once per fill' : 'every step', x.edits, x.editSim.toFixed(3), Math.round(x.msMedian), x.chunksPerEdit.toFixed(2)]));
   return `${a}\n${b}`;
 }

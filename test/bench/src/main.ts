@@ -176,7 +176,9 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     const methods = methodsOf(rewrites.docs, a.limit ?? (a.quick ? 8 : 80));
     const defaultBudget = canvasBudget(engine.model.pkg.config.maxContext);
     if (methods.length === 0) log(`context: ${rewrites.source} has no TypeScript method of 8-14 lines to rewrite`);
-    const budgets = methods.length === 0 ? [] : await budgetRows(engine, methods, [defaultBudget, 160, 192], cliDefaultSampler(engine), log);
+    const budgets = methods.length === 0 ? [] : await budgetRows(engine, methods,
+      [{ budget: defaultBudget, contextCache: true }, { budget: defaultBudget, contextCache: false }, { budget: 160, contextCache: true }, { budget: 192, contextCache: true }],
+      cliDefaultSampler(engine), log);
     const r = { source: rewrites.source, stepCost, budgets };
     print(contextTables(r, defaultBudget));
     out.context = { ...r, stepCost: stepCost.map((x) => ({ tokens: x.tokens, msMedian: round(x.msMedian, 1) })),
