@@ -51,6 +51,38 @@ def cache_names(prefix, n_layers):
     return [f"{prefix}.{i}.{kind}" for i in range(n_layers) for kind in ("key", "value")]
 
 
+def _weight_order(model):
+    """The graph's weight tensors in the order its nodes read them (each once), and its other initializers by name."""
+    inits = {t.name: t for t in model.graph.initializer}
+    seen, order = set(), []
+    for n in model.graph.node:
+        for i in n.input:
+            if i in inits and i not in seen and (i.endswith("_int8") or i.endswith("_scale") or i.startswith("onnx::MatMul")):
+                seen.add(i)
+                order.append(i)
+    return inits, order
+
+
+def carry_weights(src, path):
+    """Replaces path's weights with src's: named parameters by name, the (anonymous) matmul weights and
+    scales by the order the graphs read them, each pair checked for shape and type. Returns the count."""
+    old, new = onnx.load(src), onnx.load(path)
+    old_inits, old_order = _weight_order(old)
+    new_inits, new_order = _weight_order(new)
+    if len(old_order) != len(new_order):
+        raise SystemExit(f"--weights-from: {src} has {len(old_order)} matmul weight tensors, the export {len(new_order)}")
+    pairs = list(zip(old_order, new_order))
+    pairs += [(n, n) for n in new_inits if n.startswith("m.") and n in old_inits]
+    for a, b in pairs:
+        ta, tb = old_inits[a], new_inits[b]
+        if tuple(ta.dims) != tuple(tb.dims) or ta.data_type != tb.data_type:
+            raise SystemExit(f"--weights-from: {a} {tuple(ta.dims)} does not match {b} {tuple(tb.dims)}")
+        tb.CopyFrom(ta)
+        tb.name = b
+    onnx.save(new, path)
+    return len(pairs)
+
+
 def cached_reference(model, row, start=10, length=16):
     """The two calls of a fill with the context cache, in PyTorch: the code around row[start:start +
     length] with no past, then that canvas against the keys and values it returned."""
@@ -73,6 +105,9 @@ def main():
     ap.add_argument("--checkpoint", default="", help="also write the fp16 EMA checkpoint here")
     ap.add_argument("--quantize", choices=["none", "int8"], default="int8", help="weight quantization of model.onnx")
     ap.add_argument("--name", default="diffuse-code-mini", help="model id written to config.json")
+    ap.add_argument("--weights-from", default="",
+                    help="an earlier model.onnx of the same model and quantization: its weights replace the exported ones "
+                         "tensor for tensor, so that a new graph changes no weight (the fp16 checkpoint rounds them)")
     args = ap.parse_args()
     s = torch.load(args.state, map_location="cpu")
     cfg = ModelConfig(**s["config"])
@@ -106,6 +141,8 @@ def main():
                                     **{n: {0: "batch", 2: "seq"} for n in present_names}})
     if args.quantize == "int8":
         onnx_weights.quantize_int8(path, path)
+    if args.weights_from:
+        print(f"weights from {args.weights_from}: {carry_weights(args.weights_from, path)} tensors")
     # The LM head and the sampler's summary at the masked positions only (models/onnx_head.py).
     graph = onnx.load(path)
     onnx_head.add_position_head(graph, SPECIALS.index("[MASK]"), cfg.vocab_size)
@@ -129,7 +166,7 @@ def main():
                  "takes_attention_mask": True, "quantization": args.quantize,
                  "cache": {"position_ids": "position_ids", "past_mask": "past_mask", "past": "past.{layer}.{kind}",
                            "present": "present.{layer}.{kind}", "layers": L, "heads": H, "head_dim": Dh}},
-        "sampler": {"strategy": "threshold", "steps": 32, "threshold": 0.9, "temperature": 0.0, "slack": 0.25},
+        "sampler": {"strategy": "threshold", "steps": 16, "threshold": 0.9, "temperature": 0.0, "slack": 0.25},
         "infill": {"hole_convention": "syntax-anchored: the hole starts at a node's first character and ends at its last; prefix and suffix are tokenized on their own"},
         "architecture": {**cfg.to_dict(), "parameters": model.num_params()},
         "training": {"step": s["step"], "tokens": s["tokens"], "metrics": s.get("metrics", {})},
