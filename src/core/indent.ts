@@ -141,3 +141,14 @@ export function reindent(fill: string, target: AnchorIndent, options: ReindentOp
   });
   return out.join('\n');
 }
+
+/**
+ * A fill ends where its original ended: when the original does not end with a line break (a range
+ * that stops at the end of a node, before the break of its line), line breaks and blank lines at the
+ * end of the fill are dropped. Kept, each would put an empty line between the fill and the rest of
+ * the original's last line, a line that no hunk of the review can show as its own.
+ */
+export function endLikeOriginal(fill: string, original: string): string {
+  if (/\n[ \t]*$/.test(original)) return fill;
+  return fill.replace(/(?:\r?\n[ \t]*)+$/, '');
+}

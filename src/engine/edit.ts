@@ -7,7 +7,7 @@
 import type { FillBackend, FillRequest, OffsetRange, SamplerOptions, StepEvent, TokenConfidence } from '../core/types';
 import { carryChars, toChars, toSpans } from '../core/confidence';
 import type { AnchoringMode } from '../core/anchor';
-import { lineStartAt } from '../core/indent';
+import { endLikeOriginal, lineStartAt } from '../core/indent';
 import { anchorRange, chunkRange, reindent } from '../syntax';
 import { editSteps } from './defaults';
 import { RegionText } from './region';
@@ -100,7 +100,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   const withConfidence = fillConfidence.some((c) => c !== undefined);
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.
   const shapeChunk = (k: number, fill: string): string => insertion ? fill
-    : reindent(fill, anchor.indent, { startsMidLine: chunks[k].start !== lineStartAt(o.docText, chunks[k].start) });
+    : endLikeOriginal(reindent(fill, anchor.indent, { startsMidLine: chunks[k].start !== lineStartAt(o.docText, chunks[k].start) }), o.docText.slice(chunks[k].start, chunks[k].end));
   const pieces = fills.map((f, k) => shapeChunk(k, f));
   const region = new RegionText(o.docText, range, pieces, pieces.map((p, k) => fillConfidence[k] && carryChars(fills[k], fillConfidence[k]!, p)));
   const repair = await repairSyntax(backend, {

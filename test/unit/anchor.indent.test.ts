@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchorIndent, detectIndentStyle, reindent } from '../../src/core/indent';
+import { anchorIndent, detectIndentStyle, endLikeOriginal, reindent } from '../../src/core/indent';
 import { balanceDelta, bracketBalance } from '../../src/core/indentBrackets';
 
 test('indent style: tabs, two spaces, four spaces, none', () => {
@@ -76,4 +76,12 @@ test('balance delta compares a fill with the text it replaces', () => {
   assert.deepEqual(balanceDelta(original, 'if (c) {\n  d();\n'), { paren: 0, bracket: 0, brace: 0, matches: true });
   assert.deepEqual(balanceDelta(original, 'if (c) {\n  d();\n}\n'), { paren: 0, bracket: 0, brace: -1, matches: false });
   assert.deepEqual(balanceDelta(original, 'if (c {\n'), { paren: 1, bracket: 0, brace: 0, matches: false });
+});
+
+test('a fill ends where its original ended: no line break after a range that stops before its line\'s break', () => {
+  const original = '  if (items.length === 0) {\n    return 0;\n  }';
+  assert.equal(endLikeOriginal('return sum;\n  for (;;) {\n', original), 'return sum;\n  for (;;) {');
+  assert.equal(endLikeOriginal('a();\n  \n\r\n', 'b();'), 'a();', 'blank lines and CRLF breaks at the end go too');
+  assert.equal(endLikeOriginal('a();\n', 'b();\n'), 'a();\n', 'an original that ends with a break keeps the fill\'s');
+  assert.equal(endLikeOriginal('a();\n  b();', original), 'a();\n  b();', 'breaks inside the fill stay');
 });
