@@ -24,7 +24,7 @@ Commands:
 Options:
   --model DIR          model folder (model.onnx, tokenizer.json, config.json); default: bundled model
   --steps K            denoising steps (default from the model's config; unset, an edit of more
-                       than five chunks takes fewer per chunk, at least 8)
+                       than ten chunks takes fewer per chunk, at least 8)
   --strategy S         confidence | threshold | entropy | margin | ar
   --threshold P        confidence threshold of the threshold strategy (0..1)
   --temperature T      0 = greedy

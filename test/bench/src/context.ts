@@ -18,7 +18,15 @@ import { table } from './table';
 export interface StepCost {
   readonly tokens: number;
   readonly msMedian: number;
+  /**
+   * A step of a fill with the context cache over a row of `tokens`: the 128-token canvas alone,
+   * attending to the kept keys and values of the rest of the row (absent: the graph has no cache).
+   */
+  readonly cachedMsMedian?: number;
 }
+
+/** The canvas of the cached steps `stepCosts` times. */
+export const CACHED_CANVAS = 128;
 
 export interface BudgetRow {
   readonly budget: number;
@@ -68,7 +76,11 @@ export function methodsOf(docs: readonly Doc[], n: number): Array<{ text: string
   return out.filter((_, k) => k % every === 0).slice(0, n);
 }
 
-/** Median ms of one forward pass over one row of each length, with `max_context` raised in a copy of the package. */
+/**
+ * Median ms of one forward pass over one row of each length, a canvas of up to CACHED_CANVAS masked
+ * tokens in its middle, with `max_context` raised in a copy of the package: the whole row, and with
+ * a context cache the canvas alone against the cached rest of the row.
+ */
 export async function stepCosts(modelDir: string, threads: number, lengths: readonly number[], repeats: number): Promise<StepCost[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-context-'));
   try {
@@ -82,16 +94,30 @@ export async function stepCosts(modelDir: string, threads: number, lengths: read
     const model = await loadModel(dir, 'cpu', threads);
     try {
       const out: StepCost[] = [];
-      for (const n of lengths) {
-        const row = new Int32Array(n).fill(model.pkg.config.special.mask);
-        for (let k = 0; k < 2; k++) await model.session.forward([row]);
+      const timed = async (call: () => Promise<unknown>): Promise<number> => {
+        for (let k = 0; k < 2; k++) await call();
         const times: number[] = [];
         for (let k = 0; k < repeats; k++) {
           const t0 = performance.now();
-          await model.session.forward([row]);
+          await call();
           times.push(performance.now() - t0);
         }
-        out.push({ tokens: n, msMedian: spread(times).median });
+        return spread(times).median;
+      };
+      for (const n of lengths) {
+        // A canvas of up to CACHED_CANVAS masked tokens in the middle of the row, code tokens around it.
+        const length = Math.min(n, CACHED_CANVAS);
+        const start = Math.floor((n - length) / 2);
+        const row = Int32Array.from({ length: n }, (_, t) => (t >= start && t < start + length ? model.pkg.config.special.mask : 4 + ((t * 37) % 8000)));
+        const msMedian = await timed(() => model.session.forward([row]));
+        if (!model.pkg.config.cache || n <= length) {
+          out.push({ tokens: n, msMedian });
+          continue;
+        }
+        // The fill's later steps: the first call keeps the keys and values of the code around the canvas.
+        const step = model.session.fillForward([{ start, length }]);
+        await step([row]);
+        out.push({ tokens: n, msMedian, cachedMsMedian: await timed(() => step([row])) });
       }
       return out;
     } finally {
@@ -127,9 +153,10 @@ export async function budgetRows(e: Engine, methods: ReadonlyArray<{ text: strin
 
 export function contextTables(r: ContextResult, defaultBudget: number): string {
   const base = r.stepCost.find((s) => s.tokens === 256)?.msMedian;
-  const a = table('One step (forward pass) by row length, batch 1 (the bundled model is trained on rows of 256)',
-    ['tokens', 'ms median', base ? 'x 256' : ''],
-    r.stepCost.map((s) => [s.tokens, s.msMedian.toFixed(1), base ? (s.msMedian / base).toFixed(2) : '']));
+  const a = table(`One step (forward pass) by row length, batch 1, a ${CACHED_CANVAS}-token canvas masked (the bundled model is trained on rows of 256): the whole row, and the canvas alone against the cached rest of the row`,
+    ['tokens', 'whole row ms', base ? 'x 256' : '', `cached, ${CACHED_CANVAS}-token canvas ms`, base ? 'x 256' : ''],
+    r.stepCost.map((s) => [s.tokens, s.msMedian.toFixed(1), base ? (s.msMedian / base).toFixed(2) : '',
+      s.cachedMsMedian?.toFixed(1) ?? '', base && s.cachedMsMedian ? (s.cachedMsMedian / base).toFixed(2) : '']));
   const b = table(`Canvas budget on rewrites of 8-14-line methods (${r.source}; no syntax repair; default ${defaultBudget})`,
     ['budget', 'code around the canvas', 'edits', 'edit similarity', 'ms median', 'chunks / edit'],
     r.budgets.map((x) => [x.budget, x.contextCache ? 'once per fill' : 'every step', x.edits, x.editSim.toFixed(3), Math.round(x.msMedian), x.chunksPerEdit.toFixed(2)]));

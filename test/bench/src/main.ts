@@ -170,7 +170,7 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     if (a.write) writePlot(a.root, canvas, machine.cpu, machine.cores, a.threads, engine.model.pkg.config.name);
   }
   if (a.only.has('context')) {
-    const stepCost = await stepCosts(a.modelDir, a.threads, [128, 256, 512, 768, 1024], plan.peakRepeats);
+    const stepCost = await stepCosts(a.modelDir, a.threads, [128, 256, 512, 768, 1024], 3 * plan.peakRepeats);
     log('context: step cost by row length done');
     const rewrites = rewriteSource(a.root, { docs, source });
     const methods = methodsOf(rewrites.docs, a.limit ?? (a.quick ? 8 : 80));
@@ -181,10 +181,12 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
       cliDefaultSampler(engine), log);
     const r = { source: rewrites.source, stepCost, budgets };
     print(contextTables(r, defaultBudget));
-    out.context = { ...r, stepCost: stepCost.map((x) => ({ tokens: x.tokens, msMedian: round(x.msMedian, 1) })),
+    out.context = { ...r, stepCost: stepCost.map((x) => ({ tokens: x.tokens, msMedian: round(x.msMedian, 1), ...(x.cachedMsMedian ? { cachedMsMedian: round(x.cachedMsMedian, 1) } : {}) })),
       budgets: budgets.map((x) => ({ ...x, editSim: round(x.editSim, 4), msMedian: Math.round(x.msMedian), chunksPerEdit: round(x.chunksPerEdit, 2) })) };
     const at = (n: number) => stepCost.find((x) => x.tokens === n)?.msMedian;
     if (at(256) && at(1024)) summary.step_cost_1024_vs_256 = round(at(1024)! / at(256)!, 2);
+    const cached1024 = stepCost.find((x) => x.tokens === 1024)?.cachedMsMedian;
+    if (at(256) && cached1024) summary.cached_step_cost_1024_vs_256 = round(cached1024 / at(256)!, 2);
   }
   if (a.only.has('peak')) {
     const p = await measurePeak(engine, cfgRaw.architecture, a.threads, plan.peakRepeats, cfgRaw.onnx?.quantization);
