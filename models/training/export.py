@@ -8,8 +8,9 @@ returns logits (float32, [batch, seq, vocab]); both axes are dynamic. It is Deno
 position_ids (int64, [batch, seq], each token's absolute position), past_mask (int64, [batch, past]) and
 past.{layer}.{key,value} (float32, [batch, heads, past, head_dim]), and returns this call's own
 present.{layer}.{key,value}. With a past of length 0 and positions 0 .. seq - 1 it is the whole-row
-model; a fill runs the code around its canvas once that way and then each step the canvas alone with
-that code's keys and values as the past (config.json onnx.cache tells the engine). It also takes positions (int64,
+model; a fill runs its rows whole that way at its first step, keeps the keys and values of the code
+around its canvas, and then runs each step the canvas alone with those as the past (config.json
+onnx.cache tells the engine). It also takes positions (int64,
 [n]) and returns the logits and the sampler's summary there only (models/onnx_head.py). With --quantize int8 every
 weight matrix becomes int8 per output channel and is multiplied with MatMulInteger after a dynamic
 uint8 quantization of the activations. export also writes check.json (inputs and PyTorch logits)
@@ -84,8 +85,9 @@ def carry_weights(src, path):
 
 
 def cached_reference(model, row, start=10, length=16):
-    """The two calls of a fill with the context cache, in PyTorch: the code around row[start:start +
-    length] with no past, then that canvas against the keys and values it returned."""
+    """Two calls of the cached graph, in PyTorch: the code around row[start:start + length] with no
+    past, then that canvas against the keys and values it returned (check_onnx.mjs makes the same two
+    calls in onnxruntime)."""
     T = row.shape[0]
     L, H, Dh = model.config.n_layers, model.config.n_heads, model.config.d_model // model.config.n_heads
     around = [t for t in range(T) if not start <= t < start + length]

@@ -100,9 +100,9 @@ class Denoiser(nn.Module):
         absolute `position_ids` (B, T) attend to the `past` keys and values (a list of (key, value),
         each (B, H, P, Dh), rotated at their own positions; P may be 0) and to each other. Masks are
         1 for real tokens, 0 for padding. Returns the (B, T, V) logits and this call's own keys and
-        values per layer. A fill passes the code around its canvas once with no past (its keys and
-        values attend to that code only), then at every step only the canvas, with that code as the
-        past; with P = 0 and position_ids 0 .. T - 1 this is `forward`."""
+        values per layer. With P = 0 and position_ids 0 .. T - 1 this is `forward`. A fill runs its
+        rows whole that way at its first step and keeps the keys and values of the code around its
+        canvas; every later step passes the canvas alone, with those as the past."""
         c = self.config
         B, T = ids.shape
         H, Dh = c.n_heads, c.d_model // c.n_heads

@@ -362,10 +362,9 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
   }
 
   const positionsName = c.positions;
-  const whole = positionsName ? async (rows: readonly Int32Array[]) => (await runAtPositions(rows, positionsName)).logits : forwardAll;
-  const forward = whole;
+  const forward = positionsName ? async (rows: readonly Int32Array[]) => (await runAtPositions(rows, positionsName)).logits : forwardAll;
   const fillForward = (canvases: readonly CanvasSpan[]): ((rows: readonly Int32Array[]) => Promise<Logits>) => {
-    if (!cache || !positionsName || c.logitsShifted || !canvases.some((x) => x.length > 0)) return whole;
+    if (!cache || !positionsName || c.logitsShifted || !canvases.some((x) => x.length > 0)) return forward;
     const kept = {};
     return (rows) => forwardCanvases(rows, canvases, cache, positionsName, kept);
   };

@@ -4,10 +4,14 @@ processes (gloo). Run: /usr/bin/python3 -m unittest models/training/tests/test_p
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
+
+import onnx
+from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAINING = os.path.dirname(HERE)
@@ -85,6 +89,16 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
         agree, total = map(int, check["context_cache"]["argmax_agreement"].split("/"))
         self.assertGreaterEqual(agree / total, 0.9)
         self.assertLess(check["context_cache"]["max_abs_diff_first64"], 8.0)
+        # A re-export from the half-precision checkpoint with --weights-from the first graph keeps its
+        # weights exactly.
+        again = os.path.join(self.tmp, "again")
+        os.makedirs(again)
+        shutil.copyfile(os.path.join(self.model, "tokenizer.json"), os.path.join(again, "tokenizer.json"))
+        run(PY, "export.py", "--state", os.path.join(self.tmp, "ckpt.pt"), "--out", again,
+            "--weights-from", os.path.join(self.model, "model.onnx"))
+        first, second = (onnx.load(os.path.join(d, "model.onnx")) for d in (self.model, again))
+        weights = lambda m: sorted(numpy_helper.to_array(t).tobytes() for t in m.graph.initializer)
+        self.assertEqual(weights(first), weights(second))
         # Resuming a fresh run from the committed half-precision checkpoint works.
         run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
             "--run-dir", os.path.join(self.tmp, "run2"), "--init", os.path.join(self.tmp, "ckpt.pt"),
