@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
 import type { Logits } from '../core/sampler';
+import { canvasBatch, contextOf, packPast, pastMask, sameContext, type CanvasSpan, type RowContext } from './contextCache';
 import { ModelPackageError, type ContextCacheSpec, type ModelPackage } from './modelPackage';
 
 // Loaded lazily so that a missing native binary is reported as a clear error at load time.
@@ -55,12 +56,6 @@ function loadOrt(): Ort {
   } catch (e) {
     throw new ModelPackageError(`onnxruntime-node could not be loaded on ${process.platform}-${process.arch}: ${(e as Error).message}`);
   }
-}
-
-/** Where a row's canvas lies: the positions a fill changes; the rest of the row is the code around it. */
-export interface CanvasSpan {
-  readonly start: number;
-  readonly length: number;
 }
 
 export interface OpenedSession {
@@ -244,75 +239,23 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     return { data, seqLen: T, vocab: ov, top };
   }
 
-  /** The code around each row's canvas, as the key of the cache and the tokens of its call. */
-  interface Context {
-    readonly ids: Int32Array[];
-    readonly at: Int32Array[];
-    readonly spans: readonly CanvasSpan[];
-  }
-
-  function contextOf(rows: readonly Int32Array[], spans: readonly CanvasSpan[]): Context {
-    const ids: Int32Array[] = [];
-    const at: Int32Array[] = [];
-    rows.forEach((r, b) => {
-      const { start, length } = spans[b];
-      const n = r.length - length;
-      const i = new Int32Array(n);
-      const p = new Int32Array(n);
-      let k = 0;
-      for (let t = 0; t < r.length; t++) {
-        if (t >= start && t < start + length) continue;
-        i[k] = r[t];
-        p[k++] = t;
-      }
-      ids.push(i);
-      at.push(p);
-    });
-    return { ids, at, spans };
-  }
-
-  function sameContext(a: Context, b: Context): boolean {
-    if (a.ids.length !== b.ids.length) return false;
-    return a.ids.every((ids, r) => {
-      const o = b.ids[r];
-      if (ids.length !== o.length || a.spans[r].start !== b.spans[r].start || a.spans[r].length !== b.spans[r].length) return false;
-      for (let t = 0; t < ids.length; t++) if (ids[t] !== o[t]) return false;
-      return true;
-    });
-  }
-
-  /**
-   * The past inputs of the canvases' calls: the keys and values of the code around each canvas,
-   * taken from a whole-row call (present [B, heads, T, head_dim]) and packed to [B, heads, P, head_dim].
-   */
-  function pastOf(spec: ContextCacheSpec, present: OrtTypes.InferenceSession.OnnxValueMapType, context: Context, T: number): Record<string, OrtTypes.Tensor> {
+  /** The keys and values of the code around the canvases, as the past inputs of a later call, from a whole-row call's outputs. */
+  function pastOf(spec: ContextCacheSpec, present: OrtTypes.InferenceSession.OnnxValueMapType, context: RowContext, T: number): Record<string, OrtTypes.Tensor> {
     const B = context.ids.length;
-    const P = Math.max(...context.ids.map((x) => x.length));
-    if (P === 0) return noPast(spec, B);
-    const { heads: H, headDim: D } = spec;
-    const mask = new BigInt64Array(B * P);
-    context.at.forEach((at, b) => mask.fill(1n, b * P, b * P + at.length));
-    const past: Record<string, OrtTypes.Tensor> = { [spec.pastMask]: new ort.Tensor('int64', mask, [B, P]) };
+    const mask = pastMask(context);
+    if (mask.P === 0) return noPast(spec, B);
+    const past: Record<string, OrtTypes.Tensor> = { [spec.pastMask]: new ort.Tensor('int64', mask.data, [B, mask.P]) };
     const names = cacheNames(spec, spec.present);
     cacheNames(spec, spec.past).forEach((name, i) => {
-      const from = present[names[i]].data as Float32Array;
-      const to = new Float32Array(B * H * P * D);
-      for (let b = 0; b < B; b++) {
-        const at = context.at[b];
-        for (let h = 0; h < H; h++) {
-          const src = (b * H + h) * T * D;
-          const dst = (b * H + h) * P * D;
-          for (let k = 0; k < at.length; k++) to.set(from.subarray(src + at[k] * D, src + (at[k] + 1) * D), dst + k * D);
-        }
-      }
-      past[name] = new ort.Tensor('float32', to, [B, H, P, D]);
+      const packed = packPast(present[names[i]].data as Float32Array, context, spec.heads, spec.headDim, T);
+      past[name] = new ort.Tensor('float32', packed.data, [B, spec.heads, packed.P, spec.headDim]);
     });
     return past;
   }
 
   /** One call of a fill: the whole rows when `kept` holds no past for this context (and it is kept), else the canvases alone. */
   async function forwardCanvases(rows: readonly Int32Array[], spans: readonly CanvasSpan[], spec: ContextCacheSpec, positionsName: string,
-    kept: { context?: Context; feeds?: Record<string, OrtTypes.Tensor> }): Promise<Logits> {
+    kept: { context?: RowContext; feeds?: Record<string, OrtTypes.Tensor> }): Promise<Logits> {
     const context = contextOf(rows, spans);
     // The code around the canvases is run with them once, as they stand at the fill's first call
     // (all masked): running it again at every step does not make fills better (npm run bench --
@@ -323,38 +266,19 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
       kept.feeds = pastOf(spec, out, context, logits.seqLen);
       return logits;
     }
-    const past = kept.feeds;
+    const batch = canvasBatch(rows, spans, c.special.mask, c.special.pad);
+    const { N, T, asked, masked } = batch;
     const B = rows.length;
-    const T = Math.max(...rows.map((r) => r.length));
-    const N = Math.max(...spans.map((x) => x.length));
-    const ids = new BigInt64Array(B * N).fill(BigInt(c.special.pad));
-    const att = new BigInt64Array(B * N);
-    const at = new BigInt64Array(B * N);
-    // Masked positions by their index in the canvases' batch (asked of the head) and in the whole rows (the sampler's).
-    const asked: number[] = [];
-    const masked: number[] = [];
-    rows.forEach((r, b) => {
-      const { start, length } = spans[b];
-      for (let t = 0; t < length; t++) {
-        ids[b * N + t] = BigInt(r[start + t]);
-        att[b * N + t] = 1n;
-        at[b * N + t] = BigInt(start + t);
-        if (r[start + t] === c.special.mask) {
-          asked.push(b * N + t);
-          masked.push(b * T + start + t);
-        }
-      }
-    });
-    const feeds: Record<string, OrtTypes.Tensor> = {
-      ...past,
-      [c.inputIds]: new ort.Tensor('int64', ids, [B, N]),
-      [spec.positionIds]: new ort.Tensor('int64', at, [B, N]),
-      [positionsName]: new ort.Tensor('int64', BigInt64Array.from(asked.length ? asked : [0], BigInt), [Math.max(1, asked.length)]),
-    };
-    if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', att, [B, N]);
     const slots = new Int32Array(B * T).fill(-1);
     masked.forEach((at, i) => (slots[at] = i));
     if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
+    const feeds: Record<string, OrtTypes.Tensor> = {
+      ...kept.feeds,
+      [c.inputIds]: new ort.Tensor('int64', batch.ids, [B, N]),
+      [spec.positionIds]: new ort.Tensor('int64', batch.positions, [B, N]),
+      [positionsName]: new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]),
+    };
+    if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', batch.attention, [B, N]);
     const out = await s.run(feeds, [...POSITION_OUTPUTS]);
     checkVocab(out.logits_at.dims, [asked.length, c.vocabSize]);
     const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logits } from '../../src/core/sampler';
+import { canvasBatch, contextOf, packPast, pastMask, sameContext } from '../../src/model/contextCache';
 import { fillBatch, layoutRequest, loadModel, type LoadedModel } from '../../src/model/fillEngine';
 import type { FillRequest } from '../../src/core/types';
 import { defaultModel, MODEL_DIR, sampler, SUM_SOURCE, TS_PREFIX, TS_SUFFIX } from './helpers/model';
@@ -124,4 +125,34 @@ test('a malformed context cache in config.json is reported with the key to fix',
   await assert.rejects(loadModel(dir, 'cpu'), (e: Error) => e.name === 'ModelPackageError' && /"onnx\.cache\.past" must be a tensor name holding \{layer\} and \{kind\}/.test(e.message));
   const dir2 = copyWithCache((c) => (c.heads = 0));
   await assert.rejects(loadModel(dir2, 'cpu'), (e: Error) => /"onnx\.cache\.heads" must be positive/.test(e.message));
+});
+
+test('the code around each canvas: its tokens and positions, its packed keys and values, its mask', () => {
+  const rows = [Int32Array.from([10, 11, 2, 2, 14]), Int32Array.from([20, 2, 22])];
+  const spans = [{ start: 2, length: 2 }, { start: 1, length: 1 }];
+  const ctx = contextOf(rows, spans);
+  assert.deepEqual(ctx.ids.map((x) => [...x]), [[10, 11, 14], [20, 22]]);
+  assert.deepEqual(ctx.at.map((x) => [...x]), [[0, 1, 4], [0, 2]]);
+  assert.ok(sameContext(ctx, contextOf(rows.map((r) => Int32Array.from(r, (id) => (id === 2 ? 7 : id))), spans)), 'canvas tokens are not the context');
+  assert.ok(!sameContext(ctx, contextOf([rows[0], Int32Array.from([21, 2, 22])], spans)), 'a changed token around the canvas is');
+  assert.ok(!sameContext(ctx, contextOf(rows, [spans[0], { start: 0, length: 1 }])), 'and so is a moved canvas');
+  // present [B=2, heads=1, T=5, headDim=2]: the value at (b, t, d) is 100 b + 10 t + d.
+  const T = 5;
+  const present = Float32Array.from({ length: 2 * T * 2 }, (_, i) => 100 * Math.floor(i / (T * 2)) + 10 * Math.floor((i % (T * 2)) / 2) + (i % 2));
+  const packed = packPast(present, ctx, 1, 2, T);
+  assert.equal(packed.P, 3);
+  assert.deepEqual([...packed.data], [0, 1, 10, 11, 40, 41, 100, 101, 120, 121, 0, 0]);
+  assert.deepEqual([...pastMask(ctx).data], [1n, 1n, 1n, 1n, 1n, 0n]);
+});
+
+test('a later call\'s batch: the canvases alone at their positions; masked positions in both numberings', () => {
+  const rows = [Int32Array.from([10, 11, 2, 13, 2]), Int32Array.from([20, 2, 22])];
+  const b = canvasBatch(rows, [{ start: 2, length: 3 }, { start: 1, length: 1 }], 2, 0);
+  assert.equal(b.N, 3);
+  assert.equal(b.T, 5);
+  assert.deepEqual([...b.ids], [2n, 13n, 2n, 2n, 0n, 0n]);
+  assert.deepEqual([...b.attention], [1n, 1n, 1n, 1n, 0n, 0n]);
+  assert.deepEqual([...b.positions], [2n, 3n, 4n, 1n, 0n, 0n]);
+  assert.deepEqual(b.asked, [0, 2, 3]);
+  assert.deepEqual(b.masked, [2, 4, 6]);
 });
