@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--no-cache", action="store_true", help="tokenize in memory, write nothing into --corpus")
     ap.add_argument("--by-lang", type=int, default=0, help="also this many rows per mask rate for each language of the held-out packages")
     ap.add_argument("--out", default="", help="also write the metrics here (JSON)")
+    ap.add_argument("--context", type=int, default=0, help="rows of this many tokens (default: the state's max_context), to compare models of different contexts on the same rows")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     enc = encoder_for(args.model_dir)
@@ -48,9 +49,9 @@ def main():
     byte_len = torch.tensor([0 if enc.id_to_token[i] in specials else len(enc.id_to_token[i]) for i in range(len(enc.vocab))],
                             dtype=torch.float64)
     model, s = load_model(args.state)
-    T = s["config"]["max_context"]
+    T = args.context or s["config"]["max_context"]
     rec = {"state": os.path.relpath(args.state), "step": s.get("step"), "tokens": s.get("tokens"),
-           "corpus": os.path.relpath(args.corpus), "rows": args.rows}
+           "corpus": os.path.relpath(args.corpus), "rows": args.rows, "context": T}
     for split, prefix in (("val", ""), ("heldout", "heldout_pkg_")):
         path = os.path.join(args.corpus, f"{split}.jsonl")
         if not os.path.exists(path):

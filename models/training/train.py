@@ -49,6 +49,9 @@ def parse_args():
     ap.add_argument("--batch", type=int, default=0, help="rows per step per process (0 = preset)")
     ap.add_argument("--width", type=int, default=0, help="override the preset's d_model (d_ff = 4 x width)")
     ap.add_argument("--depth", type=int, default=0, help="override the preset's number of layers")
+    ap.add_argument("--context", type=int, default=0,
+                    help="rows of this many tokens instead of the preset's max_context (rotary positions need no table, so a "
+                         "checkpoint of another context loads); the default batch shrinks to keep the tokens of a step")
     ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
     ap.add_argument("--cooldown", type=float, default=0, help="minutes at the end of the budget over which the learning rate falls linearly to 10%%")
@@ -159,6 +162,10 @@ def main():
         p.update(d_model=args.width, d_ff=4 * args.width)
     if args.depth:
         p.update(n_layers=args.depth)
+    if args.context:
+        if not args.batch:
+            batch = max(1, batch * p["max_context"] // args.context)
+        p.update(max_context=args.context)
     enc = encoder_for(args.model_dir)
     # Bytes each token stands for (byte-level BPE: one symbol per byte; special tokens none).
     with open(os.path.join(args.model_dir, "tokenizer.json")) as f:
@@ -179,7 +186,8 @@ def main():
         step, tokens, opt_step = s["step"], s["tokens"], s["opt_step"]
     elif args.init and os.path.exists(args.init):
         s = torch.load(args.init, map_location="cpu")
-        assert s["config"] == cfg.to_dict(), "committed checkpoint has another shape; pass --init ''"
+        same_shape = {k: v for k, v in s["config"].items() if k != "max_context"} == {k: v for k, v in cfg.to_dict().items() if k != "max_context"}
+        assert same_shape, "committed checkpoint has another shape; pass --init ''"
         weights = {k: v.float() for k, v in s["weights"].items()}
         model.load_state_dict(weights), ema.load_state_dict(weights)
         step, tokens = s["step"], s["tokens"]

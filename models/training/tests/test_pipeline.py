@@ -103,6 +103,11 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
         run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
             "--run-dir", os.path.join(self.tmp, "run2"), "--init", os.path.join(self.tmp, "ckpt.pt"),
             "--max-steps", "210", "--eval-rows", "16", "--eval-every", "100")
+        # And a run on rows twice as long from it: the checkpoint's context does not bind its weights.
+        out = run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
+                  "--run-dir", os.path.join(self.tmp, "run3"), "--init", os.path.join(self.tmp, "ckpt.pt"), "--context", "256",
+                  "--max-steps", "205", "--eval-rows", "8", "--eval-every", "100")
+        self.assertIn("batch 4x256x1", out)
 
     def test_3_torchrun_two_processes(self):
         out = subprocess.run([PY, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
