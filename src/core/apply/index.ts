@@ -361,8 +361,11 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
     // for `req.accepts = function()`) is as telling as a line kept as it is.
     const sameNamed = (pairs: Alignment['pairs']): number => pairs.filter(([i, o]) => pk[i] !== keys[o] && sameTarget(pk[i], keys[o])).length;
     // And where the piece's telling lines sit at the file's own indentation in one place and all at
-    // another depth in the other, the snippet was cut from the first: that counts as a line.
+    // another depth in the other, the snippet was cut from the first: that counts as a line. Not
+    // for a piece at the margin (a line at column 0): pasted there, code of any depth is at the
+    // margin, and code at the file's top level is too.
     const pieceIndent = piece.lines.map(indentOf);
+    const atMargin = piece.lines.some((l, i) => l.trim() !== '' && pieceIndent[i] === 0);
     const asIs = (pairs: Alignment['pairs']): boolean | undefined => {
       const told = pairs.filter(([i]) => !isTrivial(pk[i]));
       if (told.length === 0) return undefined;
@@ -370,7 +373,7 @@ export function applySnippet(original: string, snippet: string, opts: ApplyOptio
       return shifts.size === 1 ? shifts.has(0) : undefined;
     };
     const [bestAsIs, otherAsIs] = [asIs(best.pairs), asIs(other.pairs)];
-    const indentation = bestAsIs === true && otherAsIs === false ? 1 : bestAsIs === false && otherAsIs === true ? -1 : 0;
+    const indentation = atMargin ? 0 : bestAsIs === true && otherAsIs === false ? 1 : bestAsIs === false && otherAsIs === true ? -1 : 0;
     const margin = best.score - other.score + copies(other.pairs) - copies(best.pairs) + sameNamed(best.pairs) - sameNamed(other.pairs) + indentation;
     // A pure insertion whose new lines are one block beside the lines it keeps, against a place
     // that would wrap new code around a line the file has elsewhere (code written anew that
