@@ -24,6 +24,7 @@ import sys
 import onnx
 import torch
 
+from export_ar import cache_names
 from model import Denoiser, ModelConfig
 from tokenizer import SPECIALS
 
@@ -46,10 +47,6 @@ class Step(torch.nn.Module):
         past = [(flat_past[2 * i], flat_past[2 * i + 1]) for i in range(len(flat_past) // 2)]
         logits, present = self.m.step(input_ids, attention_mask, position_ids, past_mask, past)
         return (logits, *[t for kv in present for t in kv])
-
-
-def cache_names(prefix, n_layers):
-    return [f"{prefix}.{i}.{kind}" for i in range(n_layers) for kind in ("key", "value")]
 
 
 def _weight_order(model):

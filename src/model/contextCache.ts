@@ -37,13 +37,16 @@ export function contextOf(rows: readonly Int32Array[], spans: readonly CanvasSpa
   return { ids, at, spans };
 }
 
-/** The same rows, canvases and code around them. */
-export function sameContext(a: RowContext, b: RowContext): boolean {
-  if (a.ids.length !== b.ids.length) return false;
-  return a.ids.every((ids, r) => {
-    const o = b.ids[r];
-    if (ids.length !== o.length || a.spans[r].start !== b.spans[r].start || a.spans[r].length !== b.spans[r].length) return false;
-    for (let t = 0; t < ids.length; t++) if (ids[t] !== o[t]) return false;
+/** Whether `rows` with `spans` still have the canvases and the code around them that `ctx` was made from (compared in place). */
+export function holdsContext(ctx: RowContext, rows: readonly Int32Array[], spans: readonly CanvasSpan[]): boolean {
+  if (ctx.ids.length !== rows.length) return false;
+  return rows.every((r, b) => {
+    if (ctx.spans[b].start !== spans[b].start || ctx.spans[b].length !== spans[b].length) return false;
+    const ids = ctx.ids[b];
+    const at = ctx.at[b];
+    const inCanvas = Math.max(0, Math.min(spans[b].start + spans[b].length, r.length) - spans[b].start);
+    if (ids.length !== r.length - inCanvas) return false;
+    for (let k = 0; k < ids.length; k++) if (r[at[k]] !== ids[k]) return false;
     return true;
   });
 }

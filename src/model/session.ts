@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
 import type { Logits } from '../core/sampler';
-import { canvasBatch, contextOf, packPast, pastMask, sameContext, type CanvasSpan, type RowContext } from './contextCache';
+import { canvasBatch, contextOf, holdsContext, packPast, pastMask, type CanvasSpan, type RowContext } from './contextCache';
 import { ModelPackageError, type ContextCacheSpec, type ModelPackage } from './modelPackage';
 
 // Loaded lazily so that a missing native binary is reported as a clear error at load time.
@@ -205,18 +205,25 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
   /** The whole rows' logits at their masked positions, and any `extra` outputs of the same call. */
   async function runAtPositions(rows: readonly Int32Array[], positionsName: string, extra: readonly string[] = []): Promise<{ logits: Logits; out: OrtTypes.InferenceSession.OnnxValueMapType }> {
     const { feeds, B, T, masked } = feedsFor(rows);
-    const slots = new Int32Array(B * T).fill(-1);
-    masked.forEach((at, i) => (slots[at] = i));
     // A call with nothing masked still needs one position to gather; its output is not read. A
     // shifted graph's head gives position t's logits at t - 1 (a row's first keeps its own).
     const asked = !masked.length ? [0] : c.logitsShifted ? masked.map((at) => (at % T === 0 ? at : at - 1)) : masked;
     feeds[positionsName] = new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]);
     const out = await s.run(feeds, [...POSITION_OUTPUTS, ...extra]);
-    const logits = out.logits_at;
-    checkVocab(logits.dims, [asked.length, c.vocabSize]);
-    if (!masked.length) return { logits: { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots }, out };
+    return { logits: headLogits(out, asked.length, masked, B, T), out };
+  }
+
+  /**
+   * The position head's outputs for `asked` positions as the sampler reads them: indexed by the
+   * whole rows' positions `masked` (b * T + t), the rest of the rows left out.
+   */
+  function headLogits(out: OrtTypes.InferenceSession.OnnxValueMapType, asked: number, masked: readonly number[], B: number, T: number): Logits {
+    checkVocab(out.logits_at.dims, [asked, c.vocabSize]);
+    const slots = new Int32Array(B * T).fill(-1);
+    masked.forEach((at, i) => (slots[at] = i));
+    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
     const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
-    return { logits: { data: logits.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top }, out };
+    return { data: out.logits_at.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
   }
 
   async function forwardAll(rows: readonly Int32Array[]): Promise<Logits> {
@@ -256,11 +263,11 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
   /** One call of a fill: the whole rows when `kept` holds no past for this context (and it is kept), else the canvases alone. */
   async function forwardCanvases(rows: readonly Int32Array[], spans: readonly CanvasSpan[], spec: ContextCacheSpec, positionsName: string,
     kept: { context?: RowContext; feeds?: Record<string, OrtTypes.Tensor> }): Promise<Logits> {
-    const context = contextOf(rows, spans);
     // The code around the canvases is run with them once, as they stand at the fill's first call
     // (all masked): running it again at every step does not make fills better (npm run bench --
     // --only context), and the fill's calls after this one cost the canvases alone.
-    if (!kept.feeds || !kept.context || !sameContext(kept.context, context)) {
+    if (!kept.feeds || !kept.context || !holdsContext(kept.context, rows, spans)) {
+      const context = contextOf(rows, spans);
       const { logits, out } = await runAtPositions(rows, positionsName, cacheNames(spec, spec.present));
       kept.context = context;
       kept.feeds = pastOf(spec, out, context, logits.seqLen);
@@ -269,9 +276,8 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     const batch = canvasBatch(rows, spans, c.special.mask, c.special.pad);
     const { N, T, asked, masked } = batch;
     const B = rows.length;
-    const slots = new Int32Array(B * T).fill(-1);
-    masked.forEach((at, i) => (slots[at] = i));
-    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
+    // Nothing masked: nothing to run.
+    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots: new Int32Array(B * T).fill(-1) };
     const feeds: Record<string, OrtTypes.Tensor> = {
       ...kept.feeds,
       [c.inputIds]: new ort.Tensor('int64', batch.ids, [B, N]),
@@ -279,10 +285,7 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
       [positionsName]: new ort.Tensor('int64', BigInt64Array.from(asked, BigInt), [asked.length]),
     };
     if (c.attentionMask) feeds[c.attentionMask] = new ort.Tensor('int64', batch.attention, [B, N]);
-    const out = await s.run(feeds, [...POSITION_OUTPUTS]);
-    checkVocab(out.logits_at.dims, [asked.length, c.vocabSize]);
-    const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
-    return { data: out.logits_at.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
+    return headLogits(await s.run(feeds, [...POSITION_OUTPUTS]), asked.length, masked, B, T);
   }
 
   const positionsName = c.positions;
