@@ -32,6 +32,8 @@ Options:
   --seed N             same seed, same output
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
   --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
+  --analogs on|off     infill of a line of its own: the model also scores the file's lines whose
+                       neighbours look like the hole's, and keeps the best (default on; local model)
   --anchoring M        syntax | lines | exact (default syntax)
   --repair-effort E    off | fast | thorough (default off; fast: at most the first fill's model calls and half its time)
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)
@@ -82,6 +84,8 @@ export interface CliArgs {
   /** Syntax repair effort of edit and infill (the pipeline's defaults when absent). */
   repair: { repairRounds?: number; candidates?: number; skipStages?: RepairStage[] };
   repairEffort: RepairEffort;
+  /** A line-sized infill also weighs the file's analogous lines (engine/analogFill). */
+  analogs: boolean;
   sampler: { -readonly [K in keyof SamplerOptions]?: SamplerOptions[K] };
 }
 
@@ -101,7 +105,7 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { command: '', positional: [], write: false, json: false, annotate: false, lowConfidence: DEFAULT_LOW_CONFIDENCE, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, repairEffort: DEFAULT_REPAIR_EFFORT, sampler: {} };
+  const a: CliArgs = { command: '', positional: [], write: false, json: false, annotate: false, lowConfidence: DEFAULT_LOW_CONFIDENCE, anchoring: 'syntax', provider: 'auto', backend: 'local', remoteApi: 'fim', repair: {}, repairEffort: DEFAULT_REPAIR_EFFORT, analogs: true, sampler: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -136,6 +140,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--seed': a.sampler.seed = num(arg, next(), 0, 2 ** 31 - 1, true); break;
       case '--block': a.sampler.blockLength = num(arg, next(), 0, 4096, true); break;
       case '--copy-prior': a.sampler.copyPrior = num(arg, next(), 0, 1); break;
+      case '--analogs': a.analogs = oneOf(arg, next(), ['on', 'off'] as const) === 'on'; break;
       case '--anchoring': a.anchoring = oneOf(arg, next(), ['syntax', 'lines', 'exact'] as const); break;
       case '--repair-effort': a.repairEffort = oneOf(arg, next(), REPAIR_EFFORTS); break;
       case '--repair-rounds': a.repair.repairRounds = num(arg, next(), 0, 20, true); break;

@@ -1,7 +1,9 @@
 /**
  * `diffuse-edit infill`: HumanEval-infilling style tasks, one JSON object per line in and out.
  * In:  {"task_id", "prompt", "suffix", "language"?, "max_tokens"?, "original"?, "anchoring"?}
- * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}, and with "anchoring"
+ * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}; "analog_line" (1-based) and
+ * "analog_score" when a line of the file whose neighbours look like the hole's was chosen
+ * (engine/analogFill; `--analogs off` leaves the model's fill alone). With "anchoring"
  * "syntax" or "lines" (the region widened as Diffuse Edit widens a selection) also "replaced": the
  * text of the widened region that "completion" replaces.
  * A task may carry the true middle as "reference" (never shown to the model): the answer then also
@@ -74,6 +76,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
           countTokens: b.countTokens,
           slack: b.slack,
           maxTokens: t.max_tokens ?? 64,
+          scorer: args.analogs ? b.scorer : undefined,
           ...repairPlan(args.repairEffort),
           ...args.repair,
         });
@@ -81,6 +84,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
         const line = {
           task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null,
           repair_rounds: r.repairRounds, repair_nfe: r.repairNfe, repair_ledger: r.ledger, variant_fills: r.variantFills, recovered: r.recovered, ...widened,
+          ...(r.analog ? { analog_line: r.analog.line + 1, analog_score: Number(r.analog.score.toFixed(3)) } : {}),
           ...(t.reference !== undefined && r.syntaxChecked ? { syntax_ok_reference: await asValidAs(docText, t.language ?? 'plaintext', r.range, r.newText, t.reference) } : {}),
         };
         fs.writeSync(out, JSON.stringify(line) + '\n');

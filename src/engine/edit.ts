@@ -12,6 +12,8 @@ import { anchorRange, chunkRange, reindent } from '../syntax';
 import { editSteps } from './defaults';
 import { RegionText } from './region';
 import { repairSyntax, type RepairLimits, type StageLedger } from './syntaxRepair';
+import { chooseLineFill } from './analogFill';
+import type { RepairScorer } from './repair';
 
 export interface EditOptions extends RepairLimits {
   readonly docText: string;
@@ -37,6 +39,11 @@ export interface EditOptions extends RepairLimits {
   /** What the edit is doing once the first fill is in (checking syntax, repairing), for progress. */
   readonly onPhase?: (phase: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * The model's scores of given text (the local model has them): a line-sized insertion is then
+   * filled by choosing between the model's fill and the file's analogous lines (engine/analogFill).
+   */
+  readonly scorer?: RepairScorer;
 }
 
 export interface EditResult {
@@ -60,6 +67,11 @@ export interface EditResult {
   /** Per repair stage that ran, in stage order: what it spent and what it left. */
   readonly ledger: readonly StageLedger[];
   readonly chunks: number;
+  /**
+   * A line-sized insertion filled with a line of the file whose neighbours look like the hole's:
+   * that line's number (0-based) and how well its neighbours matched (0 to 2).
+   */
+  readonly analog?: { readonly line: number; readonly score: number };
   readonly nfe: number;
   readonly ms: number;
   readonly notice?: string;
@@ -97,6 +109,17 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     fills.push(...out.texts);
     out.texts.forEach((t, j) => fillConfidence.push(out.confidence ? toChars(t.length, out.confidence[j]) : undefined));
   }
+  let analog: EditResult['analog'];
+  if (insertion && o.scorer) {
+    o.onPhase?.('choosing between the fill and similar lines');
+    const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed);
+    nfe += choice.nfe;
+    if (choice.text !== fills[0]) {
+      fills[0] = choice.text;
+      fillConfidence[0] = choice.confidence ? toChars(choice.text.length, choice.confidence) : undefined;
+    }
+    if (choice.analog) analog = { line: lineOf(o.docText, range.start) + choice.analog.delta, score: choice.analog.score };
+  }
   const withConfidence = fillConfidence.some((c) => c !== undefined);
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.
   const shapeChunk = (k: number, fill: string): string => insertion ? fill
@@ -122,8 +145,16 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     recovered: repair.recovered,
     ledger: repair.ledger,
     chunks: chunks.length,
+    analog,
     nfe: nfe + repair.nfe,
     ms: performance.now() - t0,
     notice: anchor.fellBackToLines ? `Syntax anchoring unavailable (${anchor.reason}); whole lines were used.` : undefined,
   };
+}
+
+/** The 0-based line number of `offset` in `text`. */
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

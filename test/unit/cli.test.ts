@@ -68,6 +68,27 @@ test('infill answers one JSON line per task in the HumanEval-infilling format', 
   assert.match(rb.err, /"reference" must be a string, and needs exact anchoring/);
 });
 
+test('infill of a line of its own weighs the file\'s analogous lines, and says which one it took', opts, () => {
+  const prefix = ['def defaults(init):', '    opts = {}', '    opts["name"] = init.get("name", "")', '    opts["path"] = init.get("path", "")', '    '].join('\n');
+  const suffix = ['', '    opts["user"] = init.get("user", "")', '    opts["host"] = init.get("host", "")', '    return opts', ''].join('\n');
+  const tasks = tmpFile('tasks.jsonl', JSON.stringify({ task_id: 'a/0', prompt: prefix, suffix, language: 'python', max_tokens: 16 }) + '\n');
+  const out = tasks.replace('tasks.jsonl', 'out.jsonl');
+  const on = cli(['infill', '--in', tasks, '--out', out, '--seed', '1']);
+  assert.equal(on.code, 0, on.err);
+  const a = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(typeof a.analog_line, 'number', JSON.stringify(a));
+  const doc = (prefix + suffix).split('\n');
+  // analog_line is 1-based in the task's document (prompt + suffix: the hole is line 5).
+  assert.equal(doc[a.analog_line - 1].trim(), a.completion.split('\n')[0]);
+  assert.ok(a.analog_score > 0 && a.analog_score <= 2);
+  const off = cli(['infill', '--in', tasks, '--out', out, '--seed', '1', '--analogs', 'off']);
+  assert.equal(off.code, 0, off.err);
+  const b = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal('analog_line' in b, false);
+  assert.ok(b.nfe < a.nfe, 'scoring the candidates costs model calls');
+  assert.equal(cli(['infill', '--in', tasks, '--analogs', 'maybe']).code, 2);
+});
+
 test('an infill task with syntax anchoring rewrites whole statements and says what it replaced', opts, () => {
   // The task's region is half a statement; syntax anchoring widens it to the whole `let` line.
   const prompt = 'export function f(xs: number[]): number {\n  let n = ';

@@ -1,0 +1,115 @@
+/**
+ * Analogous lines for a line-sized hole. Code repeats its own patterns: the arms of a switch, the
+ * fields of a constructor, the checks of a validator. A line whose neighbours look like the hole's
+ * neighbours is often what the hole holds, or close to it. Pure: the engine offers these lines to
+ * the model beside its own fill, and the model's scores choose (engine/analogFill).
+ */
+import { editSimilarity } from './similarity';
+
+export interface AnalogLine {
+  /** The lines' text, the first without its indentation and the others re-indented to the hole's. */
+  readonly text: string;
+  /** How many lines it has. */
+  readonly lines: number;
+  /** How well its neighbours match the hole's: the two neighbours' similarities added, in [0, 2]. */
+  readonly score: number;
+  /** Where it is, in lines from the hole: negative above it, positive below. */
+  readonly delta: number;
+}
+
+export interface AnalogOptions {
+  /** Lines searched on each side of the hole. */
+  readonly reach?: number;
+  /** Distinct analogues returned, best first. */
+  readonly limit?: number;
+  /** Least neighbour score an analogue needs. */
+  readonly minScore?: number;
+  /** Most lines an analogue may have: blocks of 1 to this many lines are considered. */
+  readonly maxLines?: number;
+}
+
+/** Two lines' edit similarity, indentation and runs of spaces aside. */
+function lineSimilarity(a: string, b: string): number {
+  return editSimilarity(a.trim().replace(/\s+/g, ' '), b.trim().replace(/\s+/g, ' '));
+}
+
+/** Lines searched on each side of the hole by default. */
+export const ANALOG_REACH = 300;
+/** Longest line considered, in characters: longer ones are data, not patterns. */
+const MAX_LINE = 200;
+
+/**
+ * The hole between `prefix` and `suffix` when it is a whole line of its own: the prefix ends at the
+ * start of a line (after its indentation at most) and the suffix starts with the line's end. Else
+ * undefined: a hole inside a line, or one the analogues cannot stand for.
+ */
+export function lineHole(prefix: string, suffix: string): { indent: string; above: string[]; below: string[] } | undefined {
+  const lineStart = prefix.lastIndexOf('\n') + 1;
+  const indent = prefix.slice(lineStart);
+  if (/\S/.test(indent)) return undefined;
+  const nl = suffix.indexOf('\n');
+  if (/\S/.test(nl < 0 ? suffix : suffix.slice(0, nl))) return undefined;
+  if (lineStart === 0 || nl < 0) return undefined;
+  return { indent, above: prefix.slice(0, lineStart - 1).split('\n'), below: suffix.slice(nl + 1).split('\n') };
+}
+
+/**
+ * Lines of the code around a line-sized hole whose neighbours look most like the hole's: for each
+ * non-blank line with a line above and below it, the similarity of its line above to the hole's
+ * line above plus that of its line below to the hole's line below. Ties go to the nearer line;
+ * a text seen at a better place is not repeated.
+ */
+export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {}): AnalogLine[] {
+  const hole = lineHole(prefix, suffix);
+  if (!hole) return [];
+  const reach = o.reach ?? ANALOG_REACH;
+  const above = hole.above.slice(-reach - 1);
+  const below = hole.below.slice(0, reach + 1);
+  const before = above[above.length - 1];
+  const after = below[0];
+  if (before === undefined || after === undefined || (!before.trim() && !after.trim())) return [];
+  // The window: the lines above, a gap for the hole, the lines below. A line next to the gap has no
+  // neighbour on that side.
+  const lines: Array<string | undefined> = [...above, undefined, ...below];
+  const at = above.length;
+  // Each line's likeness to the hole's line above and to its line below, computed once.
+  const likeBefore = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, before)));
+  const likeAfter = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, after)));
+  const found: AnalogLine[] = [];
+  for (let n = 1; n <= (o.maxLines ?? 1); n++) {
+    for (let k = 1; k + n < lines.length; k++) {
+      const block = lines.slice(k, k + n);
+      const up = lines[k - 1];
+      const down = lines[k + n];
+      if (up === undefined || down === undefined || block.some((l) => l === undefined || l.length > MAX_LINE)) continue;
+      const body = block as string[];
+      if (!body[0].trim() || !body[n - 1].trim()) continue;
+      const score = likeBefore[k - 1] + likeAfter[k + n];
+      if (score < (o.minScore ?? 0)) continue;
+      found.push({ text: reindentBlock(body, hole.indent), lines: n, score, delta: k - at });
+    }
+  }
+  found.sort((a, b) => b.score - a.score || Math.abs(a.delta) - Math.abs(b.delta));
+  const seen = new Set<string>();
+  const out: AnalogLine[] = [];
+  for (const f of found) {
+    if (seen.has(f.text)) continue;
+    seen.add(f.text);
+    out.push(f);
+    if (out.length >= (o.limit ?? 4)) break;
+  }
+  return out;
+}
+
+/**
+ * The block's text for a hole whose line starts with `indent`: the first line without its
+ * indentation (the hole's line already has it), the others moved by the same amount.
+ */
+function reindentBlock(body: readonly string[], indent: string): string {
+  const own = body[0].length - body[0].trimStart().length;
+  return body.map((l, i) => {
+    if (i === 0) return l.trim();
+    const lead = l.length - l.trimStart().length;
+    return lead >= own ? indent + l.slice(own).trimEnd() : l.trimEnd();
+  }).join('\n');
+}

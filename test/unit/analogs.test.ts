@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analogLines, lineHole } from '../../src/core/analogs';
+import { ANALOG_WEIGHT, chooseLineFill } from '../../src/engine/analogFill';
+import type { RepairScorer } from '../../src/engine/repair';
+import { scoreTokens, rankCandidates } from '../../src/model/scorer';
+import { defaultModel } from './helpers/model';
+
+/** A document cut at the line `hole` (0-based): the prefix ends with that line's indentation. */
+function cut(lines: readonly string[], hole: number): { prefix: string; suffix: string; truth: string } {
+  const indent = lines[hole].match(/^\s*/)![0];
+  return {
+    prefix: lines.slice(0, hole).join('\n') + '\n' + indent,
+    suffix: '\n' + lines.slice(hole + 1).join('\n'),
+    truth: lines[hole].trim(),
+  };
+}
+
+const SWITCH = [
+  'export function weight(unit: string): number {',
+  '  switch (unit) {',
+  "    case 'g':",
+  '      return 1;',
+  "    case 'kg':",
+  '      return 1000;',
+  "    case 't':",
+  '      return 1000000;',
+  "    case 'mg':",
+  '      return 0.001;',
+  '    default:',
+  '      throw new RangeError(unit);',
+  '  }',
+  '}',
+];
+
+test('lineHole: only an insertion that is a line of its own', () => {
+  assert.deepEqual(lineHole('a\n  ', '\nb'), { indent: '  ', above: ['a'], below: ['b'] });
+  assert.equal(lineHole('a\n  x = ', '\nb'), undefined, 'inside a line');
+  assert.equal(lineHole('a\n', ' + 1\nb'), undefined, 'text after the hole on its line');
+  assert.equal(lineHole('  ', '\nb'), undefined, 'no line above');
+  assert.equal(lineHole('a\n', ''), undefined, 'no line below');
+});
+
+test('analogLines: the line between neighbours like the hole\'s comes first, re-indented', () => {
+  const { prefix, suffix, truth } = cut(SWITCH, 6); // "case 't':" between "return 1000;" and "return 1000000;"
+  const found = analogLines(prefix, suffix, { limit: 3 });
+  assert.ok(found.length > 0);
+  // Lines 2, 4 and 8 are case labels between a line and a "return": their neighbours match best.
+  assert.match(found[0].text, /^case '/);
+  assert.notEqual(found[0].text, truth, 'the hole itself is never offered');
+  for (const f of found) {
+    assert.equal(f.text, f.text.trim());
+    assert.ok(f.score >= 0 && f.score <= 2);
+    assert.equal(SWITCH[6 + f.delta].trim(), f.text, 'delta points at the line in the document');
+  }
+  for (let i = 1; i < found.length; i++) assert.ok(found[i - 1].score >= found[i].score, 'best first');
+  assert.equal(new Set(found.map((f) => f.text)).size, found.length, 'no text twice');
+});
+
+test('analogLines: blocks of up to maxLines lines keep their relative indentation', () => {
+  const { prefix, suffix } = cut(SWITCH, 8); // "case 'mg':" between "return 1000000;" and "return 0.001;"
+  const blocks = analogLines(prefix, suffix, { limit: 20, maxLines: 2 });
+  const two = blocks.find((b) => b.lines === 2 && b.text.startsWith("case 'kg':"));
+  assert.ok(two, JSON.stringify(blocks));
+  assert.equal(two!.text, "case 'kg':\n      return 1000;");
+  assert.equal(analogLines(prefix, suffix, { limit: 20 }).every((b) => b.lines === 1), true, 'one line by default');
+});
+
+test('analogLines: nothing for a hole between blank lines, inside a line, or beyond the reach', () => {
+  assert.deepEqual(analogLines('a\nb\n\n', '\n\nc\nd'), []);
+  assert.deepEqual(analogLines('x = 1\ny = ', '\nz = 3'), []);
+  const far = cut(SWITCH, 6);
+  assert.ok(analogLines(far.prefix, far.suffix, { reach: 1 }).length === 0, 'with one line each side, no line has two neighbours');
+  assert.deepEqual(analogLines(far.prefix, far.suffix, { minScore: 2.5 }), []);
+});
+
+/** A scorer whose probabilities are given per text, to check the choice's arithmetic. */
+function fixedScorer(p: (text: string) => number): RepairScorer & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    score: async (text) => {
+      calls.push(text);
+      return { spans: [[0, text.length]], probs: [p(text)], nfe: 1 };
+    },
+    rank: async () => ({ scores: [], nfe: 0 }),
+  };
+}
+
+test('chooseLineFill: the model\'s mean log-probability plus ANALOG_WEIGHT times the neighbour match', async () => {
+  const { prefix, suffix } = cut(SWITCH, 6);
+  const [best] = analogLines(prefix, suffix, { limit: 4, maxLines: 3 });
+  // The model is sure of its own fill and gives the analogue a probability low enough to lose.
+  const pLose = Math.exp(-ANALOG_WEIGHT * best.score - 1);
+  const keep = await chooseLineFill(fixedScorer((t) => (t === 'return 42;' ? 1 : pLose)), prefix, suffix, 'return 42;', 0);
+  assert.equal(keep.text, 'return 42;');
+  assert.equal(keep.analog, undefined);
+  // Just likely enough to win.
+  const pWin = Math.exp(-ANALOG_WEIGHT * best.score + 1);
+  const s = fixedScorer((t) => (t === 'return 42;' ? 1 : t === best.text ? pWin : 1e-9));
+  const take = await chooseLineFill(s, prefix, suffix, 'return 42;', 0);
+  assert.equal(take.text, best.text);
+  assert.equal(take.analog?.delta, best.delta);
+  assert.deepEqual(take.confidence, [{ start: 0, end: best.text.length, p: pWin }]);
+  assert.equal(take.nfe, s.calls.length);
+  // A multi-line fill is also offered as its first line.
+  const multi = fixedScorer((t) => (t === 'return 42;' ? 1 : 1e-9));
+  assert.equal((await chooseLineFill(multi, prefix, suffix, 'return 42;\n    foo();', 0)).text, 'return 42;');
+  assert.ok(multi.calls.includes('return 42;\n    foo();') && multi.calls.includes('return 42;'));
+});
+
+test('chooseLineFill: a hole inside a line, or with no analogue, keeps the fill and scores nothing', async () => {
+  const s = fixedScorer(() => 1);
+  const inside = await chooseLineFill(s, 'const a = ', ';\nconst b = 2;\n', '1', 0);
+  assert.deepEqual(inside, { text: '1', scored: 0, nfe: 0 });
+  const lonely = await chooseLineFill(s, 'x\n\n', '\n\ny', 'z', 0);
+  assert.deepEqual(lonely, { text: 'z', scored: 0, nfe: 0 });
+  assert.equal(s.calls.length, 0);
+});
+
+test('chooseLineFill with the bundled model: a field list line is filled from its pattern', async () => {
+  const m = await defaultModel();
+  const scorer: RepairScorer = {
+    score: (text, prefix, suffix, passes, seed) => scoreTokens(m, { text, prefix, suffix, passes, seed }, () => false),
+    rank: (sites) => rankCandidates(m, sites, () => false),
+  };
+  const lines = [
+    'export class Options {',
+    '  constructor(init: Partial<Options>) {',
+    '    this.name = init.name ?? "";',
+    '    this.path = init.path ?? "";',
+    '    this.mode = init.mode ?? "";',
+    '    this.user = init.user ?? "";',
+    '    this.host = init.host ?? "";',
+    '    this.port = init.port ?? "";',
+    '  }',
+    '}',
+  ];
+  const { prefix, suffix } = cut(lines, 5);
+  const choice = await chooseLineFill(scorer, prefix, suffix, 'foo bar baz', 1);
+  assert.ok(choice.analog, 'an analogue was chosen over a fill the model finds unlikely');
+  assert.match(choice.text, /^this\.\w+ = init\.\w+ \?\? "";$/);
+  assert.ok(choice.scored >= 2 && choice.nfe >= choice.scored);
+  assert.ok(choice.confidence!.length > 3 && choice.confidence!.every((c) => c.p > 0 && c.p <= 1 && c.end <= choice.text.length));
+});
