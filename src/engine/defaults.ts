@@ -40,6 +40,12 @@ export function editSteps(steps: number, rows: number, budget = EDIT_ROW_STEPS):
 export const DEFAULT_MAX_TOKENS = 512;
 
 /**
+ * Canvas tokens of a blank line filled from the editor (Quick Rewrite with the cursor on it): about
+ * a line of code; the file's analogous lines may give two or three (engine/analogFill).
+ */
+export const LINE_FILL_TOKENS = 32;
+
+/**
  * Share of the model's context a chunk's canvas may take; the rest is the code around it, which
  * the model needs to fill the chunk (the bundled model's 256 tokens: a 128-token canvas, 64 of code
  * on each side).

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { notify } from './notify';
 import { grammarFor } from '../syntax/languages';
 import type { OffsetRange } from '../core/types';
+import { LINE_FILL_TOKENS } from '../engine/defaults';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner } from './fillRunner';
 import type { Settings } from './settings';
@@ -76,7 +77,9 @@ export class EditCommands {
 
   /**
    * Rewrites the selection, or with none the syntax node at the cursor: the cursor's line is sent
-   * with syntax anchoring, which the pipeline widens to the enclosing statement or member.
+   * with syntax anchoring, which the pipeline widens to the enclosing statement or member. On a
+   * blank line it fills that line: the model's fill and the file's lines whose neighbours look like
+   * this line's are weighed by the model (engine/analogFill), and the best is offered for review.
    */
   async quickRewrite(token?: vscode.CancellationToken): Promise<FillRecord | undefined> {
     const editor = editableEditor('Quick Rewrite', this.settings.get('maxFileBytes'));
@@ -87,8 +90,9 @@ export class EditCommands {
     if (target.start === target.end) {
       const line = doc.lineAt(editor.selection.active.line);
       if (line.isEmptyOrWhitespace) {
-        void notify.info('Diffuse: put the cursor in some code or select what to rewrite.');
-        return undefined;
+        // After the line's indentation, as a line typed there would start.
+        const at = doc.offsetAt(line.range.end);
+        return this.runner.fill(doc, { start: at, end: at }, 'exact', token, undefined, LINE_FILL_TOKENS);
       }
       target = { start: doc.offsetAt(line.range.start), end: doc.offsetAt(line.rangeIncludingLineBreak.end) };
       anchoring = 'syntax';

@@ -92,6 +92,8 @@ export interface EditResult {
   readonly variantFills?: number;
   /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
   readonly recovered?: boolean;
+  /** A blank line filled with a line of the file like it: that line (0-based) and its neighbour match. */
+  readonly analog?: { readonly line: number; readonly score: number };
   readonly nfe: number;
   readonly ms: number;
   /** Something the user should know about this fill (e.g. anchoring fell back to lines). */
@@ -128,6 +130,8 @@ export function loadEngine(): Engine {
       return runEdit(backend, {
         ...rest, ...repairPlan(repairEffort), sampler: samplerOptions(target.samplerDefaults, sampler), fixedSteps: sampler.steps !== undefined,
         maxCanvasTokens: canvasBudget(maxContext, rest.maxTokens),
+        // A blank line filled is also offered the file's analogous lines, which the model scores.
+        scorer: target.scorer?.(rest.signal),
       });
     },
   };

@@ -21,6 +21,8 @@ export interface FillRecord {
   readonly variantFills?: number;
   readonly recovered?: boolean;
   readonly hunks?: number;
+  /** A blank line filled with a line of the file like it (engine/analogFill): that line, 1-based. */
+  readonly analogLine?: number;
   /** Diffuse Apply: snippet pieces that could not be placed. */
   readonly unplaced?: number;
   /** Why a fill was refused or failed, in words for the user. */

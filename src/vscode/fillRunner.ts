@@ -66,8 +66,11 @@ export class FillRunner implements vscode.Disposable {
     this.others.push(jobs);
   }
 
-  /** `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions. */
-  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string): Promise<FillRecord> {
+  /**
+   * `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions.
+   * `maxTokens`: the canvas of an insertion (an empty `target`), `diffuse.maxTokens` by default.
+   */
+  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string, maxTokens?: number): Promise<FillRecord> {
     const uri = doc.uri.toString();
     const busy = whyBusy(uri, [this.jobs, ...this.others], this.reviews);
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
@@ -106,7 +109,7 @@ export class FillRunner implements vscode.Disposable {
             languageId: doc.languageId,
             anchoring,
             sampler: this.settings.userSampler(),
-            maxTokens: this.settings.get('maxTokens'),
+            maxTokens: maxTokens ?? this.settings.get('maxTokens'),
             repairEffort: this.settings.get('repair.effort'),
             onStep: e => {
               onStep(e);
@@ -134,7 +137,7 @@ export class FillRunner implements vscode.Disposable {
       const base: FillRecord = {
         uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), source: backend.source, provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxChecked === false ? undefined : result.syntaxOk, repairRounds: result.repairRounds,
-        variantFills: result.variantFills, recovered: result.recovered,
+        variantFills: result.variantFills, recovered: result.recovered, analogLine: result.analog && result.analog.line + 1,
       };
       await this.beforeApply?.(uri);
       const stop = job.stopped(steps);

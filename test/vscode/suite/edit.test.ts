@@ -124,6 +124,40 @@ suite('Edit', () => {
     assert.ok(record!.steps >= 1, 'the fill ran denoising steps');
   });
 
+  test('Quick Rewrite on a blank line fills that line, weighing the file\'s lines like it', async () => {
+    const lines = [
+      'export function describe(o: Record<string, string>): string[] {',
+      '  const out: string[] = [];',
+      '  out.push(`name: ${o.name}`);',
+      '  out.push(`path: ${o.path}`);',
+      '  out.push(`mode: ${o.mode}`);',
+      '  ',
+      '  out.push(`host: ${o.host}`);',
+      '  out.push(`port: ${o.port}`);',
+      '  out.push(`user: ${o.user}`);',
+      '  return out;',
+      '}',
+      '',
+    ];
+    const before = lines.join('\n');
+    const editor = await openNewFile('blank-line', before);
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(5, 2, 5, 2);
+    const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite'));
+    assert.equal(record?.outcome, 'review', `${JSON.stringify(record)} ${JSON.stringify(shown)}`);
+    const at = doc.offsetAt(new vscode.Position(5, 2));
+    assert.deepEqual(record.range, { start: at, end: at }, 'an insertion after the blank line\'s indentation');
+    assertHunksInPlace(api, doc);
+    const text = doc.getText();
+    assert.ok(text.startsWith(before.slice(0, at)) && text.endsWith(before.slice(at)), 'only the blank line changed');
+    const inserted = text.slice(at, text.length - (before.length - at));
+    assert.ok(inserted.trim(), 'something was written on the line');
+    // The lines between two "out.push" lines are like this one: the model weighed them against its
+    // own fill and took one, which the record names (1-based, in the document as it was).
+    assert.ok(record.analogLine !== undefined && lines[record.analogLine - 1].trim() === inserted.split('\n')[0], JSON.stringify(record));
+    assert.match(inserted, /^out\.push\(`\w+: \$\{o\.\w+\}`\);/);
+  });
+
   test('cancel during the fill leaves the document exactly as it was', async () => {
     const editor = await open();
     const doc = editor.document;
