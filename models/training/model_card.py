@@ -112,12 +112,19 @@ def main():
           "`node dist/cli.js infill` with the product's defaults, next to the baseline of copying the lines right above the hole "
           f"(`eval_infill.py --val test/bench/data/holdout.jsonl`; model step {reserved.get('model_step')}). Exact match is "
           "whitespace-normalised; edit similarity is 1 - Levenshtein distance / the longer length.\n")
-        w("| holes | model: exact match / edit similarity | lines above: exact match / edit similarity |")
-        w("|---|---|---|")
+        only = reserved.get("model_only", {})
+        w("For a hole that is a line of its own, the engine also offers the model the file's lines whose neighbours look like "
+          "the hole's (blocks of up to three lines); the model scores each in place, and the best of its mean log-probability "
+          "plus 8 times the neighbour match is kept (`src/engine/analogFill.ts`). The model's own fill alone is the second "
+          "column (`-- --analogs off`).\n")
+        w("| holes | engine: exact match / edit similarity | model alone | lines above |")
+        w("|---|---|---|---|")
         for kind, label in (("single", "single line"), ("multi", "2-5 lines")):
             r = reserved.get(kind)
             if r and "line_above" in r:
-                w(f"| {label} (n={r['n']}) | {pct(r['exact_match'])} / {r['edit_similarity']:.3f} | "
+                o = only.get(kind)
+                alone = f"{pct(o['exact_match'])} / {o['edit_similarity']:.3f}" if o else "-"
+                w(f"| {label} (n={r['n']}) | {pct(r['exact_match'])} / {r['edit_similarity']:.3f} | {alone} | "
                   f"{pct(r['line_above']['exact_match'])} / {r['line_above']['edit_similarity']:.3f} |")
         rep = {k["kind"]: k for k in (bench.get("repair") or {}).get("kinds", [])}
         if rep:
