@@ -72,6 +72,7 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
   // neighbour on that side.
   const lines: Array<string | undefined> = [...above, undefined, ...below];
   const at = above.length;
+  const eol = prefix.endsWith('\r\n' + hole.indent) ? '\r\n' : '\n';
   // Each line's likeness to the hole's line above and to its line below, computed once.
   const likeBefore = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, before)));
   const likeAfter = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, after)));
@@ -86,7 +87,7 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
       if (!body[0].trim() || !body[n - 1].trim()) continue;
       const score = likeBefore[k - 1] + likeAfter[k + n];
       if (score < (o.minScore ?? 0)) continue;
-      found.push({ text: reindentBlock(body, hole.indent), lines: n, score, delta: k - at });
+      found.push({ text: reindentBlock(body, hole.indent, eol), lines: n, score, delta: k - at });
     }
   }
   found.sort((a, b) => b.score - a.score || Math.abs(a.delta) - Math.abs(b.delta));
@@ -103,13 +104,14 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
 
 /**
  * The block's text for a hole whose line starts with `indent`: the first line without its
- * indentation (the hole's line already has it), the others moved by the same amount.
+ * indentation (the hole's line already has it), the others moved by the same amount, joined by
+ * the document's line break.
  */
-function reindentBlock(body: readonly string[], indent: string): string {
+function reindentBlock(body: readonly string[], indent: string, eol: string): string {
   const own = body[0].length - body[0].trimStart().length;
   return body.map((l, i) => {
     if (i === 0) return l.trim();
     const lead = l.length - l.trimStart().length;
     return lead >= own ? indent + l.slice(own).trimEnd() : l.trimEnd();
-  }).join('\n');
+  }).join(eol);
 }

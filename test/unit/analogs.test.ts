@@ -64,6 +64,10 @@ test('analogLines: blocks of up to maxLines lines keep their relative indentatio
   assert.ok(two, JSON.stringify(blocks));
   assert.equal(two!.text, "case 'kg':\n      return 1000;");
   assert.equal(analogLines(prefix, suffix, { limit: 20 }).every((b) => b.lines === 1), true, 'one line by default');
+  // A CRLF document gets its blocks with CRLF, and no stray carriage return in a line.
+  const crlf = analogLines(prefix.replace(/\n/g, '\r\n'), suffix.replace(/\n/g, '\r\n'), { limit: 20, maxLines: 2 });
+  assert.ok(crlf.some((b) => b.text === "case 'kg':\r\n      return 1000;"), JSON.stringify(crlf));
+  assert.ok(crlf.filter((b) => b.lines === 1).every((b) => !b.text.includes('\r')));
 });
 
 test('analogLines: nothing for a hole between blank lines, inside a line, or beyond the reach', () => {
