@@ -15,7 +15,8 @@ export class UsageError extends Error {
 export const USAGE = `Usage: diffuse-edit <command> [options]
 
 Commands:
-  edit FILE [--lines A-B] [--write]     fill the lines (or the whole file); print a unified diff
+  edit FILE [--lines A-B] [--write]     fill the lines (or the whole file); print a unified diff;
+                                        one blank line (--lines N) is filled as Quick Rewrite fills it
   infill --in tasks.jsonl [--out F]     one task per line {task_id, prompt, suffix, max_tokens?, original?}
   repair FILE [--lines A-B] [--write]   re-mask the improbable tokens and denoise them
   apply FILE --snippet S [--write]      apply an edit snippet (\`// ... existing code ...\` markers; S = - for stdin);
@@ -32,8 +33,9 @@ Options:
   --seed N             same seed, same output
   --block N            semi-autoregressive block length in tokens (0 = whole canvas)
   --copy-prior W       weight (0..1) of tokens copied from matching code around the hole (0 = off)
-  --analogs on|off     infill of a line of its own: the model also scores the file's lines whose
-                       neighbours look like the hole's, and keeps the best (default on; local model)
+  --analogs on|off     filling a blank line (edit --lines N, or an infill hole that is a line of its
+                       own): the model also scores the file's lines whose neighbours look like the
+                       hole's, and keeps the best (default on; local model)
   --anchoring M        syntax | lines | exact (default syntax)
   --repair-effort E    off | fast | thorough (default off; fast: at most the first fill's model calls and half its time)
   --repair-rounds N    syntax repair rounds after the first fill (default 3; 0 = no repair)

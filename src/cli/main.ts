@@ -4,8 +4,8 @@
  */
 import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
-import type { SamplerOptions } from '../core/types';
-import { samplerOptions } from '../engine/defaults';
+import type { OffsetRange, SamplerOptions } from '../core/types';
+import { LINE_FILL_TOKENS, samplerOptions } from '../engine/defaults';
 import { runEdit } from '../engine/edit';
 import { ModelPackageError } from '../model/modelPackage';
 import { configureSyntax, languageIdForFile, preloadSyntax } from '../syntax';
@@ -56,8 +56,9 @@ function validateInputs(args: CliArgs): string | undefined {
   if (!file) throw new UsageError(`${args.command} needs a FILE`);
   const text = readSourceFile(file);
   const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
-  // A model asked to rewrite nothing invents code (and takes long doing it): answer at once.
-  if (text.slice(range.start, range.end).trim() === '') {
+  // A model asked to rewrite nothing invents code (and takes long doing it): answer at once. One
+  // blank line given to edit is filled instead, as Quick Rewrite fills one in the editor.
+  if (text.slice(range.start, range.end).trim() === '' && !blankLineFill(args, text)) {
     const what = args.lines ? `lines ${args.lines[0]}-${args.lines[1]} of ${file} hold only whitespace` : `${file} is empty or holds only whitespace`;
     throw new InputFileError(`${what}; there is nothing to ${args.command}`);
   }
@@ -69,17 +70,30 @@ export function cliSampler(args: CliArgs, b: CliBackend): SamplerOptions {
   return samplerOptions(b.defaults, args.sampler);
 }
 
+/**
+ * `edit FILE --lines N` on a blank line: the insertion point after the line's indentation, where
+ * the line is filled (the model's fill weighed against the file's lines like it, engine/analogFill).
+ */
+function blankLineFill(args: CliArgs, text: string): OffsetRange | undefined {
+  if (args.command !== 'edit' || !args.lines || args.lines[0] !== args.lines[1]) return undefined;
+  const range = lineRangeOffsets(text, args.lines);
+  if (text.slice(range.start, range.end).trim() !== '') return undefined;
+  return { start: range.end, end: range.end };
+}
+
 async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
   const file = args.positional[0];
   if (!file) throw new UsageError('edit needs a FILE');
   const text = readSourceFile(file);
-  const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
+  const blank = blankLineFill(args, text);
+  const range = blank ?? (args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length });
   const languageId = languageIdForFile(file) ?? 'plaintext';
   const result = await runEdit(b.backend, {
     docText: text,
     range,
     languageId,
-    anchoring: args.lines ? args.anchoring : 'exact',
+    anchoring: args.lines && !blank ? args.anchoring : 'exact',
+    ...(blank ? { maxTokens: LINE_FILL_TOKENS, scorer: args.analogs ? b.scorer : undefined } : {}),
     sampler,
     fixedSteps: args.sampler.steps !== undefined,
     maxCanvasTokens: b.maxCanvasTokens,
@@ -105,6 +119,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
+    ...(result.analog ? { analog_line: result.analog.line + 1, analog_score: Number(result.analog.score.toFixed(3)) } : {}),
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
@@ -112,6 +127,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   else printProposal(proposal, args);
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
+      `${result.analog ? `; the line is line ${result.analog.line + 1}'s text, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
       `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant${result.recovered ? ', the text the parser could not fit taken out' : ''})` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );

@@ -33,3 +33,14 @@ test('README: repair finds the slip in inventory-slip.ts and proposes the name u
   assert.match(r.stdout, /^\+ {6}total \+= item\.quantity \* item\.unitPrice;$/m);
   assert.equal(r.stdout.split('\n').filter(l => /^[+-][^+-]/.test(l)).length, 2, 'one line changed, nothing else');
 });
+
+test('README: edit on the blank line of inventory-blank.ts fills it with the line like it', opts, () => {
+  const r = spawnSync(process.execPath, [CLI_JS, 'edit', path.join(EXAMPLES, 'inventory-blank.ts'), '--lines', '46'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\+ {4}const item = this\.items\.get\(sku\);$/m);
+  assert.equal(r.stdout.split('\n').filter(l => /^[+-][^+-]/.test(l)).length, 2, 'the blank line replaced, nothing else');
+  assert.match(r.stderr, /the line is line 22's text/);
+  // Without the file's lines, the model's own fill is not that line.
+  const alone = spawnSync(process.execPath, [CLI_JS, 'edit', path.join(EXAMPLES, 'inventory-blank.ts'), '--lines', '46', '--analogs', 'off', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal('analog_line' in JSON.parse(alone.stdout), false);
+});
