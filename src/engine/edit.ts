@@ -13,6 +13,7 @@ import { editSteps } from './defaults';
 import { RegionText } from './region';
 import { repairSyntax, type RepairLimits, type StageLedger } from './syntaxRepair';
 import { chooseLineFill } from './analogFill';
+import { lineHole } from '../core/analogs';
 import type { RepairScorer } from './repair';
 
 export interface EditOptions extends RepairLimits {
@@ -110,7 +111,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     out.texts.forEach((t, j) => fillConfidence.push(out.confidence ? toChars(t.length, out.confidence[j]) : undefined));
   }
   let analog: EditResult['analog'];
-  if (insertion && o.scorer) {
+  if (insertion && o.scorer && lineHole(requests[0].prefix, requests[0].suffix)) {
     o.onPhase?.('choosing between the fill and similar lines');
     const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed);
     nfe += choice.nfe;
@@ -145,7 +146,8 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     recovered: repair.recovered,
     ledger: repair.ledger,
     chunks: chunks.length,
-    analog,
+    // Named only while the text is the line taken (the syntax repair may have redrawn it).
+    analog: analog && region.text === fills[0] ? analog : undefined,
     nfe: nfe + repair.nfe,
     ms: performance.now() - t0,
     notice: anchor.fellBackToLines ? `Syntax anchoring unavailable (${anchor.reason}); whole lines were used.` : undefined,
