@@ -93,7 +93,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     range,
     languageId,
     anchoring: args.lines && !blank ? args.anchoring : 'exact',
-    ...(blank ? { maxTokens: LINE_FILL_TOKENS, scorer: args.analogs ? b.scorer : undefined } : {}),
+    ...(blank ? { maxTokens: LINE_FILL_TOKENS, oneLine: true, scorer: args.analogs ? b.scorer : undefined } : {}),
     sampler,
     fixedSteps: args.sampler.steps !== undefined,
     maxCanvasTokens: b.maxCanvasTokens,

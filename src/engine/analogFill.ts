@@ -33,12 +33,13 @@ export interface LineChoice {
 }
 
 /**
- * Chooses what fills a line-sized hole between `prefix` and `suffix`, given the model's `fill`.
- * A hole that is not a line of its own, or with no analogue, keeps the fill and costs nothing.
+ * Chooses what fills a line-sized hole between `prefix` and `suffix`, given the model's `fill`,
+ * among analogues of at most `maxLines` lines. A hole that is not a line of its own, or with no
+ * analogue, keeps the fill and costs nothing.
  */
-export async function chooseLineFill(scorer: RepairScorer, prefix: string, suffix: string, fill: string, seed: number): Promise<LineChoice> {
+export async function chooseLineFill(scorer: RepairScorer, prefix: string, suffix: string, fill: string, seed: number, maxLines = ANALOG_MAX_LINES): Promise<LineChoice> {
   if (!lineHole(prefix, suffix)) return { text: fill, scored: 0, nfe: 0 };
-  const analogs = analogLines(prefix, suffix, { limit: ANALOG_CANDIDATES, maxLines: ANALOG_MAX_LINES });
+  const analogs = analogLines(prefix, suffix, { limit: ANALOG_CANDIDATES, maxLines });
   if (analogs.length === 0) return { text: fill, scored: 0, nfe: 0 };
   const firstLine = fill.split('\n')[0];
   const own = [fill, ...(firstLine.trim() && firstLine !== fill ? [firstLine] : [])].filter((t) => t.trim());

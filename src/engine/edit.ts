@@ -45,6 +45,11 @@ export interface EditOptions extends RepairLimits {
    * filled by choosing between the model's fill and the file's analogous lines (engine/analogFill).
    */
   readonly scorer?: RepairScorer;
+  /**
+   * The insertion fills one blank line (Quick Rewrite on a blank line, `edit --lines N` on one):
+   * the fill is cut to its first line, and only single lines of the file are weighed against it.
+   */
+  readonly oneLine?: boolean;
 }
 
 export interface EditResult {
@@ -111,9 +116,10 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     out.texts.forEach((t, j) => fillConfidence.push(out.confidence ? toChars(t.length, out.confidence[j]) : undefined));
   }
   let analog: EditResult['analog'];
+  if (insertion && o.oneLine) fills[0] = firstLine(fills[0]);
   if (insertion && o.scorer && lineHole(requests[0].prefix, requests[0].suffix)) {
     o.onPhase?.('choosing between the fill and similar lines');
-    const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed);
+    const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed, o.oneLine ? 1 : undefined);
     nfe += choice.nfe;
     if (choice.text !== fills[0]) {
       fills[0] = choice.text;
@@ -152,6 +158,13 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
     ms: performance.now() - t0,
     notice: anchor.fellBackToLines ? `Syntax anchoring unavailable (${anchor.reason}); whole lines were used.` : undefined,
   };
+}
+
+/** The first line of a fill that has text (its indentation dropped when it is not the first). */
+function firstLine(fill: string): string {
+  const lines = fill.split(/\r?\n/);
+  const k = lines.findIndex((l) => l.trim());
+  return k <= 0 ? lines[0] : lines[k].trimStart();
 }
 
 /** The 0-based line number of `offset` in `text`. */

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { notify } from './notify';
 import { grammarFor } from '../syntax/languages';
 import type { OffsetRange } from '../core/types';
-import { LINE_FILL_TOKENS } from '../engine/defaults';
 import type { FillRecord } from './fillRecord';
 import type { FillRunner } from './fillRunner';
 import type { Settings } from './settings';
@@ -92,7 +91,7 @@ export class EditCommands {
       if (line.isEmptyOrWhitespace) {
         // After the line's indentation, as a line typed there would start.
         const at = doc.offsetAt(line.range.end);
-        return this.runner.fill(doc, { start: at, end: at }, 'exact', token, undefined, LINE_FILL_TOKENS);
+        return this.runner.fill(doc, { start: at, end: at }, 'exact', token, undefined, true);
       }
       target = { start: doc.offsetAt(line.range.start), end: doc.offsetAt(line.rangeIncludingLineBreak.end) };
       anchoring = 'syntax';

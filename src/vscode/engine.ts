@@ -67,6 +67,8 @@ export interface EditRequest {
   readonly sampler: Partial<SamplerOptions>;
   /** Most tokens one canvas may take (`diffuse.maxTokens`). */
   readonly maxTokens: number;
+  /** The insertion fills one blank line: the fill is one line (engine/edit `oneLine`). */
+  readonly oneLine?: boolean;
   readonly onStep?: (e: EditStep) => void;
   /** How hard the syntax repair works (`diffuse.repair.effort`). */
   readonly repairEffort?: RepairEffort;

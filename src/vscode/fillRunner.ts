@@ -3,6 +3,7 @@ import { notify } from './notify';
 import { DocumentJobs, hasTab, whyBusy, type DocumentJob } from './documentJobs';
 import type { TextChange } from '../core/rebase';
 import { runApply, type ApplyOutcome } from '../engine/apply';
+import { LINE_FILL_TOKENS } from '../engine/defaults';
 import type { OffsetRange, RootedEdit, TokenConfidence } from '../core/types';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
@@ -68,9 +69,10 @@ export class FillRunner implements vscode.Disposable {
 
   /**
    * `instruction`: what the user asked for (Diffuse Edit…), for backends that follow instructions.
-   * `maxTokens`: the canvas of an insertion (an empty `target`), `diffuse.maxTokens` by default.
+   * `blankLine`: the empty `target` is a blank line's end, and the fill is that line (a canvas of
+   * LINE_FILL_TOKENS, one line kept).
    */
-  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string, maxTokens?: number): Promise<FillRecord> {
+  async fill(doc: vscode.TextDocument, target: OffsetRange, anchoring: Anchoring, token?: vscode.CancellationToken, instruction?: string, blankLine = false): Promise<FillRecord> {
     const uri = doc.uri.toString();
     const busy = whyBusy(uri, [this.jobs, ...this.others], this.reviews);
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
@@ -109,7 +111,8 @@ export class FillRunner implements vscode.Disposable {
             languageId: doc.languageId,
             anchoring,
             sampler: this.settings.userSampler(),
-            maxTokens: maxTokens ?? this.settings.get('maxTokens'),
+            maxTokens: blankLine ? LINE_FILL_TOKENS : this.settings.get('maxTokens'),
+            oneLine: blankLine,
             repairEffort: this.settings.get('repair.effort'),
             onStep: e => {
               onStep(e);

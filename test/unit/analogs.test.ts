@@ -2,9 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analogLines, lineHole } from '../../src/core/analogs';
 import { ANALOG_WEIGHT, chooseLineFill } from '../../src/engine/analogFill';
+import { runEdit } from '../../src/engine/edit';
+import { repairPlan } from '../../src/engine/effort';
+import type { FillBackend } from '../../src/core/types';
 import type { RepairScorer } from '../../src/engine/repair';
 import { scoreTokens, rankCandidates } from '../../src/model/scorer';
-import { defaultModel } from './helpers/model';
+import { defaultModel, sampler } from './helpers/model';
 
 /** A document cut at the line `hole` (0-based): the prefix ends with that line's indentation. */
 function cut(lines: readonly string[], hole: number): { prefix: string; suffix: string; truth: string } {
@@ -146,4 +149,33 @@ test('chooseLineFill with the bundled model: a field list line is filled from it
   assert.match(choice.text, /^this\.\w+ = init\.\w+ \?\? "";$/);
   assert.ok(choice.scored >= 2 && choice.nfe >= choice.scored);
   assert.ok(choice.confidence!.length > 3 && choice.confidence!.every((c) => c.p > 0 && c.p <= 1 && c.end <= choice.text.length));
+});
+
+test('runEdit on one blank line: the fill is cut to its line, single-line analogues only, and the line taken is named', async () => {
+  const backend: FillBackend = {
+    id: 'scripted',
+    describe: () => 'scripted',
+    fill: async (requests) => {
+      return { texts: requests.map(() => 'return 42;\n    foo();\n'), nfe: 1, ms: 0, canvasTokens: requests.map(() => 0) };
+    },
+    dispose: async () => undefined,
+  };
+  const { prefix, suffix } = cut(SWITCH, 6);
+  const docText = prefix + suffix;
+  const base = { docText, range: { start: prefix.length, end: prefix.length }, languageId: 'typescript', anchoring: 'exact' as const, sampler: sampler(), maxCanvasTokens: 64, maxTokens: 32, ...repairPlan('off') };
+  // No scorer (a remote server): the model's fill, cut to its first line.
+  const alone = await runEdit(backend, { ...base, oneLine: true });
+  assert.equal(alone.newText, 'return 42;');
+  assert.equal(alone.analog, undefined);
+  // The model prefers nothing: the best neighbour match wins, a single line, named by its line.
+  const flat = fixedScorer(() => 0.5);
+  const r = await runEdit(backend, { ...base, oneLine: true, scorer: flat });
+  const [best] = analogLines(prefix, suffix, { limit: 1 });
+  assert.equal(r.newText, best.text);
+  assert.equal(r.analog?.line, 6 + best.delta);
+  assert.ok(flat.calls.every((t) => !t.includes('\n')), 'only single lines were scored');
+  assert.equal(r.nfe, 1 + flat.calls.length);
+  // Without oneLine (an infill task), the fill keeps its lines when the model is sure of it.
+  const sure = fixedScorer((t) => (t.startsWith('return 42;') ? 1 : 1e-9));
+  assert.equal((await runEdit(backend, { ...base, scorer: sure })).newText, 'return 42;\n    foo();\n');
 });

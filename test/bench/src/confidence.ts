@@ -44,9 +44,12 @@ export interface CalibrationTask {
   readonly truth: string;
 }
 
-/** The held-out files of the packages reserved for evaluation (never the corpus split's val.jsonl, whose packages were trained on). */
-export function loadReserved(root: string): { docs: Doc[]; source: string } {
-  const file = path.join(root, 'test', 'bench', 'data', 'holdout.jsonl');
+/**
+ * The held-out files of the packages reserved for evaluation (never the corpus split's val.jsonl,
+ * whose packages were trained on), or those of `other` (a JSON-lines file of path, lang, text).
+ */
+export function loadReserved(root: string, other?: string): { docs: Doc[]; source: string } {
+  const file = other ?? path.join(root, 'test', 'bench', 'data', 'holdout.jsonl');
   const docs = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Doc)
     .filter((d) => grammarFor(d.lang) !== undefined && d.text.length > 0);
   return { docs, source: path.relative(root, file) };

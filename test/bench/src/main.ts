@@ -24,6 +24,7 @@ import { openEngine, type Engine } from './inproc';
 import { describeMachine, type Machine } from './machine';
 import { measurePeak, type Architecture } from './peak';
 import { cutRepairBlocks, packageNames, runRepairBench } from './repair';
+import { runLineFillBench } from './lineFill';
 import * as report from './report';
 import { canvasScaling, batchScaling } from './scaling';
 import { runSize, type SizeResult } from './speed';
@@ -107,8 +108,8 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   const { docs, source } = loadHeldOut(a.root);
   log(`model ${engine.model.pkg.config.name} (step ${cfgRaw.training?.step ?? '?'}), loaded in ${Math.round(engine.loadMs)} ms; held-out ${docs.length} files from ${source}`);
   const plan = a.quick
-    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8, arRepeats: 1 }
-    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 40, humaneval: 16, confidencePerKind: 60, arRepeats: 3 };
+    ? { n32: 4, rep32: 1, n128: 3, rep128: 1, n512: 1, sites: 1, peakRepeats: 5, repairPerKind: 4, humaneval: 8, confidencePerKind: 8, arRepeats: 1, lines: 8 }
+    : { n32: 8, rep32: 2, n128: 5, rep128: 2, n512: 1, sites: 1, peakRepeats: 10, repairPerKind: 40, humaneval: 16, confidencePerKind: 60, arRepeats: 3, lines: 100 };
   const holes32 = cutHoles(docs, engine.count, 32, plan.n32, a.seed);
   const holes128 = cutHoles(docs, engine.count, 128, 8, a.seed);
   const holes512 = cutHoles(docs, engine.count, 512, plan.n512, a.seed);
@@ -252,6 +253,24 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     const bad = rows.filter((r) => r.kind !== 'clean');
     summary.repair_rate = round(bad.reduce((s, r) => s + r.repaired * r.blocks, 0) / Math.max(1, bad.reduce((s, r) => s + r.blocks, 0)));
     summary.repair_false_change = round(clean?.changed ?? NaN);
+  }
+  if (a.only.has('line')) {
+    const reopened = await openEngine(a.modelDir, a.threads);
+    const reserved = loadReserved(a.root, a.lineDocs);
+    const tasks = cutTasks(reserved.docs, 'single', a.limit ?? plan.lines, a.seed);
+    log(`line: ${tasks.length} single lines of ${reserved.source}${a.lineDocs ? '' : ' (packages reserved for evaluation)'}, emptied and filled`);
+    const rows = await runLineFillBench(reopened, tasks, cliDefaultSampler(reopened), log);
+    await reopened.backend.dispose();
+    // The same through the CLI, a fresh process: a blank line of a 1,000-line held-out file.
+    const file = heldOutTypeScript(docs, 1000).split('\n');
+    const n = file.findIndex((l, i) => i >= 200 && l.trim().length >= 8);
+    file[n] = file[n].slice(0, file[n].length - file[n].trimStart().length);
+    const cli = fs.existsSync(path.join(a.root, 'dist', 'cli.js')) ? runCli(a.root, a.modelDir, 'blank line', file.join('\n'), ['--lines', String(n + 1)]) : undefined;
+    print(report.lineFillTable(rows, cli));
+    out.line = { held_out: reserved.source, ways: rows.map((r) => ({ ...r, exact: round(r.exact), editSimilarity: round(r.editSimilarity, 4), analogShare: round(r.analogShare), msMedian: round(r.msMedian, 1), msP90: round(r.msP90, 1) })), cli };
+    const [withAnalogs, alone] = rows;
+    Object.assign(summary, { line_exact: round(withAnalogs.exact), line_edit_similarity: round(withAnalogs.editSimilarity, 4), line_ms_median: round(withAnalogs.msMedian, 0),
+      line_exact_model_alone: round(alone.exact), line_edit_similarity_model_alone: round(alone.editSimilarity, 4), line_cli_ms: cli ? round(cli.wallMs, 0) : undefined });
   }
   if (a.only.has('humaneval')) {
     const r = await runHumanEval({ root: a.root, modelDir: a.modelDir, subset: 'single-line', limit: plan.humaneval, log });
