@@ -49,7 +49,7 @@ export function runCli(root: string, modelDir: string, label: string, text: stri
     const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const wallMs = performance.now() - t0;
     const lineRange = extra.includes('--lines') ? extra[extra.indexOf('--lines') + 1].split('-').map(Number) : undefined;
-    const lines = lineRange ? lineRange[1] - lineRange[0] + 1 : text.split('\n').length - 1;
+    const lines = lineRange ? (lineRange[1] ?? lineRange[0]) - lineRange[0] + 1 : text.split('\n').length - 1;
     // Exit code 1 with a JSON summary means the fill still failed the syntax check: a result.
     // Without one the edit failed; that is reported, not hidden.
     const json = p.stdout.trim().split('\n').pop() ?? '';
