@@ -126,6 +126,14 @@ def main():
                 alone = f"{pct(o['exact_match'])} / {o['edit_similarity']:.3f}" if o else "-"
                 w(f"| {label} (n={r['n']}) | {pct(r['exact_match'])} / {r['edit_similarity']:.3f} | {alone} | "
                   f"{pct(r['line_above']['exact_match'])} / {r['line_above']['edit_similarity']:.3f} |")
+        ways = {w["way"]: w for w in (bench.get("line") or {}).get("ways", [])}
+        if "analogs" in ways and "model alone" in ways:
+            a, o = ways["analogs"], ways["model alone"]
+            w("")
+            w(f"A blank line filled as Quick Rewrite fills one (`npm run bench -- --only line`: {a['tasks']} single lines of the same "
+              "packages emptied to their indentation, one line kept, the file's single lines weighed): exact match / edit similarity "
+              f"{pct(a['exact'])} / {a['editSimilarity']:.3f} ({a['msMedian']:.0f} ms median), the model's own line alone "
+              f"{pct(o['exact'])} / {o['editSimilarity']:.3f} ({o['msMedian']:.0f} ms).")
         rep = {k["kind"]: k for k in (bench.get("repair") or {}).get("kinds", [])}
         if rep:
             w("")
