@@ -78,7 +78,13 @@ export class FillRunner implements vscode.Disposable {
     if (busy) return this.finish({ uri, outcome: 'refused', steps: 0, message: busy });
     this.starterNotice?.maybeShow(this.backends.isBundled(), doc.positionAt(target.end).line - doc.positionAt(target.start).line + 1);
 
-    const job = new DocumentWatch(doc, target, 'The text being rewritten was edited while the fill ran; the result was discarded.', token);
+    const job = new DocumentWatch(doc, target, blankLine ? 'The line being filled was edited while the fill ran; the result was discarded.'
+      : 'The text being rewritten was edited while the fill ran; the result was discarded.', token);
+    // The blank line is the fill's: typing anywhere on it, its end included, makes the fill moot.
+    if (blankLine) {
+      const line = doc.lineAt(doc.positionAt(target.start));
+      job.watch([{ start: doc.offsetAt(line.range.start), end: doc.offsetAt(line.rangeIncludingLineBreak.end) }]);
+    }
     this.jobs.set(uri, job);
 
     const live = this.settings.get('liveView') ? new LiveView(doc, this.decorations, target, r => job.rebase(r), this.settings.get('review.lowConfidence')) : undefined;

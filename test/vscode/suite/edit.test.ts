@@ -214,6 +214,23 @@ suite('Edit', () => {
     assert.deepEqual(api.reviews(doc.uri), []);
   });
 
+  test('typing on the blank line being filled: the result is refused and the typing kept', async () => {
+    const before = ['function f(o: Record<string, number>): number[] {', '  const a = o.a;', '  const b = o.b;', '  ', '  const d = o.d;', '  return [a, b, d];', '}', ''].join('\n');
+    const editor = await openNewFile('blank-typed', before);
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(3, 2, 3, 2);
+    api.setBeforeApply(async () => {
+      const we = new vscode.WorkspaceEdit();
+      we.insert(doc.uri, new vscode.Position(3, 2), 'const c');
+      assert.ok(await vscode.workspace.applyEdit(we));
+    });
+    const record = await vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite');
+    assert.equal(record?.outcome, 'refused', JSON.stringify(record));
+    assert.match(record.message ?? '', /line being filled was edited while the fill ran/);
+    assert.equal(doc.getText(), before.replace('\n  \n', '\n  const c\n'));
+    assert.deepEqual(api.reviews(doc.uri), []);
+  });
+
   test('two files fill at once, each on its own', async () => {
     const a = await open();
     a.selection = BODY;
