@@ -16,8 +16,12 @@ export const ANALOG_WEIGHT = 8;
 export const ANALOG_CANDIDATES = 4;
 /** Most lines an analogue may have (a pattern of two or three lines is copied whole). */
 export const ANALOG_MAX_LINES = 3;
-/** Groups each candidate's tokens are scored in (each group hidden once). */
-const SCORE_PASSES = 4;
+/**
+ * Groups each candidate's tokens are scored in (each group hidden once). Two choose as well as
+ * four on the corpus's held-out packages (edit similarity 0.366 and 0.367 on 300 blank lines), in
+ * two thirds of the time.
+ */
+const SCORE_PASSES = 2;
 
 export interface LineChoice {
   /** The text chosen for the hole (the model's fill when nothing is better). */
