@@ -113,8 +113,8 @@ def main():
           f"(`eval_infill.py --val test/bench/data/holdout.jsonl`; model step {reserved.get('model_step')}). Exact match is "
           "whitespace-normalised; edit similarity is 1 - Levenshtein distance / the longer length.\n")
         only = reserved.get("model_only", {})
-        w("For a hole that is a line of its own, the engine also offers the model the file's lines whose neighbours look like "
-          "the hole's (blocks of up to three lines); the model scores each in place, and the best of its mean log-probability "
+        w("For a hole that is a line of its own, the engine also offers the model the two lines of the file whose neighbours look "
+          "most like the hole's (or blocks of up to three lines); the model scores each in place, and the best of its mean log-probability "
           "plus 8 times the neighbour match is kept (`src/engine/analogFill.ts`). The model's own fill alone is the second "
           "column (`-- --analogs off`).\n")
         w("| holes | engine: exact match / edit similarity | model alone | lines above |")

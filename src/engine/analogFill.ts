@@ -12,8 +12,13 @@ import type { RepairScorer } from './repair';
 
 /** Weight of an analogue's neighbour match (in [0, 2]) against the model's mean log-probability per token. */
 export const ANALOG_WEIGHT = 8;
-/** Analogues offered beside the model's fill. */
-export const ANALOG_CANDIDATES = 4;
+/**
+ * Analogues offered beside the model's fill, best neighbour match first. The model chooses among
+ * them less well than the match ranks them: on 300 blank lines of the corpus's held-out packages,
+ * edit similarity 0.380 with 2, 0.366 with 4, 0.356 with 8 (0.362 and 0.352 with 2 and 4 on
+ * another 300).
+ */
+export const ANALOG_CANDIDATES = 2;
 /** Most lines an analogue may have (a pattern of two or three lines is copied whole). */
 export const ANALOG_MAX_LINES = 3;
 /**
