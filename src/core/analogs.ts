@@ -4,6 +4,7 @@
  * neighbours is often what the hole holds, or close to it. Pure: the engine offers these lines to
  * the model beside its own fill, and the model's scores choose (engine/analogFill).
  */
+import { lineKey } from './apply/align';
 import { editSimilarity } from './similarity';
 
 export interface AnalogLine {
@@ -30,7 +31,7 @@ export interface AnalogOptions {
 
 /** Two lines' edit similarity, indentation and runs of spaces aside. */
 function lineSimilarity(a: string, b: string): number {
-  return editSimilarity(a.trim().replace(/\s+/g, ' '), b.trim().replace(/\s+/g, ' '));
+  return editSimilarity(lineKey(a), lineKey(b));
 }
 
 /** Lines searched on each side of the hole by default. */
@@ -40,17 +41,33 @@ const MAX_LINE = 200;
 
 /**
  * The hole between `prefix` and `suffix` when it is a whole line of its own: the prefix ends at the
- * start of a line (after its indentation at most) and the suffix starts with the line's end. Else
- * undefined: a hole inside a line, or one the analogues cannot stand for.
+ * start of a line (after its indentation at most) and the suffix starts with the line's end; a
+ * line above and below it. Else undefined: a hole inside a line, or one the analogues cannot stand
+ * for. Reads only the hole's own line.
  */
-export function lineHole(prefix: string, suffix: string): { indent: string; above: string[]; below: string[] } | undefined {
+export function lineHole(prefix: string, suffix: string): { indent: string } | undefined {
   const lineStart = prefix.lastIndexOf('\n') + 1;
   const indent = prefix.slice(lineStart);
-  if (/\S/.test(indent)) return undefined;
   const nl = suffix.indexOf('\n');
-  if (/\S/.test(nl < 0 ? suffix : suffix.slice(0, nl))) return undefined;
-  if (lineStart === 0 || nl < 0) return undefined;
-  return { indent, above: prefix.slice(0, lineStart - 1).split('\n'), below: suffix.slice(nl + 1).split('\n') };
+  if (lineStart === 0 || nl < 0 || /\S/.test(indent) || /\S/.test(suffix.slice(0, nl))) return undefined;
+  return { indent };
+}
+
+/** The last `n` lines of `text` (split at line feeds), without splitting the rest. */
+function lastLines(text: string, n: number): string[] {
+  let cut = text.length;
+  for (let k = 0; k < n && cut >= 0; k++) cut = cut > 0 ? text.lastIndexOf('\n', cut - 1) : -1;
+  return (cut < 0 ? text : text.slice(cut + 1)).split('\n');
+}
+
+/** The first `n` lines of `text` (split at line feeds), without splitting the rest. */
+function firstLines(text: string, n: number): string[] {
+  let cut = -1;
+  for (let k = 0; k < n; k++) {
+    cut = text.indexOf('\n', cut + 1);
+    if (cut < 0) break;
+  }
+  return (cut < 0 ? text : text.slice(0, cut)).split('\n');
 }
 
 /**
@@ -63,8 +80,8 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
   const hole = lineHole(prefix, suffix);
   if (!hole) return [];
   const reach = o.reach ?? ANALOG_REACH;
-  const above = hole.above.slice(-reach - 1);
-  const below = hole.below.slice(0, reach + 1);
+  const above = lastLines(prefix.slice(0, prefix.length - hole.indent.length - 1), reach + 1);
+  const below = firstLines(suffix.slice(suffix.indexOf('\n') + 1), reach + 1);
   const before = above[above.length - 1];
   const after = below[0];
   if (before === undefined || after === undefined || (!before.trim() && !after.trim())) return [];

@@ -6,7 +6,7 @@
  * neighbours match the hole's (0 for the model's own text). On packages the model never saw, a
  * small model's own lines are rarely right; an analogue it finds likely is right far more often.
  */
-import { analogLines, lineHole, type AnalogLine } from '../core/analogs';
+import { analogLines, type AnalogLine } from '../core/analogs';
 import type { TokenConfidence } from '../core/types';
 import type { RepairScorer } from './repair';
 
@@ -47,7 +47,6 @@ export interface LineChoice {
  * analogue, keeps the fill and costs nothing.
  */
 export async function chooseLineFill(scorer: RepairScorer, prefix: string, suffix: string, fill: string, seed: number, maxLines = ANALOG_MAX_LINES): Promise<LineChoice> {
-  if (!lineHole(prefix, suffix)) return { text: fill, scored: 0, nfe: 0 };
   const analogs = analogLines(prefix, suffix, { limit: ANALOG_CANDIDATES, maxLines });
   if (analogs.length === 0) return { text: fill, scored: 0, nfe: 0 };
   const firstLine = fill.split('\n')[0];

@@ -37,7 +37,8 @@ const SWITCH = [
 ];
 
 test('lineHole: only an insertion that is a line of its own', () => {
-  assert.deepEqual(lineHole('a\n  ', '\nb'), { indent: '  ', above: ['a'], below: ['b'] });
+  assert.deepEqual(lineHole('a\n  ', '\nb'), { indent: '  ' });
+  assert.deepEqual(lineHole('a\r\n\t', '\r\nb'), { indent: '\t' });
   assert.equal(lineHole('a\n  x = ', '\nb'), undefined, 'inside a line');
   assert.equal(lineHole('a\n', ' + 1\nb'), undefined, 'text after the hole on its line');
   assert.equal(lineHole('  ', '\nb'), undefined, 'no line above');
