@@ -213,15 +213,20 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     return { logits: headLogits(out, asked.length, masked, B, T), out };
   }
 
+  /** The logits of rows with no masked position: none to read. */
+  function noLogits(B: number, T: number): Logits {
+    return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots: new Int32Array(B * T).fill(-1) };
+  }
+
   /**
    * The position head's outputs for `asked` positions as the sampler reads them: indexed by the
    * whole rows' positions `masked` (b * T + t), the rest of the rows left out.
    */
   function headLogits(out: OrtTypes.InferenceSession.OnnxValueMapType, asked: number, masked: readonly number[], B: number, T: number): Logits {
     checkVocab(out.logits_at.dims, [asked, c.vocabSize]);
+    if (!masked.length) return noLogits(B, T);
     const slots = new Int32Array(B * T).fill(-1);
     masked.forEach((at, i) => (slots[at] = i));
-    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots };
     const top = scatterTop(B * T, masked, out.top_values.data as Float32Array, out.top_indices.data as BigInt64Array, out.lse.data as Float32Array, out.top_values.dims[1]);
     return { data: out.logits_at.data as Float32Array, seqLen: T, vocab: c.vocabSize, slots, top };
   }
@@ -277,7 +282,7 @@ export async function openSession(pkg: ModelPackage, choice: ProviderChoice = 'a
     const { N, T, asked, masked } = batch;
     const B = rows.length;
     // Nothing masked: nothing to run.
-    if (!masked.length) return { data: new Float32Array(0), seqLen: T, vocab: c.vocabSize, slots: new Int32Array(B * T).fill(-1) };
+    if (!masked.length) return noLogits(B, T);
     const feeds: Record<string, OrtTypes.Tensor> = {
       ...kept.feeds,
       [c.inputIds]: new ort.Tensor('int64', batch.ids, [B, N]),
