@@ -17,7 +17,7 @@ import torch
 
 from data import encoder_for, load_docs, token_stream
 from model import Denoiser, ModelConfig
-from train import evaluate, fixed_infill_rows
+from train import evaluate, fixed_infill_rows, native_bf16
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,6 +41,8 @@ def main():
     ap.add_argument("--by-lang", type=int, default=0, help="also this many rows per mask rate for each language of the held-out packages")
     ap.add_argument("--out", default="", help="also write the metrics here (JSON)")
     ap.add_argument("--context", type=int, default=0, help="rows of this many tokens (default: the state's max_context), to compare models of different contexts on the same rows")
+    ap.add_argument("--bf16", type=int, default=-1, help="bf16 autocast (1), fp32 (0), or where the hardware computes in bf16 (-1); "
+                    "compare two checkpoints with the same setting")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     enc = encoder_for(args.model_dir)
@@ -50,8 +52,9 @@ def main():
                             dtype=torch.float64)
     model, s = load_model(args.state)
     T = args.context or s["config"]["max_context"]
+    bf16 = bool(args.bf16) if args.bf16 >= 0 else native_bf16(torch.device("cpu"))
     rec = {"state": os.path.relpath(args.state), "step": s.get("step"), "tokens": s.get("tokens"),
-           "corpus": os.path.relpath(args.corpus), "rows": args.rows, "context": T}
+           "corpus": os.path.relpath(args.corpus), "rows": args.rows, "context": T, "bf16": bf16}
     for split, prefix in (("val", ""), ("heldout", "heldout_pkg_")):
         path = os.path.join(args.corpus, f"{split}.jsonl")
         if not os.path.exists(path):
@@ -60,7 +63,7 @@ def main():
         cache = None if args.no_cache else os.path.join(args.corpus, f"tokens-{len(enc.vocab)}-{split}.bin")
         stream = token_stream(docs, enc, cache)
         infill = fixed_infill_rows(docs, stream, enc, T, args.rows)
-        rec.update(evaluate(model, stream, T, args.rows, torch.device("cpu"), True, byte_len, infill, prefix=prefix))
+        rec.update(evaluate(model, stream, T, args.rows, torch.device("cpu"), bf16, byte_len, infill, prefix=prefix))
         print(json.dumps(rec), flush=True)
     heldout = os.path.join(args.corpus, "heldout.jsonl")
     if args.by_lang and os.path.exists(heldout):
@@ -74,7 +77,7 @@ def main():
             stream = token_stream(docs, enc)
             if len(stream) <= 4 * T:
                 continue
-            m = evaluate(model, stream, T, args.by_lang, torch.device("cpu"), True, byte_len)
+            m = evaluate(model, stream, T, args.by_lang, torch.device("cpu"), bf16, byte_len)
             rec["heldout_pkg_by_lang"][lang] = {"tokens": len(stream), **m}
             print(lang, json.dumps(rec["heldout_pkg_by_lang"][lang]), flush=True)
     if args.out:

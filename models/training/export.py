@@ -12,7 +12,7 @@ model; a fill runs its rows whole that way at its first step, keeps the keys and
 around its canvas, and then runs each step the canvas alone with those as the past (config.json
 onnx.cache tells the engine). It also takes positions (int64,
 [n]) and returns the logits and the sampler's summary there only (models/onnx_head.py). With --quantize int8 every
-weight matrix becomes int8 per output channel and is multiplied with MatMulInteger after a dynamic
+weight matrix becomes int8 (7 bits, onnx_weights.INT8_WEIGHT_LEVELS) per output channel and is multiplied with MatMulInteger after a dynamic
 uint8 quantization of the activations. export also writes check.json (inputs and PyTorch logits)
 that check_onnx.mjs compares against onnxruntime-node.
 """

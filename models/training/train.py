@@ -16,6 +16,7 @@ import copy
 import json
 import math
 import os
+import random
 import time
 
 import torch
@@ -52,6 +53,10 @@ def parse_args():
     ap.add_argument("--context", type=int, default=0,
                     help="rows of this many tokens instead of the preset's max_context (rotary positions need no table, so a "
                          "checkpoint of another context loads); the default batch shrinks to keep the tokens of a step")
+    ap.add_argument("--long-context", type=int, default=0,
+                    help="with --long-share: rows of this many tokens on a share of the steps (same tokens a step, fewer rows); "
+                         "the model learns the long context without forgetting the short rows the engine's short fills use")
+    ap.add_argument("--long-share", type=float, default=0.0, help="share of steps with rows of --long-context tokens")
     ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
     ap.add_argument("--cooldown", type=float, default=0, help="minutes at the end of the budget over which the learning rate falls linearly to 10%%")
@@ -63,7 +68,8 @@ def parse_args():
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
     ap.add_argument("--eval-rows", type=int, default=96, help="held-out rows per mask rate")
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
-    ap.add_argument("--bf16", type=int, default=1, help="bf16 autocast (1) or fp32 (0)")
+    ap.add_argument("--bf16", type=int, default=-1, help="bf16 autocast (1), fp32 (0), or where the hardware computes in bf16 "
+                    "(-1: a GPU, or a CPU with AVX512-BF16 or AMX; elsewhere bf16 matrix products are emulated, over 10x slower than fp32)")
     ap.add_argument("--seed", type=int, default=1234, help="data order seed (offset by step and rank)")
     ap.add_argument("--workers", type=int, default=0, help="data-loader processes that build batches (0 = in the training loop)")
     return ap.parse_args()
@@ -93,6 +99,18 @@ def setup_distributed():
     if dev.type == "cuda":
         torch.cuda.set_device(dev)
     return rank, world, dev
+
+
+def native_bf16(dev):
+    """Whether bf16 matrix products run in hardware on `dev`."""
+    if dev.type == "cuda":
+        return True
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def loss_fn(model, x, m, w, inp, dev, bf16):
@@ -166,13 +184,16 @@ def main():
         if not args.batch:
             batch = max(1, batch * p["max_context"] // args.context)
         p.update(max_context=args.context)
+    short_T = p["max_context"]
+    long_T = args.long_context if args.long_share > 0 and args.long_context > short_T else 0
+    long_batch = max(1, batch * short_T // long_T) if long_T else 0
     enc = encoder_for(args.model_dir)
     # Bytes each token stands for (byte-level BPE: one symbol per byte; special tokens none).
     with open(os.path.join(args.model_dir, "tokenizer.json")) as f:
         specials = {t["content"] for t in json.load(f).get("added_tokens", [])}
     byte_len = torch.tensor([0 if enc.id_to_token[i] in specials else len(enc.id_to_token[i]) for i in range(len(enc.vocab))],
                             dtype=torch.float64)
-    cfg = ModelConfig(vocab_size=len(enc.vocab), **p)
+    cfg = ModelConfig(vocab_size=len(enc.vocab), **{**p, "max_context": long_T or short_T})
     os.makedirs(args.run_dir, exist_ok=True)
     state_path = os.path.join(args.run_dir, "state.pt")
 
@@ -180,10 +201,15 @@ def main():
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
     step, tokens, opt_step = 0, 0, 0
+    # An average that starts from trained weights (a committed checkpoint is itself an average) decays at
+    # the full --ema from the first step: a young average would follow the re-warmed weights and drop the
+    # annealed ones the checkpoint holds.
+    ema_settled = False
     if os.path.exists(state_path):
         s = torch.load(state_path, map_location="cpu")
         model.load_state_dict(s["model"]), ema.load_state_dict(s["ema"]), opt.load_state_dict(s["opt"])
         step, tokens, opt_step = s["step"], s["tokens"], s["opt_step"]
+        ema_settled = bool(s.get("ema_settled", False))
     elif args.init and os.path.exists(args.init):
         s = torch.load(args.init, map_location="cpu")
         same_shape = {k: v for k, v in s["config"].items() if k != "max_context"} == {k: v for k, v in cfg.to_dict().items() if k != "max_context"}
@@ -191,8 +217,11 @@ def main():
         weights = {k: v.float() for k, v in s["weights"].items()}
         model.load_state_dict(weights), ema.load_state_dict(weights)
         step, tokens = s["step"], s["tokens"]
+        ema_settled = True
+    bf16 = bool(args.bf16) if args.bf16 >= 0 else native_bf16(dev)
     if rank == 0:
-        print(f"params {model.num_params()/1e6:.2f}M, step {step}, tokens {tokens/1e6:.1f}M, batch {batch}x{cfg.max_context}x{world}", flush=True)
+        print(f"params {model.num_params()/1e6:.2f}M, step {step}, tokens {tokens/1e6:.1f}M, batch {batch}x{short_T}x{world}, {'bf16' if bf16 else 'fp32'}"
+              + (f", {args.long_share:.0%} of steps {long_batch}x{long_T}" if long_T else ""), flush=True)
 
     train_docs = load_docs(os.path.join(args.corpus, "train.jsonl"))
     val_docs = load_docs(os.path.join(args.corpus, "val.jsonl"))
@@ -206,21 +235,27 @@ def main():
         val_stream = token_stream(val_docs, enc, cache + "-val.bin")
     infill_eval = None
     heldout_path = os.path.join(args.corpus, "heldout.jsonl")
-    heldout_stream = heldout_infill = None
+    heldout_stream = heldout_infill = heldout_long_infill = None
     if rank == 0:
-        infill_eval = fixed_infill_rows(val_docs, val_stream, enc, cfg.max_context, args.eval_rows)
+        infill_eval = fixed_infill_rows(val_docs, val_stream, enc, short_T, args.eval_rows)
         if os.path.exists(heldout_path):  # whole packages never trained on: the honest figure
             heldout_docs = load_docs(heldout_path)
             heldout_stream = token_stream(heldout_docs, enc, cache + "-heldout.bin")
-            heldout_infill = fixed_infill_rows(heldout_docs, heldout_stream, enc, cfg.max_context, args.eval_rows)
+            heldout_infill = fixed_infill_rows(heldout_docs, heldout_stream, enc, short_T, args.eval_rows)
+            if long_T:
+                heldout_long_infill = fixed_infill_rows(heldout_docs, heldout_stream, enc, long_T, max(16, args.eval_rows // 4))
     torch.manual_seed(args.seed + step * 7919 + rank)
-    batcher = Batcher(train_docs, train_stream, enc, cfg.max_context, args.infill_share, args.seed + step * 7919 + rank,
-                      args.long_canvas, args.slip_share, args.seam_share)
-    batches = iter(BatchStream(batcher, batch)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
-        BatchStream(batcher, batch), batch_size=None, num_workers=args.workers, pin_memory=dev.type == "cuda",
-        persistent_workers=True, prefetch_factor=4))
+
+    def stream_of(T, B, seed):
+        batcher = Batcher(train_docs, train_stream, enc, T, args.infill_share, seed, args.long_canvas, args.slip_share, args.seam_share)
+        return iter(BatchStream(batcher, B)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
+            BatchStream(batcher, B), batch_size=None, num_workers=args.workers, pin_memory=dev.type == "cuda",
+            persistent_workers=True, prefetch_factor=4))
+    batches = stream_of(short_T, batch, args.seed + step * 7919 + rank)
+    long_batches = stream_of(long_T, long_batch, args.seed + step * 7919 + rank + 104729) if long_T else None
+    # Which steps are long: the same draw on every process, so DDP ranks step on rows of one length.
+    length_rng = random.Random(args.seed + step)
     ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    bf16 = bool(args.bf16)
 
     t0 = time.time()
     last_eval = t0
@@ -235,15 +270,19 @@ def main():
             dist.broadcast(flags, 0)
         done, eval_now = bool(flags[0]), bool(flags[1])
         if rank == 0 and (done or eval_now):
-            metrics = evaluate(ema, val_stream, cfg.max_context, args.eval_rows, dev, bf16, byte_len, infill_eval)
+            metrics = evaluate(ema, val_stream, short_T, args.eval_rows, dev, bf16, byte_len, infill_eval)
             if heldout_stream is not None:
-                metrics.update(evaluate(ema, heldout_stream, cfg.max_context, args.eval_rows, dev, bf16, byte_len,
+                metrics.update(evaluate(ema, heldout_stream, short_T, args.eval_rows, dev, bf16, byte_len,
                                         heldout_infill, prefix="heldout_pkg_"))
+                if long_T:
+                    metrics.update(evaluate(ema, heldout_stream, long_T, max(16, args.eval_rows // 4), dev, bf16, byte_len,
+                                            heldout_long_infill, prefix=f"heldout_pkg_{long_T}_"))
             rec = {"step": step, "tokens": tokens, "minutes": round(elapsed / 60, 2), **metrics}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n"), log.flush()
             torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "tokens": tokens, "opt_step": opt_step, "config": cfg.to_dict(), "metrics": metrics}, state_path + ".tmp")
+                        "tokens": tokens, "opt_step": opt_step, "config": cfg.to_dict(), "metrics": metrics,
+                        "ema_settled": ema_settled}, state_path + ".tmp")
             os.replace(state_path + ".tmp", state_path)
             last_eval = time.time()
         if world > 1 and eval_now:
@@ -256,17 +295,18 @@ def main():
             cur_lr *= 0.1 + 0.9 * min(1.0, left / (args.cooldown * 60))
         for g in opt.param_groups:
             g["lr"] = cur_lr
-        x, m, w, inp = next(batches)
+        long_step = long_T and length_rng.random() < args.long_share
+        x, m, w, inp = next(long_batches if long_step else batches)
         loss = loss_fn(ddp, x, m, w, inp, dev, bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        decay = min(args.ema, (1 + opt_step) / (10 + opt_step))  # a young average must not lag far behind
+        decay = args.ema if ema_settled else min(args.ema, (1 + opt_step) / (10 + opt_step))  # a young average must not lag far behind
         with torch.no_grad():
             torch._foreach_mul_(ema_p, decay)
             torch._foreach_add_(ema_p, model_p, alpha=1 - decay)
-        step, opt_step, tokens = step + 1, opt_step + 1, tokens + batch * cfg.max_context * world
+        step, opt_step, tokens = step + 1, opt_step + 1, tokens + x.numel() * world
         if rank == 0 and step % 50 == 0:
             print(f"step {step} loss {loss.item():.3f} lr {cur_lr:.2e} tok/s {(tokens - start_tokens) / (time.time() - t0):.0f}", flush=True)
     if world > 1:

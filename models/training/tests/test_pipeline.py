@@ -11,6 +11,7 @@ import tempfile
 import unittest
 
 import onnx
+import torch
 from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -108,6 +109,14 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
                   "--run-dir", os.path.join(self.tmp, "run3"), "--init", os.path.join(self.tmp, "ckpt.pt"), "--context", "256",
                   "--max-steps", "205", "--eval-rows", "8", "--eval-every", "100")
         self.assertIn("batch 4x256x1", out)
+        # Half the steps on rows of 256, half on the preset's 128: the model's context is the longer.
+        out = run(PY, "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus", os.path.join(self.data, "corpus-tiny"),
+                  "--run-dir", os.path.join(self.tmp, "run4"), "--init", os.path.join(self.tmp, "ckpt.pt"),
+                  "--long-context", "256", "--long-share", "0.5", "--max-steps", "205", "--eval-rows", "8", "--eval-every", "100")
+        self.assertRegex(out, r"batch 8x128x1, (fp32|bf16), 50% of steps 4x256")
+        state = torch.load(os.path.join(self.tmp, "run4", "state.pt"), map_location="cpu")
+        self.assertEqual(state["config"]["max_context"], 256)
+        self.assertTrue(state["ema_settled"], "an average started from a checkpoint decays at the full rate")
 
     def test_3_torchrun_two_processes(self):
         out = subprocess.run([PY, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
@@ -115,7 +124,8 @@ console.log(JSON.stringify(texts.map(t => tok.encode(t, {{ add_special_tokens: f
                               "--redirects", "1", "--tee", "1",
                               "train.py", "--preset", "tiny", "--model-dir", self.model, "--corpus",
                               os.path.join(self.data, "corpus-tiny"), "--run-dir", os.path.join(self.tmp, "ddp"),
-                              "--init", "", "--max-steps", "20", "--threads", "1", "--eval-rows", "16"],
+                              "--init", "", "--max-steps", "20", "--threads", "1", "--eval-rows", "16",
+                              "--long-context", "256", "--long-share", "0.5"],
                              cwd=TRAINING, capture_output=True, text=True, timeout=300)
         self.assertEqual(out.returncode, 0, out.stderr[-3000:])
         self.assertIn("x2", out.stdout)  # batch rows x context x world size
