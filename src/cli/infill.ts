@@ -1,8 +1,9 @@
 /**
  * `diffuse-edit infill`: HumanEval-infilling style tasks, one JSON object per line in and out.
  * In:  {"task_id", "prompt", "suffix", "language"?, "max_tokens"?, "original"?, "anchoring"?}
- * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}; "analog_line" (1-based) and
- * "analog_score" when a line of the file whose neighbours look like the hole's was chosen
+ * Out: {"task_id", "completion", "nfe", "ms", "syntax_ok", "repair_rounds"}; "analog_line" (1-based),
+ * "analog_score" and "analog_adapted" (the names its neighbours differ in were changed to the
+ * hole's) when a line of the file whose neighbours look like the hole's was chosen
  * (engine/analogFill; `--analogs off` leaves the model's fill alone). With "anchoring"
  * "syntax" or "lines" (the region widened as Diffuse Edit widens a selection) also "replaced": the
  * text of the widened region that "completion" replaces.
@@ -84,7 +85,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
         const line = {
           task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null,
           repair_rounds: r.repairRounds, repair_nfe: r.repairNfe, repair_ledger: r.ledger, variant_fills: r.variantFills, recovered: r.recovered, ...widened,
-          ...(r.analog ? { analog_line: r.analog.line + 1, analog_score: Number(r.analog.score.toFixed(3)) } : {}),
+          ...(r.analog ? { analog_line: r.analog.line + 1, analog_score: Number(r.analog.score.toFixed(3)), analog_adapted: r.analog.adapted === true } : {}),
           ...(t.reference !== undefined && r.syntaxChecked ? { syntax_ok_reference: await asValidAs(docText, t.language ?? 'plaintext', r.range, r.newText, t.reference) } : {}),
         };
         fs.writeSync(out, JSON.stringify(line) + '\n');

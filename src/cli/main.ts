@@ -119,7 +119,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
-    ...(result.analog ? { analog_line: result.analog.line + 1, analog_score: Number(result.analog.score.toFixed(3)) } : {}),
+    ...(result.analog ? { analog_line: result.analog.line + 1, analog_score: Number(result.analog.score.toFixed(3)), analog_adapted: result.analog.adapted === true } : {}),
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
@@ -127,7 +127,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   else printProposal(proposal, args);
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
-      `${result.analog ? `; the line is line ${result.analog.line + 1}'s text, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
+      `${result.analog ? `; the line is line ${result.analog.line + 1}'s text${result.analog.adapted ? ' with the names its neighbours differ in changed to this line\'s' : ''}, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
       `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant${result.recovered ? ', the text the parser could not fit taken out' : ''})` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );

@@ -16,6 +16,11 @@ export interface AnalogLine {
   readonly score: number;
   /** Where it is, in lines from the hole: negative above it, positive below. */
   readonly delta: number;
+  /**
+   * The text with the names, numbers and strings its neighbours have where the hole's neighbours
+   * have others replaced by the hole's (see adaptToNeighbours); absent when nothing changes.
+   */
+  readonly adapted?: string;
 }
 
 export interface AnalogOptions {
@@ -113,10 +118,67 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
   for (const f of found) {
     if (seen.has(f.text)) continue;
     seen.add(f.text);
-    out.push(f);
+    const k = f.delta + at;
+    const adapted = adaptToNeighbours(f.text, [[lines[k - 1] as string, before], [lines[k + f.lines] as string, after]]);
+    out.push(adapted === f.text ? f : { ...f, adapted });
     if (out.length >= (o.limit ?? 4)) break;
   }
   return out;
+}
+
+/** Names, numbers and string literals: the words an analogue's text may have to change. */
+const WORD = /[A-Za-z_$][\w$]*|\d+(?:\.\d+)?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
+/** The tokens of a line: its words, and every other character that is not a space. */
+const TOKEN = new RegExp(`${WORD.source}|\\S`, 'g');
+const isWord = (t: string) => /^[\w$"']/.test(t);
+/** Most tokens a neighbour may have for its alignment (longer lines are left alone). */
+const MAX_ALIGN_TOKENS = 80;
+
+/**
+ * `text` with the words its neighbours have where the hole's neighbours have others replaced: each
+ * pair is an analogue's neighbour and the hole's neighbour on the same side. Their tokens are
+ * aligned (longest common subsequence); a run replaced by a run of as many tokens pairs its words
+ * one to one, and those pairs (the first for each word, the line above first) are applied to the
+ * words of `text`. The arms of a mapping (`a: x.a,` / `b: x.b,`) differ in the name their
+ * neighbours also differ in, so the hole's arm follows from its neighbours.
+ */
+export function adaptToNeighbours(text: string, neighbours: ReadonlyArray<readonly [string, string]>): string {
+  const map = new Map<string, string>();
+  for (const [theirs, ours] of neighbours) pairWords(theirs.match(TOKEN) ?? [], ours.match(TOKEN) ?? [], map);
+  if (map.size === 0) return text;
+  return text.replace(WORD, (w) => map.get(w) ?? w);
+}
+
+/** Adds to `map` the word pairs of the equal-length replaced runs between token lists `a` and `b`. */
+function pairWords(a: readonly string[], b: readonly string[], map: Map<string, string>): void {
+  if (a.length > MAX_ALIGN_TOKENS || b.length > MAX_ALIGN_TOKENS) return;
+  // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+  const lcs = Array.from({ length: a.length + 1 }, () => new Uint8Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  }
+  const runA: string[] = [];
+  const runB: string[] = [];
+  const close = () => {
+    if (runA.length === runB.length) {
+      runA.forEach((w, q) => {
+        if (isWord(w) && isWord(runB[q]) && !map.has(w)) map.set(w, runB[q]);
+      });
+    }
+    runA.length = 0;
+    runB.length = 0;
+  };
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      close();
+      i++;
+      j++;
+    } else if (j < b.length && (i >= a.length || lcs[i][j + 1] >= lcs[i + 1][j])) runB.push(b[j++]);
+    else runA.push(a[i++]);
+  }
+  close();
 }
 
 /**

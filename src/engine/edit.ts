@@ -75,9 +75,10 @@ export interface EditResult {
   readonly chunks: number;
   /**
    * A line-sized insertion filled with a line of the file whose neighbours look like the hole's:
-   * that line's number (0-based) and how well its neighbours matched (0 to 2).
+   * that line's number (0-based), how well its neighbours matched (0 to 2), and whether the words
+   * its neighbours differ in from the hole's were carried over.
    */
-  readonly analog?: { readonly line: number; readonly score: number };
+  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean };
   readonly nfe: number;
   readonly ms: number;
   readonly notice?: string;
@@ -125,7 +126,7 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
       fills[0] = choice.text;
       fillConfidence[0] = choice.confidence ? toChars(choice.text.length, choice.confidence) : undefined;
     }
-    if (choice.analog) analog = { line: lineOf(o.docText, range.start) + choice.analog.delta, score: choice.analog.score };
+    if (choice.analog) analog = { line: lineOf(o.docText, range.start) + choice.analog.delta, score: choice.analog.score, ...(choice.adapted ? { adapted: true } : {}) };
   }
   const withConfidence = fillConfidence.some((c) => c !== undefined);
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.

@@ -95,7 +95,7 @@ export interface EditResult {
   /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
   readonly recovered?: boolean;
   /** A blank line filled with a line of the file like it: that line (0-based) and its neighbour match. */
-  readonly analog?: { readonly line: number; readonly score: number };
+  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean };
   readonly nfe: number;
   readonly ms: number;
   /** Something the user should know about this fill (e.g. anchoring fell back to lines). */

@@ -23,6 +23,8 @@ export interface FillRecord {
   readonly hunks?: number;
   /** A blank line filled with a line of the file like it (engine/analogFill): that line, 1-based. */
   readonly analogLine?: number;
+  /** The analogous line was taken with the names its neighbours differ in changed to the filled line's. */
+  readonly analogAdapted?: boolean;
   /** Diffuse Apply: snippet pieces that could not be placed. */
   readonly unplaced?: number;
   /** Why a fill was refused or failed, in words for the user. */

@@ -146,7 +146,7 @@ export class FillRunner implements vscode.Disposable {
       const base: FillRecord = {
         uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), source: backend.source, provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxChecked === false ? undefined : result.syntaxOk, repairRounds: result.repairRounds,
-        variantFills: result.variantFills, recovered: result.recovered, analogLine: result.analog && result.analog.line + 1,
+        variantFills: result.variantFills, recovered: result.recovered, analogLine: result.analog && result.analog.line + 1, analogAdapted: result.analog?.adapted,
       };
       await this.beforeApply?.(uri);
       const stop = job.stopped(steps);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analogLines, lineHole } from '../../src/core/analogs';
+import { adaptToNeighbours, analogLines, lineHole } from '../../src/core/analogs';
 import { ANALOG_WEIGHT, chooseLineFill } from '../../src/engine/analogFill';
 import { runEdit } from '../../src/engine/edit';
 import { repairPlan } from '../../src/engine/effort';
@@ -82,6 +82,41 @@ test('analogLines: nothing for a hole between blank lines, inside a line, or bey
   assert.deepEqual(analogLines(far.prefix, far.suffix, { minScore: 2.5 }), []);
 });
 
+test('adaptToNeighbours: the words the neighbours differ in are carried over, one to one', () => {
+  // Above: "width" where the hole's neighbour has "height"; below: "height" where it has "depth".
+  assert.equal(adaptToNeighbours('check(width, limits.width);', [
+    ['const width = read(options.width);', 'const height = read(options.height);'],
+    ['const height = read(options.height);', 'const depth = read(options.depth);'],
+  ]), 'check(height, limits.height);', 'the line above decides a word first');
+  // Numbers and strings are words too; punctuation is never replaced, and a run replaced by a run of
+  // another length pairs nothing.
+  assert.equal(adaptToNeighbours("case 'kg': return 1000;", [["case 'g': return 1;", "case 'mg': return 0.001;"]]), "case 'kg': return 1000;");
+  assert.equal(adaptToNeighbours('x = f(a)', [['y = f(a)', 'y = g(a)'], ['a + b', 'a.b']]), 'x = g(a)');
+  assert.equal(adaptToNeighbours('f(a, b)', [['f(a)', 'f(a, c)']]), 'f(a, b)', 'an insertion pairs nothing');
+  assert.equal(adaptToNeighbours('return "a"', [['"a"', '"b"']]), 'return "b"');
+  assert.equal(adaptToNeighbours('unchanged()', []), 'unchanged()');
+});
+
+test('analogLines: an analogue carries the words its neighbours differ in from the hole\'s', () => {
+  const lines = [
+    'function box(options) {',
+    '  const width = read(options.width);',
+    '  check(width);',
+    '  const height = read(options.height);',
+    '  check(height);',
+    '  const depth = read(options.depth);',
+    '  check(depth);',
+    '  return { width, height, depth };',
+    '}',
+  ];
+  const { prefix, suffix } = cut(lines, 4);
+  const found = analogLines(prefix, suffix, { limit: 4 });
+  const check = found.find((f) => f.text === 'check(width);');
+  assert.ok(check, JSON.stringify(found));
+  assert.equal(check!.adapted, 'check(height);');
+  assert.ok(found.every((f) => f.adapted !== f.text), 'adapted only when something changes');
+});
+
 /** A scorer whose probabilities are given per text, to check the choice's arithmetic. */
 function fixedScorer(p: (text: string) => number): RepairScorer & { calls: string[] } {
   const calls: string[] = [];
@@ -150,6 +185,31 @@ test('chooseLineFill with the bundled model: a field list line is filled from it
   assert.match(choice.text, /^this\.\w+ = init\.\w+ \?\? "";$/);
   assert.ok(choice.scored >= 2 && choice.nfe >= choice.scored);
   assert.ok(choice.confidence!.length > 3 && choice.confidence!.every((c) => c.p > 0 && c.p <= 1 && c.end <= choice.text.length));
+});
+
+test('chooseLineFill: an analogue is offered as it is and adapted to the hole\'s neighbours', async () => {
+  const lines = [
+    'def box(options):',
+    '    width = read(options.width)',
+    '    check(width, options.width)',
+    '    height = read(options.height)',
+    '    check(height, options.height)',
+    '    depth = read(options.depth)',
+    '    check(depth, options.depth)',
+    '    return width * height * depth',
+  ];
+  const { prefix, suffix } = cut(lines, 4);
+  const s = fixedScorer((t) => (t === 'check(height, options.height)' ? 0.9 : 0.1));
+  const choice = await chooseLineFill(s, prefix, suffix, 'pass', 1, 1);
+  assert.ok(s.calls.includes('check(width, options.width)') && s.calls.includes('check(height, options.height)'), JSON.stringify(s.calls));
+  assert.equal(new Set(s.calls).size, s.calls.length, 'no text scored twice');
+  assert.equal(choice.text, 'check(height, options.height)');
+  assert.equal(choice.adapted, true);
+  assert.equal(choice.analog!.text, 'check(width, options.width)', 'taken from the line two above, its words changed');
+  // The same analogue as it is, when the model prefers it: not adapted.
+  const plain = await chooseLineFill(fixedScorer((t) => (t === 'check(width, options.width)' ? 0.9 : 0.1)), prefix, suffix, 'pass', 1, 1);
+  assert.equal(plain.text, 'check(width, options.width)');
+  assert.equal(plain.adapted, undefined);
 });
 
 test('runEdit on one blank line: the fill is cut to its line, single-line analogues only, and the line taken is named', async () => {

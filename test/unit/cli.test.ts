@@ -79,6 +79,7 @@ test('infill of a line of its own weighs the file\'s analogous lines, and says w
   assert.equal(typeof a.analog_line, 'number', JSON.stringify(a));
   const doc = (prefix + suffix).split('\n');
   // analog_line is 1-based in the task's document (prompt + suffix: the hole is line 5).
+  assert.equal(a.analog_adapted, false, 'no neighbour differs from the hole\'s in a word the analogue has');
   assert.equal(doc[a.analog_line - 1].trim(), a.completion.split('\n')[0]);
   assert.ok(a.analog_score > 0 && a.analog_score <= 2);
   const off = cli(['infill', '--in', tasks, '--out', out, '--seed', '1', '--analogs', 'off']);
