@@ -239,4 +239,13 @@ test('runEdit on one blank line: the fill is cut to its line, single-line analog
   // Without oneLine (an infill task), the fill keeps its lines when the model is sure of it.
   const sure = fixedScorer((t) => (t.startsWith('return 42;') ? 1 : 1e-9));
   assert.equal((await runEdit(backend, { ...base, scorer: sure })).newText, 'return 42;\n    foo();\n');
+  // An adapted analogue taken is named with its line, and marked adapted.
+  const box = cut(['def box(options):', '    width = read(options.width)', '    check(width, options.width)', '    height = read(options.height)',
+    '    check(height, options.height)', '    depth = read(options.depth)', '    return width * height'], 4);
+  const adapted = await runEdit(backend, {
+    ...base, docText: box.prefix + box.suffix, range: { start: box.prefix.length, end: box.prefix.length }, languageId: 'python', oneLine: true,
+    scorer: fixedScorer((t) => (t === 'check(height, options.height)' ? 0.9 : 0.1)),
+  });
+  assert.equal(adapted.newText, 'check(height, options.height)');
+  assert.deepEqual({ line: adapted.analog?.line, adapted: adapted.analog?.adapted }, { line: 2, adapted: true });
 });
