@@ -131,7 +131,8 @@ def main():
             a, o = ways["analogs"], ways["model alone"]
             w("")
             w(f"A blank line filled as Quick Rewrite fills one (`npm run bench -- --only line`: {a['tasks']} single lines of the same "
-              "packages emptied to their indentation, one line kept, the file's single lines weighed): exact match / edit similarity "
+              "packages emptied to their indentation, one line kept, the file's single lines weighed as they are and adapted to the "
+              "blank line's neighbours): exact match / edit similarity "
               f"{pct(a['exact'])} / {a['editSimilarity']:.3f} ({a['msMedian']:.0f} ms median), the model's own line alone "
               f"{pct(o['exact'])} / {o['editSimilarity']:.3f} ({o['msMedian']:.0f} ms).")
         rep = {k["kind"]: k for k in (bench.get("repair") or {}).get("kinds", [])}
