@@ -16,9 +16,14 @@ import * as fs from 'node:fs';
 import type { AnchoringMode } from '../core/anchor';
 import type { OffsetRange, SamplerOptions } from '../core/types';
 import { validateFills } from '../syntax';
-import { runEdit } from '../engine/edit';
+import { runEdit, type EditResult } from '../engine/edit';
 import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';
+
+/** The JSON fields that name the line of the file a line-sized hole was filled with (1-based), when one was. */
+export function analogJson(analog: EditResult['analog']): { analog_line?: number; analog_score?: number; analog_adapted?: boolean } {
+  return analog ? { analog_line: analog.line + 1, analog_score: Number(analog.score.toFixed(3)), analog_adapted: analog.adapted === true } : {};
+}
 
 export interface InfillTask {
   task_id: string;
@@ -85,7 +90,7 @@ export async function runInfill(args: CliArgs, b: CliBackend, sampler: SamplerOp
         const line = {
           task_id: t.task_id, completion: r.newText, nfe: r.nfe, ms: Math.round(r.ms), syntax_ok: r.syntaxChecked ? r.syntaxOk : null,
           repair_rounds: r.repairRounds, repair_nfe: r.repairNfe, repair_ledger: r.ledger, variant_fills: r.variantFills, recovered: r.recovered, ...widened,
-          ...(r.analog ? { analog_line: r.analog.line + 1, analog_score: Number(r.analog.score.toFixed(3)), analog_adapted: r.analog.adapted === true } : {}),
+          ...analogJson(r.analog),
           ...(t.reference !== undefined && r.syntaxChecked ? { syntax_ok_reference: await asValidAs(docText, t.language ?? 'plaintext', r.range, r.newText, t.reference) } : {}),
         };
         fs.writeSync(out, JSON.stringify(line) + '\n');

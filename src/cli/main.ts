@@ -12,7 +12,7 @@ import { configureSyntax, languageIdForFile, preloadSyntax } from '../syntax';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { openBackend, type CliBackend } from './backend';
 import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
-import { runInfill } from './infill';
+import { analogJson, runInfill } from './infill';
 import { runRepairCommand } from './repair';
 import { runApplyCommand } from './apply';
 import { unifiedDiff } from './diffText';
@@ -119,7 +119,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
-    ...(result.analog ? { analog_line: result.analog.line + 1, analog_score: Number(result.analog.score.toFixed(3)), analog_adapted: result.analog.adapted === true } : {}),
+    ...analogJson(result.analog),
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
