@@ -55,8 +55,8 @@ def parse_args():
                          "checkpoint of another context loads); the default batch shrinks to keep the tokens of a step")
     ap.add_argument("--long-context", type=int, default=0,
                     help="with --long-share: rows of this many tokens on a share of the steps (same tokens a step, fewer rows); "
-                         "meant to teach the long context while keeping the short rows the engine's short fills use; watch both "
-                         "in the log (at the mini preset's size, run 22 lost the short rows: models/training/README.md)")
+                         "meant to teach the long context while keeping the short rows the engine's short fills use; the log "
+                         "shows both lengths (run 22 in models/training/README.md)")
     ap.add_argument("--long-share", type=float, default=0.0, help="share of steps with rows of --long-context tokens")
     ap.add_argument("--lr", type=float, default=0, help="peak learning rate (0 = preset)")
     ap.add_argument("--warmup", type=int, default=200, help="linear warm-up steps after every (re)start of the optimizer")
