@@ -83,7 +83,7 @@ def main():
           f"as long as over 256 on this machine's CPU ({steps[1024]:.0f} vs {steps[256]:.0f} ms, `npm run bench -- --only context`).{more}\n")
     if cfg["max_context"] < 1024:
         L[-1] = L[-1][:-1]
-        w("- Why the context stays at 256: trained from this checkpoint on rows of 1,024 tokens as well (runs 19, 21 and 22 "
+        w(f"- Why the context stays at {cfg['max_context']}: trained from this checkpoint on rows of 1,024 tokens as well (runs 19, 21 and 22 "
           "in `models/training/README.md`; run 22: 21.7M tokens, half the steps on rows of 1,024), the model learns the longer "
           "context (held-out packages, rows of 1,024: 0.731 bits per byte against 0.801), but its fills are no better: on code "
           "neither saw (300 blank lines of 12 npm packages outside the corpus), 6.0% exact and edit similarity 0.379 against "
