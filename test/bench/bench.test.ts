@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { applyBaseline } from './src/applyBaseline';
+import { parseBenchArgs } from './src/args';
 import { corrupt, KINDS } from './src/corrupt';
 import { cutHoles, type Doc } from './src/holdout';
 import { selectEvenly } from './src/humaneval';
@@ -85,6 +86,15 @@ test('the chart is one SVG with a line per series', () => {
   assert.ok(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'));
   assert.equal(svg.match(/<polyline/g)?.length, 2);
   assert.ok(svg.includes('T &lt;1&gt;'));
+});
+
+test('--docs measures other files and never overwrites the reserved packages\' stored results', () => {
+  const root = path.resolve('/repo');
+  const stored = parseBenchArgs(['--only', 'line,repair'], root);
+  assert.deepEqual([stored.docs, stored.write], [undefined, true]);
+  const dev = parseBenchArgs(['--only', 'repair', '--docs', 'dev.jsonl'], root);
+  assert.deepEqual([dev.docs, dev.write, [...dev.only]], [path.resolve('dev.jsonl'), false, ['repair']]);
+  assert.deepEqual(parseBenchArgs(['--line-docs', 'dev.jsonl'], root).docs, dev.docs, 'the older name still works');
 });
 
 test('the baseline aligner replaces each piece from its first line to its last, or reports it unplaced', () => {

@@ -35,17 +35,20 @@ export interface BenchArgs {
   /** Wrong (and unplaced) apply tasks to print with a diff, to debug the apply section. */
   readonly applyFailures: number;
   /**
-   * The line section's files (JSON lines of path, lang, text) instead of the packages reserved for
-   * evaluation: the corpus's held-out packages, where the engine's choices are made.
+   * The line and repair sections' files (JSON lines of path, lang, text; a path's first segment
+   * names its package) instead of the packages reserved for evaluation: the corpus's held-out
+   * packages, or others the model never saw, where the engine's choices are made. Such a run is not
+   * written to results.json, which holds the reserved packages' figures.
    */
-  readonly lineDocs?: string;
+  readonly docs?: string;
 }
 
 export const USAGE = `Usage:
   npm run bench -- [--quick] [--only speed,ar,sweep,scaling,peak,context,confidence,e2e,repair,line,humaneval,apply] [--limit N (repair blocks, confidence holes per kind, context methods, blank lines)] [--repair-margin NATS] [--repair-kinds typo,operator,bracket,off_by_one,clean] [--model DIR] [--threads N] [--seed N] [--no-write]
                    [--apply-failures N (print the first N wrong apply tasks with a diff)]
-                   [--line-docs FILE (the line section's files instead of the reserved packages, e.g.
-                    models/training/data/corpus-heldout/heldout.jsonl: where the engine's choices are made)]
+                   [--docs FILE (the line and repair sections' files instead of the reserved packages, e.g.
+                    models/training/data/corpus-heldout/heldout.jsonl: where the engine's choices are made;
+                    implies --no-write; --line-docs is the same)]
     --only apply needs no model; --only ar (diffusion vs a KV-cached AR decoder of the same shape) builds
     that decoder with /usr/bin/python3 models/training/export_ar.py into node_modules/.cache when missing
   npm run eval:humaneval -- --subset single-line|multi-line|random-span|random-span-light [--limit N] [--max-tokens N] [--data DIR] [--model DIR] [--no-write] [--oracle] [--steps K --strategy S ...]
@@ -69,7 +72,7 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
   let maxTokens: number | undefined;
   let oracle = false;
   let applyFailures = 0;
-  let lineDocs: string | undefined;
+  let docs: string | undefined;
   const cliArgs: string[] = [];
   const int = (flag: string, v: string | undefined) => {
     const n = Number(v);
@@ -97,7 +100,11 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
       case '--data': data = next(); break;
       case '--oracle': oracle = true; break;
       case '--apply-failures': applyFailures = int(a, next()); break;
-      case '--line-docs': lineDocs = path.resolve(next() ?? ''); break;
+      case '--docs':
+      case '--line-docs':
+        docs = path.resolve(next() ?? '');
+        write = false;
+        break;
       case '--subset': {
         const s = next();
         if (!s || !(s in SUBSETS)) throw new Error(`--subset must be one of ${Object.keys(SUBSETS).join(', ')}, got ${s}`);
@@ -122,5 +129,5 @@ export function parseBenchArgs(argv: readonly string[], root: string): BenchArgs
         throw new Error(`Unknown option ${a}\n${USAGE}`);
     }
   }
-  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, repairMargin, repairKinds, data, maxTokens, oracle, cliArgs, applyFailures, lineDocs };
+  return { command, root, modelDir, quick, threads, seed, only, write, subset, limit, repairMargin, repairKinds, data, maxTokens, oracle, cliArgs, applyFailures, docs };
 }

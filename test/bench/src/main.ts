@@ -241,10 +241,10 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   if (a.only.has('repair')) {
     const reopened = await openEngine(a.modelDir, a.threads);
     // Blocks from packages the model never trained on; each block's workspace is its package.
-    const reserved = loadReserved(a.root);
+    const reserved = loadReserved(a.root, a.docs);
     const perKind = a.limit ?? plan.repairPerKind;
     const blocks = cutRepairBlocks(reserved.docs, Math.max(60, 5 * perKind), a.seed + 1, perKind);
-    log(`repair: ${blocks.length} blocks of 8-16 lines from ${reserved.source} (${new Set(blocks.map((b) => b.pkg)).size} packages reserved for evaluation)`);
+    log(`repair: ${blocks.length} blocks of 8-16 lines from ${reserved.source} (${new Set(blocks.map((b) => b.pkg)).size} packages${a.docs ? '' : ' reserved for evaluation'})`);
     const rows = await runRepairBench(reopened, blocks, perKind, def, a.seed, log, { names: packageNames(reserved.docs), margin: a.repairMargin, kinds: a.repairKinds });
     await reopened.backend.dispose();
     print(report.repairTable(rows));
@@ -256,9 +256,9 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
   }
   if (a.only.has('line')) {
     const reopened = await openEngine(a.modelDir, a.threads);
-    const reserved = loadReserved(a.root, a.lineDocs);
+    const reserved = loadReserved(a.root, a.docs);
     const tasks = cutTasks(reserved.docs, 'single', a.limit ?? plan.lines, a.seed);
-    log(`line: ${tasks.length} single lines of ${reserved.source}${a.lineDocs ? '' : ' (packages reserved for evaluation)'}, emptied and filled`);
+    log(`line: ${tasks.length} single lines of ${reserved.source}${a.docs ? '' : ' (packages reserved for evaluation)'}, emptied and filled`);
     const rows = await runLineFillBench(reopened, tasks, cliDefaultSampler(reopened), log);
     await reopened.backend.dispose();
     // The same through the CLI, a fresh process: a blank line of a 1,000-line held-out file.
