@@ -21,8 +21,8 @@ import { UsageError, type CliArgs } from './args';
 import type { CliBackend } from './backend';
 
 /** The JSON fields that name the line of the file a line-sized hole was filled with (1-based), when one was. */
-export function analogJson(analog: EditResult['analog']): { analog_line?: number; analog_score?: number; analog_adapted?: boolean } {
-  return analog ? { analog_line: analog.line + 1, analog_score: Number(analog.score.toFixed(3)), analog_adapted: analog.adapted === true } : {};
+export function analogJson(analog: EditResult['analog']): { analog_line?: number; analog_file?: string; analog_score?: number; analog_adapted?: boolean } {
+  return analog ? { analog_line: analog.line + 1, ...(analog.file ? { analog_file: analog.file } : {}), analog_score: Number(analog.score.toFixed(3)), analog_adapted: analog.adapted === true } : {};
 }
 
 export interface InfillTask {

@@ -4,6 +4,9 @@
  */
 import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lineLanguageOfPath } from '../core/analogs';
+import { NAME_INDEX_LIMITS } from '../core/names';
 import type { OffsetRange, SamplerOptions } from '../core/types';
 import { LINE_FILL_TOKENS, samplerOptions } from '../engine/defaults';
 import { runEdit } from '../engine/edit';
@@ -14,6 +17,7 @@ import { openBackend, type CliBackend } from './backend';
 import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
 import { analogJson, runInfill } from './infill';
 import { runRepairCommand } from './repair';
+import { cliNameIndex } from './names';
 import { runApplyCommand } from './apply';
 import { unifiedDiff } from './diffText';
 import { printProposal, proposalJson } from './confidence';
@@ -88,12 +92,14 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   const blank = blankLineFill(args, text);
   const range = blank ?? (args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length });
   const languageId = languageIdForFile(file) ?? 'plaintext';
+  // A blank line may take a line of another file like it: the files around FILE, up to the repository root (cli/names).
+  const workspace = blank && args.analogs && b.scorer ? cliNameIndex(file, NAME_INDEX_LIMITS, { names: false, lines: true }) : undefined;
   const result = await runEdit(b.backend, {
     docText: text,
     range,
     languageId,
     anchoring: args.lines && !blank ? args.anchoring : 'exact',
-    ...(blank ? { maxTokens: LINE_FILL_TOKENS, oneLine: true, scorer: args.analogs ? b.scorer : undefined } : {}),
+    ...(blank ? { maxTokens: LINE_FILL_TOKENS, oneLine: true, scorer: args.analogs ? b.scorer : undefined, elsewhere: workspace?.lines.view(lineLanguageOfPath(file), undefined) } : {}),
     sampler,
     fixedSteps: args.sampler.steps !== undefined,
     maxCanvasTokens: b.maxCanvasTokens,
@@ -119,7 +125,8 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
-    ...analogJson(result.analog),
+    ...analogJson(result.analog?.file ? { ...result.analog, file: path.relative(process.cwd(), result.analog.file) } : result.analog),
+    ...(workspace ? { line_index: { files: workspace.lines.fileCount, ms: Math.round(workspace.ms) } } : {}),
     changed: newDoc !== text,
   };
   if (args.write && newDoc !== text) writeFileAtomic(file, newDoc);
@@ -127,7 +134,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   else printProposal(proposal, args);
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
-      `${result.analog ? `; the line is line ${result.analog.line + 1}'s text${result.analog.adapted ? ' with the names its neighbours differ in changed to this line\'s' : ''}, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
+      `${result.analog ? `; the line is line ${result.analog.line + 1}${result.analog.file ? ` of ${path.relative(process.cwd(), result.analog.file)}` : ''}'s text${result.analog.adapted ? ' with the names its neighbours differ in changed to this line\'s' : ''}, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
       `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant${result.recovered ? ', the text the parser could not fit taken out' : ''})` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );

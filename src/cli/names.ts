@@ -1,5 +1,7 @@
 /**
- * The CLI's name index for `repair FILE`: the files next to FILE first, then those of each folder
+ * The CLI's workspace index: the names for `repair FILE` (core/names NameIndex) and the lines for a
+ * blank line filled by `edit FILE --lines N` (core/analogs LineIndex), read from the files next to
+ * FILE first, then those of each folder
  * above it, up to the repository root (the nearest folder with `.git`; without one, FILE's folder
  * alone). Dependency, build and hidden folders, binary and huge files and files of no known
  * language are skipped, and reading stops at the caps of core/names NAME_INDEX_LIMITS. FILE itself
@@ -7,10 +9,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LineIndex, lineLanguageOfPath } from '../core/analogs';
 import { familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, SKIPPED_FOLDERS } from '../core/names';
 
 export interface CliNames {
+  /** The names (empty unless asked for). */
   readonly index: NameIndex;
+  /** The lines (empty unless asked for). */
+  readonly lines: LineIndex;
   /** The folder the index reaches up to. */
   readonly root: string;
   readonly ms: number;
@@ -24,9 +30,14 @@ export function repositoryRoot(dir: string): string | undefined {
   }
 }
 
-export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTotalBytes: number; maxFiles: number } = NAME_INDEX_LIMITS): CliNames {
+export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTotalBytes: number; maxFiles: number } = NAME_INDEX_LIMITS,
+  want: { readonly names: boolean; readonly lines: boolean } = { names: true, lines: false }): CliNames {
   const t0 = performance.now();
   const index = new NameIndex();
+  const lines = new LineIndex();
+  // The caps count what was read, whichever index keeps it.
+  let bytesRead = 0;
+  let filesRead = 0;
   const self = path.resolve(file);
   const start = path.dirname(self);
   const root = repositoryRoot(start) ?? start;
@@ -34,7 +45,8 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
   const read = (f: string) => {
     if (full || f === self) return;
     const family = familyOfPath(f);
-    if (!family) return;
+    const language = lineLanguageOfPath(f);
+    if (!(want.names && family) && !(want.lines && language)) return;
     let size: number;
     try {
       const st = fs.statSync(f);
@@ -44,7 +56,7 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
       return;
     }
     if (size > limits.maxFileBytes) return;
-    if (index.full(size, limits)) {
+    if (bytesRead + size > limits.maxTotalBytes || filesRead >= limits.maxFiles) {
       full = true;
       return;
     }
@@ -55,7 +67,11 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
       return;
     }
     if (looksBinary(bytes)) return;
-    index.set(f, bytes.toString('utf8'), family);
+    const text = bytes.toString('utf8');
+    bytesRead += size;
+    filesRead++;
+    if (want.names) index.set(f, text, family);
+    if (want.lines) lines.set(f, text, language);
   };
   // Breadth first below `dir`, leaving out the folder already read.
   const walk = (dir: string, skip: string | undefined) => {
@@ -82,5 +98,5 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
     done = d;
     if (d === root || path.dirname(d) === d) break;
   }
-  return { index, root, ms: performance.now() - t0 };
+  return { index, lines, root, ms: performance.now() - t0 };
 }

@@ -1,10 +1,12 @@
 /**
  * Analogous lines for a line-sized hole. Code repeats its own patterns: the arms of a switch, the
  * fields of a constructor, the checks of a validator. A line whose neighbours look like the hole's
- * neighbours is often what the hole holds, or close to it. Pure: the engine offers these lines to
- * the model beside its own fill, and the model's scores choose (engine/analogFill).
+ * neighbours is often what the hole holds, or close to it. So does a project: the same imports,
+ * licence headers, fields and checks recur from file to file, so the workspace's other files of
+ * the hole's language are searched too (LineIndex). Pure: the engine offers these lines to the
+ * model beside its own fill, and the model's scores choose (engine/analogFill).
  */
-import { lineKey } from './apply/align';
+import { isTrivial, lineKey } from './apply/align';
 import { editSimilarity } from './similarity';
 
 export interface AnalogLine {
@@ -14,8 +16,10 @@ export interface AnalogLine {
   readonly lines: number;
   /** How well its neighbours match the hole's: the two neighbours' similarities added, in [0, 2]. */
   readonly score: number;
-  /** Where it is, in lines from the hole: negative above it, positive below. */
+  /** Where it is, in lines from the hole: negative above it, positive below (0 for another file's). */
   readonly delta: number;
+  /** Another file's analogue: that file (as the LineIndex names it) and its 0-based first line. */
+  readonly from?: { readonly file: string; readonly line: number };
   /**
    * The text with the names, numbers and strings its neighbours have where the hole's neighbours
    * have others replaced by the hole's (see adaptToNeighbours); absent when nothing changes.
@@ -32,6 +36,8 @@ export interface AnalogOptions {
   readonly minScore?: number;
   /** Most lines an analogue may have: blocks of 1 to this many lines are considered. */
   readonly maxLines?: number;
+  /** The workspace's other files of the hole's language, searched as well (LineIndex.view). */
+  readonly elsewhere?: OtherFiles;
 }
 
 /** Two lines' edit similarity, indentation and runs of spaces aside. */
@@ -98,7 +104,7 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
   // Each line's likeness to the hole's line above and to its line below, computed once.
   const likeBefore = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, before)));
   const likeAfter = lines.map((l) => (l === undefined ? 0 : lineSimilarity(l, after)));
-  const found: AnalogLine[] = [];
+  const found: Found[] = [];
   for (let n = 1; n <= (o.maxLines ?? 1); n++) {
     for (let k = 1; k + n < lines.length; k++) {
       const block = lines.slice(k, k + n);
@@ -109,21 +115,179 @@ export function analogLines(prefix: string, suffix: string, o: AnalogOptions = {
       if (!body[0].trim() || !body[n - 1].trim()) continue;
       const score = likeBefore[k - 1] + likeAfter[k + n];
       if (score < (o.minScore ?? 0)) continue;
-      found.push({ text: reindentBlock(body, hole.indent, eol), lines: n, score, delta: k - at });
+      found.push({ text: reindentBlock(body, hole.indent, eol), lines: n, score, delta: k - at, up, down });
     }
   }
-  found.sort((a, b) => b.score - a.score || Math.abs(a.delta) - Math.abs(b.delta));
+  if (o.elsewhere) found.push(...analogsElsewhere(o.elsewhere, before, after, hole.indent, eol, o));
+  // Best match first; at equal match the hole's own file before another, then the nearer line.
+  found.sort((a, b) => b.score - a.score || Number(a.from !== undefined) - Number(b.from !== undefined) || Math.abs(a.delta) - Math.abs(b.delta));
   const seen = new Set<string>();
   const out: AnalogLine[] = [];
-  for (const f of found) {
+  for (const { up, down, ...f } of found) {
     if (seen.has(f.text)) continue;
     seen.add(f.text);
-    const k = f.delta + at;
-    const adapted = adaptToNeighbours(f.text, [[lines[k - 1] as string, before], [lines[k + f.lines] as string, after]]);
+    const adapted = adaptToNeighbours(f.text, [[up, before], [down, after]]);
     out.push(adapted === f.text ? f : { ...f, adapted });
     if (out.length >= (o.limit ?? 4)) break;
   }
   return out;
+}
+
+/** An analogue found, with the neighbours its words are adapted from. */
+type Found = AnalogLine & { readonly up: string; readonly down: string };
+
+/**
+ * Most places in other files scored for one hole: lines equal to the hole's line above or below
+ * (found by their keys' hashes), each offering the blocks of up to maxLines lines next to it.
+ */
+export const ELSEWHERE_MAX_PLACES = 2000;
+
+/**
+ * Analogues in other files. A neighbour must equal the hole's own (a trivial line such as `}` or
+ * `return;` does not count): found by the lines' hashes, which is cheap over a whole workspace
+ * where a scan by similarity is not. They then score as the hole's own file's lines do.
+ */
+function analogsElsewhere(files: OtherFiles, before: string, after: string, indent: string, eol: string, o: AnalogOptions): Found[] {
+  const keyBefore = lineKey(before);
+  const keyAfter = lineKey(after);
+  const useBefore = !isTrivial(keyBefore);
+  const useAfter = !isTrivial(keyAfter);
+  if (!useBefore && !useAfter) return [];
+  const hashBefore = hashKey(keyBefore);
+  const hashAfter = hashKey(keyAfter);
+  const maxLines = o.maxLines ?? 1;
+  const out: Found[] = [];
+  let places = 0;
+  for (const f of files.files()) {
+    const offered = new Set<number>();
+    // The block of n lines starting at line k, between lines k - 1 and k + n.
+    const offer = (k: number, n: number) => {
+      if (k < 1 || k + n >= f.hashes.length || offered.has(k * 8 + n)) return;
+      offered.add(k * 8 + n);
+      const body: string[] = [];
+      for (let i = k; i < k + n; i++) body.push(lineAt(f, i));
+      if (!body[0].trim() || !body[n - 1].trim() || body.some((l) => l.length > MAX_LINE)) return;
+      const up = lineAt(f, k - 1);
+      const down = lineAt(f, k + n);
+      const score = lineSimilarity(up, before) + lineSimilarity(down, after);
+      if (score < (o.minScore ?? 0)) return;
+      out.push({ text: reindentBlock(body, indent, eol), lines: n, score, delta: 0, from: { file: f.file, line: k }, up, down });
+    };
+    for (let i = 0; i < f.hashes.length && places < ELSEWHERE_MAX_PLACES; i++) {
+      const h = f.hashes[i];
+      if (useBefore && h === hashBefore && lineKey(lineAt(f, i)) === keyBefore) {
+        places++;
+        for (let n = 1; n <= maxLines; n++) offer(i + 1, n);
+      }
+      if (useAfter && h === hashAfter && lineKey(lineAt(f, i)) === keyAfter) {
+        places++;
+        for (let n = 1; n <= maxLines; n++) offer(i - n, n);
+      }
+    }
+    if (places >= ELSEWHERE_MAX_PLACES) break;
+  }
+  return out;
+}
+
+/** A file's text, where its lines start, and its lines' keys hashed. */
+interface FileLines {
+  readonly file: string;
+  readonly text: string;
+  /** Offsets at which its lines start, then one past its end plus one. */
+  readonly starts: Uint32Array;
+  /** Each line's key (lineKey), hashed (hashKey). */
+  readonly hashes: Uint32Array;
+}
+
+/** Line `i` of an indexed file, without its line break. */
+function lineAt(f: FileLines, i: number): string {
+  const end = f.starts[i + 1] - 1;
+  return f.text.slice(f.starts[i], end > f.starts[i] && f.text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+}
+
+/** FNV-1a over a key's UTF-16 code units. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The files an analogue may come from: an index's files of one language group, but the hole's. */
+export interface OtherFiles {
+  files(): Iterable<FileLines>;
+}
+
+/** The languages whose files lend each other lines, grouped, by VS Code language id and by extension. */
+const LINE_LANGUAGE_BY_ID: Readonly<Record<string, string>> = {
+  typescript: 'js', typescriptreact: 'js', javascript: 'js', javascriptreact: 'js', tsx: 'js', jsx: 'js',
+  python: 'python', go: 'go', rust: 'rust', c: 'c', cpp: 'c', java: 'java', csharp: 'csharp', kotlin: 'kotlin',
+  swift: 'swift', php: 'php', ruby: 'ruby', scala: 'scala', dart: 'dart', lua: 'lua',
+};
+const LINE_LANGUAGE_BY_EXTENSION: Readonly<Record<string, string>> = {
+  ts: 'js', tsx: 'js', mts: 'js', cts: 'js', js: 'js', jsx: 'js', mjs: 'js', cjs: 'js',
+  py: 'python', pyi: 'python', go: 'go', rs: 'rust', c: 'c', h: 'c', cc: 'c', cpp: 'c', cxx: 'c', hpp: 'c', hh: 'c',
+  java: 'java', cs: 'csharp', kt: 'kotlin', kts: 'kotlin', swift: 'swift', php: 'php', rb: 'ruby', scala: 'scala',
+  dart: 'dart', lua: 'lua',
+};
+
+/** The group of languages a VS Code language id shares lines with, or undefined. */
+export function lineLanguageOf(languageId: string): string | undefined {
+  return LINE_LANGUAGE_BY_ID[languageId];
+}
+
+/** The group of languages a file shares lines with, by its extension, or undefined. */
+export function lineLanguageOfPath(path: string): string | undefined {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? undefined : LINE_LANGUAGE_BY_EXTENSION[base.slice(dot + 1).toLowerCase()];
+}
+
+/**
+ * The lines of the workspace's files, for analogues in other files than the hole's: each file's
+ * text, where its lines start and a hash of each line's key (the text's size again, and 8 bytes a
+ * line). Fed by the background scan that reads the workspace's names (vscode/workspaceNames,
+ * cli/names), under the same caps.
+ */
+export class LineIndex {
+  private readonly byFile = new Map<string, FileLines & { readonly language: string }>();
+
+  /** Indexes `text` as `file`'s content, of the language group `language`; undefined drops the file. */
+  set(file: string, text: string, language: string | undefined): boolean {
+    if (!language) {
+      this.byFile.delete(file);
+      return false;
+    }
+    const starts: number[] = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    starts.push(text.length + 1);
+    const f = { file, text, starts: Uint32Array.from(starts), hashes: new Uint32Array(starts.length - 1), language };
+    for (let i = 0; i < f.hashes.length; i++) f.hashes[i] = hashKey(lineKey(lineAt(f, i)));
+    this.byFile.set(file, f);
+    return true;
+  }
+
+  delete(file: string): void {
+    this.byFile.delete(file);
+  }
+
+  has(file: string): boolean {
+    return this.byFile.has(file);
+  }
+
+  get fileCount(): number {
+    return this.byFile.size;
+  }
+
+  /** The files of `language` other than `except`, read at each search (the index may change meanwhile). */
+  view(language: string | undefined, except: string | undefined): OtherFiles {
+    const byFile = this.byFile;
+    return {
+      *files() {
+        if (!language) return;
+        for (const f of byFile.values()) if (f.language === language && f.file !== except) yield f;
+      },
+    };
+  }
 }
 
 /** Names, numbers and string literals: the words an analogue's text may have to change. */

@@ -13,7 +13,7 @@ import { editSteps } from './defaults';
 import { RegionText } from './region';
 import { repairSyntax, type RepairLimits, type StageLedger } from './syntaxRepair';
 import { chooseLineFill } from './analogFill';
-import { lineHole } from '../core/analogs';
+import { lineHole, type OtherFiles } from '../core/analogs';
 import type { RepairScorer } from './repair';
 
 export interface EditOptions extends RepairLimits {
@@ -50,6 +50,11 @@ export interface EditOptions extends RepairLimits {
    * the fill is cut to its first line, and only single lines of the file are weighed against it.
    */
   readonly oneLine?: boolean;
+  /**
+   * The workspace's other files of the document's language (core/analogs LineIndex.view): a
+   * line-sized insertion also weighs their lines whose neighbours are the hole's.
+   */
+  readonly elsewhere?: OtherFiles;
 }
 
 export interface EditResult {
@@ -74,11 +79,12 @@ export interface EditResult {
   readonly ledger: readonly StageLedger[];
   readonly chunks: number;
   /**
-   * A line-sized insertion filled with a line of the file whose neighbours look like the hole's:
-   * that line's number (0-based), how well its neighbours matched (0 to 2), and whether the words
-   * its neighbours differ in from the hole's were carried over.
+   * A line-sized insertion filled with a line whose neighbours look like the hole's: that line's
+   * number (0-based) in the document, or in `file` when it came from another file (as the line
+   * index names it), how well its neighbours matched (0 to 2), and whether the words its
+   * neighbours differ in from the hole's were carried over.
    */
-  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean };
+  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean; readonly file?: string };
   readonly nfe: number;
   readonly ms: number;
   readonly notice?: string;
@@ -120,13 +126,17 @@ export async function runEdit(backend: FillBackend, o: EditOptions): Promise<Edi
   if (insertion && o.oneLine) fills[0] = firstLine(fills[0]);
   if (insertion && o.scorer && lineHole(requests[0].prefix, requests[0].suffix)) {
     o.onPhase?.('choosing between the fill and similar lines');
-    const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed, o.oneLine ? 1 : undefined);
+    const choice = await chooseLineFill(o.scorer, requests[0].prefix, requests[0].suffix, fills[0], o.sampler.seed, o.oneLine ? 1 : undefined, o.elsewhere);
     nfe += choice.nfe;
     if (choice.text !== fills[0]) {
       fills[0] = choice.text;
       fillConfidence[0] = choice.confidence ? toChars(choice.text.length, choice.confidence) : undefined;
     }
-    if (choice.analog) analog = { line: lineOf(o.docText, range.start) + choice.analog.delta, score: choice.analog.score, ...(choice.adapted ? { adapted: true } : {}) };
+    const a = choice.analog;
+    if (a) {
+      const at = a.from ? { line: a.from.line, file: a.from.file } : { line: lineOf(o.docText, range.start) + a.delta };
+      analog = { ...at, score: a.score, ...(choice.adapted ? { adapted: true } : {}) };
+    }
   }
   const withConfidence = fillConfidence.some((c) => c !== undefined);
   // A pure insertion has no anchor line to take indentation from: the model's own is kept.

@@ -12,6 +12,7 @@ import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
 import type { EditContext } from '../model/remoteApi';
 import type { ModelScorer } from '../model/protocol';
+import type { OtherFiles } from '../core/analogs';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 
@@ -69,6 +70,8 @@ export interface EditRequest {
   readonly maxTokens: number;
   /** The insertion fills one blank line: the fill is one line (engine/edit `oneLine`). */
   readonly oneLine?: boolean;
+  /** The workspace's other files of the document's language, whose lines a blank line may take (engine/edit `elsewhere`). */
+  readonly elsewhere?: OtherFiles;
   readonly onStep?: (e: EditStep) => void;
   /** How hard the syntax repair works (`diffuse.repair.effort`). */
   readonly repairEffort?: RepairEffort;
@@ -94,8 +97,8 @@ export interface EditResult {
   readonly variantFills?: number;
   /** Some of the model's text was taken out by the parser's recovery (syntax/recoverFill): of a span's last draw, or of the region at the end. */
   readonly recovered?: boolean;
-  /** A blank line filled with a line of the file like it: that line (0-based) and its neighbour match. */
-  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean };
+  /** A blank line filled with a line like it: that line (0-based) of the document, or of `file` (a URI) when another file's, and its neighbour match. */
+  readonly analog?: { readonly line: number; readonly score: number; readonly adapted?: boolean; readonly file?: string };
   readonly nfe: number;
   readonly ms: number;
   /** Something the user should know about this fill (e.g. anchoring fell back to lines). */

@@ -21,8 +21,10 @@ export interface FillRecord {
   readonly variantFills?: number;
   readonly recovered?: boolean;
   readonly hunks?: number;
-  /** A blank line filled with a line of the file like it (engine/analogFill): that line, 1-based. */
+  /** A blank line filled with a line like it (engine/analogFill): that line, 1-based. */
   readonly analogLine?: number;
+  /** ... of this file (a URI), when not of the document itself. */
+  readonly analogFile?: string;
   /** The analogous line was taken with the names its neighbours differ in changed to the filled line's. */
   readonly analogAdapted?: boolean;
   /** Diffuse Apply: snippet pieces that could not be placed. */

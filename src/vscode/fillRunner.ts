@@ -5,6 +5,7 @@ import type { TextChange } from '../core/rebase';
 import { runApply, type ApplyOutcome } from '../engine/apply';
 import { LINE_FILL_TOKENS } from '../engine/defaults';
 import type { OffsetRange, RootedEdit, TokenConfidence } from '../core/types';
+import type { OtherFiles } from '../core/analogs';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
 import { DocumentWatch } from './documentWatch';
@@ -46,6 +47,8 @@ export class FillRunner implements vscode.Disposable {
   starterNotice: StarterNotice | undefined;
   /** The user's recent edits per document, sent with a fill only to a next-edit backend. */
   editHistory: EditHistory | undefined;
+  /** The workspace's other files of a document's language, whose lines a blank line may be filled with. */
+  workspaceLines: ((doc: vscode.TextDocument) => OtherFiles) | undefined;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
   lastFill: FillRecord | undefined;
@@ -119,6 +122,7 @@ export class FillRunner implements vscode.Disposable {
             sampler: this.settings.userSampler(),
             maxTokens: blankLine ? LINE_FILL_TOKENS : this.settings.get('maxTokens'),
             oneLine: blankLine,
+            elsewhere: blankLine ? this.workspaceLines?.(doc) : undefined,
             repairEffort: this.settings.get('repair.effort'),
             onStep: e => {
               onStep(e);
@@ -146,7 +150,7 @@ export class FillRunner implements vscode.Disposable {
       const base: FillRecord = {
         uri, outcome: 'review', range: result.range, model: modelLabel(backend.describe(), backend.provider), source: backend.source, provider: backend.provider,
         steps, nfe: result.nfe, ms: result.ms, syntaxOk: result.syntaxChecked === false ? undefined : result.syntaxOk, repairRounds: result.repairRounds,
-        variantFills: result.variantFills, recovered: result.recovered, analogLine: result.analog && result.analog.line + 1, analogAdapted: result.analog?.adapted,
+        variantFills: result.variantFills, recovered: result.recovered, analogLine: result.analog && result.analog.line + 1, analogFile: result.analog?.file, analogAdapted: result.analog?.adapted,
       };
       await this.beforeApply?.(uri);
       const stop = job.stopped(steps);

@@ -32,7 +32,7 @@ export class DiffuseLog implements vscode.Disposable {
       record.variantFills ? `variantFills=${record.variantFills}` : undefined,
       record.recovered ? 'recovered' : undefined,
       record.hunks !== undefined ? `hunks=${record.hunks}` : undefined,
-      record.analogLine !== undefined ? `analog=line ${record.analogLine}${record.analogAdapted ? ' (adapted)' : ''}` : undefined,
+      record.analogLine !== undefined ? `analog=line ${record.analogLine}${record.analogFile ? ` of ${vscode.workspace.asRelativePath(vscode.Uri.parse(record.analogFile))}` : ''}${record.analogAdapted ? ' (adapted)' : ''}` : undefined,
       record.message ? `message=${JSON.stringify(record.message)}` : undefined,
     ].filter(Boolean);
     const line = parts.join(' ');

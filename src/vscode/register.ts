@@ -66,6 +66,7 @@ export function registerDiffuse(context: vscode.ExtensionContext): DiffuseTestAp
   const picker = new ModelPicker(context, settings, backends, log);
   runner.starterNotice = new StarterNotice(context.globalState, () => vscode.commands.executeCommand('diffuse.chooseModel'));
   runner.editHistory = new EditHistory();
+  runner.workspaceLines = (doc) => repairs.names.linesOutside(doc);
   context.subscriptions.push(runner.editHistory);
   context.subscriptions.push(log, decorations, status, backends, reviews, runner, repairs);
   context.subscriptions.push(registerPreload(backends));

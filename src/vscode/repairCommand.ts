@@ -31,6 +31,8 @@ export interface RepairTestApi {
   nameOccurrences(name: string, uri?: string): number;
   /** Settles when the index's first scan of the workspace folders ended. */
   namesReady(): Promise<void>;
+  /** Whether the workspace's line index holds `uri` (the lines a blank line may take). */
+  linesIndexed(uri: string): boolean;
 }
 
 /** The "nothing to repair" message: whether the model suspected nothing, or had nothing better. */
@@ -175,6 +177,7 @@ export class RepairCommand implements vscode.Disposable {
       setBeforeApply: hook => { this.beforeApply = hook; },
       nameOccurrences: (name, uri) => (uri === undefined ? this.names.index.occurrences(name) : this.names.index.occurrencesIn(uri, name)),
       namesReady: () => this.names.ready,
+      linesIndexed: uri => this.names.lines.has(uri),
     };
   }
 

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
+import { LineIndex, lineLanguageOf, lineLanguageOfPath, type OtherFiles } from '../core/analogs';
 import { familyOfLanguage, familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, type NameLookup } from '../core/names';
 
 /** A document's names are read again this long after its last change. */
 const CHANGE_DELAY_MS = 300;
 
 /**
- * The workspace's names for Diffuse Repair (core/names NameIndex), fed in the background: the open
+ * The workspace's names for Diffuse Repair (core/names NameIndex), and its lines for filling a blank
+ * line with a line of another file like it (core/analogs LineIndex), fed in the background: the open
  * documents first, then the workspace folders (files.exclude, search.exclude and node_modules left
  * out; binary and huge files skipped; a cap on the total), one file per turn of the event loop so
  * the extension host never waits on it. Kept up to date as documents change and files are created,
@@ -13,6 +15,7 @@ const CHANGE_DELAY_MS = 300;
  */
 export class WorkspaceNames implements vscode.Disposable {
   readonly index = new NameIndex();
+  readonly lines = new LineIndex();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private disposed = false;
@@ -42,11 +45,17 @@ export class WorkspaceNames implements vscode.Disposable {
     return this.index.except(doc.uri.toString());
   }
 
+  /** The other files of `doc`'s language, whose lines a blank line of `doc` may be filled with. */
+  linesOutside(doc: vscode.TextDocument): OtherFiles {
+    return this.lines.view(lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path), doc.uri.toString());
+  }
+
   private indexDocument(doc: vscode.TextDocument): void {
     if (this.disposed || doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return;
     const text = doc.getText();
     if (text.length > NAME_INDEX_LIMITS.maxFileBytes) return;
     this.index.set(doc.uri.toString(), text, familyOfLanguage(doc.languageId) ?? familyOfPath(doc.uri.path));
+    this.lines.set(doc.uri.toString(), text, lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path));
   }
 
   private later(key: string, run: () => void | Promise<void>): void {
@@ -59,15 +68,20 @@ export class WorkspaceNames implements vscode.Disposable {
 
   private drop(uri: vscode.Uri): void {
     const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
-    if (!open) this.index.delete(uri.toString());
+    if (!open) this.forget(uri);
   }
 
   /** Reads a file into the index unless it is open (its editor text is what counts), or drops it. */
   private async indexFileOrDrop(uri: vscode.Uri): Promise<void> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.indexDocument(open);
-    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return this.index.delete(uri.toString());
-    if (!(await this.indexFile(uri, true))) this.index.delete(uri.toString());
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return this.forget(uri);
+    if (!(await this.indexFile(uri, true))) this.forget(uri);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.index.delete(uri.toString());
+    this.lines.delete(uri.toString());
   }
 
   /** False when the file is gone, unreadable, binary, huge, of no known language, or over the cap. */
@@ -85,7 +99,9 @@ export class WorkspaceNames implements vscode.Disposable {
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (looksBinary(bytes)) return false;
     if (this.disposed || vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return true;
-    this.index.set(uri.toString(), new TextDecoder().decode(bytes), family);
+    const text = new TextDecoder().decode(bytes);
+    this.index.set(uri.toString(), text, family);
+    this.lines.set(uri.toString(), text, lineLanguageOfPath(uri.path));
     return true;
   }
 

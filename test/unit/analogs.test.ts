@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptToNeighbours, analogLines, lineHole } from '../../src/core/analogs';
+import { adaptToNeighbours, analogLines, ELSEWHERE_MAX_PLACES, LineIndex, lineHole, lineLanguageOf, lineLanguageOfPath } from '../../src/core/analogs';
 import { ANALOG_WEIGHT, chooseLineFill } from '../../src/engine/analogFill';
 import { runEdit } from '../../src/engine/edit';
 import { repairPlan } from '../../src/engine/effort';
@@ -80,6 +80,91 @@ test('analogLines: nothing for a hole between blank lines, inside a line, or bey
   const far = cut(SWITCH, 6);
   assert.ok(analogLines(far.prefix, far.suffix, { reach: 1 }).length === 0, 'with one line each side, no line has two neighbours');
   assert.deepEqual(analogLines(far.prefix, far.suffix, { minScore: 2.5 }), []);
+});
+
+/** A file the hole's file imports alike: the hole's neighbours occur there around the line it lacks. */
+const SIBLING = [
+  "import { readFile } from 'node:fs/promises';",
+  "import * as path from 'node:path';",
+  "import { parse } from './parse';",
+  "import { format } from './format';",
+  '',
+  'export async function load(p: string) {',
+  "  return parse(await readFile(path.resolve(p), 'utf8'));",
+  '}',
+];
+const HOLED = [
+  "import { readFile } from 'node:fs/promises';",
+  "import * as path from 'node:path';",
+  "import { parse } from './parse';", // the hole
+  "import { check } from './check';",
+  '',
+  'export async function loadChecked(p: string) {',
+  '  return check(await load(p));',
+  '}',
+];
+
+test('analogLines elsewhere: a line of another file between the hole\'s neighbours, named by file and line', () => {
+  const index = new LineIndex();
+  index.set('src/load.ts', SIBLING.join('\n'), 'js');
+  index.set('src/check.ts', HOLED.join('\n'), 'js');
+  const { prefix, suffix, truth } = cut(HOLED, 2);
+  assert.deepEqual(analogLines(prefix, suffix, { limit: 4 }).map((a) => a.text).includes(truth), false, 'the file alone does not have it');
+  const found = analogLines(prefix, suffix, { limit: 4, elsewhere: index.view('js', 'src/check.ts') });
+  const there = found.find((a) => a.text === truth);
+  assert.ok(there, JSON.stringify(found));
+  assert.deepEqual(there!.from, { file: 'src/load.ts', line: 2 });
+  assert.equal(there!.delta, 0);
+  // Its neighbour above is the hole's; the one below (`import { format }`) is like the hole's (`import { check }`).
+  assert.ok(there!.score > 1 && there!.score < 2, String(there!.score));
+  // The hole's own file is left out of the view, and so is another language's.
+  assert.deepEqual(analogLines(prefix, suffix, { limit: 4, elsewhere: index.view('js', 'src/load.ts') }).filter((a) => a.from?.file === 'src/load.ts'), []);
+  assert.deepEqual(analogLines(prefix, suffix, { limit: 4, elsewhere: index.view('python', 'src/check.ts') }).filter((a) => a.from), []);
+  // Dropped from the index, it is gone.
+  index.delete('src/load.ts');
+  assert.deepEqual(analogLines(prefix, suffix, { limit: 4, elsewhere: index.view('js', 'src/check.ts') }).filter((a) => a.from), []);
+});
+
+test('analogLines elsewhere: trivial neighbours find nothing, blocks keep their indentation, CRLF files give clean lines', () => {
+  const index = new LineIndex();
+  const other = ['function a() {', '  if (x) {', '    y();', '  }', '}', 'const table = {', '  one: 1,', '  two: 2,', '  three: 3,', '};'];
+  index.set('other.js', other.join('\r\n'), 'js');
+  // Between `}` and `}`: too common to search other files by.
+  const trivial = cut(['function b() {', '  if (z) {', '    w();', '  }', '  more();', '}'], 4);
+  assert.deepEqual(analogLines(trivial.prefix, trivial.suffix, { limit: 8, elsewhere: index.view('js', 'b.js') }).filter((a) => a.from), []);
+  const hole = cut(['const table = {', '  one: 1,', '  two: 2,', '  seven: 7,', '};'], 3);
+  const found = analogLines(hole.prefix, hole.suffix, { limit: 8, maxLines: 2, elsewhere: index.view('js', 'b.js') });
+  const line = found.find((a) => a.from && a.lines === 1);
+  assert.deepEqual([line?.text, line?.from], ['three: 3,', { file: 'other.js', line: 8 }]);
+  assert.ok(found.every((a) => !a.text.includes('\r')), JSON.stringify(found));
+  // The neighbours' differing word is carried over: `two` -> `two`, and the line after `};` matched exactly.
+  assert.ok(found.filter((a) => a.from).every((a) => a.score >= 1), JSON.stringify(found));
+});
+
+test('analogLines elsewhere: at equal match the hole\'s own file comes first, and the search is bounded', () => {
+  const own = ['const first = {', '  width: 1,', '  height: 2,', '};', 'const second = {', '  width: 1,', '  height: 2,', '};'];
+  const index = new LineIndex();
+  index.set('twin.ts', ['const third = {', '  width: 1,', '  height: 2,', '};'].join('\n'), 'js');
+  const hole = cut(own, 6); // `height: 2,` between `width: 1,` and `};`: both files have it between the same neighbours
+  const found = analogLines(hole.prefix, hole.suffix, { limit: 4, elsewhere: index.view('js', 'own.ts') });
+  assert.equal(found[0].text, 'height: 2,');
+  assert.equal(found[0].score, 2);
+  assert.equal(found[0].from, undefined, 'the file\'s own line first');
+  // Thousands of files each holding the neighbour: at most ELSEWHERE_MAX_PLACES places are scored.
+  const many = new LineIndex();
+  for (let i = 0; i < ELSEWHERE_MAX_PLACES + 50; i++) many.set(`f${i}.ts`, `const c = {\n  width: 1,\n  w${i}: ${i},\n};`, 'js');
+  const bounded = analogLines(hole.prefix, hole.suffix, { limit: 100000, elsewhere: many.view('js', 'own.ts') }).filter((a) => a.from);
+  assert.ok(bounded.length > 0 && bounded.length <= ELSEWHERE_MAX_PLACES, String(bounded.length));
+});
+
+test('lineLanguageOf and lineLanguageOfPath: TypeScript and JavaScript share lines; unknown files are not indexed', () => {
+  assert.equal(lineLanguageOf('typescript'), lineLanguageOfPath('a/b.mjs'));
+  assert.equal(lineLanguageOfPath('C:\\src\\x.PY'), 'python');
+  assert.equal(lineLanguageOfPath('README.md'), undefined);
+  assert.equal(lineLanguageOfPath('Makefile'), undefined);
+  const index = new LineIndex();
+  assert.equal(index.set('README.md', '# hi', lineLanguageOfPath('README.md')), false);
+  assert.equal(index.fileCount, 0);
 });
 
 test('adaptToNeighbours: the words the neighbours differ in are carried over, one to one', () => {

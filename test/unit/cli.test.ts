@@ -90,6 +90,40 @@ test('infill of a line of its own weighs the file\'s analogous lines, and says w
   assert.equal(cli(['infill', '--in', tasks, '--analogs', 'maybe']).code, 2);
 });
 
+test('edit on a blank line may take a line of another file up to the repository root, and names it; dependencies are not read', opts, () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'diffuse-lines-'));
+  fs.mkdirSync(path.join(repo, '.git'));
+  fs.mkdirSync(path.join(repo, 'src', 'cli'), { recursive: true });
+  const imports = (third: string) => [
+    "import { readFile } from 'node:fs/promises';",
+    "import * as path from 'node:path';",
+    third,
+    "import { formatReport } from './report';",
+    '',
+    'export async function run(p: string): Promise<string> {',
+    "  return formatReport(parseManifest(await readFile(path.resolve(p), 'utf8')));",
+    '}',
+    '',
+  ].join('\n');
+  // The line's only other home is a file one folder up from FILE.
+  fs.writeFileSync(path.join(repo, 'src', 'load.ts'), imports("import { parseManifest } from './manifest';"));
+  const file = path.join(repo, 'src', 'cli', 'show.ts');
+  fs.writeFileSync(file, imports(''));
+  const r = cli(['edit', file, '--lines', '3', '--json'], repo);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as { analog_line: number; analog_file: string; analog_score: number; line_index: { files: number; ms: number }; diff: string };
+  assert.deepEqual([out.analog_file, out.analog_line, out.analog_score], [path.join('src', 'load.ts'), 3, 2]);
+  assert.match(out.diff, /^\+import \{ parseManifest \} from '\.\/manifest';$/m);
+  assert.equal(out.line_index.files, 1, 'FILE itself is not indexed');
+  assert.match(r.err, /the line is line 3 of src\/load\.ts's text/);
+  // Only in node_modules: never read.
+  fs.renameSync(path.join(repo, 'src', 'load.ts'), path.join(fs.mkdirSync(path.join(repo, 'node_modules', 'dep'), { recursive: true })!, 'load.ts'));
+  const dep = JSON.parse(cli(['edit', file, '--lines', '3', '--json'], repo).out) as { analog_file?: string; line_index: { files: number } };
+  assert.deepEqual([dep.analog_file, dep.line_index.files], [undefined, 0]);
+  // With --analogs off nothing is indexed.
+  assert.equal('line_index' in JSON.parse(cli(['edit', file, '--lines', '3', '--json', '--analogs', 'off'], repo).out), false);
+});
+
 test('an infill task with syntax anchoring rewrites whole statements and says what it replaced', opts, () => {
   // The task's region is half a statement; syntax anchoring widens it to the whole `let` line.
   const prompt = 'export function f(xs: number[]): number {\n  let n = ';

@@ -39,7 +39,12 @@ test('README: edit on the blank line of inventory-blank.ts fills it with the lin
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\+ {4}const item = this\.items\.get\(sku\);$/m);
   assert.equal(r.stdout.split('\n').filter(l => /^[+-][^+-]/.test(l)).length, 2, 'the blank line replaced, nothing else');
-  assert.match(r.stderr, /the line is line 22's text/);
+  // inventory.ts next to it has the line between the same two lines; the file itself has it in remove() (line 22).
+  assert.match(r.stderr, /the line is line 46 of test\/fixtures\/examples\/inventory\.ts's text, whose neighbours match this line's \(2\.00 of 2\)/);
+  const json = spawnSync(process.execPath, [CLI_JS, 'edit', path.join(EXAMPLES, 'inventory-blank.ts'), '--lines', '46', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const out = JSON.parse(json.stdout) as { analog_line: number; analog_file: string; line_index: { files: number } };
+  assert.deepEqual([out.analog_line, out.analog_file], [46, path.join('test', 'fixtures', 'examples', 'inventory.ts')]);
+  assert.ok(out.line_index.files > 1, JSON.stringify(out.line_index));
   // Without the file's lines, the model's own fill is not that line.
   const alone = spawnSync(process.execPath, [CLI_JS, 'edit', path.join(EXAMPLES, 'inventory-blank.ts'), '--lines', '46', '--analogs', 'off', '--json'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal('analog_line' in JSON.parse(alone.stdout), false);

@@ -33,6 +33,8 @@ export type HoleKind = (typeof HOLE_KINDS)[number];
 export interface CalibrationTask {
   readonly id: string;
   readonly kind: HoleKind;
+  /** The file it was cut from (its path's first segment names its package). */
+  readonly path: string;
   readonly lang: string;
   /** The document as the engine gets it: with the hole taken out for an insertion, whole for a rewrite. */
   readonly docText: string;
@@ -81,6 +83,7 @@ export function cutTasks(docs: readonly Doc[], kind: HoleKind, n: number, seed: 
     tasks.push({
       id: `${kind}/${d.path}:${i + 1}`,
       kind,
+      path: d.path,
       lang: d.lang,
       docText: insertion ? d.text.slice(0, start) + d.text.slice(start + truth.length) : d.text,
       range: { start, end: insertion ? start : start + truth.length },

@@ -259,7 +259,7 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     const reserved = loadReserved(a.root, a.docs);
     const tasks = cutTasks(reserved.docs, 'single', a.limit ?? plan.lines, a.seed);
     log(`line: ${tasks.length} single lines of ${reserved.source}${a.docs ? '' : ' (packages reserved for evaluation)'}, emptied and filled`);
-    const rows = await runLineFillBench(reopened, tasks, cliDefaultSampler(reopened), log);
+    const rows = await runLineFillBench(reopened, tasks, reserved.docs, cliDefaultSampler(reopened), log);
     await reopened.backend.dispose();
     // The same through the CLI, a fresh process: a blank line of a 1,000-line held-out file.
     const file = heldOutTypeScript(docs, 1000).split('\n');
@@ -267,9 +267,10 @@ async function modelSections(a: BenchArgs, machine: Machine, out: Record<string,
     file[n] = file[n].slice(0, file[n].length - file[n].trimStart().length);
     const cli = fs.existsSync(path.join(a.root, 'dist', 'cli.js')) ? runCli(a.root, a.modelDir, 'blank line', file.join('\n'), ['--lines', String(n + 1)]) : undefined;
     print(report.lineFillTable(rows, cli));
-    out.line = { held_out: reserved.source, ways: rows.map((r) => ({ ...r, exact: round(r.exact), editSimilarity: round(r.editSimilarity, 4), analogShare: round(r.analogShare), msMedian: round(r.msMedian, 1), msP90: round(r.msP90, 1) })), cli };
-    const [withAnalogs, alone] = rows;
+    out.line = { held_out: reserved.source, ways: rows.map((r) => ({ ...r, exact: round(r.exact), editSimilarity: round(r.editSimilarity, 4), analogShare: round(r.analogShare), elsewhereShare: round(r.elsewhereShare), msMedian: round(r.msMedian, 1), msP90: round(r.msP90, 1) })), cli };
+    const [withAnalogs, fileOnly, alone] = rows;
     Object.assign(summary, { line_exact: round(withAnalogs.exact), line_edit_similarity: round(withAnalogs.editSimilarity, 4), line_ms_median: round(withAnalogs.msMedian, 0),
+      line_exact_file_analogs: round(fileOnly.exact), line_edit_similarity_file_analogs: round(fileOnly.editSimilarity, 4),
       line_exact_model_alone: round(alone.exact), line_edit_similarity_model_alone: round(alone.editSimilarity, 4), line_cli_ms: cli ? round(cli.wallMs, 0) : undefined });
   }
   if (a.only.has('humaneval')) {

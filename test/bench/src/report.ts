@@ -66,8 +66,8 @@ export function repairTable(rows: readonly RepairKindResult[]): string {
 
 export function lineFillTable(rows: readonly LineFillWay[], cli?: CliRun): string {
   const t = table('Filling a blank line: single lines of packages never trained on, emptied to their indentation (runEdit, 32-token canvas, default sampler)',
-    ['way', 'lines', 'exact', 'edit similarity', 'from a line of the file', 'ms med', 'ms p90', 'NFE med'],
-    rows.map((r) => [r.way, r.tasks, pct(r.exact), fixed(r.editSimilarity, 3), r.way === 'analogs' ? pct(r.analogShare) : '-', ms(r.msMedian), ms(r.msP90), fixed(r.nfeMedian, 0)]));
+    ['way', 'lines', 'exact', 'edit similarity', 'an analogous line', 'of another file', 'ms med', 'ms p90', 'NFE med'],
+    rows.map((r) => [r.way, r.tasks, pct(r.exact), fixed(r.editSimilarity, 3), r.way === 'model alone' ? '-' : pct(r.analogShare), r.way === 'analogs' ? pct(r.elsewhereShare) : '-', ms(r.msMedian), ms(r.msP90), fixed(r.nfeMedian, 0)]));
   if (!cli) return t;
   return `${t}\n  CLI end to end (\`node dist/cli.js edit FILE --lines N\` on a blank line of a 1,000-line file, fresh process): wall ${ms(cli.wallMs)} ms, edit ${ms(cli.editMs)} ms${cli.error ? ` (failed: ${cli.error})` : ''}`;
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { FillRecord } from '../../../src/vscode/fillRecord';
+import type { RepairTestApi } from '../../../src/vscode/repairCommand';
 import type { LiveStep } from '../../../src/vscode/fillRunner';
 import type { DiffuseTestApi } from '../../../src/vscode/testApi';
 import { activateTestApi, assertHunksInPlace, captureMessages, manifest, openNewFile, rejectReviewsAndCloseEditors, TOTAL_FUNCTION, waitFor } from './util';
@@ -25,7 +26,7 @@ const SOURCE = [
 /** Lines 7..9: the broken body of `average`. */
 const BODY = new vscode.Selection(7, 0, 10, 0);
 
-let api: DiffuseTestApi;
+let api: DiffuseTestApi & { readonly repair: RepairTestApi };
 
 const open = (column = vscode.ViewColumn.Active): Promise<vscode.TextEditor> => openNewFile('edit', SOURCE, { column });
 
@@ -158,6 +159,53 @@ suite('Edit', () => {
     assert.ok(record.analogLine !== undefined, JSON.stringify(record));
     if (!record.analogAdapted) assert.equal(lines[record.analogLine - 1].trim(), inserted.split('\n')[0], JSON.stringify(record));
     assert.match(inserted, /^out\.push\(`\w+: \$\{o\.\w+\}`\);/);
+  });
+
+  test('Quick Rewrite on a blank line may take a line of another file of the workspace, and names that file', async () => {
+    await api.repair.namesReady();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    // A file on disk, never opened, whose imports hold the line the blank line lacks between the same two lines.
+    const sibling = vscode.Uri.joinPath(folder.uri, `lines-${process.pid}.ts`);
+    fs.writeFileSync(sibling.fsPath, [
+      "import { readFile } from 'node:fs/promises';",
+      "import * as path from 'node:path';",
+      "import { parseManifest } from './manifest';",
+      "import { formatReport } from './report';",
+      '',
+      'export async function load(p: string): Promise<string> {',
+      "  return formatReport(parseManifest(await readFile(path.resolve(p), 'utf8')));",
+      '}',
+      '',
+    ].join('\n'));
+    try {
+      for (let i = 0; i < 50 && !api.repair.linesIndexed(sibling.toString()); i++) await new Promise(r => setTimeout(r, 100));
+      assert.ok(api.repair.linesIndexed(sibling.toString()), 'a file created on disk is indexed');
+      const lines = [
+        "import { readFile } from 'node:fs/promises';",
+        "import * as path from 'node:path';",
+        '',
+        "import { formatReport } from './report';",
+        '',
+        'export async function show(p: string): Promise<void> {',
+        "  console.log(formatReport(parseManifest(await readFile(path.resolve(p), 'utf8'))));",
+        '}',
+        '',
+      ];
+      const before = lines.join('\n');
+      const editor = await openNewFile('blank-import', before);
+      const doc = editor.document;
+      editor.selection = new vscode.Selection(2, 0, 2, 0);
+      const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite'));
+      assert.equal(record?.outcome, 'review', `${JSON.stringify(record)} ${JSON.stringify(shown)}`);
+      const at = doc.offsetAt(new vscode.Position(2, 0));
+      const inserted = doc.getText().slice(at, doc.getText().length - (before.length - at));
+      assert.equal(inserted, "import { parseManifest } from './manifest';", JSON.stringify(record));
+      assert.deepEqual({ file: record.analogFile, line: record.analogLine }, { file: sibling.toString(), line: 3 }, 'the record names the file and line taken');
+      assertHunksInPlace(api, doc);
+    } finally {
+      fs.rmSync(sibling.fsPath, { force: true });
+    }
   });
 
   test('cancel during the fill leaves the document exactly as it was', async () => {
