@@ -136,12 +136,17 @@ def main():
         ways = {w["way"]: w for w in (bench.get("line") or {}).get("ways", [])}
         if "analogs" in ways and "model alone" in ways:
             a, o = ways["analogs"], ways["model alone"]
+            f = ways.get("analogs of the file alone")
             w("")
             w(f"A blank line filled as Quick Rewrite fills one (`npm run bench -- --only line`: {a['tasks']} single lines of the same "
-              "packages emptied to their indentation, one line kept, the file's single lines weighed as they are and adapted to the "
-              "blank line's neighbours): exact match / edit similarity "
-              f"{pct(a['exact'])} / {a['editSimilarity']:.3f} ({a['msMedian']:.0f} ms median), the model's own line alone "
-              f"{pct(o['exact'])} / {o['editSimilarity']:.3f} ({o['msMedian']:.0f} ms).")
+              "packages emptied to their indentation, one line kept, the single lines of the file and of its package's other files "
+              "weighed as they are and adapted to the blank line's neighbours): exact match / edit similarity "
+              f"{pct(a['exact'])} / {a['editSimilarity']:.3f} ({a['msMedian']:.0f} ms median; {pct(a.get('elsewhereShare', 0))} "
+              "of the lines from another file)"
+              + (f", with the file's own lines alone {pct(f['exact'])} / {f['editSimilarity']:.3f}" if f else "")
+              + f", the model's own line alone {pct(o['exact'])} / {o['editSimilarity']:.3f} ({o['msMedian']:.0f} ms). These packages "
+              "lend few files to each other (7 files of 4 packages); on packages of many files the other files' lines count for more "
+              "(README, Performance).")
         rep = {k["kind"]: k for k in (bench.get("repair") or {}).get("kinds", [])}
         if rep:
             w("")

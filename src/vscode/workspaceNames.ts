@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { LineIndex, lineLanguageOf, lineLanguageOfPath, type OtherFiles } from '../core/analogs';
 import { familyOfLanguage, familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, type NameLookup } from '../core/names';
 
+/** Schemes of the documents whose lines another file's blank line may take. */
+const LINE_SCHEMES: ReadonlySet<string> = new Set(['file', 'untitled', 'vscode-remote']);
+
 /** A document's names are read again this long after its last change. */
 const CHANGE_DELAY_MS = 300;
 
@@ -55,7 +58,8 @@ export class WorkspaceNames implements vscode.Disposable {
     const text = doc.getText();
     if (text.length > NAME_INDEX_LIMITS.maxFileBytes) return;
     this.index.set(doc.uri.toString(), text, familyOfLanguage(doc.languageId) ?? familyOfPath(doc.uri.path));
-    this.lines.set(doc.uri.toString(), text, lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path));
+    // Lines only of the user's files: not of a diff's other side (a git or review document), which holds the old text.
+    if (LINE_SCHEMES.has(doc.uri.scheme)) this.lines.set(doc.uri.toString(), text, lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path));
   }
 
   private later(key: string, run: () => void | Promise<void>): void {
