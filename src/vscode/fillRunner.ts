@@ -9,13 +9,14 @@ import type { OtherFiles } from '../core/analogs';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
 import { DocumentWatch } from './documentWatch';
-import type { Anchoring, EditStep } from './engine';
+import type { Anchoring, EditResult, EditStep } from './engine';
 import type { FillRecord } from './fillRecord';
 import { LiveView } from './liveView';
 import type { StarterNotice } from './starterNotice';
 import { relativePath, type EditHistory } from './editHistory';
 import type { DiffuseLog } from './log';
 import type { ReviewManager } from './reviewManager';
+import type { ReviewOrigin } from './reviewLenses';
 import type { Settings } from './settings';
 import type { DiffuseStatusBar } from './statusBar';
 
@@ -160,7 +161,7 @@ export class FillRunner implements vscode.Disposable {
       const edit: RootedEdit = { docId: uri, version: job.version, baseText: job.baseText, range: result.range, newText: result.newText, confidence: result.confidence };
       return await this.present(doc, edit, job.since, base, result.syntaxChecked === false
         ? `Diffuse: syntax not checked: there is no grammar for "${doc.languageId}" files, so nothing checked the proposal; review it carefully.` : undefined,
-      backend.givesConfidence ? 'no confidence: the server\'s answer carried none' : undefined);
+      backend.givesConfidence ? 'no confidence: the server\'s answer carried none' : undefined, result.analog && analogOrigin(uri, result.analog));
     } catch (err) {
       const stop = job.stopped(steps);
       if (stop) return this.finish(stop);
@@ -236,8 +237,8 @@ export class FillRunner implements vscode.Disposable {
   private async present(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], base: FillRecord,
     syntaxWarning = base.syntaxOk === false
       ? `Diffuse: the proposed code has syntax errors${base.repairRounds ? ' after repair' : ''}; review it carefully.` : undefined,
-    noConfidence?: string): Promise<FillRecord> {
-    const started = await this.reviews.start(doc, edit, since, noConfidence);
+    noConfidence?: string, origin?: ReviewOrigin): Promise<FillRecord> {
+    const started = await this.reviews.start(doc, edit, since, noConfidence, origin);
     const content = this.settings.get('debugLogContent')
       ? { before: edit.baseText.slice(edit.range.start, edit.range.end), after: edit.newText }
       : undefined;
@@ -289,5 +290,17 @@ function holdSelection(doc: vscode.TextDocument): { restore(): void } {
       if (doc.isClosed || doc.version !== version) return;
       for (const { editor, selections } of held) editor.selections = [...selections];
     },
+  };
+}
+
+/** Where a blank line's text came from (engine/analogFill), for the review's CodeLens. */
+export function analogOrigin(uri: string, analog: NonNullable<EditResult['analog']>): ReviewOrigin {
+  const where = analog.file ? `${vscode.workspace.asRelativePath(vscode.Uri.parse(analog.file))}:${analog.line + 1}` : `line ${analog.line + 1}`;
+  return {
+    label: where,
+    uri: analog.file ?? uri,
+    line: analog.line,
+    tooltip: `This line is the text of ${analog.file ? where : `${where} of this file`}${analog.adapted ? ', with the names its neighbours differ in changed to this line\'s' : ''}: `
+      + `its neighbours match this line's (${analog.score.toFixed(2)} of 2), and the model preferred it to its own line. Click to open it.`,
   };
 }

@@ -1,11 +1,22 @@
 /**
- * The review's CodeLens: Accept and Reject on each pending hunk, and the hunk's confidence (its
- * least certain token's probability, which selects that token on a click), or why it has none.
+ * The review's CodeLens: Accept and Reject on each pending hunk, the hunk's confidence (its least
+ * certain token's probability, which selects that token on a click) or why it has none, and where
+ * a proposal taken from existing code came from (a click opens it there).
  */
 import * as vscode from 'vscode';
 import { percent } from '../core/confidence';
 import { hunkConfidence, isLowConfidence, type PendingHunk } from '../core/review';
 import type { ReviewSession } from './reviewSession';
+
+/** Where a review's text was taken from: a line of the document, or of another file. */
+export interface ReviewOrigin {
+  /** What the lens says after "from": `line 22`, `src/other.ts:12`. */
+  readonly label: string;
+  /** The document the line is in, and the line (0-based). */
+  readonly uri: string;
+  readonly line: number;
+  readonly tooltip: string;
+}
 
 export class ReviewLenses implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -19,6 +30,7 @@ export class ReviewLenses implements vscode.CodeLensProvider, vscode.Disposable 
     private readonly lookup: (uri: string) => ReviewSession | undefined,
     private readonly noConfidence: (uri: string) => string | undefined,
     private readonly lowConfidence: () => number,
+    private readonly origin: (uri: string) => ReviewOrigin | undefined = () => undefined,
   ) {}
 
   refresh(): void {
@@ -28,6 +40,7 @@ export class ReviewLenses implements vscode.CodeLensProvider, vscode.Disposable 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const session = this.lookup(document.uri.toString());
     if (!session) return [];
+    const origin = this.origin(session.uri);
     return session.pending.flatMap(h => {
       const line = new vscode.Range(session.anchorLine(h), 0, session.anchorLine(h), 0);
       const args = [session.uri, h.id];
@@ -35,6 +48,12 @@ export class ReviewLenses implements vscode.CodeLensProvider, vscode.Disposable 
         new vscode.CodeLens(line, { title: '$(check) Accept', command: 'diffuse.acceptHunk', arguments: args, tooltip: 'Keep this change' }),
         new vscode.CodeLens(line, { title: '$(close) Reject', command: 'diffuse.rejectHunk', arguments: args, tooltip: 'Restore the original lines' }),
         ...this.confidenceLens(session, h, line),
+        ...(origin && h.added.trim() ? [new vscode.CodeLens(line, {
+          title: `\u00b7 from ${origin.label}`,
+          command: 'vscode.open',
+          arguments: [vscode.Uri.parse(origin.uri), { selection: new vscode.Range(origin.line, 0, origin.line, 0), preview: true, viewColumn: vscode.ViewColumn.Beside }],
+          tooltip: origin.tooltip,
+        })] : []),
       ];
     });
   }

@@ -10,7 +10,7 @@ import { asExtensionEdit } from './editHistory';
 import { hasTab } from './documentJobs';
 import type { DiffuseLog } from './log';
 import { closeDiffs, inDiffEditor, ORIGINAL_SCHEME, OriginalContent, showDiff } from './reviewDiff';
-import { ReviewLenses } from './reviewLenses';
+import { ReviewLenses, type ReviewOrigin } from './reviewLenses';
 import { ReviewSession, type ReviewMarks } from './reviewSession';
 
 const CONTEXT_KEY = 'diffuse.reviewVisible';
@@ -45,6 +45,8 @@ export class ReviewManager implements vscode.Disposable {
   private readonly cleanBefore = new Map<string, string>();
   /** Per review without confidence: why (the backend gives none, the text is a snippet's). */
   private readonly noConfidence = new Map<string, string>();
+  /** Per review of text taken from existing code: where it came from. */
+  private readonly origins = new Map<string, ReviewOrigin>();
   /** Per document: what the last render drew (for the in-host tests). */
   private readonly drawn = new Map<string, ReviewMarks>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,7 +61,7 @@ export class ReviewManager implements vscode.Disposable {
   /** `lowConfidence`: the threshold below which tokens are marked and hunks are low-confidence. */
   constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog, private readonly lowConfidence: () => number = () => 0.5) {
     const lookup = (uri: string): ReviewSession | undefined => this.sessions.get(uri);
-    this.lenses = new ReviewLenses(lookup, uri => this.noConfidence.get(uri), lowConfidence);
+    this.lenses = new ReviewLenses(lookup, uri => this.noConfidence.get(uri), lowConfidence, uri => this.origins.get(uri));
     this.originals = new OriginalContent(lookup);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration(e => {
@@ -96,9 +98,10 @@ export class ReviewManager implements vscode.Disposable {
    * Shows a fill result for review. `since` holds the changes made to the document after the
    * edit's version: the edit is moved across them, or refused when one touched its range, and its
    * base text is checked against the document so it can never land on the wrong text.
-   * `noConfidence`: why an edit without confidence has none, for the CodeLens.
+   * `noConfidence`: why an edit without confidence has none, for the CodeLens; `origin`: where
+   * text taken from existing code came from, for the CodeLens too.
    */
-  async start(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], noConfidence = 'no confidence from this backend'): Promise<StartResult> {
+  async start(doc: vscode.TextDocument, edit: RootedEdit, since: readonly (readonly TextChange[])[], noConfidence = 'no confidence from this backend', origin?: ReviewOrigin): Promise<StartResult> {
     const uri = doc.uri.toString();
     if (doc.isClosed) return { kind: 'refused', message: 'The document was closed before the fill finished.' };
     if (this.sessions.has(uri)) return { kind: 'refused', message: 'This file already has a pending review.' };
@@ -131,6 +134,8 @@ export class ReviewManager implements vscode.Disposable {
     else this.cleanBefore.delete(uri);
     if (confidence) this.noConfidence.delete(uri);
     else this.noConfidence.set(uri, noConfidence);
+    if (origin) this.origins.set(uri, origin);
+    else this.origins.delete(uri);
     this.refresh(uri);
     return { kind: 'review', hunks: hunks.length };
   }
@@ -285,6 +290,7 @@ export class ReviewManager implements vscode.Disposable {
     if (!session) return;
     this.sessions.delete(uri);
     this.noConfidence.delete(uri);
+    this.origins.delete(uri);
     this.log.info(`review ended (${why}) uri=${uri}`);
     this.refresh(uri);
   }
@@ -303,6 +309,7 @@ export class ReviewManager implements vscode.Disposable {
       const t = session.tally();
       this.sessions.delete(session.uri);
       this.noConfidence.delete(session.uri);
+      this.origins.delete(session.uri);
       void closeDiffs(session.uri);
       this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
     }

@@ -158,6 +158,8 @@ suite('Edit', () => {
     // or with the words its neighbours differ in from this line's changed (then it is marked so).
     assert.ok(record.analogLine !== undefined, JSON.stringify(record));
     if (!record.analogAdapted) assert.equal(lines[record.analogLine - 1].trim(), inserted.split('\n')[0], JSON.stringify(record));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    assert.ok(lenses.some(l => l.command?.title === `\u00b7 from line ${record.analogLine}`), JSON.stringify(lenses.map(l => l.command?.title)));
     assert.match(inserted, /^out\.push\(`\w+: \$\{o\.\w+\}`\);/);
   });
 
@@ -203,6 +205,13 @@ suite('Edit', () => {
       assert.equal(inserted, "import { parseManifest } from './manifest';", JSON.stringify(record));
       assert.deepEqual({ file: record.analogFile, line: record.analogLine }, { file: sibling.toString(), line: 3 }, 'the record names the file and line taken');
       assertHunksInPlace(api, doc);
+      // The review says where the line came from; a click opens it there.
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      const from = lenses.find(l => l.command?.title.startsWith('\u00b7 from '));
+      assert.equal(from?.command?.title, `\u00b7 from ${vscode.workspace.asRelativePath(sibling)}:3`, JSON.stringify(lenses.map(l => l.command?.title)));
+      // The API hands `vscode.open` back as the workbench command it stands for.
+      assert.match(from?.command?.command ?? '', /^(vscode|_workbench)\.open$/);
+      assert.equal(String(from?.command?.arguments?.[0]), sibling.toString());
     } finally {
       fs.rmSync(sibling.fsPath, { force: true });
     }
