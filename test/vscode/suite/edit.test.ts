@@ -62,6 +62,27 @@ function assertSettled(record: FillRecord | undefined, doc: vscode.TextDocument,
   }
 }
 
+/**
+ * Quick Rewrite with the cursor at `at`, on a blank line of a new file of `lines`: the fill is in
+ * review, an insertion at the cursor that changed nothing else, and wrote something.
+ */
+async function quickRewriteBlankLine(stem: string, lines: readonly string[], at: vscode.Position): Promise<{ doc: vscode.TextDocument; record: FillRecord; inserted: string }> {
+  const before = lines.join('\n');
+  const editor = await openNewFile(stem, before);
+  const doc = editor.document;
+  editor.selection = new vscode.Selection(at, at);
+  const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite'));
+  assert.equal(record?.outcome, 'review', `${JSON.stringify(record)} ${JSON.stringify(shown)}`);
+  const offset = doc.offsetAt(at);
+  assert.deepEqual(record.range, { start: offset, end: offset }, 'an insertion after the blank line\'s indentation');
+  assertHunksInPlace(api, doc);
+  const text = doc.getText();
+  assert.ok(text.startsWith(before.slice(0, offset)) && text.endsWith(before.slice(offset)), 'only the blank line changed');
+  const inserted = text.slice(offset, text.length - (before.length - offset));
+  assert.ok(inserted.trim(), 'something was written on the line');
+  return { doc, record, inserted };
+}
+
 suite('Edit', () => {
   suiteSetup(async () => {
     api = await activateTestApi();
@@ -140,19 +161,7 @@ suite('Edit', () => {
       '}',
       '',
     ];
-    const before = lines.join('\n');
-    const editor = await openNewFile('blank-line', before);
-    const doc = editor.document;
-    editor.selection = new vscode.Selection(5, 2, 5, 2);
-    const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite'));
-    assert.equal(record?.outcome, 'review', `${JSON.stringify(record)} ${JSON.stringify(shown)}`);
-    const at = doc.offsetAt(new vscode.Position(5, 2));
-    assert.deepEqual(record.range, { start: at, end: at }, 'an insertion after the blank line\'s indentation');
-    assertHunksInPlace(api, doc);
-    const text = doc.getText();
-    assert.ok(text.startsWith(before.slice(0, at)) && text.endsWith(before.slice(at)), 'only the blank line changed');
-    const inserted = text.slice(at, text.length - (before.length - at));
-    assert.ok(inserted.trim(), 'something was written on the line');
+    const { doc, record, inserted } = await quickRewriteBlankLine('blank-line', lines, new vscode.Position(5, 2));
     // The lines between two "out.push" lines are like this one: the model weighed them against its
     // own fill and took one, which the record names (1-based, in the document as it was): as it is,
     // or with the words its neighbours differ in from this line's changed (then it is marked so).
@@ -194,17 +203,9 @@ suite('Edit', () => {
         '}',
         '',
       ];
-      const before = lines.join('\n');
-      const editor = await openNewFile('blank-import', before);
-      const doc = editor.document;
-      editor.selection = new vscode.Selection(2, 0, 2, 0);
-      const { result: record, shown } = await captureMessages(() => vscode.commands.executeCommand<FillRecord>('diffuse.quickRewrite'));
-      assert.equal(record?.outcome, 'review', `${JSON.stringify(record)} ${JSON.stringify(shown)}`);
-      const at = doc.offsetAt(new vscode.Position(2, 0));
-      const inserted = doc.getText().slice(at, doc.getText().length - (before.length - at));
+      const { doc, record, inserted } = await quickRewriteBlankLine('blank-import', lines, new vscode.Position(2, 0));
       assert.equal(inserted, "import { parseManifest } from './manifest';", JSON.stringify(record));
       assert.deepEqual({ file: record.analogFile, line: record.analogLine }, { file: sibling.toString(), line: 3 }, 'the record names the file and line taken');
-      assertHunksInPlace(api, doc);
       // The review says where the line came from; a click opens it there.
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       const from = lenses.find(l => l.command?.title.startsWith('\u00b7 from '));
