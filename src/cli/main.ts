@@ -17,7 +17,7 @@ import { openBackend, type CliBackend } from './backend';
 import { InputFileError, readSourceFile, lineRangeOffsets, writeFileAtomic } from './files';
 import { analogJson, runInfill } from './infill';
 import { runRepairCommand } from './repair';
-import { cliNameIndex } from './names';
+import { cliWorkspaceIndex } from './workspace';
 import { runApplyCommand } from './apply';
 import { unifiedDiff } from './diffText';
 import { printProposal, proposalJson } from './confidence';
@@ -92,8 +92,8 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   const blank = blankLineFill(args, text);
   const range = blank ?? (args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length });
   const languageId = languageIdForFile(file) ?? 'plaintext';
-  // A blank line may take a line of another file like it: the files around FILE, up to the repository root (cli/names).
-  const workspace = blank && args.analogs && b.scorer ? cliNameIndex(file, NAME_INDEX_LIMITS, { names: false, lines: true }) : undefined;
+  // A blank line may take a line of another file like it: the files around FILE, up to the repository root (cli/workspace).
+  const workspace = blank && args.analogs && b.scorer ? cliWorkspaceIndex(file, NAME_INDEX_LIMITS, { names: false, lines: true }) : undefined;
   const result = await runEdit(b.backend, {
     docText: text,
     range,

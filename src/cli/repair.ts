@@ -7,7 +7,7 @@ import type { CliBackend } from './backend';
 import { printProposal, proposalJson } from './confidence';
 import { unifiedDiff } from './diffText';
 import { lineRangeOffsets, readSourceFile, writeFileAtomic } from './files';
-import { cliNameIndex } from './names';
+import { cliWorkspaceIndex } from './workspace';
 
 export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: SamplerOptions): Promise<number> {
   const file = args.positional[0];
@@ -16,9 +16,9 @@ export async function runRepairCommand(args: CliArgs, b: CliBackend, sampler: Sa
   const text = readSourceFile(file);
   const range = args.lines ? lineRangeOffsets(text, args.lines) : { start: 0, end: text.length };
   // The names around FILE up to the repository root: a name spelled anywhere there is real.
-  const names = cliNameIndex(file);
-  const r = await runRepair(b.backend, b.scorer, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler, names: names.index.except(undefined) });
-  const indexed = { files: names.index.fileCount, names: names.index.nameCount, ms: Math.round(names.ms) };
+  const workspace = cliWorkspaceIndex(file);
+  const r = await runRepair(b.backend, b.scorer, { docText: text, range, languageId: languageIdForFile(file) ?? 'plaintext', sampler, names: workspace.names.except(undefined) });
+  const indexed = { files: workspace.names.fileCount, names: workspace.names.nameCount, ms: Math.round(workspace.ms) };
   const newDoc = text.slice(0, r.range.start) + r.newText + text.slice(r.range.end);
   // Each replacement's confidence is the model's margin over the original, as a probability.
   const proposal = { file, before: text, range: r.range, newText: r.newText, confidence: r.confidence };

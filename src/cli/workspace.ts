@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { LineIndex, lineLanguageOfPath } from '../core/analogs';
 import { familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, SKIPPED_FOLDERS } from '../core/names';
 
-export interface CliNames {
+export interface CliWorkspace {
   /** The names (empty unless asked for). */
-  readonly index: NameIndex;
+  readonly names: NameIndex;
   /** The lines (empty unless asked for). */
   readonly lines: LineIndex;
   /** The folder the index reaches up to. */
@@ -30,8 +30,8 @@ export function repositoryRoot(dir: string): string | undefined {
   }
 }
 
-export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTotalBytes: number; maxFiles: number } = NAME_INDEX_LIMITS,
-  want: { readonly names: boolean; readonly lines: boolean } = { names: true, lines: false }): CliNames {
+export function cliWorkspaceIndex(file: string, limits: { maxFileBytes: number; maxTotalBytes: number; maxFiles: number } = NAME_INDEX_LIMITS,
+  want: { readonly names: boolean; readonly lines: boolean } = { names: true, lines: false }): CliWorkspace {
   const t0 = performance.now();
   const index = new NameIndex();
   const lines = new LineIndex();
@@ -98,5 +98,5 @@ export function cliNameIndex(file: string, limits: { maxFileBytes: number; maxTo
     done = d;
     if (d === root || path.dirname(d) === d) break;
   }
-  return { index, lines, root, ms: performance.now() - t0 };
+  return { names: index, lines, root, ms: performance.now() - t0 };
 }
