@@ -193,7 +193,7 @@ function analogsElsewhere(files: OtherFiles, before: string, after: string, inde
 interface FileLines {
   readonly file: string;
   readonly text: string;
-  /** Offsets at which its lines start, then one past its end plus one. */
+  /** Offsets at which its lines start, and last the text's length plus one (where one more line would start). */
   readonly starts: Uint32Array;
   /** Each line's key (lineKey), hashed (hashKey). */
   readonly hashes: Uint32Array;

@@ -294,7 +294,7 @@ function holdSelection(doc: vscode.TextDocument): { restore(): void } {
 }
 
 /** Where a blank line's text came from (engine/analogFill), for the review's CodeLens. */
-export function analogOrigin(uri: string, analog: NonNullable<EditResult['analog']>): ReviewOrigin {
+function analogOrigin(uri: string, analog: NonNullable<EditResult['analog']>): ReviewOrigin {
   const where = analog.file ? `${vscode.workspace.asRelativePath(vscode.Uri.parse(analog.file))}:${analog.line + 1}` : `line ${analog.line + 1}`;
   return {
     label: where,
