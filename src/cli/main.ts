@@ -5,7 +5,7 @@
 import { repairPlan } from '../engine/effort';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lineLanguageOfPath } from '../core/analogs';
+import { lineLanguageOfPath } from '../core/lineIndex';
 import { NAME_INDEX_LIMITS } from '../core/names';
 import type { OffsetRange, SamplerOptions } from '../core/types';
 import { LINE_FILL_TOKENS, samplerOptions } from '../engine/defaults';

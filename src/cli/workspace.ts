@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineIndex, lineLanguageOfPath } from '../core/analogs';
+import { LineIndex, lineLanguageOfPath } from '../core/lineIndex';
 import { familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, SKIPPED_FOLDERS } from '../core/names';
 
 export interface CliWorkspace {

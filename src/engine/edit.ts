@@ -13,7 +13,8 @@ import { editSteps } from './defaults';
 import { RegionText } from './region';
 import { repairSyntax, type RepairLimits, type StageLedger } from './syntaxRepair';
 import { chooseLineFill } from './analogFill';
-import { lineHole, type OtherFiles } from '../core/analogs';
+import { lineHole } from '../core/analogs';
+import type { OtherFiles } from '../core/lineIndex';
 import type { RepairScorer } from './repair';
 
 export interface EditOptions extends RepairLimits {

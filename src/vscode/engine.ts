@@ -12,7 +12,7 @@ import { createLocalBackend } from '../model/localBackend';
 import { createRemoteBackend, type RemoteBackendOptions } from '../model/remoteBackend';
 import type { EditContext } from '../model/remoteApi';
 import type { ModelScorer } from '../model/protocol';
-import type { OtherFiles } from '../core/analogs';
+import type { OtherFiles } from '../core/lineIndex';
 
 export type Anchoring = 'syntax' | 'lines' | 'exact';
 

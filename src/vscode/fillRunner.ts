@@ -5,7 +5,7 @@ import type { TextChange } from '../core/rebase';
 import { runApply, type ApplyOutcome } from '../engine/apply';
 import { LINE_FILL_TOKENS } from '../engine/defaults';
 import type { OffsetRange, RootedEdit, TokenConfidence } from '../core/types';
-import type { OtherFiles } from '../core/analogs';
+import type { OtherFiles } from '../core/lineIndex';
 import type { BackendService } from './backendService';
 import type { DiffuseDecorations } from './decorations';
 import { DocumentWatch } from './documentWatch';

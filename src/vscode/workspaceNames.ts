@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LineIndex, lineLanguageOf, lineLanguageOfPath, type OtherFiles } from '../core/analogs';
+import { LineIndex, lineLanguageOf, lineLanguageOfPath, type OtherFiles } from '../core/lineIndex';
 import { familyOfLanguage, familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameIndex, type NameLookup } from '../core/names';
 
 /** Schemes of the documents whose lines another file's blank line may take. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptToNeighbours, analogLines, ELSEWHERE_MAX_PLACES, LineIndex, lineHole, lineLanguageOf, lineLanguageOfPath } from '../../src/core/analogs';
+import { adaptToNeighbours, analogLines, ELSEWHERE_MAX_PLACES, lineHole } from '../../src/core/analogs';
+import { LineIndex, lineLanguageOf, lineLanguageOfPath } from '../../src/core/lineIndex';
 import { ANALOG_WEIGHT, chooseLineFill } from '../../src/engine/analogFill';
 import { runEdit } from '../../src/engine/edit';
 import { repairPlan } from '../../src/engine/effort';

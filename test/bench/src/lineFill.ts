@@ -11,7 +11,7 @@
 import { canvasBudget, LINE_FILL_TOKENS } from '../../../src/engine/defaults';
 import { DEFAULT_REPAIR_EFFORT, repairPlan } from '../../../src/engine/effort';
 import { runEdit } from '../../../src/engine/edit';
-import { LineIndex, lineLanguageOf, lineLanguageOfPath } from '../../../src/core/analogs';
+import { LineIndex, lineLanguageOf, lineLanguageOfPath } from '../../../src/core/lineIndex';
 import type { SamplerOptions } from '../../../src/core/types';
 import type { Doc } from './holdout';
 import { packageOf } from './repair';
