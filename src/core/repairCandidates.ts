@@ -76,6 +76,34 @@ export function dropsRealName(original: string, candidate: string, real: (name: 
   return (original.match(IDENTIFIER) ?? []).some((name) => !kept.has(name) && real(name));
 }
 
+/** Names and numbers: a line's words, for its shape. */
+const WORD_OR_NUMBER = /[A-Za-z_$][\w$]*|\d+(?:\.\d+)?/g;
+
+/** A line without its trailing comment, names as `x` and numbers as `#`, spaces collapsed: `x: #,`. */
+function shapeOf(line: string): string {
+  return line.replace(/\s(\/\/|#).*$/, '').trim().replace(WORD_OR_NUMBER, (w) => (/^\d/.test(w) ? '#' : 'x')).replace(/\s+/g, ' ');
+}
+
+/**
+ * Whether the number at `site` stands in a table: its line has the shape of the line above or
+ * below it (status codes, an enum's members, a switch's cases, calls with literal arguments), or
+ * holds three numbers or more (a row of a lookup table). A
+ * table's numbers are data, each line's its own; the model's preference there is its taste for
+ * repetition and sequence (`CLIENT_CLOSED_REQUEST: 499` between `INVALID_TOKEN: 498` and
+ * `INTERNAL_SERVER_ERROR: 500` is neither 498 nor 500), so repair leaves them alone.
+ */
+export function numberInTable(block: string, site: OffsetRange): boolean {
+  const start = block.lastIndexOf('\n', site.start - 1) + 1;
+  const nl = block.indexOf('\n', site.end);
+  const line = block.slice(start, nl < 0 ? block.length : nl);
+  const above = start > 0 ? block.slice(block.lastIndexOf('\n', start - 2) + 1, start - 1) : undefined;
+  const below = nl < 0 ? undefined : block.slice(nl + 1, (block.indexOf('\n', nl + 1) + 1 || block.length + 1) - 1);
+  const shape = shapeOf(line);
+  // A row of three numbers or more is a table of its own (a lookup table, a matrix).
+  if ((shape.match(/#/g) ?? []).length >= 3) return true;
+  return /#/.test(shape) && [above, below].some((n) => n !== undefined && shapeOf(n) === shape);
+}
+
 /**
  * Whether `name` is one slip of the keys from `word`: two neighbouring letters swapped, or one
  * letter mistyped, dropped or doubled inside the name. A letter added or taken at either end

@@ -8,7 +8,7 @@
  * the model likes it best. Every change must parse at least as well as what it replaces; rounds
  * repeat until nothing changes. Clean code comes back unchanged: "nothing to repair".
  *
- * Two rules keep it from editing correct code:
+ * Three rules keep it from editing correct code:
  *   - A real name is never replaced. A name is real when it is spelled anywhere besides the spot
  *     being repaired: elsewhere in the block or the document, or in the workspace (`names`, the
  *     core/names index the adapters feed). A name spelled nowhere else may be a slip: it is a site
@@ -16,6 +16,8 @@
  *     and it may only become a name one slip away (core/repairCandidates isSlip).
  *   - A replacement is proposed only when the model prefers it over the original by `margin` nats
  *     (REPAIR_MARGIN); among those that do, the smallest edit wins.
+ *   - A number in a table (its line shaped like the line above or below) is data: never a site
+ *     (core/repairCandidates numberInTable).
  *
  * The result's confidence is the model's judgement of each change: a replaced site's new text
  * carries its margin over the original as a probability (core/confidence marginConfidence). A
@@ -25,7 +27,7 @@
 import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
@@ -289,6 +291,7 @@ function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, numbe
   };
   const add = (site: RepairSite | undefined, doubted: boolean) => {
     if (!site || skip(site) || sites.some((x) => x.start < site.end && site.start < x.end)) return;
+    if (site.kind === 'number' && numberInTable(block, site)) return;
     widen(site);
     if (!doubted) {
       // A name the model does not doubt is only checked against real names it spells with two

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, numberInTable, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
 
 test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
   assert.equal(editDistance('count', 'cuont'), 1);
@@ -114,4 +114,21 @@ test('a slip is one key inside the name; a letter at either end, a change of cas
   assert.equal(isSlip('ZipFile', 'zipfile'), false);
   assert.equal(isSlip('inet_ntoa', 'inet_aton'), false, 'two edits');
   assert.equal(isSlip('count', 'count'), false);
+});
+
+test('a number in a table (its line shaped like the one above or below) is data; elsewhere a number is a site', () => {
+  const table = ['    HTTP_REQUEST_SENT_TO_HTTPS_PORT: 497, // Unofficial', '    INVALID_TOKEN: 498, // Unofficial', '    CLIENT_CLOSED_REQUEST: 499, // Unofficial', '    INTERNAL_SERVER_ERROR: 500,'].join('\n');
+  const at = (text: string, what: string) => ({ start: text.indexOf(what), end: text.indexOf(what) + what.length });
+  assert.equal(numberInTable(table, at(table, '499')), true);
+  assert.equal(numberInTable(table, at(table, '500')), true, 'the comments aside, the last line has the shape of the one above');
+  assert.equal(numberInTable('at(1, 2);\nat(3, 4);', at('at(1, 2);\nat(3, 4);', '4')), true);
+  // An off-by-one among lines of other shapes is a site.
+  const loop = 'for (let i = 0; i < n - 2; i++) {\n  out.push(xs[i + 1]);\n}';
+  assert.equal(numberInTable(loop, at(loop, '2')), false);
+  assert.equal(numberInTable(loop, at(loop, '1')), false);
+  assert.equal(numberInTable('const limit = 10;', at('const limit = 10;', '10')), false, 'a line alone');
+  const row = '  -80, -54,\n  907,   933,   960,   986,  1013,  1039,  1066';
+  assert.equal(numberInTable(row, at(row, '1039')), true, 'a row of numbers is a table, whatever the lines around it');
+  // Lines of the same shape without numbers are no table of numbers: a name there is still a site.
+  assert.equal(numberInTable('a = b;\nc = d + 1;', at('a = b;\nc = d + 1;', '1')), false);
 });

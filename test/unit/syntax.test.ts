@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  anchorRange, chunkRange, configureSyntax, GRAMMARS, grammarFor, languageIdForFile, validateFill,
+  anchorRange, chunkRange, configureSyntax, GRAMMARS, grammarFor, languageIdForFile, proseRanges, validateFill,
 } from '../../src/syntax';
 import { grammarWasmPath, loadLanguage, querySource } from '../../src/syntax/loader';
 import { anchorRoles, loadAnchorQuery, withTree } from '../../src/syntax/tree';
@@ -238,4 +238,14 @@ test('a selection inside a comment anchors to the comment, not the function arou
   const text = 'function f() {\n  // first line\n  // second line\n  return 1;\n}\n';
   const r = await anchorRange(text, 'typescript', { start: text.indexOf('line'), end: text.indexOf('second') + 3 }, 'syntax');
   assert.equal(text.slice(r.range.start, r.range.end), '// first line\n  // second line');
+});
+
+test('proseRanges: comments and strings, but not the code a template literal or an f-string holds', async () => {
+  const js = 'const a = `Hi ${user.nmae}, ${`x${n}`}!`; // a comment\n';
+  const prose = (await proseRanges(js, 'javascript', { start: 0, end: js.length }))!.map((r) => js.slice(r.start, r.end));
+  assert.deepEqual(prose, ['`Hi ', ', ', '`x', '`', '!`', '// a comment']);
+  const py = 'label = f"Hello {naem}, {title!r}" # greet\n';
+  const pyProse = (await proseRanges(py, 'python', { start: 0, end: py.length }))!.map((r) => py.slice(r.start, r.end));
+  assert.ok(!pyProse.some((p) => p.includes('naem')), JSON.stringify(pyProse));
+  assert.ok(pyProse.includes('# greet') && pyProse.some((p) => p.startsWith('f"Hello')), JSON.stringify(pyProse));
 });
