@@ -28,6 +28,7 @@ import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
 import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { bracketsInCode } from '../core/indentBrackets';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
@@ -127,9 +128,13 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   while (rounds < (o.maxRounds ?? 3) && !o.signal?.aborted) {
     rounds++;
     const before = await check(block);
-    // Code that stopped parsing: a bracket put back (or taken out) where the parser agrees.
-    if (before.checked && before.errorsAfter > 0) {
-      const fixed = await fixBrackets(block);
+    // Code that stopped parsing: a bracket put back (or taken out) where the parser agrees. A
+    // closer lost on a line of its own often breaks the code only where the parser gives up, at
+    // the end of the function or the file: then the whole document must parse after the fix.
+    const broken = before.checked && before.errorsAfter > 0 ? 'near'
+      : before.checked && (await validateFill(o.docText, o.languageId, range, block, { margin: WHOLE_DOCUMENT })).errorsAfter > 0 ? 'far' : undefined;
+    if (broken) {
+      const fixed = await fixBrackets(block, broken === 'far' ? WHOLE_DOCUMENT : undefined);
       if (fixed !== undefined) {
         chars = carryChars(block, chars, fixed);
         block = fixed;
@@ -196,26 +201,31 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   const changed = block !== original;
   return { range, newText: block, confidence: changed ? toSpans(block, chars) : [], changed, suspects, rounds, nfe, ms: performance.now() - t0 };
 
-  async function fixBrackets(text: string): Promise<string | undefined> {
+  async function fixBrackets(text: string, margin?: number): Promise<string | undefined> {
     const tryEdits = async (edits: readonly BracketEdit[]) => {
-      const edited = edits.map((e) => applyBracketEdit(text, e));
-      const checks = await validateFills(o.docText, o.languageId, range, edited);
+      // A closer put on a blank line takes the indentation of the line it closes.
+      const edited = edits.map((e) => (margin === WHOLE_DOCUMENT ? indentLikeOpener(text, e, o.languageId, context) : { text: applyBracketEdit(text, e), edit: e }));
+      const checks = await validateFills(o.docText, o.languageId, range, edited.map((x) => x.text), { margin });
       // A bracket put back (or taken out) must explain all the breakage around the block: one that
       // only lowers the count is a guess in code the grammar cannot read anyway (C and C++ behind
       // macros), and clean code must come back untouched.
-      return edits.flatMap((e, i) => checks[i].checked && checks[i].errorsAfter === 0
-        ? [{ text: edited[i], site: bracketSite(edited[i], e), errors: checks[i].errorsAfter, edit: e, removed: e.delete ? text[e.at] : '' }]
+      return edited.flatMap(({ text: t, edit: e }, i) => checks[i].checked && checks[i].errorsAfter === 0
+        ? [{ text: t, site: bracketSite(t, e), errors: checks[i].errorsAfter, edit: e, removed: e.delete ? text[e.at] : '' }]
         : []);
     };
+    // Where only the whole document shows the breakage, a closer is only put back on a line left
+    // blank in the block, where one stood on its own: anywhere else the parser is as happy with it
+    // (`}#[inline]`) and the model is the only judge.
+    const allowed = (e: BracketEdit) => margin !== WHOLE_DOCUMENT || (e.insert !== undefined && onBlankLine(text, e.at));
     // The block's own openers first; when none of their closers helps, the lines before the block
     // are read too: the closer it lost may be of an opener above it.
-    const own = bracketEdits(text, o.languageId, BRACKET_EDITS);
+    const own = bracketEdits(text, o.languageId, BRACKET_EDITS).filter(allowed);
     let fixes = await tryEdits(own);
     if (fixes.length === 0 && context && !o.signal?.aborted) {
       const tried = new Set(own.map((e) => `${e.at}${e.insert ?? '-'}`));
       const wider = bracketEdits(context + text, o.languageId, BRACKET_EDITS, context.length)
         .map((e) => ({ ...e, at: e.at - context.length }))
-        .filter((e) => !tried.has(`${e.at}${e.insert ?? '-'}`));
+        .filter((e) => !tried.has(`${e.at}${e.insert ?? '-'}`) && allowed(e));
       fixes = await tryEdits(wider);
     }
     if (o.signal?.aborted) return undefined;
@@ -318,6 +328,40 @@ function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, numbe
   }
   return sites;
 }
+
+/** Whether offset `at` of `text` is on a line of nothing but spaces. */
+function onBlankLine(text: string, at: number): boolean {
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const nl = text.indexOf('\n', at);
+  return text.slice(start, nl < 0 ? text.length : nl).trim() === '';
+}
+
+/**
+ * The closer of `edit` put on its blank line of `text`; on an empty one, with the indentation of the
+ * line of the opener it closes (`before`: the code above `text`, where that opener may stand). And
+ * the edit as it then stands.
+ */
+function indentLikeOpener(text: string, edit: BracketEdit, languageId: string, before: string): { text: string; edit: BracketEdit } {
+  const all = before + text;
+  const pos = before.length + edit.at;
+  const open: number[] = [];
+  bracketsInCode(all, languageId, (ch, i) => {
+    if (i >= pos) return;
+    if (ch === '(' || ch === '[' || ch === '{') open.push(i);
+    else open.pop();
+  });
+  const opener = open[open.length - 1];
+  const start = text.lastIndexOf('\n', edit.at - 1) + 1;
+  const nl = text.indexOf('\n', edit.at);
+  const end = nl < 0 ? text.length : nl;
+  // The indentation left on the line is the writer's own: it stays.
+  if (opener === undefined || text.slice(start, end).replace(/\r$/, '') !== '') return { text: applyBracketEdit(text, edit), edit };
+  const indent = /^[ \t]*/.exec(all.slice(all.lastIndexOf('\n', opener - 1) + 1))![0];
+  return { text: text.slice(0, start) + indent + (edit.insert ?? '') + text.slice(end), edit: { ...edit, at: start + indent.length } };
+}
+
+/** An error margin that takes in the whole document (syntax/validate counts errors within it of the block). */
+const WHOLE_DOCUMENT = Number.MAX_SAFE_INTEGER;
 
 /** Near-name candidates a site may take at most. */
 const NAME_CANDIDATES = 6;

@@ -102,6 +102,36 @@ test('a deleted closing bracket is put back where the parser and the model agree
   assert.deepEqual(r.confidence, [], 'a bracket the parser chose is not weighed against the broken text: no confidence');
 });
 
+test('a closer lost on a line of its own, which breaks only the end of the file, is put back on that line', async () => {
+  const { backend, scorer } = await engine();
+  const lines = [
+    'export function summarize(orders) {',
+    '  let total = 0;',
+    '  for (const order of orders) {',
+    '    if (order.cancelled) {',
+    '      continue;',
+    '    }',
+    '    total += order.amount;',
+    '  }',
+    '  return total;',
+    '}',
+    '',
+    ...Array.from({ length: 30 }, (_, i) => `export const limit${i} = ${i * 10};`),
+    '',
+  ];
+  const clean = lines.join('\n');
+  // The `}` of the `if` gone, its line left blank: the braces still pair up until the file's end.
+  const broken = clean.replace('      continue;\n    }\n', '      continue;\n\n');
+  const block = { start: broken.indexOf('  for (const'), end: broken.indexOf('  return total;') };
+  const r = await runRepair(backend, scorer, { docText: broken, range: block, languageId: 'javascript', sampler: sampler() });
+  assert.equal(broken.slice(0, block.start) + r.newText + broken.slice(block.end), clean);
+  // Broken far away by something no closer in the block explains: the block is left as it is.
+  const elsewhere = clean + 'export const = ;\n';
+  const same = { start: elsewhere.indexOf('  for (const'), end: elsewhere.indexOf('  return total;') };
+  const kept = await runRepair(backend, scorer, { docText: elsewhere, range: same, languageId: 'javascript', sampler: sampler() });
+  assert.equal(kept.changed, false);
+});
+
 test('clean code is left exactly as it is', async () => {
   const { backend, scorer } = await engine();
   const r = await repair(CLEAN, scorer, backend);
