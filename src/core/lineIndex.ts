@@ -61,7 +61,7 @@ export function lineLanguageOfPath(path: string): string | undefined {
 /**
  * The lines of the workspace's files, for analogues in other files than the hole's: each file's
  * text, where its lines start and a hash of each line's key (the text's size again, and 8 bytes a
- * line). Fed by the background scan that reads the workspace's names (vscode/workspaceNames,
+ * line). Fed by the background scan that reads the workspace's names (vscode/workspaceIndex,
  * cli/workspace), under the same caps.
  */
 export class LineIndex {

@@ -14,7 +14,7 @@ import type { ReviewManager } from './reviewManager';
 import { RepairView } from './repairView';
 import type { Settings } from './settings';
 import type { DiffuseStatusBar } from './statusBar';
-import { WorkspaceNames } from './workspaceNames';
+import { WorkspaceIndex } from './workspaceIndex';
 
 /** What one repair did: a fill record plus the spans the model found improbable. */
 export type RepairRecord = FillRecord & {
@@ -53,8 +53,11 @@ export class RepairCommand implements vscode.Disposable {
   /** The repairs in flight, one per document: cancelled by Cancel Fill and on closing their file. */
   readonly jobs = new DocumentJobs<DocumentWatch>();
   private readonly view = new RepairView();
-  /** The workspace's names, indexed in the background from activation on: real names are never replaced. */
-  readonly names: WorkspaceNames;
+  /**
+   * The workspace's names and lines, indexed in the background from activation on: real names are
+   * never replaced, and a blank line may take another file's line (FillRunner.workspaceLines).
+   */
+  readonly names: WorkspaceIndex;
   /** Test seam: runs after the engine answered and before the document is checked and edited. */
   beforeApply: ((uri: string) => Promise<void> | void) | undefined;
 
@@ -67,7 +70,7 @@ export class RepairCommand implements vscode.Disposable {
     private readonly status: DiffuseStatusBar,
   ) {
     runner.shareBusyWith(this.jobs);
-    this.names = new WorkspaceNames((message, err) => this.log.error(message, err));
+    this.names = new WorkspaceIndex((message, err) => this.log.error(message, err));
   }
 
   /** Resolves to what the repair did, or undefined when there was nothing to start it on. */

@@ -16,7 +16,7 @@ const CHANGE_DELAY_MS = 300;
  * the extension host never waits on it. Kept up to date as documents change and files are created,
  * changed or deleted on disk. An open document is indexed from its editor text, not from disk.
  */
-export class WorkspaceNames implements vscode.Disposable {
+export class WorkspaceIndex implements vscode.Disposable {
   readonly index = new NameIndex();
   readonly lines = new LineIndex();
   private readonly disposables: vscode.Disposable[] = [];
