@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { applyBaseline } from './src/applyBaseline';
 import { parseBenchArgs } from './src/args';
-import { corrupt, KINDS } from './src/corrupt';
+import { codeOffsets, corrupt, KINDS } from './src/corrupt';
 import { cutHoles, type Doc } from './src/holdout';
 import { selectEvenly } from './src/humaneval';
 import { matmulModel } from './src/onnxGraph';
@@ -40,6 +40,20 @@ test('each corruption changes code, not comments or strings, and is seeded', () 
   }
   assert.match(corrupt(block, 'operator', seeded(1)) ?? '', /count <= limit && ready|count < limit \|\| ready/);
   assert.equal(corrupt('x = y', 'bracket', seeded(1)), undefined);
+});
+
+test('with the file read by the lexer, a block that starts inside a comment or a string is corrupted only in its code', () => {
+  const doc = 'const help = `usage: run [level]\n  -i --increment [<level>]\n`;\n/* closes }\n  and ] */\nif (run(level)) { go(level); }\n';
+  const start = doc.indexOf('  -i');
+  const block = doc.slice(start);
+  const isCode = codeOffsets(doc, 'javascript', start, doc.length);
+  assert.equal(isCode(block.indexOf('[<level>]')), false, 'the template literal, begun above the block');
+  assert.equal(isCode(block.indexOf('closes }') + 7), false, 'the comment');
+  assert.equal(isCode(block.indexOf('if (')), true);
+  for (let seed = 1; seed <= 20; seed++) {
+    const a = corrupt(block, 'bracket', seeded(seed), isCode)!;
+    assert.ok(a.startsWith(block.slice(0, block.indexOf('if ('))), `seed ${seed}: ${a}`);
+  }
 });
 
 test('the matmul graph runs in onnxruntime and multiplies', async () => {

@@ -1,8 +1,11 @@
 /**
  * Seeded corruptions of correct code, the kinds of slip Diffuse Repair is for. Each returns the
- * corrupted block, or undefined when the block offers no place for that kind. Lines that look like
- * comments and text inside quotes are left alone, so every corruption breaks code, not prose.
+ * corrupted block, or undefined when the block offers no place for that kind. Comments and strings
+ * are left alone, so every corruption breaks code, not prose: read by the engine's lexer over the
+ * whole file when the caller gives it (`isCode`), else by a line-local guess.
  */
+import { lexCode, syntaxOf } from '../../../src/core/lexer';
+
 export type CorruptionKind = 'typo' | 'operator' | 'bracket' | 'off_by_one';
 
 export const KINDS: readonly CorruptionKind[] = ['typo', 'operator', 'bracket', 'off_by_one'];
@@ -25,15 +28,26 @@ function inCode(text: string, at: number): boolean {
   return quotes % 2 === 0;
 }
 
-function candidates(text: string, re: RegExp, keep: (m: RegExpExecArray) => boolean = () => true): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
-  for (const m of text.matchAll(new RegExp(re.source, 'g'))) {
-    if (inCode(text, m.index) && keep(m as RegExpExecArray)) out.push(m as RegExpExecArray);
-  }
-  return out;
+/**
+ * Which offsets of a block of `docText` (from `start` to `end`) are code, by the engine's lexer
+ * over the file from its start: a block may begin inside a multi-line string or comment.
+ */
+export function codeOffsets(docText: string, languageId: string, start: number, end: number): (at: number) => boolean {
+  const code = new Uint8Array(end - start);
+  lexCode(docText.slice(0, end), syntaxOf(languageId), (a, b) => {
+    for (let i = Math.max(a, start); i < Math.min(b, end); i++) code[i - start] = 1;
+  });
+  return (at) => code[at] === 1;
 }
 
-export function corrupt(block: string, kind: CorruptionKind, rand: () => number): string | undefined {
+export function corrupt(block: string, kind: CorruptionKind, rand: () => number, isCode?: (at: number) => boolean): string | undefined {
+  const candidates = (text: string, re: RegExp, keep: (m: RegExpExecArray) => boolean = () => true): RegExpExecArray[] => {
+    const out: RegExpExecArray[] = [];
+    for (const m of text.matchAll(new RegExp(re.source, 'g'))) {
+      if ((isCode ? isCode(m.index) : inCode(text, m.index)) && keep(m as RegExpExecArray)) out.push(m as RegExpExecArray);
+    }
+    return out;
+  };
   const pick = <T>(xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
   const splice = (at: number, len: number, by: string) => block.slice(0, at) + by + block.slice(at + len);
   switch (kind) {

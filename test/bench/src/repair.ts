@@ -8,7 +8,7 @@
 import { NameIndex, familyOfLanguage, type NameLookup } from '../../../src/core/names';
 import type { SamplerOptions } from '../../../src/core/types';
 import { runRepair, type RepairScorer } from '../../../src/engine/repair';
-import { corrupt, inTripleQuotes, KINDS, type CorruptionKind } from './corrupt';
+import { codeOffsets, corrupt, inTripleQuotes, KINDS, type CorruptionKind } from './corrupt';
 import type { Doc } from './holdout';
 import type { Engine } from './inproc';
 import { exactMatch, mean, seeded, spread } from './stats';
@@ -140,7 +140,7 @@ export async function runRepairBench(e: Engine, blocks: readonly RepairBlock[], 
     const rows: Array<{ ok: boolean; okWs: boolean; changed: boolean; ms: number; nfe: number }> = [];
     for (const h of blocks) {
       if (rows.length >= perKind) break;
-      const bad = kind === 'clean' ? h.original : corrupt(h.original, kind, rand);
+      const bad = kind === 'clean' ? h.original : corrupt(h.original, kind, rand, codeOffsets(h.docText, h.lang, h.start, h.end));
       if (bad === undefined || bad === h.original && kind !== 'clean') continue;
       const r = await repairOnce(e, h, bad, sampler, o);
       rows.push({ ok: r.newText === h.original, okWs: exactMatch(r.newText, h.original), changed: r.changed, ms: r.ms, nfe: r.nfe });
