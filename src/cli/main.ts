@@ -110,6 +110,8 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     onStep: b.progress ? (e) => b.progress?.(e.step, e.totalSteps) : undefined,
   });
   b.progress?.done();
+  // Another file's line is named relative to the working directory, as FILE was given.
+  const analog = result.analog?.file ? { ...result.analog, file: path.relative(process.cwd(), result.analog.file) } : result.analog;
   if (result.notice) process.stderr.write(`diffuse-edit: ${result.notice}\n`);
   const proposal = { file, before: text, range: result.range, newText: result.newText, confidence: result.confidence };
   const newDoc = text.slice(0, result.range.start) + result.newText + text.slice(result.range.end);
@@ -125,7 +127,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
     repair_ledger: result.ledger,
     variant_fills: result.variantFills,
     recovered: result.recovered,
-    ...analogJson(result.analog?.file ? { ...result.analog, file: path.relative(process.cwd(), result.analog.file) } : result.analog),
+    ...analogJson(analog),
     ...(workspace ? { line_index: { files: workspace.lines.fileCount, ms: Math.round(workspace.ms) } } : {}),
     changed: newDoc !== text,
   };
@@ -134,7 +136,7 @@ async function runEditCommand(args: CliArgs, b: CliBackend, sampler: SamplerOpti
   else printProposal(proposal, args);
   process.stderr.write(
     `diffuse-edit: ${result.chunks} chunk(s), ${result.nfe} model calls, ${summary.ms} ms, syntax ${summary.syntax_ok === null ? 'not checked' : summary.syntax_ok ? 'ok' : 'BROKEN'}` +
-      `${result.analog ? `; the line is line ${result.analog.line + 1}${result.analog.file ? ` of ${path.relative(process.cwd(), result.analog.file)}` : ''}'s text${result.analog.adapted ? ' with the names its neighbours differ in changed to this line\'s' : ''}, whose neighbours match this line's (${result.analog.score.toFixed(2)} of 2)` : ''}` +
+      `${analog ? `; the line is line ${analog.line + 1}${analog.file ? ` of ${analog.file}` : ''}'s text${analog.adapted ? ' with the names its neighbours differ in changed to this line\'s' : ''}, whose neighbours match this line's (${analog.score.toFixed(2)} of 2)` : ''}` +
       `${result.repairRounds ? ` after ${result.repairRounds} repair round(s)` : ''}` +
       `${result.variantFills ? ` (${result.variantFills} span(s) kept as a balanced, cut-back or line-dropped variant${result.recovered ? ', the text the parser could not fit taken out' : ''})` : ''}${args.write ? (summary.changed ? `; wrote ${file}` : '; no change') : ''}\n`,
   );
