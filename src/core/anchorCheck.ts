@@ -21,6 +21,8 @@ export interface SyntaxCheck {
    * offsets into the fill), clipped to the fill, sorted and merged. Empty when `ok`.
    */
   readonly errorRanges: readonly OffsetRange[];
+  /** With `whole`: the errors anywhere in the new document (a lost closer may break it only at its end). */
+  readonly errorsInDocument?: number;
 }
 
 /** Characters either side of the changed range that still count (errors often show just after). */
@@ -49,6 +51,8 @@ export interface CheckInput {
    * by a dedented line as an if with an empty block), counted as errors in both trees.
    */
   readonly broken?: (node: SyntaxNode) => boolean;
+  /** Also count the errors anywhere in the new document (`errorsInDocument`). */
+  readonly whole?: boolean;
 }
 
 export function checkFill(input: CheckInput): SyntaxCheck {
@@ -65,9 +69,10 @@ export function checkFill(input: CheckInput): SyntaxCheck {
   const near = linesAround(input.newText, withSpace(input.newText, fill), NEAR_LINES);
   const mends = range.start !== range.end || !narrowest.some(e => touches(e, near));
   const ok = after.length <= before.length && mends;
-  if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [] };
+  const whole = input.whole ? { errorsInDocument: errors(input.newRoot, { start: 0, end: input.newText.length }).length } : {};
+  if (ok) return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: [], ...whole };
   const ranges = narrowest.map(node => remaskRange(input.newRoot, input.newText, node, fill));
-  return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: mergeRanges(ranges) };
+  return { ok, errorsBefore: before.length, errorsAfter: after.length, errorRanges: mergeRanges(ranges), ...whole };
 }
 
 /** `r` with the whitespace either side of it in `text`: an error across a junction still touches it. */

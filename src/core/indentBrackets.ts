@@ -18,7 +18,8 @@ export interface BracketBalance {
   readonly unterminated: boolean;
 }
 
-const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
+/** The opener each closer closes. */
+export const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 
 /** A bracket of a fill and where it sits. */
 export interface BracketAt {

@@ -10,6 +10,7 @@
  */
 import type { OffsetRange } from './types';
 import { bracketsInCode } from './indentBrackets';
+import { lineEndAt, lineStartAt } from './indent';
 
 export type SiteKind = 'identifier' | 'operator' | 'number';
 
@@ -93,12 +94,11 @@ function shapeOf(line: string): string {
  * `INTERNAL_SERVER_ERROR: 500` is neither 498 nor 500), so repair leaves them alone.
  */
 export function numberInTable(block: string, site: OffsetRange): boolean {
-  const start = block.lastIndexOf('\n', site.start - 1) + 1;
-  const nl = block.indexOf('\n', site.end);
-  const line = block.slice(start, nl < 0 ? block.length : nl);
-  const above = start > 0 ? block.slice(block.lastIndexOf('\n', start - 2) + 1, start - 1) : undefined;
-  const below = nl < 0 ? undefined : block.slice(nl + 1, (block.indexOf('\n', nl + 1) + 1 || block.length + 1) - 1);
-  const shape = shapeOf(line);
+  const start = lineStartAt(block, site.start);
+  const end = lineEndAt(block, site.end);
+  const above = start > 0 ? block.slice(lineStartAt(block, start - 1), start - 1) : undefined;
+  const below = end < block.length ? block.slice(end + 1, lineEndAt(block, end + 1)) : undefined;
+  const shape = shapeOf(block.slice(start, end));
   // A row of three numbers or more is a table of its own (a lookup table, a matrix).
   if ((shape.match(/#/g) ?? []).length >= 3) return true;
   return /#/.test(shape) && [above, below].some((n) => n !== undefined && shapeOf(n) === shape);

@@ -28,7 +28,8 @@ import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
 import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
-import { bracketsInCode } from '../core/indentBrackets';
+import { OPEN_OF, scanBrackets } from '../core/indentBrackets';
+import { leadingWhitespace, lineEndAt, lineStartAt } from '../core/indent';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
 import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
@@ -127,14 +128,13 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   let rounds = 0;
   while (rounds < (o.maxRounds ?? 3) && !o.signal?.aborted) {
     rounds++;
-    const before = await check(block);
+    const before = await validateFill(o.docText, o.languageId, range, block, { whole: true });
     // Code that stopped parsing: a bracket put back (or taken out) where the parser agrees. A
     // closer lost on a line of its own often breaks the code only where the parser gives up, at
     // the end of the function or the file: then the whole document must parse after the fix.
-    const broken = before.checked && before.errorsAfter > 0 ? 'near'
-      : before.checked && (await validateFill(o.docText, o.languageId, range, block, { margin: WHOLE_DOCUMENT })).errorsAfter > 0 ? 'far' : undefined;
+    const broken = !before.checked ? undefined : before.errorsAfter > 0 ? 'near' : (before.errorsInDocument ?? 0) > 0 ? 'far' : undefined;
     if (broken) {
-      const fixed = await fixBrackets(block, broken === 'far' ? WHOLE_DOCUMENT : undefined);
+      const fixed = await fixBrackets(block, broken === 'far');
       if (fixed !== undefined) {
         chars = carryChars(block, chars, fixed);
         block = fixed;
@@ -201,22 +201,23 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
   const changed = block !== original;
   return { range, newText: block, confidence: changed ? toSpans(block, chars) : [], changed, suspects, rounds, nfe, ms: performance.now() - t0 };
 
-  async function fixBrackets(text: string, margin?: number): Promise<string | undefined> {
+  /** `whole`: the breakage shows only in the whole document, which must parse after the fix. */
+  async function fixBrackets(text: string, whole: boolean): Promise<string | undefined> {
     const tryEdits = async (edits: readonly BracketEdit[]) => {
       // A closer put on a blank line takes the indentation of the line it closes.
-      const edited = edits.map((e) => (margin === WHOLE_DOCUMENT ? indentLikeOpener(text, e, o.languageId, context) : { text: applyBracketEdit(text, e), edit: e }));
-      const checks = await validateFills(o.docText, o.languageId, range, edited.map((x) => x.text), { margin });
+      const edited = edits.map((e) => (whole ? indentLikeOpener(text, e, o.languageId, context) : { text: applyBracketEdit(text, e), edit: e }));
+      const checks = await validateFills(o.docText, o.languageId, range, edited.map((x) => x.text), { whole });
       // A bracket put back (or taken out) must explain all the breakage around the block: one that
       // only lowers the count is a guess in code the grammar cannot read anyway (C and C++ behind
       // macros), and clean code must come back untouched.
-      return edited.flatMap(({ text: t, edit: e }, i) => checks[i].checked && checks[i].errorsAfter === 0
+      return edited.flatMap(({ text: t, edit: e }, i) => checks[i].checked && checks[i].errorsAfter === 0 && (!whole || checks[i].errorsInDocument === 0)
         ? [{ text: t, site: bracketSite(t, e), errors: checks[i].errorsAfter, edit: e, removed: e.delete ? text[e.at] : '' }]
         : []);
     };
     // Where only the whole document shows the breakage, a closer is only put back on a line left
     // blank in the block, where one stood on its own: anywhere else the parser is as happy with it
     // (`}#[inline]`) and the model is the only judge.
-    const allowed = (e: BracketEdit) => margin !== WHOLE_DOCUMENT || (e.insert !== undefined && onBlankLine(text, e.at));
+    const allowed = (e: BracketEdit) => !whole || (e.insert !== undefined && onBlankLine(text, e.at));
     // The block's own openers first; when none of their closers helps, the lines before the block
     // are read too: the closer it lost may be of an opener above it.
     const own = bracketEdits(text, o.languageId, BRACKET_EDITS).filter(allowed);
@@ -331,37 +332,25 @@ function sitesOf(block: string, s: TokenScores, known: ReadonlyMap<string, numbe
 
 /** Whether offset `at` of `text` is on a line of nothing but spaces. */
 function onBlankLine(text: string, at: number): boolean {
-  const start = text.lastIndexOf('\n', at - 1) + 1;
-  const nl = text.indexOf('\n', at);
-  return text.slice(start, nl < 0 ? text.length : nl).trim() === '';
+  return text.slice(lineStartAt(text, at), lineEndAt(text, at)).trim() === '';
 }
 
 /**
  * The closer of `edit` put on its blank line of `text`; on an empty one, with the indentation of the
- * line of the opener it closes (`before`: the code above `text`, where that opener may stand). And
- * the edit as it then stands.
+ * line of the innermost opener of its kind left open above it (`before`: the code above `text`,
+ * where that opener may stand). And the edit as it then stands.
  */
 function indentLikeOpener(text: string, edit: BracketEdit, languageId: string, before: string): { text: string; edit: BracketEdit } {
+  const start = lineStartAt(text, edit.at);
+  const end = lineEndAt(text, edit.at);
   const all = before + text;
-  const pos = before.length + edit.at;
-  const open: number[] = [];
-  bracketsInCode(all, languageId, (ch, i) => {
-    if (i >= pos) return;
-    if (ch === '(' || ch === '[' || ch === '{') open.push(i);
-    else open.pop();
-  });
-  const opener = open[open.length - 1];
-  const start = text.lastIndexOf('\n', edit.at - 1) + 1;
-  const nl = text.indexOf('\n', edit.at);
-  const end = nl < 0 ? text.length : nl;
+  const kind = OPEN_OF[edit.insert ?? ''];
+  const opener = scanBrackets(all.slice(0, before.length + edit.at), languageId).unclosed.filter((b) => b.ch === kind).pop();
   // The indentation left on the line is the writer's own: it stays.
-  if (opener === undefined || text.slice(start, end).replace(/\r$/, '') !== '') return { text: applyBracketEdit(text, edit), edit };
-  const indent = /^[ \t]*/.exec(all.slice(all.lastIndexOf('\n', opener - 1) + 1))![0];
+  if (!opener || text.slice(start, end).replace(/\r$/, '') !== '') return { text: applyBracketEdit(text, edit), edit };
+  const indent = leadingWhitespace(all.slice(lineStartAt(all, opener.at)));
   return { text: text.slice(0, start) + indent + (edit.insert ?? '') + text.slice(end), edit: { ...edit, at: start + indent.length } };
 }
-
-/** An error margin that takes in the whole document (syntax/validate counts errors within it of the block). */
-const WHOLE_DOCUMENT = Number.MAX_SAFE_INTEGER;
 
 /** Near-name candidates a site may take at most. */
 const NAME_CANDIDATES = 6;

@@ -31,7 +31,7 @@ export async function validateFill(
   languageId: string,
   range: OffsetRange,
   fill: string,
-  options: { margin?: number } = {},
+  options: { margin?: number; whole?: boolean } = {},
 ): Promise<FillValidation> {
   return (await validateFills(text, languageId, range, [fill], options))[0];
 }
@@ -42,7 +42,7 @@ export async function validateFills(
   languageId: string,
   range: OffsetRange,
   fills: readonly string[],
-  options: { margin?: number } = {},
+  options: { margin?: number; whole?: boolean } = {},
 ): Promise<FillValidation[]> {
   const unchecked: FillValidation = { ok: true, errorsBefore: 0, errorsAfter: 0, errorRanges: [], checked: false };
   const grammar = grammarFor(languageId);
@@ -53,7 +53,7 @@ export async function validateFills(
     for (const fill of fills) {
       const newText = text.slice(0, range.start) + fill + text.slice(range.end);
       out.push(await withTree(newText, language, newRoot => ({
-        ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin, broken: BROKEN[grammar.name] }),
+        ...checkFill({ oldRoot, newRoot, newText, range, fillLength: fill.length, margin: options.margin, whole: options.whole, broken: BROKEN[grammar.name] }),
         checked: true,
       })));
     }
