@@ -1,6 +1,6 @@
 /**
  * The CLI's workspace index: the names for `repair FILE` (core/names NameIndex) and the lines for a
- * blank line filled by `edit FILE --lines N` (core/analogs LineIndex), read from the files next to
+ * blank line filled by `edit FILE --lines N` (core/lineIndex LineIndex), read from the files next to
  * FILE first, then those of each folder
  * above it, up to the repository root (the nearest folder with `.git`; without one, FILE's folder
  * alone). Dependency, build and hidden folders, binary and huge files and files of no known
@@ -33,7 +33,7 @@ export function repositoryRoot(dir: string): string | undefined {
 export function cliWorkspaceIndex(file: string, limits: { maxFileBytes: number; maxTotalBytes: number; maxFiles: number } = NAME_INDEX_LIMITS,
   want: { readonly names: boolean; readonly lines: boolean } = { names: true, lines: false }): CliWorkspace {
   const t0 = performance.now();
-  const index = new NameIndex();
+  const names = new NameIndex();
   const lines = new LineIndex();
   // The caps count what was read, whichever index keeps it.
   let bytesRead = 0;
@@ -70,7 +70,7 @@ export function cliWorkspaceIndex(file: string, limits: { maxFileBytes: number; 
     const text = bytes.toString('utf8');
     bytesRead += size;
     filesRead++;
-    if (want.names) index.set(f, text, family);
+    if (want.names) names.set(f, text, family);
     if (want.lines) lines.set(f, text, language);
   };
   // Breadth first below `dir`, leaving out the folder already read.
@@ -98,5 +98,5 @@ export function cliWorkspaceIndex(file: string, limits: { maxFileBytes: number; 
     done = d;
     if (d === root || path.dirname(d) === d) break;
   }
-  return { names: index, lines, root, ms: performance.now() - t0 };
+  return { names, lines, root, ms: performance.now() - t0 };
 }

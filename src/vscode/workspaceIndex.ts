@@ -5,12 +5,17 @@ import { familyOfLanguage, familyOfPath, looksBinary, NAME_INDEX_LIMITS, NameInd
 /** Schemes of the documents whose lines another file's blank line may take. */
 const LINE_SCHEMES: ReadonlySet<string> = new Set(['file', 'untitled', 'vscode-remote']);
 
+/** The language group of a document's lines: by its language id, else by its file's extension. */
+function lineLanguageOfDocument(doc: vscode.TextDocument): string | undefined {
+  return lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path);
+}
+
 /** A document's names are read again this long after its last change. */
 const CHANGE_DELAY_MS = 300;
 
 /**
  * The workspace's names for Diffuse Repair (core/names NameIndex), and its lines for filling a blank
- * line with a line of another file like it (core/analogs LineIndex), fed in the background: the open
+ * line with a line of another file like it (core/lineIndex LineIndex), fed in the background: the open
  * documents first, then the workspace folders (files.exclude, search.exclude and node_modules left
  * out; binary and huge files skipped; a cap on the total), one file per turn of the event loop so
  * the extension host never waits on it. Kept up to date as documents change and files are created,
@@ -50,7 +55,7 @@ export class WorkspaceIndex implements vscode.Disposable {
 
   /** The other files of `doc`'s language, whose lines a blank line of `doc` may be filled with. */
   linesOutside(doc: vscode.TextDocument): OtherFiles {
-    return this.lines.view(lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path), doc.uri.toString());
+    return this.lines.view(lineLanguageOfDocument(doc), doc.uri.toString());
   }
 
   private indexDocument(doc: vscode.TextDocument): void {
@@ -59,7 +64,7 @@ export class WorkspaceIndex implements vscode.Disposable {
     if (text.length > NAME_INDEX_LIMITS.maxFileBytes) return;
     this.index.set(doc.uri.toString(), text, familyOfLanguage(doc.languageId) ?? familyOfPath(doc.uri.path));
     // Lines only of the user's files: not of a diff's other side (a git or review document), which holds the old text.
-    if (LINE_SCHEMES.has(doc.uri.scheme)) this.lines.set(doc.uri.toString(), text, lineLanguageOf(doc.languageId) ?? lineLanguageOfPath(doc.uri.path));
+    if (LINE_SCHEMES.has(doc.uri.scheme)) this.lines.set(doc.uri.toString(), text, lineLanguageOfDocument(doc));
   }
 
   private later(key: string, run: () => void | Promise<void>): void {

@@ -33,13 +33,18 @@ export interface LineFillWay {
   readonly nfeMedian: number;
 }
 
+/** The language group of a file's lines: by its extension, else by its language. */
+function languageOf(d: { readonly path: string; readonly lang: string }): string | undefined {
+  return lineLanguageOfPath(d.path) ?? lineLanguageOf(d.lang);
+}
+
 /** Per package, the lines of its files: the workspace a task's file is in. */
 export function packageLines(docs: readonly Doc[]): (path: string) => LineIndex {
   const byPkg = new Map<string, LineIndex>();
   for (const d of docs) {
     const pkg = packageOf(d.path);
     const index = byPkg.get(pkg) ?? new LineIndex();
-    index.set(d.path, d.text, lineLanguageOfPath(d.path) ?? lineLanguageOf(d.lang));
+    index.set(d.path, d.text, languageOf(d));
     byPkg.set(pkg, index);
   }
   return (path) => byPkg.get(packageOf(path)) ?? new LineIndex();
@@ -61,7 +66,7 @@ export async function runLineFillBench(e: Engine, tasks: readonly CalibrationTas
         maxCanvasTokens: canvasBudget(e.model.pkg.config.maxContext, LINE_FILL_TOKENS), countTokens: e.count, slack: e.model.pkg.config.sampler.slack,
         maxTokens: LINE_FILL_TOKENS, oneLine: true, ...repairPlan(DEFAULT_REPAIR_EFFORT),
         scorer: way === 'model alone' ? undefined : e.scorer,
-        elsewhere: way === 'analogs' ? workspace(t.path).view(lineLanguageOfPath(t.path) ?? lineLanguageOf(t.lang), t.path) : undefined,
+        elsewhere: way === 'analogs' ? workspace(t.path).view(languageOf(t), t.path) : undefined,
       });
       exact += exactMatch(r.newText, t.truth) ? 1 : 0;
       sim += editSimilarity(r.newText, t.truth);
