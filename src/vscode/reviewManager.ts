@@ -43,10 +43,11 @@ export class ReviewManager implements vscode.Disposable {
   private readonly sessions = new Map<string, ReviewSession>();
   /** Per review: the text before the proposal went in, when the document was saved (clean) then. */
   private readonly cleanBefore = new Map<string, string>();
-  /** Per review without confidence: why (the backend gives none, the text is a snippet's). */
-  private readonly noConfidence = new Map<string, string>();
-  /** Per review of text taken from existing code: where it came from. */
-  private readonly origins = new Map<string, ReviewOrigin>();
+  /**
+   * Per review, what its CodeLens says beside the hunks: why it has no confidence (the backend gives
+   * none, the text is a snippet's), and where text taken from existing code came from.
+   */
+  private readonly notes = new Map<string, { readonly noConfidence?: string; readonly origin?: ReviewOrigin }>();
   /** Per document: what the last render drew (for the in-host tests). */
   private readonly drawn = new Map<string, ReviewMarks>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -61,7 +62,7 @@ export class ReviewManager implements vscode.Disposable {
   /** `lowConfidence`: the threshold below which tokens are marked and hunks are low-confidence. */
   constructor(private readonly decorations: DiffuseDecorations, private readonly log: DiffuseLog, private readonly lowConfidence: () => number = () => 0.5) {
     const lookup = (uri: string): ReviewSession | undefined => this.sessions.get(uri);
-    this.lenses = new ReviewLenses(lookup, uri => this.noConfidence.get(uri), lowConfidence, uri => this.origins.get(uri));
+    this.lenses = new ReviewLenses(lookup, uri => this.notes.get(uri)?.noConfidence, lowConfidence, uri => this.notes.get(uri)?.origin);
     this.originals = new OriginalContent(lookup);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration(e => {
@@ -132,10 +133,7 @@ export class ReviewManager implements vscode.Disposable {
     this.sessions.set(uri, new ReviewSession(doc, hunks));
     if (textBefore !== undefined) this.cleanBefore.set(uri, textBefore);
     else this.cleanBefore.delete(uri);
-    if (confidence) this.noConfidence.delete(uri);
-    else this.noConfidence.set(uri, noConfidence);
-    if (origin) this.origins.set(uri, origin);
-    else this.origins.delete(uri);
+    this.notes.set(uri, { noConfidence: confidence ? undefined : noConfidence, origin });
     this.refresh(uri);
     return { kind: 'review', hunks: hunks.length };
   }
@@ -289,8 +287,7 @@ export class ReviewManager implements vscode.Disposable {
     const session = this.sessions.get(uri);
     if (!session) return;
     this.sessions.delete(uri);
-    this.noConfidence.delete(uri);
-    this.origins.delete(uri);
+    this.notes.delete(uri);
     this.log.info(`review ended (${why}) uri=${uri}`);
     this.refresh(uri);
   }
@@ -308,8 +305,7 @@ export class ReviewManager implements vscode.Disposable {
     if (session.done) {
       const t = session.tally();
       this.sessions.delete(session.uri);
-      this.noConfidence.delete(session.uri);
-      this.origins.delete(session.uri);
+      this.notes.delete(session.uri);
       void closeDiffs(session.uri);
       this.log.info(`review done uri=${session.uri} accepted=${t.accepted} rejected=${t.rejected} edited=${t.dropped}`);
     }
