@@ -16,6 +16,9 @@ is wrong, and to keep it on the token that is there where it is right.
 Seams (what Diffuse Apply's fills meet): one to eight masked tokens between two known pieces, all
 the rest of the window visible.
 
+Low mask rates: a share of the masked-diffusion and infill rows (`low_t_share`) draw their rate from
+(0, 0.3] instead of (0, 1], which weighs the states Repair, confidence and short fills meet more.
+
 Batches are (targets, loss positions, loss weights, model input): the input is the targets with
 the masked positions replaced by [MASK] and the slips put in; a masked token weighs 1/t, and the
 picked tokens of a slip row weigh a quarter of a row in all.
@@ -32,6 +35,8 @@ from tokenizer import SPECIALS, Encoder
 
 PAD, EOS, MASK = SPECIALS.index("[PAD]"), SPECIALS.index("[EOS]"), SPECIALS.index("[MASK]")
 EPS = 1e-3
+# The top of the mask rates of the low-rate rows (`low_t_share`).
+LOW_T = 0.3
 
 
 def load_docs(path):
@@ -111,7 +116,8 @@ class Slips:
 
 
 class Batcher:
-    def __init__(self, docs, stream, enc, seq_len, infill_share, seed, long_canvas=0.0, slip_share=0.0, seam_share=0.0):
+    def __init__(self, docs, stream, enc, seq_len, infill_share, seed, long_canvas=0.0, slip_share=0.0, seam_share=0.0,
+                 low_t_share=0.0):
         self.docs = [d for d in docs if d.count("\n") >= 4]
         self.stream = stream
         self.enc = enc
@@ -120,6 +126,7 @@ class Batcher:
         self.long_canvas = long_canvas
         self.slip_share = slip_share
         self.seam_share = seam_share
+        self.low_t_share = low_t_share
         self.slips = Slips(enc) if slip_share > 0 else None
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
@@ -212,6 +219,9 @@ class Batcher:
         u = (torch.arange(B) + torch.rand(B)) / B
         for k in range(B):
             t = float(EPS + (1 - EPS) * u[k])
+            if self.low_t_share and self.rng.random() < self.low_t_share:
+                # Repair, confidence and short fills read the model with nearly everything visible.
+                t = float(EPS + (LOW_T - EPS) * u[k])
             r = self.rng.random()
             inp = w = None
             if r < self.slip_share:

@@ -64,6 +64,8 @@ def parse_args():
     ap.add_argument("--infill-share", type=float, default=0.5, help="share of infill-shaped rows in a batch")
     ap.add_argument("--long-canvas", type=float, default=0.5, help="share of infill rows whose canvas is up to 3x the hole (an insertion's budget) rather than about its length (a rewrite)")
     ap.add_argument("--slip-share", type=float, default=0.1, help="share of rows with visible one-token slips to correct (names, operators, numbers), at low mask rates")
+    ap.add_argument("--low-t-share", type=float, default=0.0, help="share of masked-diffusion and infill rows whose mask rate is drawn "
+                    "from (0, 0.3] instead of (0, 1]: more weight on the nearly visible rows Repair and short fills read")
     ap.add_argument("--seam-share", type=float, default=0.05, help="share of rows with 1-8 masked tokens between two known pieces")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the weights that are evaluated and exported")
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between held-out evaluations and saves")
@@ -248,7 +250,8 @@ def main():
     torch.manual_seed(args.seed + step * 7919 + rank)
 
     def stream_of(T, B, seed):
-        batcher = Batcher(train_docs, train_stream, enc, T, args.infill_share, seed, args.long_canvas, args.slip_share, args.seam_share)
+        batcher = Batcher(train_docs, train_stream, enc, T, args.infill_share, seed, args.long_canvas, args.slip_share, args.seam_share,
+                          args.low_t_share)
         return iter(BatchStream(batcher, B)) if args.workers == 0 else iter(torch.utils.data.DataLoader(
             BatchStream(batcher, B), batch_size=None, num_workers=args.workers, pin_memory=dev.type == "cuda",
             persistent_workers=True, prefetch_factor=4))

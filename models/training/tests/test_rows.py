@@ -80,6 +80,17 @@ class RowsTest(unittest.TestCase):
         self.assertTrue(bool((inp[~m] == x[~m]).all()))
         self.assertTrue(torch.allclose(w, w[:, :1].expand_as(w)))
 
+    def test_low_rate_rows_mask_few_tokens(self):
+        b = Batcher([CODE * 6], self.stream, self.enc, 64, 0.0, seed=9, low_t_share=1.0)
+        x, m, w, inp = b.batch(32)
+        # Every row's rate is at most 0.3: its weight 1/t is at least 1/0.3, and it hides about that share.
+        self.assertTrue(bool((w >= 1 / 0.3 - 1e-4).all()))
+        self.assertLess(float(m.float().mean()), 0.25)
+        self.assertTrue(bool((inp[m] == MASK).all()))
+        # Without the option, the rates span (0, 1].
+        x, m, w, inp = Batcher([CODE * 6], self.stream, self.enc, 64, 0.0, seed=9).batch(32)
+        self.assertGreater(float(m.float().mean()), 0.35)
+
 
 if __name__ == "__main__":
     unittest.main()
