@@ -27,11 +27,11 @@
 import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, pairingEdits, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
 import { OPEN_OF, scanBrackets } from '../core/indentBrackets';
 import { leadingWhitespace, lineEndAt, lineStartAt } from '../core/indent';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
-import { anchorRange, proseRanges, validateFill, validateFills } from '../syntax';
+import { anchorRange, preprocessed, proseRanges, validateFill, validateFills, type FillValidation } from '../syntax';
 import type { RankScores, RankSite, TokenScores } from '../model/protocol';
 
 export type ScoreFn = (text: string, prefix: string, suffix: string, passes: number, seed: number) => Promise<TokenScores>;
@@ -133,13 +133,13 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     // closer lost on a line of its own often breaks the code only where the parser gives up, at
     // the end of the function or the file: then the whole document must parse after the fix.
     const broken = !before.checked ? undefined : before.errorsAfter > 0 ? 'near' : (before.errorsInDocument ?? 0) > 0 ? 'far' : undefined;
-    if (broken) {
-      const fixed = await fixBrackets(block, broken === 'far');
-      if (fixed !== undefined) {
-        chars = carryChars(block, chars, fixed);
-        block = fixed;
-        continue;
-      }
+    // Where the parser cannot tell (C and C++ behind macros, a macro's body), brackets that no
+    // longer pair up in the whole file are the evidence.
+    const fixed = (broken && (await fixBrackets(block, broken === 'far'))) || (await pairBrackets(block, before));
+    if (fixed) {
+      chars = carryChars(block, chars, fixed);
+      block = fixed;
+      continue;
     }
     const s = await scorer.score(block, prefix, suffix, o.passes ?? 4, o.sampler.seed + rounds);
     nfe += s.nfe;
@@ -236,21 +236,62 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     suspects += 1;
     o.onSuspects?.(best.map((f) => ({ start: range.start + f.site.start, end: range.start + f.site.end })));
     if (best.length === 1) return best[0].text;
-    // Each fix is weighed against the broken text at its own site (the run with the bracket, and
-    // without it): the fix the model finds likeliest relative to what stands there wins.
-    const ranked = await scorer.rank(best.map((f) => {
+    const gains = await weigh(best);
+    return best[gains.indexOf(Math.max(...gains))].text;
+  }
+
+  /**
+   * A bracket put back (or taken out) where the whole file's brackets then pair up
+   * (core/repairCandidates pairingEdits). The fixes the model prefers to the broken text at their
+   * own site are checked by the parser: one must leave no more syntax errors, in the block and in
+   * the whole document, than there were, and fewer in all when there were any (but in C and C++,
+   * whose macros the parser cannot read). The fewest errors win, then the model's preference.
+   */
+  async function pairBrackets(text: string, before: FillValidation): Promise<string | undefined> {
+    const edits = pairingEdits(prefix + text + suffix, prefix.length, prefix.length + text.length, o.languageId);
+    if (edits.length === 0 || o.signal?.aborted) return undefined;
+    const seen = new Set<string>();
+    const fixes = edits.flatMap((e) => {
+      const put = onBlankLine(text, e.at) ? indentLikeOpener(text, e, o.languageId, context) : { text: applyBracketEdit(text, e), edit: e };
+      if (seen.has(put.text)) return [];
+      seen.add(put.text);
+      return [{ ...put, site: bracketSite(put.text, put.edit), removed: e.delete ? text[e.at] : '' }];
+    });
+    suspects += 1;
+    o.onSuspects?.([...new Set(edits.map((e) => e.at))].map((at) => ({ start: range.start + at, end: range.start + Math.min(text.length, at + 1) })));
+    const gains = await weigh(fixes);
+    const liked = fixes.map((f, i) => ({ f, gain: gains[i] })).filter((x) => x.gain > 0);
+    if (liked.length === 0 || o.signal?.aborted) return undefined;
+    const checks = await validateFills(o.docText, o.languageId, range, liked.map((x) => x.f.text), { whole: true });
+    // Where the parser sees the breakage, the fix must mend some of it; where it sees none (a
+    // macro's body), or reads the code before its macros are expanded (C, C++), the fix must not
+    // break what it reads. Of those, the fewest errors, then the model's preference.
+    const had = before.errorsAfter + (before.errorsInDocument ?? 0);
+    const mustMend = had > 0 && !preprocessed(o.languageId);
+    const errors = (i: number) => (checks[i].checked ? checks[i].errorsAfter + (checks[i].errorsInDocument ?? 0) : 0);
+    const kept = liked.flatMap((x, i) => {
+      const c = checks[i];
+      const ok = !c.checked || (c.errorsAfter <= before.errorsAfter && (c.errorsInDocument ?? 0) <= (before.errorsInDocument ?? 0) && (!mustMend || errors(i) < had));
+      return ok ? [{ ...x, errors: errors(i) }] : [];
+    });
+    if (kept.length === 0) return undefined;
+    kept.sort((a, b) => a.errors - b.errors || b.gain - a.gain);
+    return kept[0].f.text;
+  }
+
+  /**
+   * Each bracket fix weighed against the broken text at its own site (the run with the bracket, and
+   * without it): nats by which the model prefers the fix there.
+   */
+  async function weigh(fixes: ReadonlyArray<{ text: string; site: OffsetRange; edit: BracketEdit; removed: string }>): Promise<number[]> {
+    const ranked = await scorer.rank(fixes.map((f) => {
       const run = f.text.slice(f.site.start, f.site.end);
       const at = f.edit.at - f.site.start;
       const broken = f.edit.delete ? run.slice(0, at) + f.removed + run.slice(at) : run.slice(0, at) + run.slice(at + 1);
       return { prefix: prefix + f.text.slice(0, f.site.start), suffix: f.text.slice(f.site.end) + suffix, candidates: [run, broken] };
     }));
     nfe += ranked.nfe;
-    const gain = (sc: readonly number[]) => sc[0] - sc[1];
-    let k = 0;
-    ranked.scores.forEach((sc, i) => {
-      if (gain(sc) > gain(ranked.scores[k])) k = i;
-    });
-    return best[k].text;
+    return ranked.scores.map((sc) => sc[0] - sc[1]);
   }
 
   /** The model's own fill of each re-masked name joins its candidates when it is a slip away. */

@@ -39,7 +39,7 @@ export type { ChunkResult } from './chunk';
 export { recoverFill, validateFill, validateFills } from './validate';
 export { proseRanges } from './prose';
 export type { FillValidation } from './validate';
-export { GRAMMARS, grammarFor, languageIdForFile } from './languages';
+export { GRAMMARS, grammarFor, languageIdForFile, preprocessed } from './languages';
 export type { GrammarInfo, GrammarName } from './languages';
 export { configureSyntax } from './loader';
 export { preloadSyntax } from './tree';

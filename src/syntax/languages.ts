@@ -62,6 +62,16 @@ const BY_EXTENSION: Readonly<Record<string, GrammarName>> = {
   json: 'json', jsonc: 'json',
 };
 
+/**
+ * Whether the grammar of `languageId` reads code a preprocessor has not expanded (C, C++): its
+ * macros leave syntax errors in correct code and a macro's body is text to it, so its error count
+ * is a weak witness there.
+ */
+export function preprocessed(languageId: string): boolean {
+  const name = grammarFor(languageId)?.name;
+  return name === 'c' || name === 'cpp';
+}
+
 /** VS Code language id for a file name, for callers (the CLI) that only have a path. */
 const LANGUAGE_ID_OF_GRAMMAR: Readonly<Record<GrammarName, string>> = {
   typescript: 'typescript', tsx: 'typescriptreact', javascript: 'javascript', python: 'python', go: 'go',

@@ -132,6 +132,35 @@ test('a closer lost on a line of its own, which breaks only the end of the file,
   assert.equal(kept.changed, false);
 });
 
+test('a bracket lost where the parser cannot see it (a macro body) is put back where the file\'s brackets pair up again', async () => {
+  const { backend, scorer } = await engine();
+  const clean = [
+    '#include <stddef.h>',
+    '',
+    '#define TIMER_FIELDS \\',
+    '  void* heap_node[3]; \\',
+    '  unsigned int start_id; \\',
+    '  size_t timeout;',
+    '',
+    'struct timer {',
+    '  TIMER_FIELDS',
+    '};',
+    '',
+    'static int timer_less(const struct timer* a, const struct timer* b) {',
+    '  return a->timeout < b->timeout;',
+    '}',
+    '',
+  ].join('\n');
+  const broken = clean.replace('heap_node[3];', 'heap_node[3;');
+  const block = { start: broken.indexOf('#define'), end: broken.indexOf('\n\nstruct') };
+  const r = await runRepair(backend, scorer, { docText: broken, range: block, languageId: 'c', sampler: sampler() });
+  assert.equal(broken.slice(0, block.start) + r.newText + broken.slice(block.end), clean);
+  // The same block intact: nothing to pair up, nothing changed.
+  const same = { start: clean.indexOf('#define'), end: clean.indexOf('\n\nstruct') };
+  const kept = await runRepair(backend, scorer, { docText: clean, range: same, languageId: 'c', sampler: sampler() });
+  assert.equal(kept.changed, false);
+});
+
 test('clean code is left exactly as it is', async () => {
   const { backend, scorer } = await engine();
   const r = await repair(CLEAN, scorer, backend);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, numberInTable, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { applyBracketEdit, pairingEdits, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, numberInTable, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
 
 test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
   assert.equal(editDistance('count', 'cuont'), 1);
@@ -131,4 +131,51 @@ test('a number in a table (its line shaped like the one above or below) is data;
   assert.equal(numberInTable(row, at(row, '1039')), true, 'a row of numbers is a table, whatever the lines around it');
   // Lines of the same shape without numbers are no table of numbers: a name there is still a site.
   assert.equal(numberInTable('a = b;\nc = d + 1;', at('a = b;\nc = d + 1;', '1')), false);
+});
+
+test('pairing edits put back the closer a whole file lacks, inside the block, where every bracket then pairs up', () => {
+  const doc = 'void f(void) {\n  g(a, h(b);\n  k();\n}\nint x = 1;\n';
+  const start = doc.indexOf('  g(');
+  const end = doc.indexOf('  k();');
+  const block = doc.slice(start, end);
+  const fixed = pairingEdits(doc, start, end, 'c').map((e) => applyBracketEdit(block, e));
+  assert.ok(fixed.includes('  g(a, h(b));\n'), fixed.join(' | '));
+  assert.ok(fixed.every((f) => f.split(')').length === block.split(')').length + 1), 'only the kind left open, put back once');
+  // The nearest the opener left open first.
+  assert.equal(fixed[0].indexOf(')'), '  g('.length, fixed[0]);
+});
+
+test('pairing edits read a macro body, which the parser reads as text, and take out a stray closer', () => {
+  const doc = '#define FIELDS \\\n  void* heap_node[3; \\\n  int count;\nstruct s { FIELDS };\n';
+  const start = doc.indexOf('  void*');
+  const end = doc.indexOf('\nstruct');
+  const fixed = pairingEdits(doc, start, end, 'c').map((e) => applyBracketEdit(doc.slice(start, end), e));
+  assert.ok(fixed.includes('  void* heap_node[3]; \\\n  int count;'), fixed.join(' | '));
+  const stray = 'int f(void) {\n  return g(1));\n}\n';
+  const s0 = stray.indexOf('  return');
+  assert.deepEqual(pairingEdits(stray, s0, stray.indexOf('\n}'), 'c').map((e) => applyBracketEdit(stray.slice(s0, stray.indexOf('\n}')), e)), ['  return g(1);']);
+});
+
+test('pairing edits leave alone a file that pairs up, one broken elsewhere, and one whose strings the lexer cannot end', () => {
+  const clean = 'void f(void) {\n  g(a, h(b));\n}\n';
+  assert.deepEqual(pairingEdits(clean, 15, 29, 'c'), []);
+  // Left open below the block (code being written further down): not this block's to close.
+  const below = clean + 'void k(void) {\n  m(\n';
+  assert.deepEqual(pairingEdits(below, 15, 29, 'c'), []);
+  // A stray closer above the block.
+  const above = 'int y = 1);\n' + clean;
+  assert.deepEqual(pairingEdits(above, 12 + 15, 12 + 29, 'c'), []);
+  // A string that never ends (a raw string the lexer does not know) hides the brackets after it.
+  const open = 'const char* s = "abc;\nvoid f(void) {\n  g(a, h(b);\n}\n';
+  assert.deepEqual(pairingEdits(open, open.indexOf('  g('), open.indexOf('\n}'), 'c'), []);
+});
+
+test('`&`, `|`, `&&` and `||` are confused only between two operands: a reference or a closure is no slip', () => {
+  const known = new Map<string, number>();
+  const site = (block: string, op: string) => siteAt(block, block.indexOf(op), block.indexOf(op) + op.length, known)?.candidates;
+  assert.deepEqual(site('if (a && !b) {', '&&'), [' ||']);
+  assert.deepEqual(site('mask = flags | bit;', '|'), [' &']);
+  assert.equal(site('collect(&mut v, 4, |consumer| {', '|'), undefined);
+  assert.equal(site('fill(&mut v)', '&'), undefined);
+  assert.equal(site('let g = || f();', '||'), undefined);
 });

@@ -62,8 +62,9 @@ export function corrupt(block: string, kind: CorruptionKind, rand: () => number,
       return splice(m.index, w.length, w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
     }
     case 'operator': {
-      // Bare `<` / `>` only between spaces, so generics and arrows are left alone.
-      const m = pick(candidates(block, / (<=|>=|<|>) |&&|\|\||\b(and|or)\b/));
+      // Only between spaces, as binary operators are written: generics, arrows, a closure's `||`
+      // and C++'s `T&&` are no comparisons or logic.
+      const m = pick(candidates(block, / (<=|>=|<|>|&&|\|\|) |\b(and|or)\b/));
       if (!m) return undefined;
       const op = m[1] ?? m[2] ?? m[0];
       const swap: Record<string, string> = { '<': '<=', '<=': '<', '>': '>=', '>=': '>', '&&': '||', '||': '&&', and: 'or', or: 'and' };
