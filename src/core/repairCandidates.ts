@@ -138,8 +138,11 @@ export function nameCandidates(word: string, known: ReadonlyMap<string, number>,
   return out.sort((x, y) => x.d - y.d || y.n - x.n || (x.name < y.name ? -1 : 1)).slice(0, limit).map((x) => x.name);
 }
 
-/** Operators that are confused only as binary ones: `&x`, `&mut v`, a closure's `|x|` or `|| f()` are not. */
-const LOGICAL = new Set(['&&', '||', '&', '|']);
+/**
+ * Operators that are confused only as binary ones: `&x`, `&mut v`, a closure's `|x|` or `|| f()`,
+ * a sign (`= +a`, `[-1]`) are not.
+ */
+const BINARY = new Set(['&&', '||', '&', '|', '+', '-']);
 
 /** Whether `block.slice(start, end)` stands between two operands (spaces aside). */
 function between(block: string, start: number, end: number): boolean {
@@ -194,7 +197,7 @@ export function siteAt(block: string, start: number, end: number, known: Readonl
     for (let i = Math.max(0, a - s - len + 1); i <= Math.min(run.length - len, a - s); i++) {
       const op = run.slice(i, i + len);
       const alts = operatorAlternatives(op);
-      if (alts.length && LOGICAL.has(op) && !between(block, s + i, s + i + len)) continue;
+      if (alts.length && BINARY.has(op) && !between(block, s + i, s + i + len)) continue;
       if (alts.length) {
         const lead = s > 0 && block[s - 1] === ' ' ? ' ' : '';
         return {

@@ -170,7 +170,7 @@ test('pairing edits leave alone a file that pairs up, one broken elsewhere, and 
   assert.deepEqual(pairingEdits(open, open.indexOf('  g('), open.indexOf('\n}'), 'c'), []);
 });
 
-test('`&`, `|`, `&&` and `||` are confused only between two operands: a reference or a closure is no slip', () => {
+test('`&`, `|`, `&&`, `||`, `+` and `-` are confused only between two operands: a reference, a closure or a sign is no slip', () => {
   const known = new Map<string, number>();
   const site = (block: string, op: string) => siteAt(block, block.indexOf(op), block.indexOf(op) + op.length, known)?.candidates;
   assert.deepEqual(site('if (a && !b) {', '&&'), [' ||']);
@@ -178,4 +178,7 @@ test('`&`, `|`, `&&` and `||` are confused only between two operands: a referenc
   assert.equal(site('collect(&mut v, 4, |consumer| {', '|'), undefined);
   assert.equal(site('fill(&mut v)', '&'), undefined);
   assert.equal(site('let g = || f();', '||'), undefined);
+  assert.deepEqual(site('last = items[n - 1];', '-'), [' +']);
+  assert.equal(site('a = +a;', '+'), undefined);
+  assert.equal(site('last = items[-1]', '-'), undefined);
 });
