@@ -2,7 +2,7 @@
  * The one lexer of the scanners that must not read into strings and comments: the bracket scanners
  * (indentBrackets, Repair's bracket edits) and the names index (names.ts). It is cheap on purpose:
  * one pass that tells code from the rest by a language's syntax (line and block comments, quotes,
- * Python's triple quotes, Rust's character literals, Go's raw strings, JavaScript's template
+ * Python's triple quotes, Rust's character literals, Go's, C++'s and Rust's raw strings, JavaScript's template
  * literals, whose `${...}` is code, and its regular expression literals), not a full tokenizer.
  * Pure: no `vscode`, no node builtins.
  */
@@ -23,18 +23,22 @@ export interface Syntax {
   readonly templates: boolean;
   /** `/.../` regular expression literals where an operand may start (JavaScript). */
   readonly regexes: boolean;
+  /** Raw strings over lines with no escapes: C++'s `R"delim(...)delim"`, Rust's `r#"..."#`. */
+  readonly rawStrings?: 'cpp' | 'rust';
+  /** `"` strings may hold line breaks (Rust). */
+  readonly stringsOverLines?: boolean;
 }
 
 const NONE: Syntax = { lineComments: [], blockComments: false, quotes: [], tripleQuotes: false, charLiterals: false, rawBackticks: false, templates: false, regexes: false };
-const C: Syntax = { ...NONE, lineComments: ['//'], blockComments: true, quotes: ['"', "'"] };
-const JS: Syntax = { ...C, templates: true, regexes: true };
+const C: Syntax = { ...NONE, lineComments: ['//'], blockComments: true, quotes: ['"', "'"], rawStrings: 'cpp' };
+const JS: Syntax = { ...C, templates: true, regexes: true, rawStrings: undefined };
 
 export const SYNTAXES = {
   c: C,
   js: JS,
-  go: { ...C, rawBackticks: true },
-  rust: { ...C, charLiterals: true },
-  json: { ...C, quotes: ['"'] },
+  go: { ...C, rawBackticks: true, rawStrings: undefined },
+  rust: { ...C, charLiterals: true, rawStrings: 'rust', stringsOverLines: true },
+  json: { ...C, quotes: ['"'], rawStrings: undefined },
   python: { ...NONE, lineComments: ['#'], quotes: ['"', "'"], tripleQuotes: true },
   hash: { ...NONE, lineComments: ['#'], quotes: ['"', "'"] },
   dash: { ...NONE, lineComments: ['--'], quotes: ['"', "'"] },
@@ -75,6 +79,8 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
   const templates: number[] = [];
   let from = 0;
   let i = 0;
+  // Where the comments start: what comes before a regular expression is read past them.
+  const comments: number[] = [];
   const skip = (start: number, end: number, open = false): void => {
     if (start > from) onCode(from, start);
     if (keepSkipped) skipped.push([start, end]);
@@ -93,11 +99,13 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
     const ch = text[i];
     if (syntax.lineComments.some((c) => text.startsWith(c, i))) {
       const nl = text.indexOf('\n', i);
+      comments.push(i);
       skip(i, nl < 0 ? n : nl);
       continue;
     }
     if (syntax.blockComments && ch === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
+      comments.push(i);
       skip(i, close < 0 ? n : close + 2, close < 0);
       continue;
     }
@@ -106,8 +114,15 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
       skip(i, close < 0 ? n : close + 3, close < 0);
       continue;
     }
+    if (ch === '"' && syntax.rawStrings) {
+      const end = rawStringEnd(text, i, syntax.rawStrings);
+      if (end !== undefined) {
+        skip(i, end < 0 ? n : end, end < 0);
+        continue;
+      }
+    }
     if (syntax.quotes.includes(ch)) {
-      const close = closingQuote(text, i, ch);
+      const close = closingQuote(text, i, ch, ch === '"' && syntax.stringsOverLines === true);
       if (ch === "'" && syntax.charLiterals && !isCharLiteral(text, i, close)) { i++; continue; }
       if (close < 0) {
         const nl = text.indexOf('\n', i);
@@ -121,7 +136,7 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
       skip(i, end < 0 ? n : end, end < 0);
       continue;
     }
-    if (syntax.regexes && ch === '/' && startsRegex(text, i)) {
+    if (syntax.regexes && ch === '/' && startsRegex(text, i, comments)) {
       const close = regexEnd(text, i + 1);
       if (close > 0) {
         let end = close;
@@ -165,13 +180,45 @@ function specialChars(syntax: Syntax): Uint8Array {
   return table;
 }
 
-/** Index of the quote closing the one at `open`, honouring backslash escapes; -1 when the line ends first. */
-function closingQuote(text: string, open: number, quote: string): number {
+/**
+ * Where the raw string whose `"` is at `quote` ends (just after it; -1: never), or undefined when
+ * that quote opens no raw string. C++: `R"delim(` (after `R`, `u8R`, `uR`, `UR` or `LR`) to
+ * `)delim"`. Rust: `r"`, `r#"` (any number of `#`, after `r` or `br`) to `"` and as many `#`.
+ */
+function rawStringEnd(text: string, quote: number, kind: 'cpp' | 'rust'): number | undefined {
+  const wordBefore = (at: number) => at >= 0 && /[A-Za-z0-9_$]/.test(text[at]);
+  if (kind === 'cpp') {
+    if (text[quote - 1] !== 'R') return undefined;
+    const prefix = /(?:u8|u|U|L)?$/.exec(text.slice(Math.max(0, quote - 3), quote - 1))?.[0] ?? '';
+    if (wordBefore(quote - 2 - prefix.length)) return undefined;
+    const open = /^([^()\\\s"]{0,16})\(/.exec(text.slice(quote + 1, quote + 19));
+    if (!open) return undefined;
+    const close = text.indexOf(`)${open[1]}"`, quote + 2 + open[1].length);
+    return close < 0 ? -1 : close + open[1].length + 2;
+  }
+  let hashes = 0;
+  while (text[quote - 1 - hashes] === '#') hashes++;
+  const r = quote - 1 - hashes;
+  if (text[r] !== 'r') return undefined;
+  if (wordBefore(r - 1) && !(text[r - 1] === 'b' && !wordBefore(r - 2))) return undefined;
+  const close = text.indexOf('"' + '#'.repeat(hashes), quote + 1);
+  return close < 0 ? -1 : close + 1 + hashes;
+}
+
+/**
+ * Index of the quote closing the one at `open`, honouring backslash escapes (a backslash before a
+ * line break, `\r\n` too, continues the string); -1 when the line ends first, unless `overLines`
+ * (Rust's strings hold line breaks).
+ */
+function closingQuote(text: string, open: number, quote: string, overLines = false): number {
   for (let i = open + 1; i < text.length; i++) {
     const c = text[i];
-    if (c === '\\') { i++; continue; }
+    if (c === '\\') {
+      i += text[i + 1] === '\r' && text[i + 2] === '\n' ? 2 : 1;
+      continue;
+    }
     if (c === quote) return i;
-    if (c === '\n') return -1;
+    if (c === '\n' && !overLines) return -1;
   }
   return -1;
 }
@@ -215,10 +262,26 @@ const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', 
 const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
 
 /** Whether the `/` at `i` opens a regular expression literal rather than dividing. */
-function startsRegex(text: string, i: number): boolean {
+/** Whether offset `j` is inside the comment that starts at `start` (a line comment or a block comment). */
+function inComment(text: string, start: number, j: number): boolean {
+  if (text[start + 1] === '*') {
+    const close = text.indexOf('*/', start + 2);
+    return close < 0 || j < close + 2;
+  }
+  const nl = text.indexOf('\n', start);
+  return nl < 0 || j < nl;
+}
+
+function startsRegex(text: string, i: number, comments: readonly number[] = []): boolean {
   if (text[i + 1] === '/' || text[i + 1] === '*') return false;
   let j = i - 1;
-  while (j >= 0 && /\s/.test(text[j])) j--;
+  // Back over spaces and the comments between the code and the slash (a comment line above it).
+  for (let k = comments.length - 1; ; k--) {
+    while (j >= 0 && /\s/.test(text[j])) j--;
+    while (k >= 0 && comments[k] > j) k--;
+    if (k < 0 || !inComment(text, comments[k], j)) break;
+    j = comments[k] - 1;
+  }
   if (j < 0) return true;
   if (BEFORE_REGEX.has(text[j])) return true;
   if (!identPart(text.charCodeAt(j))) return false;

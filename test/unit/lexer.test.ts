@@ -45,3 +45,23 @@ test('each language its own strings and comments', () => {
   const b = bracketBalance('x = "(\ny = f(a)\n', 'typescript');
   assert.deepEqual([b.paren, b.unterminated], [0, true]);
 });
+
+test('raw strings: C++ R"delim(...)delim" and Rust r#"..."# hold brackets and quotes over lines', () => {
+  const cpp = 'auto s = R"ONNX(\n  f(x: "a) ]\n)ONNX";\nauto t = uR"x(())")x";\nint g(int a) { return a; }\n';
+  const b = bracketBalance(cpp, 'cpp');
+  assert.deepEqual([b.paren, b.bracket, b.brace, b.unterminated], [0, 0, 0, false]);
+  // `R` ending a name is no raw string's prefix.
+  assert.equal(bracketBalance('x = FOOR"(";\n', 'cpp').paren, 0);
+  const rust = 'let s = r#"a "quoted" ( ]"#;\nlet b = br"x(";\nlet m = "over\nlines ( ";\nfn f() {}\n';
+  const r = bracketBalance(rust, 'rust');
+  assert.deepEqual([r.paren, r.bracket, r.brace, r.unterminated], [0, 0, 0, false]);
+});
+
+test('a backslash before a CRLF line break continues the string; a regular expression after a comment line is one', () => {
+  const c = 'const char* s = "a ( \\\r\n  b";\r\nint f(void) { return 0; }\r\n';
+  const b = bracketBalance(c, 'c');
+  assert.deepEqual([b.paren, b.unterminated], [0, false]);
+  const js = 'const rx =\n  // eslint-disable-next-line no-control-regex\n  /["\\u0000-\\u001f(]/g;\nf(x);\n';
+  const j = bracketBalance(js, 'javascript');
+  assert.deepEqual([j.paren, j.bracket, j.unterminated], [0, 0, false]);
+});
