@@ -257,11 +257,11 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
       seen.add(put.text);
       return [{ ...put, site: bracketSite(put.text, put.edit), removed: e.delete ? text[e.at] : '' }];
     });
-    suspects += 1;
-    o.onSuspects?.([...new Set(edits.map((e) => e.at))].map((at) => ({ start: range.start + at, end: range.start + Math.min(text.length, at + 1) })));
     const gains = await weigh(fixes);
     const liked = fixes.map((f, i) => ({ f, gain: gains[i] })).filter((x) => x.gain > 0);
     if (liked.length === 0 || o.signal?.aborted) return undefined;
+    suspects += 1;
+    o.onSuspects?.(liked.map((x) => ({ start: range.start + x.f.site.start, end: range.start + x.f.site.end })));
     const checks = await validateFills(o.docText, o.languageId, range, liked.map((x) => x.f.text), { whole: true });
     // Where the parser sees the breakage, the fix must mend some of it; where it sees none (a
     // macro's body), or reads the code before its macros are expanded (C, C++), the fix must not
