@@ -280,8 +280,12 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
 /**
  * After a non-space character and not inside a word or number, or where a line's indentation ends
  * and no word follows (a closer on a line of its own, as `}` usually is, or before `)`, `=>`; one
- * space before the code may be the one that stood after the closer).
+ * space before the code may be the one that stood after the closer), or one of the words that
+ * follow a closing brace (`} else`).
  */
+/** The words that follow a closing brace at the start of a line: `} else {`, `} catch (e) {`, `} while (x);`. */
+const AFTER_CLOSER = /^(?:else|catch|finally|while)\b/;
+
 function isBoundary(block: string, p: number): boolean {
   const before = block[p - 1];
   const after = block[p] ?? '';
@@ -289,8 +293,9 @@ function isBoundary(block: string, p: number): boolean {
   if (/\s/.test(before)) {
     const lineStart = block.lastIndexOf('\n', p - 1) + 1;
     if (lineStart === 0 || !/^[ \t]*$/.test(block.slice(lineStart, p))) return false;
-    const code = after === ' ' && !/\s/.test(block[p + 1] ?? ' ') ? block[p + 1] : after;
-    return code !== ' ' && code !== '\t' && !WORD.test(code);
+    const next = after === ' ' && !/\s/.test(block[p + 1] ?? ' ') ? p + 1 : p;
+    const code = block[next] ?? '';
+    return code !== ' ' && code !== '\t' && (!WORD.test(code) || AFTER_CLOSER.test(block.slice(next, next + 8)));
   }
   return !(WORD.test(before) && WORD.test(after));
 }
@@ -351,8 +356,9 @@ export function pairingEdits(doc: string, start: number, end: number, languageId
     return s < skipped.length && skipped[s][0] < p && p < skipped[s][1];
   };
   const edits: Array<BracketEdit & { distance: number }> = [];
-  for (let p = Math.max(1, from + 1 - start); p <= block.length; p++) {
-    if (!isBoundary(block, p) || inSkipped(start + p)) continue;
+  // Read in the whole document, so that the block's first position counts too (`} else {`).
+  for (let p = Math.max(0, from + 1 - start); p <= block.length; p++) {
+    if (!isBoundary(doc, start + p) || inSkipped(start + p)) continue;
     const k = lowerBound(inBlock, start + p);
     for (const ch of kinds) {
       const edited = [...inBlock.slice(0, k), { ch, at: start + p }, ...inBlock.slice(k)];

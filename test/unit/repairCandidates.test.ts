@@ -182,3 +182,15 @@ test('`&`, `|`, `&&`, `||`, `+` and `-` are confused only between two operands: 
   assert.equal(site('a = +a;', '+'), undefined);
   assert.equal(site('last = items[-1]', '-'), undefined);
 });
+
+test('a closer lost before `else` at the start of a line is put back there, also at the block\'s first position', () => {
+  const block = 'if (a) {\n  b();\n  else {\n  c();\n}';
+  const fixed = bracketEdits(block, 'typescript').map((e) => applyBracketEdit(block, e));
+  assert.ok(fixed.includes('if (a) {\n  b();\n  }else {\n  c();\n}'), fixed.join(' | '));
+  assert.ok(!fixed.some((f) => f.includes('}c()')), 'no other word follows a closer at a line start');
+  const doc = 'function f(a) {\n  if (a) {\n    b();\n  else {\n    c();\n  }\n}\n';
+  const start = doc.indexOf('else');
+  const end = doc.indexOf('    c();');
+  const put = pairingEdits(doc, start, end, 'javascript').map((e) => applyBracketEdit(doc.slice(start, end), e));
+  assert.ok(put.includes('}else {\n'), put.join(' | '));
+});
