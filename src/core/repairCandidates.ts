@@ -281,7 +281,8 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
  * After a non-space character and not inside a word or number, or where a line's indentation ends
  * and no word follows (a closer on a line of its own, as `}` usually is, or before `)`, `=>`; one
  * space before the code may be the one that stood after the closer), or one of the words that
- * follow a closing brace (`} else`).
+ * follow a closing brace (`} else`); within a line, after a space, only before a closer, `,` or
+ * `;`, or in a gap of two spaces.
  */
 /** The words that follow a closing brace at the start of a line: `} else {`, `} catch (e) {`, `} while (x);`. */
 const AFTER_CLOSER = /^(?:else|catch|finally|while)\b/;
@@ -292,6 +293,12 @@ function isBoundary(block: string, p: number): boolean {
   if (before === undefined) return false;
   if (/\s/.test(before)) {
     const lineStart = block.lastIndexOf('\n', p - 1) + 1;
+    // Within a line, after a space: before a closer or `,` `;` (`{ value: true })`), or in a gap of
+    // exactly two spaces before code, where a deleted token leaves them (`{ a, b } = o`; a longer
+    // gap is alignment).
+    if (before === ' ' && p - 1 > lineStart && /\S/.test(block.slice(lineStart, p - 1))) {
+      return /^[)\]},;]/.test(after) || (after === ' ' && block[p - 2] !== ' ' && /[^\s\\]/.test(block[p + 1] ?? ' '));
+    }
     if (lineStart === 0 || !/^[ \t]*$/.test(block.slice(lineStart, p))) return false;
     const next = after === ' ' && !/\s/.test(block[p + 1] ?? ' ') ? p + 1 : p;
     const code = block[next] ?? '';

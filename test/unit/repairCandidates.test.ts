@@ -194,3 +194,12 @@ test('a closer lost before `else` at the start of a line is put back there, also
   const put = pairingEdits(doc, start, end, 'javascript').map((e) => applyBracketEdit(doc.slice(start, end), e));
   assert.ok(put.includes('}else {\n'), put.join(' | '));
 });
+
+test('within a line a closer may follow a space before another closer, or fill a gap of two spaces, not alignment', () => {
+  const call = 'f({ value: true );';
+  assert.ok(bracketEdits(call, 'javascript').map((e) => applyBracketEdit(call, e)).includes('f({ value: true });'));
+  const pattern = 'const { keyword, data  = cxt;';
+  assert.ok(bracketEdits(pattern, 'javascript').map((e) => applyBracketEdit(pattern, e)).includes('const { keyword, data } = cxt;'));
+  const macro = '#define CHECK(x) if (!(x) {        \\\n  fail(); }';
+  assert.ok(!bracketEdits(macro, 'c').some((e) => e.at > macro.indexOf('{') + 2 && e.at < macro.indexOf('\\')), 'alignment before a line continuation is no gap');
+});
