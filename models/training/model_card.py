@@ -89,7 +89,9 @@ def main():
           "neither saw (300 blank lines of 12 npm packages outside the corpus), 6.0% exact and edit similarity 0.379 against "
           "6.7% and 0.376, at 1.7x the time. Run 24 took it to 39.3M tokens: on those packages 0.742 bits per byte on rows of "
           "1,024 against 0.840, level on rows of 256 (0.809 against 0.805), blank lines level (0.442 against 0.441), regions "
-          "rewritten worse (edit similarity 0.223 against 0.249), at 1.8x the time.\n")
+          "rewritten worse (edit similarity 0.223 against 0.249), at 1.8x the time; Diffuse Repair on 40 blocks a kind of "
+          "them (the same engine for both) restored 95% of typos against 92.5% and 82.5% of deleted brackets against 82.5%, "
+          "operators (10%) and off-by-one numbers (2.5%) level, no clean block changed, at twice the time.\n")
     w("## Objective\n")
     w("Masked diffusion (MDLM / LLaDA): t ~ U(0, 1) (stratified over the batch), each token masked with probability t, "
       "cross-entropy on masked tokens weighted 1/t. Half of the rows are infill-shaped like the product's: a hole cut as "
