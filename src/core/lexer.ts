@@ -30,15 +30,16 @@ export interface Syntax {
 }
 
 const NONE: Syntax = { lineComments: [], blockComments: false, quotes: [], tripleQuotes: false, charLiterals: false, rawBackticks: false, templates: false, regexes: false };
-const C: Syntax = { ...NONE, lineComments: ['//'], blockComments: true, quotes: ['"', "'"], rawStrings: 'cpp' };
-const JS: Syntax = { ...C, templates: true, regexes: true, rawStrings: undefined };
+const C: Syntax = { ...NONE, lineComments: ['//'], blockComments: true, quotes: ['"', "'"] };
+const JS: Syntax = { ...C, templates: true, regexes: true };
 
 export const SYNTAXES = {
   c: C,
+  cpp: { ...C, rawStrings: 'cpp' },
   js: JS,
-  go: { ...C, rawBackticks: true, rawStrings: undefined },
+  go: { ...C, rawBackticks: true },
   rust: { ...C, charLiterals: true, rawStrings: 'rust', stringsOverLines: true },
-  json: { ...C, quotes: ['"'], rawStrings: undefined },
+  json: { ...C, quotes: ['"'] },
   python: { ...NONE, lineComments: ['#'], quotes: ['"', "'"], tripleQuotes: true },
   hash: { ...NONE, lineComments: ['#'], quotes: ['"', "'"] },
   dash: { ...NONE, lineComments: ['--'], quotes: ['"', "'"] },
@@ -47,7 +48,7 @@ export const SYNTAXES = {
 
 const BY_LANGUAGE: Readonly<Record<string, Syntax>> = {
   javascript: JS, javascriptreact: JS, typescript: JS, typescriptreact: JS, tsx: JS, jsx: JS,
-  go: SYNTAXES.go, rust: SYNTAXES.rust, json: SYNTAXES.json, jsonc: SYNTAXES.json, python: SYNTAXES.python,
+  cpp: SYNTAXES.cpp, 'cuda-cpp': SYNTAXES.cpp, go: SYNTAXES.go, rust: SYNTAXES.rust, json: SYNTAXES.json, jsonc: SYNTAXES.json, python: SYNTAXES.python,
 };
 
 /** The syntax of a VS Code language id; C's (`//`, block comments, `"` and `'`) for the others. */
@@ -79,7 +80,7 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
   const templates: number[] = [];
   let from = 0;
   let i = 0;
-  // Where the comments start: what comes before a regular expression is read past them.
+  // Where the comments start (where regular expressions are read): what comes before one is read past them.
   const comments: number[] = [];
   const skip = (start: number, end: number, open = false): void => {
     if (start > from) onCode(from, start);
@@ -99,13 +100,13 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
     const ch = text[i];
     if (syntax.lineComments.some((c) => text.startsWith(c, i))) {
       const nl = text.indexOf('\n', i);
-      comments.push(i);
+      if (syntax.regexes) comments.push(i);
       skip(i, nl < 0 ? n : nl);
       continue;
     }
     if (syntax.blockComments && ch === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
-      comments.push(i);
+      if (syntax.regexes) comments.push(i);
       skip(i, close < 0 ? n : close + 2, close < 0);
       continue;
     }
@@ -261,7 +262,6 @@ export function identPart(c: number): boolean {
 const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
 const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
 
-/** Whether the `/` at `i` opens a regular expression literal rather than dividing. */
 /** Whether offset `j` is inside the comment that starts at `start` (a line comment or a block comment). */
 function inComment(text: string, start: number, j: number): boolean {
   if (text[start + 1] === '*') {
@@ -272,6 +272,7 @@ function inComment(text: string, start: number, j: number): boolean {
   return nl < 0 || j < nl;
 }
 
+/** Whether the `/` at `i` opens a regular expression literal rather than dividing. */
 function startsRegex(text: string, i: number, comments: readonly number[] = []): boolean {
   if (text[i + 1] === '/' || text[i + 1] === '*') return false;
   let j = i - 1;

@@ -9,7 +9,7 @@
  * The denoised fill of the re-masked site is added by the pipeline. Pure: no model, no parser.
  */
 import type { OffsetRange } from './types';
-import { bracketsInCode, OPEN_OF, type BracketAt } from './indentBrackets';
+import { bracketsInCode } from './indentBrackets';
 import { lineEndAt, lineStartAt } from './indent';
 
 export type SiteKind = 'identifier' | 'operator' | 'number';
@@ -144,12 +144,12 @@ export function nameCandidates(word: string, known: ReadonlyMap<string, number>,
  */
 const BINARY = new Set(['&&', '||', '&', '|', '+', '-']);
 
-/** Whether `block.slice(start, end)` stands between two operands (spaces aside). */
+/** Whether `block.slice(start, end)` stands between two operands (spaces and line breaks aside). */
 function between(block: string, start: number, end: number): boolean {
   let a = start - 1;
-  while (a >= 0 && (block[a] === ' ' || block[a] === '\t')) a--;
+  while (a >= 0 && /\s/.test(block[a])) a--;
   let b = end;
-  while (b < block.length && (block[b] === ' ' || block[b] === '\t')) b++;
+  while (b < block.length && /\s/.test(block[b])) b++;
   return a >= 0 && /[A-Za-z0-9_$)\]'"`]/.test(block[a]) && b < block.length && /[A-Za-z0-9_$(['"`!-]/.test(block[b]);
 }
 
@@ -277,6 +277,9 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
   return edits;
 }
 
+/** The words that follow a closing brace at the start of a line: `} else {`, `} catch (e) {`, `} while (x);`. */
+const AFTER_CLOSER = /^(?:else|catch|finally|while)\b/;
+
 /**
  * After a non-space character and not inside a word or number, or where a line's indentation ends
  * and no word follows (a closer on a line of its own, as `}` usually is, or before `)`, `=>`; one
@@ -284,10 +287,7 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
  * follow a closing brace (`} else`); within a line, after a space, only before a closer, `,` or
  * `;`, or in a gap of two spaces.
  */
-/** The words that follow a closing brace at the start of a line: `} else {`, `} catch (e) {`, `} while (x);`. */
-const AFTER_CLOSER = /^(?:else|catch|finally|while)\b/;
-
-function isBoundary(block: string, p: number): boolean {
+export function isBoundary(block: string, p: number): boolean {
   const before = block[p - 1];
   const after = block[p] ?? '';
   if (before === undefined) return false;
@@ -323,126 +323,4 @@ export function bracketSite(edited: string, e: BracketEdit): OffsetRange {
   if (s > 0 && edited[s - 1] === ' ') s--;
   if (end === s) end = Math.min(edited.length, s + 1);
   return { start: s, end };
-}
-
-/** Edits `pairingEdits` weighs at most: the ones nearest the bracket left unpaired. */
-export const PAIRING_EDITS = 24;
-
-/**
- * Bracket edits inside `doc.slice(start, end)` (offsets relative to `start`) after which every
- * bracket of the whole document pairs up, when it does not now and the block is where it stopped:
- * no bracket the document leaves unpaired lies after the block, and no stray closer before it. A
- * closer of a kind left open is put back at a boundary of the block, or a closer of a kind that
- * pairs with nothing is taken out. Read by the lexer alone, so it works where the grammar cannot read the code (C and
- * C++ behind macros, a macro's body): a source file whose brackets do not pair up is almost always
- * broken. None when a string or comment runs off the end of the document (a raw string the lexer
- * does not know), when everything pairs up already, or when nothing in the block makes it pair up.
- * Nearest the unpaired bracket first, at most `limit`.
- */
-export function pairingEdits(doc: string, start: number, end: number, languageId: string, limit = PAIRING_EDITS): BracketEdit[] {
-  const brackets: BracketAt[] = [];
-  const { skipped, unterminatedAt } = bracketsInCode(doc, languageId, (ch, at) => brackets.push({ ch, at }), true);
-  if (unterminatedAt !== undefined) return [];
-  const first = lowerBound(brackets, start);
-  const last = lowerBound(brackets, end, first);
-  // The openers the code above leaves open, and the closers the code below needs, in order.
-  const above = openersLeft(brackets.slice(0, first));
-  const below = closersNeeded(brackets.slice(last));
-  const inBlock = brackets.slice(first, last);
-  if (!above || !below || closes(above, inBlock, below)) return [];
-  const loose = unpaired(brackets);
-  if (loose.some((b) => b.at >= end || (b.ch in OPEN_OF && b.at < start))) return [];
-  // A closer of a kind left open goes back in; a closer with no opener comes out.
-  const kinds = new Set(loose.filter((b) => b.ch in CLOSER).map((b) => CLOSER[b.ch]));
-  const stray = new Set(loose.filter((b) => b.ch in OPEN_OF).map((b) => b.ch));
-  const from = Math.min(...loose.map((b) => b.at));
-  const block = doc.slice(start, end);
-  let s = 0;
-  const inSkipped = (p: number) => {
-    while (s < skipped.length && skipped[s][1] <= p) s++;
-    return s < skipped.length && skipped[s][0] < p && p < skipped[s][1];
-  };
-  const edits: Array<BracketEdit & { distance: number }> = [];
-  // Read in the whole document, so that the block's first position counts too (`} else {`).
-  for (let p = Math.max(0, from + 1 - start); p <= block.length; p++) {
-    if (!isBoundary(doc, start + p) || inSkipped(start + p)) continue;
-    const k = lowerBound(inBlock, start + p);
-    for (const ch of kinds) {
-      const edited = [...inBlock.slice(0, k), { ch, at: start + p }, ...inBlock.slice(k)];
-      if (closes(above, edited, below)) edits.push({ at: p, insert: ch, distance: Math.abs(start + p - from) });
-    }
-  }
-  inBlock.forEach((b, k) => {
-    if (stray.has(b.ch) && closes(above, [...inBlock.slice(0, k), ...inBlock.slice(k + 1)], below)) edits.push({ at: b.at - start, delete: true, distance: Math.abs(b.at - from) });
-  });
-  // Two edits that give the same text (either of two neighbouring closers taken out) are one.
-  const seen = new Set<string>();
-  return edits
-    .sort((a, b) => a.distance - b.distance)
-    .filter((e) => !seen.has(applyBracketEdit(block, e)) && seen.add(applyBracketEdit(block, e)))
-    .slice(0, limit)
-    .map(({ distance: _, ...e }) => e);
-}
-
-/**
- * The brackets that do not pair up, read as an editor's matcher reads them (as `scanBrackets`
- * does): a closer closes the innermost opener of its kind, and the openers it skips stay open.
- */
-function unpaired(brackets: readonly BracketAt[]): BracketAt[] {
-  const stack: BracketAt[] = [];
-  const out: BracketAt[] = [];
-  for (const b of brackets) {
-    if (b.ch in CLOSER) {
-      stack.push(b);
-      continue;
-    }
-    let k = stack.length - 1;
-    while (k >= 0 && CLOSER[stack[k].ch] !== b.ch) k--;
-    if (k >= 0) stack.splice(k, 1);
-    else out.push(b);
-  }
-  return [...out, ...stack];
-}
-
-/** The openers `brackets` leave open, innermost last; undefined when a closer pairs with nothing. */
-function openersLeft(brackets: readonly BracketAt[]): string[] | undefined {
-  const stack: string[] = [];
-  for (const b of brackets) {
-    if (b.ch in CLOSER) stack.push(b.ch);
-    else if (CLOSER[stack.pop() ?? ''] !== b.ch) return undefined;
-  }
-  return stack;
-}
-
-/** The closers `brackets` need before them, first needed first; undefined when an opener stays open. */
-function closersNeeded(brackets: readonly BracketAt[]): string[] | undefined {
-  const stack: string[] = [];
-  const need: string[] = [];
-  for (const b of brackets) {
-    if (b.ch in CLOSER) stack.push(b.ch);
-    else if (stack.length === 0) need.push(b.ch);
-    else if (CLOSER[stack.pop()!] !== b.ch) return undefined;
-  }
-  return stack.length === 0 ? need : undefined;
-}
-
-/** Whether `block`, after the openers `above` left open, leaves exactly the openers `below` closes. */
-function closes(above: readonly string[], block: readonly BracketAt[], below: readonly string[]): boolean {
-  const stack = [...above];
-  for (const b of block) {
-    if (b.ch in CLOSER) stack.push(b.ch);
-    else if (CLOSER[stack.pop() ?? ''] !== b.ch) return false;
-  }
-  return stack.length === below.length && below.every((ch, i) => CLOSER[stack[stack.length - 1 - i]] === ch);
-}
-
-/** The first index of `xs` (sorted by `at`) from `lo` on whose `at` is at least `p`. */
-function lowerBound(xs: ReadonlyArray<{ at: number }>, p: number, lo = 0): number {
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid].at < p) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -27,7 +27,8 @@
 import { carryChars, marginConfidence, toSpans } from '../core/confidence';
 import type { FillBackend, OffsetRange, SamplerOptions, TokenConfidence } from '../core/types';
 import { suspiciousTokens, type RepairSelectOptions } from '../core/repairSelect';
-import { applyBracketEdit, bracketEdits, bracketSite, pairingEdits, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, IDENTIFIER, identifierCounts, isSlip, isSwap, nameCandidates, numberInTable, siteAt, type BracketEdit, type RepairSite } from '../core/repairCandidates';
+import { pairingEdits } from '../core/bracketPairing';
 import { OPEN_OF, scanBrackets } from '../core/indentBrackets';
 import { leadingWhitespace, lineEndAt, lineStartAt } from '../core/indent';
 import { familyOfLanguage, nameCounts, type NameLookup } from '../core/names';
@@ -135,8 +136,8 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     const broken = !before.checked ? undefined : before.errorsAfter > 0 ? 'near' : (before.errorsInDocument ?? 0) > 0 ? 'far' : undefined;
     // Where the parser cannot tell (C and C++ behind macros, a macro's body), brackets that no
     // longer pair up in the whole file are the evidence.
-    const fixed = (broken && (await fixBrackets(block, broken === 'far'))) || (await pairBrackets(block, before));
-    if (fixed) {
+    const fixed = (broken ? await fixBrackets(block, broken === 'far') : undefined) ?? (await pairBrackets(block, before));
+    if (fixed !== undefined) {
       chars = carryChars(block, chars, fixed);
       block = fixed;
       continue;
@@ -242,12 +243,14 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
 
   /**
    * A bracket put back (or taken out) where the whole file's brackets then pair up
-   * (core/repairCandidates pairingEdits). The fixes the model prefers to the broken text at their
+   * (core/bracketPairing). The fixes the model prefers to the broken text at their
    * own site are checked by the parser: one must leave no more syntax errors, in the block and in
    * the whole document, than there were, and fewer in all when there were any (but in C and C++,
    * whose macros the parser cannot read). The fewest errors win, then the model's preference.
    */
   async function pairBrackets(text: string, before: FillValidation): Promise<string | undefined> {
+    // Without a grammar (Markdown, shell, plain text) nothing checks the fix: `1) Install` is prose.
+    if (!before.checked) return undefined;
     const edits = pairingEdits(prefix + text + suffix, prefix.length, prefix.length + text.length, o.languageId);
     if (edits.length === 0 || o.signal?.aborted) return undefined;
     const seen = new Set<string>();
@@ -268,10 +271,10 @@ export async function runRepair(backend: FillBackend, scorer: RepairScorer, o: R
     // break what it reads. Of those, the fewest errors, then the model's preference.
     const had = before.errorsAfter + (before.errorsInDocument ?? 0);
     const mustMend = had > 0 && !preprocessed(o.languageId);
-    const errors = (i: number) => (checks[i].checked ? checks[i].errorsAfter + (checks[i].errorsInDocument ?? 0) : 0);
+    const errors = (i: number) => checks[i].errorsAfter + (checks[i].errorsInDocument ?? 0);
     const kept = liked.flatMap((x, i) => {
       const c = checks[i];
-      const ok = !c.checked || (c.errorsAfter <= before.errorsAfter && (c.errorsInDocument ?? 0) <= (before.errorsInDocument ?? 0) && (!mustMend || errors(i) < had));
+      const ok = c.checked && (c.errorsAfter <= before.errorsAfter && (c.errorsInDocument ?? 0) <= (before.errorsInDocument ?? 0) && (!mustMend || errors(i) < had));
       return ok ? [{ ...x, errors: errors(i) }] : [];
     });
     if (kept.length === 0) return undefined;

@@ -50,9 +50,11 @@ test('raw strings: C++ R"delim(...)delim" and Rust r#"..."# hold brackets and qu
   const cpp = 'auto s = R"ONNX(\n  f(x: "a) ]\n)ONNX";\nauto t = uR"x(())")x";\nint g(int a) { return a; }\n';
   const b = bracketBalance(cpp, 'cpp');
   assert.deepEqual([b.paren, b.bracket, b.brace, b.unterminated], [0, 0, 0, false]);
-  // `R` ending a name is no raw string's prefix.
+  // `R` ending a name is no raw string's prefix; `LR` after a letter neither; C has no raw strings.
   assert.equal(bracketBalance('x = FOOR"(";\n', 'cpp').paren, 0);
-  const rust = 'let s = r#"a "quoted" ( ]"#;\nlet b = br"x(";\nlet m = "over\nlines ( ";\nfn f() {}\n';
+  assert.equal(bracketBalance('x = xLR"(";\n', 'cpp').paren, 0);
+  assert.equal(bracketBalance('x = R"(";\n', 'c').paren, 0);
+  const rust = 'let s = r#"a "quoted" ( ]"#;\nlet b = br"x(";\nlet m = "over\r\nlines ( ";\nlet n = abr"\\"(";\nfn f() {}\n';
   const r = bracketBalance(rust, 'rust');
   assert.deepEqual([r.paren, r.bracket, r.brace, r.unterminated], [0, 0, 0, false]);
 });

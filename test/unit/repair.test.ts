@@ -159,6 +159,10 @@ test('a bracket lost where the parser cannot see it (a macro body) is put back w
   const same = { start: clean.indexOf('#define'), end: clean.indexOf('\n\nstruct') };
   const kept = await runRepair(backend, scorer, { docText: clean, range: same, languageId: 'c', sampler: sampler() });
   assert.equal(kept.changed, false);
+  // Without a grammar nothing checks a bracket put back: a numbered list's `1)` is prose.
+  const notes = 'Steps:\n1) Install it\n2) Run the tests\n';
+  const prose = await runRepair(backend, scorer, { docText: notes, range: { start: 0, end: notes.length }, languageId: 'markdown', sampler: sampler() });
+  assert.equal(prose.newText, notes);
 });
 
 test('clean code is left exactly as it is', async () => {

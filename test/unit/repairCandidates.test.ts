@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBracketEdit, pairingEdits, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, numberInTable, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { applyBracketEdit, bracketEdits, bracketSite, dropsRealName, editDistance, identifierCounts, isSlip, nameCandidates, numberInTable, operatorAlternatives, siteAt } from '../../src/core/repairCandidates';
+import { pairingEdits } from '../../src/core/bracketPairing';
 
 test('edit distance counts a swap of neighbours as one edit, and stops at the cap', () => {
   assert.equal(editDistance('count', 'cuont'), 1);
@@ -165,6 +166,12 @@ test('pairing edits leave alone a file that pairs up, one broken elsewhere, and 
   // A stray closer above the block.
   const above = 'int y = 1);\n' + clean;
   assert.deepEqual(pairingEdits(above, 12 + 15, 12 + 29, 'c'), []);
+  // An opener left open far above the block (a header a preprocessor branch wrote twice): not this
+  // block's to close.
+  const branch = '#ifdef WIDE\nint f(long a) {\n#else\nint f(int a) {\n#endif\n  return (int)a;\n}\n' + '/* padding */\n'.repeat(150) + clean;
+  const at = branch.lastIndexOf('  g(a');
+  assert.deepEqual(pairingEdits(branch, at, at + 14, 'c'), []);
+  assert.ok(pairingEdits(branch, at, at + 14, 'c', 24, branch.length).length > 0, 'within reach it would be');
   // A string that never ends (a raw string the lexer does not know) hides the brackets after it.
   const open = 'const char* s = "abc;\nvoid f(void) {\n  g(a, h(b);\n}\n';
   assert.deepEqual(pairingEdits(open, open.indexOf('  g('), open.indexOf('\n}'), 'c'), []);
@@ -179,6 +186,9 @@ test('`&`, `|`, `&&`, `||`, `+` and `-` are confused only between two operands: 
   assert.equal(site('fill(&mut v)', '&'), undefined);
   assert.equal(site('let g = || f();', '||'), undefined);
   assert.deepEqual(site('last = items[n - 1];', '-'), [' +']);
+  // Across a line break, as formatters break long conditions.
+  assert.deepEqual(site('if (ready &&\n    count > 0) {', '&&'), [' ||']);
+  assert.deepEqual(site('if ready\n    && count > 0 {', '&&'), [' ||']);
   assert.equal(site('a = +a;', '+'), undefined);
   assert.equal(site('last = items[-1]', '-'), undefined);
 });
@@ -202,4 +212,13 @@ test('within a line a closer may follow a space before another closer, or fill a
   assert.ok(bracketEdits(pattern, 'javascript').map((e) => applyBracketEdit(pattern, e)).includes('const { keyword, data } = cxt;'));
   const macro = '#define CHECK(x) if (!(x) {        \\\n  fail(); }';
   assert.ok(!bracketEdits(macro, 'c').some((e) => e.at > macro.indexOf('{') + 2 && e.at < macro.indexOf('\\')), 'alignment before a line continuation is no gap');
+});
+
+test('pairing edits in a block of thousands of lines try a bounded number of places and return at most the limit', () => {
+  const body = Array.from({ length: 4000 }, (_, i) => `  x${i} = f(y${i}, z);`).join('\n');
+  const doc = `void big(void) {\n  if (a) {\n${body}\n}\n`;
+  const start = doc.indexOf('  x0');
+  const edits = pairingEdits(doc, start, doc.length - 2, 'c');
+  assert.ok(edits.length > 0 && edits.length <= 24, String(edits.length));
+  assert.ok(edits.every((e) => e.insert === '}'));
 });
