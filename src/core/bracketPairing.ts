@@ -3,7 +3,7 @@
  * is almost always broken, and the lexer alone can tell, also where the grammar cannot read the
  * code (C and C++ behind macros, a macro's body). Pure: no model, no parser.
  */
-import { bracketsInCode, OPEN_OF, type BracketAt } from './indentBrackets';
+import { bracketsInCode, CLOSE_OF, looseMatcher, OPEN_OF, type BracketAt } from './indentBrackets';
 import { applyBracketEdit, isBoundary, type BracketEdit } from './repairCandidates';
 
 /** Edits `pairingEdits` returns at most: the ones nearest the bracket left unpaired. */
@@ -12,8 +12,6 @@ export const PAIRING_EDITS = 24;
 export const PAIRING_REACH = 1500;
 /** Places in the block that are tried at most (a block of thousands of lines is no slip's place). */
 const PAIRING_PLACES = 2000;
-
-const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 /**
  * Bracket edits inside `doc.slice(start, end)` (offsets relative to `start`) after which every
@@ -28,7 +26,11 @@ const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' 
  */
 export function pairingEdits(doc: string, start: number, end: number, languageId: string, limit = PAIRING_EDITS, reach = PAIRING_REACH): BracketEdit[] {
   const brackets: BracketAt[] = [];
-  const { skipped, unterminatedAt } = bracketsInCode(doc, languageId, (ch, at) => brackets.push({ ch, at }), true);
+  const matcher = looseMatcher();
+  const { skipped, unterminatedAt } = bracketsInCode(doc, languageId, (ch, at) => {
+    brackets.push({ ch, at });
+    matcher.add(ch, at);
+  }, true);
   if (unterminatedAt !== undefined) return [];
   const first = lowerBound(brackets, start);
   const last = lowerBound(brackets, end, first);
@@ -37,10 +39,11 @@ export function pairingEdits(doc: string, start: number, end: number, languageId
   const below = closersNeeded(brackets, last, brackets.length);
   const inBlock = brackets.slice(first, last);
   if (!above || !below || closes(above, inBlock, below)) return [];
-  const loose = unpaired(brackets);
+  // The brackets that do not pair up, as an editor's matcher reads them.
+  const loose = [...matcher.unopened, ...matcher.unclosed];
   if (loose.some((b) => b.at >= end || b.at < start - reach || (b.ch in OPEN_OF && b.at < start))) return [];
   // A closer of a kind left open goes back in; a closer with no opener comes out.
-  const kinds = [...new Set(loose.filter((b) => b.ch in CLOSER).map((b) => CLOSER[b.ch]))];
+  const kinds = [...new Set(loose.filter((b) => b.ch in CLOSE_OF).map((b) => CLOSE_OF[b.ch]))];
   const stray = new Set(loose.filter((b) => b.ch in OPEN_OF).map((b) => b.ch));
   const from = loose.reduce((m, b) => Math.min(m, b.at), end);
   const block = doc.slice(start, end);
@@ -74,33 +77,13 @@ export function pairingEdits(doc: string, start: number, end: number, languageId
   return edits.sort((a, b) => a.distance - b.distance).slice(0, limit).map((x) => x.edit);
 }
 
-/**
- * The brackets that do not pair up, read as an editor's matcher reads them (as `scanBrackets`
- * does): a closer closes the innermost opener of its kind, and the openers it skips stay open.
- */
-function unpaired(brackets: readonly BracketAt[]): BracketAt[] {
-  const stack: BracketAt[] = [];
-  const out: BracketAt[] = [];
-  for (const b of brackets) {
-    if (b.ch in CLOSER) {
-      stack.push(b);
-      continue;
-    }
-    let k = stack.length - 1;
-    while (k >= 0 && CLOSER[stack[k].ch] !== b.ch) k--;
-    if (k >= 0) stack.splice(k, 1);
-    else out.push(b);
-  }
-  return [...out, ...stack];
-}
-
 /** The openers `brackets[from, to)` leave open, innermost last; undefined when a closer pairs with nothing. */
 function openersLeft(brackets: readonly BracketAt[], from: number, to: number): string[] | undefined {
   const stack: string[] = [];
   for (let i = from; i < to; i++) {
     const ch = brackets[i].ch;
-    if (ch in CLOSER) stack.push(ch);
-    else if (CLOSER[stack.pop() ?? ''] !== ch) return undefined;
+    if (ch in CLOSE_OF) stack.push(ch);
+    else if (CLOSE_OF[stack.pop() ?? ''] !== ch) return undefined;
   }
   return stack;
 }
@@ -111,9 +94,9 @@ function closersNeeded(brackets: readonly BracketAt[], from: number, to: number)
   const need: string[] = [];
   for (let i = from; i < to; i++) {
     const ch = brackets[i].ch;
-    if (ch in CLOSER) stack.push(ch);
+    if (ch in CLOSE_OF) stack.push(ch);
     else if (stack.length === 0) need.push(ch);
-    else if (CLOSER[stack.pop()!] !== ch) return undefined;
+    else if (CLOSE_OF[stack.pop()!] !== ch) return undefined;
   }
   return stack.length === 0 ? need : undefined;
 }
@@ -125,8 +108,8 @@ function closersNeeded(brackets: readonly BracketAt[], from: number, to: number)
 function closes(above: readonly string[], block: readonly BracketAt[], below: readonly string[], at = -1, insert?: string): boolean {
   const stack = [...above];
   const step = (ch: string): boolean => {
-    if (ch in CLOSER) stack.push(ch);
-    else if (CLOSER[stack.pop() ?? ''] !== ch) return false;
+    if (ch in CLOSE_OF) stack.push(ch);
+    else if (CLOSE_OF[stack.pop() ?? ''] !== ch) return false;
     return true;
   };
   for (let i = 0; i <= block.length; i++) {
@@ -134,7 +117,7 @@ function closes(above: readonly string[], block: readonly BracketAt[], below: re
     if (i === block.length || (i === at && insert === undefined)) continue;
     if (!step(block[i].ch)) return false;
   }
-  return stack.length === below.length && below.every((ch, i) => CLOSER[stack[stack.length - 1 - i]] === ch);
+  return stack.length === below.length && below.every((ch, i) => CLOSE_OF[stack[stack.length - 1 - i]] === ch);
 }
 
 /** The first index of `xs` (sorted by `at`) from `lo` on whose `at` is at least `p`. */

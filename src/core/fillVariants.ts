@@ -18,11 +18,8 @@
  * fill, so a fill that was right stays as the model wrote it. Pure: no model, no parser.
  */
 import type { OffsetRange } from './types';
-import type { BracketAt } from './indentBrackets';
-import { scanBrackets } from './indentBrackets';
+import { CLOSE_OF, scanBrackets, type BracketAt } from './indentBrackets';
 import { leadingWhitespace, lineEndAt, lineStartAt } from './indent';
-
-const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 /** `text` with its brackets balanced (see the module comment); `text` itself when nothing is off. */
 export function balanceFill(text: string, languageId = ''): string {
@@ -154,7 +151,7 @@ export function balanceToward(text: string, target: BracketTarget, languageId = 
     const want = wantO.join('');
     let cutAt = -1;
     for (let i = body.length - 1; i > 0 && cutAt < 0; i--) {
-      if (body[i] !== CLOSER[wantO[wantO.length - 1]]) continue;
+      if (body[i] !== CLOSE_OF[wantO[wantO.length - 1]]) continue;
       const head = body.slice(0, i).trimEnd();
       const s2 = scanBrackets(head, languageId);
       if (s2.unterminatedAt === undefined && s2.unclosed.map((b) => b.ch).join('') === want && s2.unopened.length === keepU.length) cutAt = head.length;
@@ -212,7 +209,7 @@ function removeAt(text: string, at: readonly BracketAt[]): string {
  * or `,`).
  */
 function close(body: string, b: BracketAt): string {
-  const closer = CLOSER[b.ch]!;
+  const closer = CLOSE_OF[b.ch]!;
   const lineEnd = lineEndAt(body, b.at);
   const endsLine = body.slice(b.at + 1, lineEnd).trim() === '';
   const linesFollow = lineEnd < body.length;

@@ -20,6 +20,8 @@ export interface BracketBalance {
 
 /** The opener each closer closes. */
 export const OPEN_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
+/** The closer of each opener. */
+export const CLOSE_OF: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 /** A bracket of a fill and where it sits. */
 export interface BracketAt {
@@ -51,24 +53,33 @@ export function bracketsInCode(text: string, languageId: string, onBracket: (ch:
   }, keepSkipped);
 }
 
-/** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
-export function scanBrackets(text: string, languageId = ''): BracketScan {
-  const stack: BracketAt[] = [];
+/**
+ * Brackets handed in order to `add`, matched as an editor's matcher matches them: a closer of a
+ * kind that is open pops up to its opener, and the openers skipped inside it were never closed and
+ * stay counted as unclosed (rough); a closer of a kind that is not open is unopened.
+ */
+export function looseMatcher(): { add: (ch: string, at: number) => void; readonly unclosed: BracketAt[]; readonly unopened: BracketAt[] } {
+  const unclosed: BracketAt[] = [];
   const unopened: BracketAt[] = [];
-  const { unterminatedAt } = bracketsInCode(text, languageId, (ch, at) => {
-    if (ch === '(' || ch === '[' || ch === '{') {
-      stack.push({ ch, at });
+  const add = (ch: string, at: number): void => {
+    if (ch in CLOSE_OF) {
+      unclosed.push({ ch, at });
       return;
     }
     const want = OPEN_OF[ch]!;
-    let k = stack.length - 1;
-    while (k >= 0 && stack[k].ch !== want) k--;
-    // A closer of a kind that is open pops up to its opener; the openers skipped inside it
-    // were never closed and stay counted as unclosed (rough, like an editor's matcher).
-    if (k >= 0) stack.splice(k, 1);
+    let k = unclosed.length - 1;
+    while (k >= 0 && unclosed[k].ch !== want) k--;
+    if (k >= 0) unclosed.splice(k, 1);
     else unopened.push({ ch, at });
-  });
-  return { unclosed: stack, unopened, unterminatedAt };
+  };
+  return { add, unclosed, unopened };
+}
+
+/** The brackets of `text` that do not pair up; `languageId` picks comment and string syntax (C-like default). */
+export function scanBrackets(text: string, languageId = ''): BracketScan {
+  const m = looseMatcher();
+  const { unterminatedAt } = bracketsInCode(text, languageId, m.add);
+  return { unclosed: m.unclosed, unopened: m.unopened, unterminatedAt };
 }
 
 /** Balance of (), [] and {} in `text`; `languageId` picks comment and string syntax (C-like default). */

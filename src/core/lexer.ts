@@ -80,8 +80,8 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
   const templates: number[] = [];
   let from = 0;
   let i = 0;
-  // Where the comments start (where regular expressions are read): what comes before one is read past them.
-  const comments: number[] = [];
+  // The comments, as [start, end) (where regular expressions are read): what comes before one is read past them.
+  const comments: Array<readonly [number, number]> = [];
   const skip = (start: number, end: number, open = false): void => {
     if (start > from) onCode(from, start);
     if (keepSkipped) skipped.push([start, end]);
@@ -100,13 +100,13 @@ export function lexCode(text: string, syntax: Syntax, onCode: (start: number, en
     const ch = text[i];
     if (syntax.lineComments.some((c) => text.startsWith(c, i))) {
       const nl = text.indexOf('\n', i);
-      if (syntax.regexes) comments.push(i);
+      if (syntax.regexes) comments.push([i, nl < 0 ? n : nl]);
       skip(i, nl < 0 ? n : nl);
       continue;
     }
     if (syntax.blockComments && ch === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
-      if (syntax.regexes) comments.push(i);
+      if (syntax.regexes) comments.push([i, close < 0 ? n : close + 2]);
       skip(i, close < 0 ? n : close + 2, close < 0);
       continue;
     }
@@ -262,26 +262,16 @@ export function identPart(c: number): boolean {
 const BEFORE_REGEX = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
 const WORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await']);
 
-/** Whether offset `j` is inside the comment that starts at `start` (a line comment or a block comment). */
-function inComment(text: string, start: number, j: number): boolean {
-  if (text[start + 1] === '*') {
-    const close = text.indexOf('*/', start + 2);
-    return close < 0 || j < close + 2;
-  }
-  const nl = text.indexOf('\n', start);
-  return nl < 0 || j < nl;
-}
-
 /** Whether the `/` at `i` opens a regular expression literal rather than dividing. */
-function startsRegex(text: string, i: number, comments: readonly number[] = []): boolean {
+function startsRegex(text: string, i: number, comments: ReadonlyArray<readonly [number, number]> = []): boolean {
   if (text[i + 1] === '/' || text[i + 1] === '*') return false;
   let j = i - 1;
   // Back over spaces and the comments between the code and the slash (a comment line above it).
   for (let k = comments.length - 1; ; k--) {
     while (j >= 0 && /\s/.test(text[j])) j--;
-    while (k >= 0 && comments[k] > j) k--;
-    if (k < 0 || !inComment(text, comments[k], j)) break;
-    j = comments[k] - 1;
+    while (k >= 0 && comments[k][0] > j) k--;
+    if (k < 0 || j >= comments[k][1]) break;
+    j = comments[k][0] - 1;
   }
   if (j < 0) return true;
   if (BEFORE_REGEX.has(text[j])) return true;

@@ -9,7 +9,7 @@
  * The denoised fill of the re-masked site is added by the pipeline. Pure: no model, no parser.
  */
 import type { OffsetRange } from './types';
-import { bracketsInCode } from './indentBrackets';
+import { bracketsInCode, CLOSE_OF } from './indentBrackets';
 import { lineEndAt, lineStartAt } from './indent';
 
 export type SiteKind = 'identifier' | 'operator' | 'number';
@@ -228,8 +228,6 @@ export interface BracketEdit {
   readonly delete?: true;
 }
 
-const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-
 /**
  * Bracket edits worth parsing: for each opener left open before its enclosing closer arrives (or
  * at the end of the block), the matching closer at every token boundary between it and that point;
@@ -244,13 +242,13 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
   const edits: BracketEdit[] = [];
   const open: Array<{ ch: string; at: number; until: number }> = [];
   const { skipped } = bracketsInCode(block, languageId, (c, i) => {
-    if (c in CLOSER) {
+    if (c in CLOSE_OF) {
       stack.push({ ch: c, at: i });
       return;
     }
     // Openers above the first one this closer matches were left open.
     let k = stack.length - 1;
-    while (k >= 0 && CLOSER[stack[k].ch] !== c) k--;
+    while (k >= 0 && CLOSE_OF[stack[k].ch] !== c) k--;
     if (k < 0) {
       if (i >= from) edits.push({ at: i, delete: true });
     } else {
@@ -267,7 +265,7 @@ export function bracketEdits(block: string, languageId: string, limit = 120, fro
     .map((o) => {
       const ps: number[] = [];
       for (let p = Math.max(o.at + 1, from); p <= o.until; p++) if (isBoundary(block, p) && !inSkipped(p)) ps.push(p);
-      return { insert: CLOSER[o.ch], ps };
+      return { insert: CLOSE_OF[o.ch], ps };
     });
   for (let k = 0; edits.length < limit && queues.some((q) => k < q.ps.length); k++) {
     for (const q of queues) {
